@@ -1,0 +1,81 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../test/support/cli.js';
+import { createTestDatabase, type TestDatabase } from '../test/support/database.js';
+import { freePort } from '../test/support/ports.js';
+
+const databases: TestDatabase[] = [];
+afterEach(async () => {
+  await Promise.all(databases.splice(0).map((db) => db.drop()));
+});
+
+describe('gx migrate', () => {
+  it('migrates a DATABASE_URL database, and a second run is a no-op', async () => {
+    const db = await createTestDatabase();
+    databases.push(db);
+    const first = await runCli(['migrate'], { DATABASE_URL: db.url });
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.stdout).toContain('Applied 1 migration(s): 0001_initial_schema');
+    const second = await runCli(['migrate'], { DATABASE_URL: db.url });
+    expect(second).toMatchObject({ code: 0, stdout: 'Schema is current; no migrations applied.\n' });
+  });
+
+  it('starts the embedded server in an empty data folder and migrates it', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'gx-cli-data-'));
+    await chmod(folder, 0o755);
+    try {
+      const env = { GX_DATA_DIR: folder, GX_EMBEDDED_PG_PORT: String(await freePort()) };
+      const first = await runCli(['migrate'], env);
+      expect(first.stderr).toBe('');
+      expect(first).toMatchObject({ code: 0 });
+      expect(first.stdout).toContain('0001_initial_schema');
+      const second = await runCli(['migrate'], env);
+      expect(second.stdout).toBe('Schema is current; no migrations applied.\n');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('roles refuse a schema that is not current', () => {
+  it('names the missing migrations and exits 3 when the database is behind', async () => {
+    const db = await createTestDatabase();
+    databases.push(db);
+    const result = await runCli(['submitter'], { DATABASE_URL: db.url });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('missing migrations (run `gx migrate`): 0001_initial_schema');
+  });
+
+  it('names the unknown migrations and exits 3 when the database is ahead', async () => {
+    const db = await createTestDatabase({ migrated: true });
+    databases.push(db);
+    await db.pool.query(`INSERT INTO schema_migration (version, name, checksum) VALUES (7, 'added_later', 'x')`);
+    const result = await runCli(['projector'], { DATABASE_URL: db.url });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('0007_added_later');
+  });
+});
+
+describe('configuration errors', () => {
+  it('name each bad variable and exit 2 before touching anything', async () => {
+    const result = await runCli(['migrate'], { DATABASE_URL: 'mysql://db/gx', GX_HTTP_PORT: 'eighty' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('DATABASE_URL: must be a postgres:// or postgresql:// URL');
+    expect(result.stderr).toContain('GX_HTTP_PORT:');
+  });
+});
+
+describe('help', () => {
+  it.each(['migrate', 'api', 'submitter', 'projector', 'devnet', 'dev'])('describes `gx %s`', async (role) => {
+    const result = await runCli([role, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Usage: gx ${role}`);
+  });
+
+  it('lists the roles', async () => {
+    const result = await runCli(['--help']);
+    expect(result.stdout).toMatch(/migrate[\s\S]*api[\s\S]*submitter[\s\S]*projector[\s\S]*devnet[\s\S]*dev/);
+  });
+});

@@ -1,0 +1,240 @@
+/**
+ * Every setting of every role, read from the environment once and validated with zod.
+ *
+ * A role calls {@link loadConfig} at start-up; a missing or malformed variable raises a {@link ConfigError}
+ * that names each bad variable, and the CLI prints it and exits non-zero. Settings that only some roles need
+ * (Fabric credentials, JWT secret) are optional here and demanded by the role with {@link requireSettings},
+ * which reports in the same format.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== ''),
+);
+
+/** Environment variable → schema. The variable name is the key, so errors can name it exactly. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  GX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GX_DATA_DIR: z.string().min(1).default('./.gx'),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  PGHOST: optionalText,
+  PGPORT: port.optional(),
+  PGUSER: optionalText,
+  PGPASSWORD: z.string().optional(),
+  PGDATABASE: optionalText,
+  GX_DB_POOL_SIZE: positiveInt.default(10),
+  GX_EMBEDDED_PG_PORT: port.default(54329),
+
+  GX_HTTP_HOST: z.string().min(1).optional(),
+  GX_HTTP_PORT: port.default(3000),
+  GX_METRICS_PORT: port.default(9464),
+  GX_CORS_ORIGINS: commaList.default([]),
+  GX_BODY_LIMIT_BYTES: positiveInt.default(65_536),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+
+  GX_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  GX_JWT_ACCESS_TTL_SECONDS: positiveInt.default(900),
+  GX_JWT_REFRESH_TTL_SECONDS: positiveInt.default(30 * 24 * 3600),
+  GX_ADMIN_EMAIL: z.email().optional(),
+  GX_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  GX_KYC_ENCRYPTION_KEYS: optionalText,
+
+  GX_FABRIC_PEER_ENDPOINT: z
+    .string()
+    .regex(/^[^\s:/]+:\d+$/, 'must be host:port')
+    .optional(),
+  GX_FABRIC_TLS: booleanFlag.default(true),
+  GX_FABRIC_TLS_CA: optionalText,
+  GX_FABRIC_TLS_HOST_OVERRIDE: optionalText,
+  GX_FABRIC_MSP_ID: optionalText,
+  GX_FABRIC_CLIENT_CERT: optionalText,
+  GX_FABRIC_CLIENT_KEY: optionalText,
+  GX_FABRIC_ADMIN_CERT: optionalText,
+  GX_FABRIC_ADMIN_KEY: optionalText,
+  GX_FABRIC_CHANNEL: z.string().min(1).default('gxchannel'),
+  GX_FABRIC_CHAINCODE: z.string().min(1).default('gxtv3'),
+
+  GX_SUBMITTER_WINDOW: positiveInt.default(1024),
+  GX_SUBMITTER_BATCH_SIZE: positiveInt.default(256),
+  GX_SUBMITTER_MAX_ATTEMPTS: positiveInt.default(8),
+});
+
+export type EnvironmentVariable = keyof typeof envSchema.shape;
+
+/** One bad variable and what is wrong with it. */
+export interface ConfigIssue {
+  variable: string;
+  message: string;
+}
+
+/** Raised when the environment does not describe a usable configuration; names every bad variable. */
+export class ConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  ${issue.variable}: ${issue.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** Where the database is: an explicit URL, discrete PG* settings, or the embedded server in the data folder. */
+export type DatabaseSettings =
+  | { kind: 'url'; connectionString: string; poolSize: number }
+  | {
+      kind: 'discrete';
+      host: string;
+      port: number;
+      user: string | undefined;
+      password: string | undefined;
+      database: string | undefined;
+      poolSize: number;
+    }
+  | { kind: 'embedded'; dataDir: string; port: number; poolSize: number };
+
+export interface FabricSettings {
+  peerEndpoint: string | undefined;
+  tls: boolean;
+  /** Path to, or PEM text of, the CA that signed the peer's TLS certificate. */
+  tlsCa: string | undefined;
+  tlsHostOverride: string | undefined;
+  mspId: string | undefined;
+  /** Path to, or PEM text of, the client identity's certificate and private key. */
+  clientCert: string | undefined;
+  clientKey: string | undefined;
+  adminCert: string | undefined;
+  adminKey: string | undefined;
+  channel: string;
+  chaincode: string;
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  dataDir: string;
+  database: DatabaseSettings;
+  http: {
+    host: string | undefined;
+    port: number;
+    metricsPort: number;
+    corsOrigins: string[];
+    bodyLimitBytes: number;
+    redisUrl: string | undefined;
+  };
+  auth: {
+    jwtSecret: string | undefined;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    adminEmail: string | undefined;
+    adminPassword: string | undefined;
+    kycEncryptionKeys: string | undefined;
+  };
+  fabric: FabricSettings;
+  submitter: { window: number; batchSize: number; maxAttempts: number };
+}
+
+/** Reads and validates the environment. Throws {@link ConfigError} naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(environment)'),
+        message: issue.message,
+      })),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.GX_DATA_DIR);
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.GX_LOG_LEVEL,
+    dataDir,
+    database: databaseSettings(e, dataDir),
+    http: {
+      host: e.GX_HTTP_HOST,
+      port: e.GX_HTTP_PORT,
+      metricsPort: e.GX_METRICS_PORT,
+      corsOrigins: e.GX_CORS_ORIGINS,
+      bodyLimitBytes: e.GX_BODY_LIMIT_BYTES,
+      redisUrl: e.REDIS_URL,
+    },
+    auth: {
+      jwtSecret: e.GX_JWT_SECRET,
+      accessTtlSeconds: e.GX_JWT_ACCESS_TTL_SECONDS,
+      refreshTtlSeconds: e.GX_JWT_REFRESH_TTL_SECONDS,
+      adminEmail: e.GX_ADMIN_EMAIL,
+      adminPassword: e.GX_ADMIN_PASSWORD,
+      kycEncryptionKeys: e.GX_KYC_ENCRYPTION_KEYS,
+    },
+    fabric: {
+      peerEndpoint: e.GX_FABRIC_PEER_ENDPOINT,
+      tls: e.GX_FABRIC_TLS,
+      tlsCa: e.GX_FABRIC_TLS_CA,
+      tlsHostOverride: e.GX_FABRIC_TLS_HOST_OVERRIDE,
+      mspId: e.GX_FABRIC_MSP_ID,
+      clientCert: e.GX_FABRIC_CLIENT_CERT,
+      clientKey: e.GX_FABRIC_CLIENT_KEY,
+      adminCert: e.GX_FABRIC_ADMIN_CERT,
+      adminKey: e.GX_FABRIC_ADMIN_KEY,
+      channel: e.GX_FABRIC_CHANNEL,
+      chaincode: e.GX_FABRIC_CHAINCODE,
+    },
+    submitter: {
+      window: e.GX_SUBMITTER_WINDOW,
+      batchSize: e.GX_SUBMITTER_BATCH_SIZE,
+      maxAttempts: e.GX_SUBMITTER_MAX_ATTEMPTS,
+    },
+  };
+}
+
+function databaseSettings(e: z.infer<typeof envSchema>, dataDir: string): DatabaseSettings {
+  const poolSize = e.GX_DB_POOL_SIZE;
+  if (e.DATABASE_URL) return { kind: 'url', connectionString: e.DATABASE_URL, poolSize };
+  // Discrete settings exist because a password containing '/' or '=' broke the old deployment's URL.
+  if (e.PGHOST) {
+    return {
+      kind: 'discrete',
+      host: e.PGHOST,
+      port: e.PGPORT ?? 5432,
+      user: e.PGUSER,
+      password: e.PGPASSWORD,
+      database: e.PGDATABASE,
+      poolSize,
+    };
+  }
+  return { kind: 'embedded', dataDir: path.join(dataDir, 'postgres'), port: e.GX_EMBEDDED_PG_PORT, poolSize };
+}
+
+/**
+ * Demands settings that the schema leaves optional because only some roles use them.
+ * Throws one {@link ConfigError} naming every variable that is missing.
+ */
+export function requireSettings(required: Partial<Record<EnvironmentVariable, unknown>>): void {
+  const missing = Object.entries(required)
+    .filter(([, value]) => value === undefined || value === '')
+    .map(([variable]) => ({ variable, message: 'is required for this role' }));
+  if (missing.length > 0) throw new ConfigError(missing);
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, requireSettings } from './config.js';
+
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('defaults to the embedded database in the data folder', () => {
+    const config = loadConfig({ GX_DATA_DIR: '/tmp/gx-data' });
+    expect(config.database).toEqual({ kind: 'embedded', dataDir: '/tmp/gx-data/postgres', port: 54329, poolSize: 10 });
+    expect(config.http.port).toBe(3000);
+    expect(config.fabric.channel).toBe('gxchannel');
+    expect(config.fabric.chaincode).toBe('gxtv3');
+  });
+
+  it('uses DATABASE_URL when set', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/gx', GX_DB_POOL_SIZE: '4' });
+    expect(config.database).toEqual({ kind: 'url', connectionString: 'postgres://u:p@db:5432/gx', poolSize: 4 });
+  });
+
+  it('accepts discrete PG* settings, so a password with / and = needs no URL escaping', () => {
+    const config = loadConfig({ PGHOST: 'db', PGPORT: '6432', PGUSER: 'gx', PGPASSWORD: 'a/b=c', PGDATABASE: 'gx' });
+    expect(config.database).toEqual({
+      kind: 'discrete',
+      host: 'db',
+      port: 6432,
+      user: 'gx',
+      password: 'a/b=c',
+      database: 'gx',
+      poolSize: 10,
+    });
+  });
+
+  it('names every malformed variable at once', () => {
+    const error = configError(() =>
+      loadConfig({
+        DATABASE_URL: 'mysql://x',
+        GX_HTTP_PORT: 'eighty',
+        GX_FABRIC_PEER_ENDPOINT: 'peer0 with spaces',
+        GX_JWT_SECRET: 'short',
+      }),
+    );
+    expect(error.issues.map((issue) => issue.variable).sort()).toEqual([
+      'DATABASE_URL',
+      'GX_FABRIC_PEER_ENDPOINT',
+      'GX_HTTP_PORT',
+      'GX_JWT_SECRET',
+    ]);
+    expect(error.message).toContain('GX_JWT_SECRET: must be at least 32 characters');
+    expect(error.message).toContain('DATABASE_URL: must be a postgres:// or postgresql:// URL');
+  });
+
+  it('parses lists and flags', () => {
+    const config = loadConfig({ GX_CORS_ORIGINS: 'https://a.example, https://b.example,', GX_FABRIC_TLS: 'false' });
+    expect(config.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.fabric.tls).toBe(false);
+  });
+});
+
+describe('requireSettings', () => {
+  it('names each missing setting a role needs', () => {
+    const error = configError(() =>
+      requireSettings({ GX_FABRIC_PEER_ENDPOINT: 'peer:7051', GX_FABRIC_MSP_ID: undefined, GX_JWT_SECRET: '' }),
+    );
+    expect(error.issues).toEqual([
+      { variable: 'GX_FABRIC_MSP_ID', message: 'is required for this role' },
+      { variable: 'GX_JWT_SECRET', message: 'is required for this role' },
+    ]);
+  });
+
+  it('passes when everything is present', () => {
+    expect(() => requireSettings({ GX_FABRIC_MSP_ID: 'Org1MSP' })).not.toThrow();
+  });
+});

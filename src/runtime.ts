@@ -1,0 +1,45 @@
+/**
+ * What every role does before it serves: read the configuration, create the logger, open the database and
+ * check that its schema is exactly the code's. Also the one place that turns SIGINT/SIGTERM into a clean stop.
+ */
+import type { Config } from './config.js';
+import { assertSchemaCurrent } from './db/migrator.js';
+import { type Database, openDatabase } from './db/pool.js';
+import { createLogger, type Logger } from './observability/logger.js';
+
+export interface RoleContext {
+  config: Config;
+  logger: Logger;
+  db: Database;
+}
+
+/** Opens the database for `role` and refuses (throwing SchemaMismatchError) unless the schema is current. */
+export async function startRole(role: string, config: Config): Promise<RoleContext> {
+  const logger = createLogger({ level: config.logLevel, role });
+  const db = await openDatabase(config.database, { logger, applicationName: `gx-${role}` });
+  try {
+    await assertSchemaCurrent(db.pool);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return { config, logger, db };
+}
+
+/**
+ * Calls `stop` once on the first SIGINT or SIGTERM; a second signal exits at once.
+ * Resolves when `stop` has finished.
+ */
+export function untilSignal(logger: Logger, stop: () => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      logger.info({ signal }, 'stopping');
+      stop().then(resolve, reject);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+}

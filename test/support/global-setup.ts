@@ -1,0 +1,39 @@
+/**
+ * One PostgreSQL server for the whole run: the one DATABASE_URL names, or else an embedded server started
+ * here on a free port in a temporary folder (so `npm test` needs nothing set up by hand).
+ * Each test file then creates its own database on it (see ./database.ts).
+ */
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { freePort } from './ports.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Connection string of the server on which test databases are created. */
+    serverUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const configured = process.env.DATABASE_URL;
+  if (configured) {
+    project.provide('serverUrl', configured);
+    return async () => {};
+  }
+  const folder = await mkdtemp(path.join(tmpdir(), 'gx-test-pg-'));
+  // As root, the server runs as the `postgres` system user, which must be able to enter the folder.
+  await chmod(folder, 0o755);
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(folder, 'data'),
+    port: await freePort(),
+    durable: false,
+  });
+  project.provide('serverUrl', server.connectionString);
+  return async () => {
+    await server.stop();
+    await rm(folder, { recursive: true, force: true });
+  };
+}
