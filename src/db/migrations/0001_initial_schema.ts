@@ -56,6 +56,10 @@ CREATE TABLE projector_state (
   last_block        bigint,
   last_tx_id        text,
   last_event_index  integer,
+  -- The ledger's height as last seen by the active projector, and when it last applied a block:
+  -- together they give projection lag (blocks and ms) to /readyz and /admin/system without a ledger call.
+  ledger_height     bigint,
+  last_applied_at   timestamptz,
   updated_at        timestamptz NOT NULL DEFAULT now()
 );
 
