@@ -1,0 +1,91 @@
+/**
+ * devnet: a Fabric-Gateway-compatible development network.
+ *
+ * A gRPC server speaking the `gateway.Gateway` service, so the unmodified `@hyperledger/fabric-gateway` client
+ * connects to it exactly as to a Fabric 2.5 peer. It runs fabric-contract-api chaincode in-process over a
+ * durable world state (LevelDB), cuts blocks, validates them (MVCC, duplicate tx id, signatures) and streams
+ * chaincode events.
+ *
+ * @example
+ * ```ts
+ * const devnet = await startDevnet({ dataDir: './.gx', port: 7051 });
+ * process.env = { ...process.env, ...devnet.env() };
+ * // … connect with @hyperledger/fabric-gateway using devnet.connection …
+ * await devnet.close();
+ * ```
+ */
+export { startDevnet } from './network.js';
+
+/** How to start a devnet. */
+export interface DevnetOptions {
+  /** Durable store and crypto material live under `<dataDir>/devnet/`. */
+  dataDir: string;
+  /** Listen address; default `127.0.0.1`. */
+  host?: string;
+  /** Listen port; `0` (the default) picks a free one. */
+  port?: number;
+  /** TLS on the gRPC port; default `true`. */
+  tls?: boolean;
+  /** Channel name; default `gxchannel`. */
+  channel?: string;
+  /** MSP id of the peer and of the identities devnet creates; default `GxMSP`. */
+  mspId?: string;
+  /** Chaincodes served: a name and a module exporting `contracts`; default `[{name:'gxtv3', module:'@gx/chaincode'}]`. */
+  chaincodes?: Array<{ name: string; module: string }>;
+  /** Most transactions in one block; default 500. */
+  blockSize?: number;
+  /** Longest a non-empty block waits for more transactions; default 20 ms. */
+  blockTimeoutMs?: number;
+  /** Every transaction is held at least this long before its block commits (a production-like latency); default 0. */
+  commitLatencyMs?: number;
+  /** fsync every block before reporting it committed; default `true` (a kill -9 never loses a block either way). */
+  syncWrites?: boolean;
+  /** Gateway concurrency limit, as a peer's `gateway.concurrencyLimit`; default 500. */
+  concurrencyLimit?: number;
+}
+
+/** Everything a client needs to connect to a devnet. */
+export interface DevnetConnection {
+  /** `host:port` of the Gateway service. */
+  peerEndpoint: string;
+  /** PEM of the CA that signed the server's TLS certificate (absent without TLS). */
+  tlsCaPem?: string;
+  /** Server name to verify against the TLS certificate. */
+  tlsHostOverride?: string;
+  mspId: string;
+  channel: string;
+  /** An ordinary client identity (OU `client`). */
+  client: { certPem: string; keyPem: string };
+  /** The admin identity (OU `admin`, Fabric CA attribute `gx.role=admin`). */
+  admin: { certPem: string; keyPem: string };
+}
+
+/** Faults on demand, for tests and demos. Each lasts until its count or time is used up, or {@link DevnetFaults.clear}. */
+export interface DevnetFaults {
+  /** Ends every chaincode-events stream (UNAVAILABLE) and closes every client connection, once. */
+  dropStreams(): void;
+  /** Closes the port for `ms` milliseconds: connections are refused, existing ones dropped. Resolves when open again. */
+  refuseConnections(ms: number): Promise<void>;
+  /** Every Endorse and Evaluate waits `ms` milliseconds before running the chaincode (0 = off). */
+  delayEndorsement(ms: number): void;
+  /** The next `n` Endorse/Evaluate calls fail with gRPC UNAVAILABLE. */
+  failEndorsements(n: number): void;
+  /** The next `n` transactions validated are marked MVCC_READ_CONFLICT regardless of their read set. */
+  forceMvccConflicts(n: number): void;
+  /** Turns every fault off. */
+  clear(): void;
+}
+
+/** A running devnet. */
+export interface Devnet {
+  connection: DevnetConnection;
+  /** The GX_FABRIC_* variables (src/config.ts) that point the backend at this devnet (PEM inline). */
+  env(): Record<string, string>;
+  faults: DevnetFaults;
+  /** Holds every later transaction at least `ms` before its block commits. */
+  setCommitLatency(ms: number): void;
+  /** Number of committed blocks (the next block's number). */
+  height(): bigint;
+  /** Stops serving, finishes the block being committed and closes the store. */
+  close(): Promise<void>;
+}
