@@ -1,0 +1,36 @@
+/**
+ * The chaincode's error codes. Every rejection is thrown as `new Error('GX_<CODE>: message')`: Fabric only
+ * carries the message string back to the client (wrapped, e.g. `chaincode response 500, GX_NOT_FOUND: ...`),
+ * so the code rides at the start of the message where {@link errorCodeOf} can find it again.
+ */
+
+/** Every code the chaincode throws. All of them are permanent: retrying the same call gives the same answer. */
+export const errorCodes = [
+  'GX_INVALID_ARGUMENT',
+  'GX_NOT_FOUND',
+  'GX_ALREADY_EXISTS',
+  'GX_INSUFFICIENT_FUNDS',
+  'GX_ACCOUNT_LOCKED',
+  'GX_FORBIDDEN',
+  'GX_NOT_BOOTSTRAPPED',
+  'GX_ALREADY_BOOTSTRAPPED',
+  'GX_REQUEST_ID_REUSED',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+/** Builds the error the chaincode throws: its message is `<code>: <message>`. */
+export function gxError(code: ErrorCode, message: string): Error {
+  return new Error(`${code}: ${message}`);
+}
+
+const codePattern = /\b(GX_[A-Z_]+):/;
+
+/**
+ * The chaincode error code inside a message, wherever the transport put it (a gateway error message or an
+ * endorsement detail such as `chaincode response 500, GX_NOT_FOUND: user ...`); `undefined` if there is none.
+ */
+export function errorCodeOf(message: string): ErrorCode | undefined {
+  const code = codePattern.exec(message)?.[1];
+  return code !== undefined && (errorCodes as readonly string[]).includes(code) ? (code as ErrorCode) : undefined;
+}
