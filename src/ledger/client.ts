@@ -1,0 +1,393 @@
+/**
+ * The one way the backend talks to the ledger: a Fabric Gateway client (`@hyperledger/fabric-gateway` over
+ * `@grpc/grpc-js`) that heals itself.
+ *
+ * - A connection failure (UNAVAILABLE, a broken stream) makes the next call build a brand-new gRPC channel,
+ *   which resolves the peer's address again: the old deployment stayed stuck on a dead peer's address.
+ *   Consecutive rebuilds back off exponentially with jitter.
+ * - A circuit breaker (cockatiel) fails calls fast while the peer keeps failing, then lets one probe through.
+ *   Only peer failures count; a chaincode rejection is an answer, not a failure.
+ * - Every phase has its own deadline, set once here.
+ */
+import * as grpc from '@grpc/grpc-js';
+import {
+  type Contract,
+  connect,
+  type Gateway,
+  hash,
+  type Network,
+  type ProposalOptions,
+  signers,
+} from '@hyperledger/fabric-gateway';
+import { type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
+import type { SigningIdentity } from '../commands/catalogue.js';
+import type { FabricSettings } from '../config.js';
+import type { Logger } from '../observability/logger.js';
+import { type FabricCredentials, loadFabricCredentials, type SigningCredentials } from './credentials.js';
+import {
+  CommitError,
+  classifyError,
+  isConnectionFailure,
+  isPeerFailure,
+  LedgerClosedError,
+  LedgerConfigurationError,
+} from './errors.js';
+import { fabricCircuitBreakerState, fabricReconnectsTotal } from './metrics.js';
+import type {
+  CommitOutcome,
+  EndorsedTransaction,
+  LedgerCallRequest,
+  LedgerClient,
+  LedgerEvent,
+  LedgerEventsOptions,
+  LedgerHealth,
+} from './types.js';
+
+/** Per-phase deadlines in milliseconds (fabric-samples' values by default). */
+export interface PhaseDeadlines {
+  evaluateMs: number;
+  endorseMs: number;
+  submitMs: number;
+  /** Waiting for a transaction's block: must exceed the block time comfortably. */
+  commitStatusMs: number;
+  healthMs: number;
+}
+
+export const DEFAULT_DEADLINES: PhaseDeadlines = {
+  evaluateMs: 5_000,
+  endorseMs: 15_000,
+  submitMs: 5_000,
+  commitStatusMs: 60_000,
+  healthMs: 2_000,
+};
+
+export interface LedgerClientOptions {
+  logger: Logger;
+  /** Label of this client in metrics and logs (several clients may share a process in `gx dev`). */
+  name?: string;
+  deadlines?: Partial<PhaseDeadlines>;
+  /** Consecutive peer failures that open the breaker (default 5), and how long it stays open (default 5 s). */
+  breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number };
+  /** Backoff between consecutive channel rebuilds (default 100 ms doubling to 10 s). */
+  reconnect?: { initialMs?: number; maxMs?: number };
+}
+
+const BREAKER_GAUGE: Record<CircuitState, number> = {
+  [CircuitState.Closed]: 0,
+  [CircuitState.HalfOpen]: 1,
+  [CircuitState.Open]: 2,
+  [CircuitState.Isolated]: 2,
+};
+
+/** One gRPC channel and the gateways (one per signing identity) bound to it. */
+class GatewayChannel {
+  readonly grpcClient: grpc.Client;
+  readonly #gateways = new Map<SigningIdentity, Gateway>();
+  readonly #contracts = new Map<string, Contract>();
+
+  constructor(
+    readonly generation: number,
+    private readonly credentials: FabricCredentials,
+    private readonly channelName: string,
+    private readonly chaincodeName: string,
+    private readonly deadlines: PhaseDeadlines,
+  ) {
+    const tls = credentials.tls;
+    const channelCredentials = tls ? grpc.credentials.createSsl(tls.caPem) : grpc.credentials.createInsecure();
+    this.grpcClient = new grpc.Client(credentials.peerEndpoint, channelCredentials, {
+      ...(tls?.hostOverride ? { 'grpc.ssl_target_name_override': tls.hostOverride } : {}),
+      'grpc.max_receive_message_length': 100 * 1024 * 1024,
+      'grpc.max_send_message_length': 100 * 1024 * 1024,
+      // Detects a silently dead peer on long-lived event streams; 2 min respects peers' ping enforcement.
+      'grpc.keepalive_time_ms': 120_000,
+      'grpc.keepalive_timeout_ms': 20_000,
+    });
+  }
+
+  gateway(signer: SigningIdentity): Gateway {
+    let gateway = this.#gateways.get(signer);
+    if (!gateway) {
+      const identity = signer === 'admin' ? this.credentials.admin : this.credentials.client;
+      if (!identity) {
+        throw new LedgerConfigurationError(
+          'this command must be signed by the admin identity: set GX_FABRIC_ADMIN_CERT and GX_FABRIC_ADMIN_KEY',
+        );
+      }
+      gateway = this.#connect(identity);
+      this.#gateways.set(signer, gateway);
+    }
+    return gateway;
+  }
+
+  network(signer: SigningIdentity): Network {
+    return this.gateway(signer).getNetwork(this.channelName);
+  }
+
+  contract(signer: SigningIdentity, contractName: string): Contract {
+    const key = `${signer}\u0000${contractName}`;
+    let contract = this.#contracts.get(key);
+    if (!contract) {
+      contract = this.network(signer).getContract(this.chaincodeName, contractName);
+      this.#contracts.set(key, contract);
+    }
+    return contract;
+  }
+
+  #connect(identity: SigningCredentials): Gateway {
+    const deadline = (ms: number) => () => ({ deadline: Date.now() + ms });
+    return connect({
+      client: this.grpcClient,
+      identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certPem) },
+      signer: signers.newPrivateKeySigner(identity.privateKey),
+      hash: hash.sha256,
+      evaluateOptions: deadline(this.deadlines.evaluateMs),
+      endorseOptions: deadline(this.deadlines.endorseMs),
+      submitOptions: deadline(this.deadlines.submitMs),
+      commitStatusOptions: deadline(this.deadlines.commitStatusMs),
+    });
+  }
+
+  close(): void {
+    for (const gateway of this.#gateways.values()) gateway.close();
+    this.grpcClient.close();
+  }
+}
+
+class FabricLedgerClient implements LedgerClient {
+  readonly #logger: Logger;
+  readonly #name: string;
+  readonly #deadlines: PhaseDeadlines;
+  readonly #breaker: CircuitBreakerPolicy;
+  readonly #reconnectInitialMs: number;
+  readonly #reconnectMaxMs: number;
+  #channel: GatewayChannel;
+  #stale = false;
+  #rebuildNotBefore = 0;
+  #consecutiveRebuilds = 0;
+  #closed = false;
+
+  constructor(
+    private readonly credentials: FabricCredentials,
+    private readonly settings: FabricSettings,
+    options: LedgerClientOptions,
+  ) {
+    this.#name = options.name ?? 'default';
+    this.#logger = options.logger.child({ component: 'ledger', client: this.#name });
+    this.#deadlines = { ...DEFAULT_DEADLINES, ...options.deadlines };
+    this.#reconnectInitialMs = options.reconnect?.initialMs ?? 100;
+    this.#reconnectMaxMs = options.reconnect?.maxMs ?? 10_000;
+    this.#breaker = circuitBreaker(handleWhen(isPeerFailure), {
+      halfOpenAfter: options.breaker?.halfOpenAfterMs ?? 5_000,
+      breaker: new ConsecutiveBreaker(options.breaker?.consecutiveFailures ?? 5),
+    });
+    fabricCircuitBreakerState.set({ client: this.#name }, 0);
+    this.#breaker.onStateChange((state) => {
+      fabricCircuitBreakerState.set({ client: this.#name }, BREAKER_GAUGE[state]);
+      this.#logger.warn({ state: CircuitState[state] }, 'ledger circuit breaker state changed');
+    });
+    this.#channel = this.#open(0);
+  }
+
+  #open(generation: number): GatewayChannel {
+    return new GatewayChannel(
+      generation,
+      this.credentials,
+      this.settings.channel,
+      this.settings.chaincode,
+      this.#deadlines,
+    );
+  }
+
+  /** The channel to use now; rebuilds a failed one once its backoff has passed. */
+  #current(): GatewayChannel {
+    if (this.#closed) throw new LedgerClosedError();
+    if (this.#stale && Date.now() >= this.#rebuildNotBefore) {
+      const old = this.#channel;
+      this.#channel = this.#open(old.generation + 1);
+      this.#stale = false;
+      fabricReconnectsTotal.inc({ client: this.#name });
+      this.#logger.info({ generation: this.#channel.generation }, 'opened a new gRPC channel to the peer');
+      old.close();
+    }
+    return this.#channel;
+  }
+
+  #onFailure(channel: GatewayChannel, error: unknown): void {
+    // Many calls fail together when a peer dies: only the first failure on the current channel counts.
+    if (channel !== this.#channel || this.#stale || !isConnectionFailure(error)) return;
+    const backoff =
+      this.#consecutiveRebuilds === 0
+        ? 0
+        : Math.min(this.#reconnectMaxMs, this.#reconnectInitialMs * 2 ** (this.#consecutiveRebuilds - 1)) *
+          (0.5 + Math.random() / 2);
+    this.#consecutiveRebuilds += 1;
+    this.#stale = true;
+    this.#rebuildNotBefore = Date.now() + backoff;
+    this.#logger.warn(
+      { err: error, backoffMs: Math.round(backoff) },
+      'connection to the peer failed; a new gRPC channel will be opened',
+    );
+  }
+
+  #onSuccess(channel: GatewayChannel): void {
+    if (channel === this.#channel) this.#consecutiveRebuilds = 0;
+  }
+
+  /** Runs one gRPC exchange through the breaker, keeping the channel's health up to date. */
+  async #call<T>(work: (channel: GatewayChannel) => Promise<T>): Promise<T> {
+    const channel = this.#current();
+    try {
+      const result = await this.#breaker.execute(() => work(channel));
+      this.#onSuccess(channel);
+      return result;
+    } catch (error) {
+      this.#onFailure(channel, error);
+      throw error;
+    }
+  }
+
+  evaluate(
+    contract: string,
+    fn: string,
+    args: string[],
+    options: { signer?: SigningIdentity } = {},
+  ): Promise<Uint8Array> {
+    return this.#call((channel) =>
+      channel
+        .contract(options.signer ?? 'client', contract)
+        .evaluate(fn, { arguments: args } satisfies ProposalOptions),
+    );
+  }
+
+  endorse(request: LedgerCallRequest): Promise<EndorsedTransaction> {
+    return this.#call(async (channel) => {
+      const proposal = channel.contract(request.signer, request.contract).newProposal(request.fn, {
+        arguments: request.args,
+      });
+      const transaction = await proposal.endorse();
+      return {
+        transactionId: transaction.getTransactionId(),
+        signedTransaction: transaction.getBytes(),
+        result: transaction.getResult(),
+      };
+    });
+  }
+
+  async commit(signer: SigningIdentity, signedTransaction: Uint8Array): Promise<CommitOutcome> {
+    const submitted = await this.#call((channel) => channel.gateway(signer).newTransaction(signedTransaction).submit());
+    const status = await this.#call(() => submitted.getStatus());
+    return {
+      transactionId: status.transactionId,
+      blockNumber: status.blockNumber,
+      code: status.code,
+      successful: status.successful,
+      result: submitted.getResult(),
+    };
+  }
+
+  async submit(request: LedgerCallRequest): Promise<CommitOutcome> {
+    const endorsed = await this.endorse(request);
+    const outcome = await this.commit(request.signer, endorsed.signedTransaction);
+    if (!outcome.successful) {
+      throw new CommitError({
+        code: outcome.code as CommitError['code'],
+        transactionId: outcome.transactionId,
+        message: `Transaction ${outcome.transactionId} failed to commit with status code ${outcome.code}`,
+      });
+    }
+    return outcome;
+  }
+
+  async *chaincodeEvents(options: LedgerEventsOptions = {}): AsyncIterable<LedgerEvent> {
+    if (options.afterTransactionId !== undefined && options.startBlock === undefined) {
+      throw new TypeError('chaincodeEvents: afterTransactionId needs the startBlock it belongs to');
+    }
+    const channel = this.#current();
+    const network = channel.network('client');
+    const startBlock = options.startBlock;
+    const afterTransactionId = options.afterTransactionId;
+    let events: Awaited<ReturnType<Network['getChaincodeEvents']>>;
+    try {
+      events = await network.getChaincodeEvents(
+        this.settings.chaincode,
+        startBlock !== undefined && afterTransactionId !== undefined
+          ? { checkpoint: { getBlockNumber: () => startBlock, getTransactionId: () => afterTransactionId } }
+          : { startBlock },
+      );
+    } catch (error) {
+      this.#onFailure(channel, error);
+      throw error;
+    }
+    const signal = options.signal;
+    const onAbort = () => events.close();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (signal?.aborted) return;
+      for await (const event of events) {
+        yield {
+          blockNumber: event.blockNumber,
+          transactionId: event.transactionId,
+          eventName: event.eventName,
+          payload: event.payload,
+        };
+      }
+    } catch (error) {
+      // Closing the stream ourselves (abort, close()) cancels it: that is the normal end, not a failure.
+      if (signal?.aborted || this.#closed) return;
+      this.#onFailure(channel, error);
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      events.close();
+    }
+  }
+
+  async health(): Promise<LedgerHealth> {
+    const started = performance.now();
+    let channel: GatewayChannel | undefined;
+    try {
+      channel = this.#current();
+      // Not through the breaker: health must probe the peer even while the breaker holds calls back.
+      await channel
+        .contract('client', 'AdminContract')
+        .newProposal('Ping')
+        .evaluate({ deadline: Date.now() + this.#deadlines.healthMs });
+      this.#onSuccess(channel);
+      return { reachable: true, latencyMs: Math.round(performance.now() - started) };
+    } catch (error) {
+      if (channel) this.#onFailure(channel, error);
+      return {
+        reachable: false,
+        latencyMs: Math.round(performance.now() - started),
+        error: classifyError(error).message,
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#channel.close();
+  }
+}
+
+/**
+ * Loads and checks the credentials (throwing a CredentialError that names the bad variable), then returns a
+ * client. No network call is made here: gRPC connects on first use, so a peer that is down at start-up does
+ * not stop a role from starting (health() reports it).
+ *
+ * @example
+ * const ledger = await createLedgerClient(config.fabric, { logger });
+ * try {
+ *   const supply = await ledger.evaluate('TokenomicsContract', 'GetTotalSupply', []);
+ * } finally {
+ *   await ledger.close();
+ * }
+ */
+export async function createLedgerClient(
+  settings: FabricSettings,
+  options: LedgerClientOptions,
+): Promise<LedgerClient> {
+  const credentials = loadFabricCredentials(settings);
+  return new FabricLedgerClient(credentials, settings, options);
+}

@@ -1,0 +1,126 @@
+/**
+ * Fabric identity and TLS material from configuration: each setting is either PEM text or a path to a PEM
+ * file (Kubernetes mounts secrets as files; local runs and devnet pass PEM in the environment). Everything is
+ * read and cross-checked once, at start-up, so a wrong file fails with the variable's name instead of a
+ * signature error on the first transaction.
+ */
+import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { FabricSettings } from '../config.js';
+import { CredentialError } from './errors.js';
+
+/** One signing identity: its certificate (sent with every proposal) and the matching private key. */
+export interface SigningCredentials {
+  mspId: string;
+  certPem: string;
+  privateKey: KeyObject;
+}
+
+/** Everything needed to open a gateway connection, checked. */
+export interface FabricCredentials {
+  peerEndpoint: string;
+  /** PEM of the CA that signed the peer's TLS certificate; undefined = plaintext gRPC (`GX_FABRIC_TLS=false`). */
+  tls: { caPem: Buffer | undefined; hostOverride: string | undefined } | undefined;
+  client: SigningCredentials;
+  /** Present when admin credentials are configured (admin-signed commands such as BOOTSTRAP_SYSTEM need them). */
+  admin: SigningCredentials | undefined;
+}
+
+/** Reads `value` as PEM text, or as the path of a file holding it. */
+export function readPem(variable: string, value: string): string {
+  const text = value.trim();
+  if (text.startsWith('-----BEGIN')) return `${text}\n`;
+  let content: string;
+  try {
+    content = readFileSync(text, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new CredentialError(variable, `is neither PEM text nor a readable file: cannot read "${text}" (${reason})`, {
+      cause: error,
+    });
+  }
+  if (!content.includes('-----BEGIN')) throw new CredentialError(variable, `file "${text}" does not contain PEM data`);
+  return content;
+}
+
+function parseCertificate(variable: string, pem: string): X509Certificate {
+  try {
+    return new X509Certificate(pem);
+  } catch (error) {
+    throw new CredentialError(variable, `is not a PEM X.509 certificate (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+}
+
+function parsePrivateKey(variable: string, pem: string): KeyObject {
+  try {
+    return createPrivateKey(pem);
+  } catch (error) {
+    throw new CredentialError(variable, `is not a PEM private key (${(error as Error).message})`, { cause: error });
+  }
+}
+
+function spki(key: KeyObject): Buffer {
+  return key.export({ type: 'spki', format: 'der' });
+}
+
+function loadIdentity(
+  mspId: string,
+  cert: { variable: string; value: string },
+  key: { variable: string; value: string },
+): SigningCredentials {
+  const certPem = readPem(cert.variable, cert.value);
+  const certificate = parseCertificate(cert.variable, certPem);
+  const privateKey = parsePrivateKey(key.variable, readPem(key.variable, key.value));
+  if (privateKey.asymmetricKeyType !== 'ec') {
+    throw new CredentialError(
+      key.variable,
+      `must be an EC (ECDSA) key, as Fabric identities are; got ${privateKey.asymmetricKeyType}`,
+    );
+  }
+  if (!spki(certificate.publicKey).equals(spki(createPublicKey(privateKey)))) {
+    throw new CredentialError(
+      key.variable,
+      `does not match the certificate in ${cert.variable} (different public key)`,
+    );
+  }
+  return { mspId, certPem, privateKey };
+}
+
+/**
+ * Loads and checks the Fabric settings. Throws {@link CredentialError} naming the first variable that is
+ * missing, unreadable, malformed, or whose key does not match its certificate.
+ */
+export function loadFabricCredentials(settings: FabricSettings): FabricCredentials {
+  const required = (variable: string, value: string | undefined): string => {
+    if (value === undefined || value === '') throw new CredentialError(variable, 'is required to reach the ledger');
+    return value;
+  };
+  const peerEndpoint = required('GX_FABRIC_PEER_ENDPOINT', settings.peerEndpoint);
+  const mspId = required('GX_FABRIC_MSP_ID', settings.mspId);
+  const client = loadIdentity(
+    mspId,
+    { variable: 'GX_FABRIC_CLIENT_CERT', value: required('GX_FABRIC_CLIENT_CERT', settings.clientCert) },
+    { variable: 'GX_FABRIC_CLIENT_KEY', value: required('GX_FABRIC_CLIENT_KEY', settings.clientKey) },
+  );
+  let admin: SigningCredentials | undefined;
+  if (settings.adminCert !== undefined || settings.adminKey !== undefined) {
+    admin = loadIdentity(
+      mspId,
+      { variable: 'GX_FABRIC_ADMIN_CERT', value: required('GX_FABRIC_ADMIN_CERT', settings.adminCert) },
+      { variable: 'GX_FABRIC_ADMIN_KEY', value: required('GX_FABRIC_ADMIN_KEY', settings.adminKey) },
+    );
+  }
+  let tls: FabricCredentials['tls'];
+  if (settings.tls) {
+    let caPem: Buffer | undefined;
+    if (settings.tlsCa !== undefined) {
+      const pem = readPem('GX_FABRIC_TLS_CA', settings.tlsCa);
+      parseCertificate('GX_FABRIC_TLS_CA', pem);
+      caPem = Buffer.from(pem);
+    }
+    tls = { caPem, hostOverride: settings.tlsHostOverride };
+  }
+  return { peerEndpoint, tls, client, admin };
+}

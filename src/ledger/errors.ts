@@ -1,0 +1,176 @@
+/**
+ * Error classification for everything that can go wrong between an outbox row and a committed transaction,
+ * decided in this one place: retry (TRANSIENT) or dead-letter at once (PERMANENT).
+ *
+ * The shapes follow what a Fabric 2.5 peer's Gateway answers through fabric-gateway 1.11 (see FIELD-NOTES):
+ * a chaincode that throws during endorse gives an `EndorseError` (ABORTED) whose per-peer details read
+ * `chaincode response 500, <message>`; an overloaded gateway answers UNKNOWN with `too many requests`; a
+ * transaction that loses an MVCC race commits with validation code 11.
+ */
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { CommitError, CommitStatusError, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
+import { CommandValidationError } from '../commands/catalogue.js';
+
+export { CommitError, CommitStatusError, EndorseError, GatewayError };
+
+/** Validation code → name (`11` → `MVCC_READ_CONFLICT`); fabric-gateway's own table is not exported at run time. */
+const validationCodeNames = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code, name]));
+
+/** The name of a transaction validation code, e.g. `MVCC_READ_CONFLICT` for 11. */
+export function validationCodeName(code: number): string {
+  return validationCodeNames.get(code) ?? `VALIDATION_CODE_${code}`;
+}
+
+/** Whether a failure is worth retrying. */
+export type ErrorKind = 'PERMANENT' | 'TRANSIENT';
+
+/** The verdict on one failure: its kind, a short stable reason, and the message to keep on the outbox row. */
+export interface ErrorClassification {
+  kind: ErrorKind;
+  /** Stable, upper-case reason: a `GX_*` chaincode code, a gRPC status name, a validation code name, … */
+  reason: string;
+  message: string;
+}
+
+/** Credentials or TLS settings that cannot be used; names the variable at fault. Never worth a retry. */
+export class CredentialError extends Error {
+  readonly variable: string;
+
+  constructor(variable: string, message: string, options?: { cause?: unknown }) {
+    super(`${variable}: ${message}`, options);
+    this.name = 'CredentialError';
+    this.variable = variable;
+  }
+}
+
+/** A call asked for something this client was not configured for (e.g. an admin-signed command without admin credentials). */
+export class LedgerConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LedgerConfigurationError';
+  }
+}
+
+/** The ledger client was closed while the call was waiting. */
+export class LedgerClosedError extends Error {
+  constructor() {
+    super('ledger client closed');
+    this.name = 'LedgerClosedError';
+  }
+}
+
+/** Commit validation codes that mean "lost a race, the same command may well succeed if endorsed again". */
+const TRANSIENT_VALIDATION_CODES = new Set<number>([11 /* MVCC_READ_CONFLICT */, 12 /* PHANTOM_READ_CONFLICT */]);
+
+/** gRPC codes that describe the transport or the peer's load, never the request itself. */
+const TRANSIENT_GRPC_CODES = new Set<number>([
+  GrpcStatus.CANCELLED,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.RESOURCE_EXHAUSTED,
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.INTERNAL,
+  // "no combination of peers can be derived …": chaincode not (yet) installed or peers down; operators fix it.
+  GrpcStatus.FAILED_PRECONDITION,
+]);
+
+/** Messages of timeouts and overload, whatever code carries them (endorsement timeouts come back as chaincode responses). */
+const TRANSIENT_MESSAGE =
+  /too many requests|timeout expired|timed out|deadline exceeded|connection (?:refused|reset)|ECONNRESET|ECONNREFUSED|UNAVAILABLE/i;
+
+const CHAINCODE_RESPONSE = /chaincode response (\d+), ?([\s\S]*)$/;
+const GX_CODE = /\b(GX_[A-Z0-9_]+)\b/;
+
+/** The gRPC code of a gateway error, by name, for reasons such as `UNAVAILABLE`. */
+function grpcName(code: number): string {
+  return (Object.entries(GrpcStatus).find(([, value]) => value === code)?.[0] ?? `GRPC_${code}`).toString();
+}
+
+/** What the chaincode said, if the failure is a chaincode response (from the per-peer details or the message). */
+export function chaincodeMessage(error: GatewayError): string | undefined {
+  for (const text of [...error.details.map((detail) => detail.message), error.message]) {
+    const match = CHAINCODE_RESPONSE.exec(text);
+    if (match?.[2] !== undefined) return match[2].trim();
+  }
+  return undefined;
+}
+
+function classifyGatewayError(error: GatewayError): ErrorClassification {
+  const fromChaincode = chaincodeMessage(error);
+  if (fromChaincode !== undefined) {
+    const gxCode = GX_CODE.exec(fromChaincode)?.[1];
+    if (gxCode) return { kind: 'PERMANENT', reason: gxCode, message: fromChaincode };
+    if (TRANSIENT_MESSAGE.test(fromChaincode))
+      return { kind: 'TRANSIENT', reason: 'ENDORSEMENT_TIMEOUT', message: fromChaincode };
+    // The chaincode decided (unknown function, bad argument, a bug that throws): asking again gives the same answer.
+    return { kind: 'PERMANENT', reason: 'CHAINCODE_ERROR', message: fromChaincode };
+  }
+  const detailText = error.details.map((detail) => `${detail.address}: ${detail.message}`).join('; ');
+  const message = detailText ? `${error.message} (${detailText})` : error.message;
+  if (TRANSIENT_GRPC_CODES.has(error.code) || TRANSIENT_MESSAGE.test(message)) {
+    const reason = /too many requests/i.test(message) ? 'GATEWAY_CONCURRENCY_LIMIT' : grpcName(error.code);
+    return { kind: 'TRANSIENT', reason, message };
+  }
+  // ABORTED/UNKNOWN without a chaincode response: the peer failed for its own reasons.
+  if (error.code === GrpcStatus.ABORTED || error.code === GrpcStatus.UNKNOWN)
+    return { kind: 'TRANSIENT', reason: grpcName(error.code), message };
+  // INVALID_ARGUMENT, PERMISSION_DENIED, UNAUTHENTICATED, NOT_FOUND, …: the request or identity is wrong.
+  return { kind: 'PERMANENT', reason: grpcName(error.code), message };
+}
+
+/**
+ * Decides whether `error` is worth retrying. The single source of that decision: the submitter, the API's
+ * error mapping and the projector all ask here.
+ */
+export function classifyError(error: unknown): ErrorClassification {
+  if (error instanceof CommandValidationError) {
+    return { kind: 'PERMANENT', reason: 'INVALID_PAYLOAD', message: error.message };
+  }
+  if (error instanceof CredentialError || error instanceof LedgerConfigurationError) {
+    return { kind: 'PERMANENT', reason: 'CONFIGURATION', message: error.message };
+  }
+  if (error instanceof CommitError) {
+    const name = validationCodeName(error.code);
+    const kind: ErrorKind = TRANSIENT_VALIDATION_CODES.has(error.code) ? 'TRANSIENT' : 'PERMANENT';
+    return { kind, reason: name, message: error.message };
+  }
+  if (error instanceof GatewayError) return classifyGatewayError(error);
+  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+    return {
+      kind: 'TRANSIENT',
+      reason: 'CIRCUIT_OPEN',
+      message: 'ledger circuit breaker is open: the peer keeps failing',
+    };
+  }
+  if (error instanceof LedgerClosedError) return { kind: 'TRANSIENT', reason: 'CLIENT_CLOSED', message: error.message };
+  // Anything unforeseen (a socket error, a bug in a collaborator) is retried a bounded number of times, then
+  // dead-lettered with its message: safer than dropping a command that might have gone through.
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: 'TRANSIENT', reason: 'UNEXPECTED', message };
+}
+
+/**
+ * Whether `error` says the connection itself is bad (so the client should build a new gRPC channel), as
+ * opposed to a request the peer answered.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof GatewayError)) return false;
+  if (error.code === GrpcStatus.UNAVAILABLE) return true;
+  // A stream the server dropped shows up as CANCELLED/INTERNAL with a connection message.
+  return (
+    (error.code === GrpcStatus.INTERNAL || error.code === GrpcStatus.CANCELLED || error.code === GrpcStatus.UNKNOWN) &&
+    /ECONNRESET|connection|stream|socket|RST_STREAM|GOAWAY/i.test(error.message)
+  );
+}
+
+/** Whether the circuit breaker should count `error` as the peer failing (not the request being refused). */
+export function isPeerFailure(error: unknown): boolean {
+  if (!(error instanceof GatewayError)) return false;
+  if (chaincodeMessage(error) !== undefined) return false;
+  return (
+    error.code === GrpcStatus.UNAVAILABLE ||
+    error.code === GrpcStatus.DEADLINE_EXCEEDED ||
+    error.code === GrpcStatus.INTERNAL ||
+    isConnectionFailure(error)
+  );
+}

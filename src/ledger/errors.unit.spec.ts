@@ -1,0 +1,112 @@
+import { Metadata, status } from '@grpc/grpc-js';
+import { BrokenCircuitError } from 'cockatiel';
+import { describe, expect, it } from 'vitest';
+import { CommandValidationError } from '../commands/catalogue.js';
+import {
+  CommitError,
+  classifyError,
+  EndorseError,
+  GatewayError,
+  isConnectionFailure,
+  isPeerFailure,
+  validationCodeName,
+} from './errors.js';
+
+function serviceError(code: number, details: string) {
+  return Object.assign(new Error(`${code} ${details}`), { code, details, metadata: new Metadata() });
+}
+
+function endorseError(chaincodeMessage: string): EndorseError {
+  return new EndorseError({
+    code: status.ABORTED,
+    message: '10 ABORTED: failed to endorse transaction, see attached details for more info',
+    details: [{ address: 'peer0:7051', mspId: 'Org1MSP', message: `chaincode response 500, ${chaincodeMessage}` }],
+    cause: serviceError(status.ABORTED, 'failed to endorse transaction'),
+    transactionId: 'tx1',
+  });
+}
+
+function gatewayError(code: number, message: string): GatewayError {
+  return new GatewayError({ code, message, details: [], cause: serviceError(code, message) });
+}
+
+describe('classifyError', () => {
+  it('makes a GX_* chaincode rejection permanent, keeping the chaincode message', () => {
+    const verdict = classifyError(endorseError('GX_INSUFFICIENT_FUNDS: balance 5 is less than 10'));
+    expect(verdict).toEqual({
+      kind: 'PERMANENT',
+      reason: 'GX_INSUFFICIENT_FUNDS',
+      message: 'GX_INSUFFICIENT_FUNDS: balance 5 is less than 10',
+    });
+  });
+
+  it('makes an unknown chaincode function permanent', () => {
+    const verdict = classifyError(endorseError("You've asked to invoke a function that does not exist: Nope"));
+    expect(verdict.kind).toBe('PERMANENT');
+    expect(verdict.reason).toBe('CHAINCODE_ERROR');
+  });
+
+  it('makes an endorsement timeout transient', () => {
+    expect(classifyError(endorseError('error sending: timeout expired while executing transaction')).kind).toBe(
+      'TRANSIENT',
+    );
+  });
+
+  it('makes catalogue validation failures permanent and names the field', () => {
+    const verdict = classifyError(new CommandValidationError('TRANSFER_TOKENS', [{ field: 'amount', message: 'x' }]));
+    expect(verdict.kind).toBe('PERMANENT');
+    expect(verdict.message).toContain('amount');
+  });
+
+  it.each([
+    [status.UNAVAILABLE, '14 UNAVAILABLE: No connection established', 'UNAVAILABLE'],
+    [status.DEADLINE_EXCEEDED, '4 DEADLINE_EXCEEDED: Deadline exceeded', 'DEADLINE_EXCEEDED'],
+    [status.RESOURCE_EXHAUSTED, '8 RESOURCE_EXHAUSTED: too big', 'RESOURCE_EXHAUSTED'],
+    [
+      status.UNKNOWN,
+      '2 UNKNOWN: too many requests for /gateway.Gateway, exceeding concurrency limit (500)',
+      'GATEWAY_CONCURRENCY_LIMIT',
+    ],
+  ])('makes gRPC code %i transient (%s)', (code, message, reason) => {
+    expect(classifyError(gatewayError(code, message))).toMatchObject({ kind: 'TRANSIENT', reason });
+  });
+
+  it('makes PERMISSION_DENIED permanent', () => {
+    expect(classifyError(gatewayError(status.PERMISSION_DENIED, '7 PERMISSION_DENIED: access denied')).kind).toBe(
+      'PERMANENT',
+    );
+  });
+
+  it('makes MVCC_READ_CONFLICT (code 11) transient and other invalid commits permanent', () => {
+    const mvcc = new CommitError({ code: 11, transactionId: 't', message: 'failed with status code 11' });
+    expect(classifyError(mvcc)).toMatchObject({ kind: 'TRANSIENT', reason: 'MVCC_READ_CONFLICT' });
+    const policy = new CommitError({ code: 10, transactionId: 't', message: 'failed with status code 10' });
+    expect(classifyError(policy)).toMatchObject({ kind: 'PERMANENT', reason: 'ENDORSEMENT_POLICY_FAILURE' });
+  });
+
+  it('makes an open circuit and unforeseen errors transient', () => {
+    expect(classifyError(new BrokenCircuitError()).reason).toBe('CIRCUIT_OPEN');
+    expect(classifyError(new Error('socket hang up')).kind).toBe('TRANSIENT');
+  });
+});
+
+describe('connection and peer failures', () => {
+  it('treats UNAVAILABLE as a broken connection and a peer failure', () => {
+    const error = gatewayError(status.UNAVAILABLE, '14 UNAVAILABLE: Connection dropped');
+    expect(isConnectionFailure(error)).toBe(true);
+    expect(isPeerFailure(error)).toBe(true);
+  });
+
+  it('does not count a chaincode rejection or an overloaded gateway against the peer', () => {
+    expect(isPeerFailure(endorseError('GX_NOT_FOUND: no such user'))).toBe(false);
+    expect(isPeerFailure(gatewayError(status.UNKNOWN, '2 UNKNOWN: too many requests for /gateway.Gateway'))).toBe(
+      false,
+    );
+    expect(isConnectionFailure(endorseError('GX_NOT_FOUND: no such user'))).toBe(false);
+  });
+
+  it('names validation codes', () => {
+    expect(validationCodeName(11)).toBe('MVCC_READ_CONFLICT');
+    expect(validationCodeName(0)).toBe('VALID');
+  });
+});

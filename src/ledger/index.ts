@@ -1,0 +1,27 @@
+/**
+ * Ledger access for every role: one Fabric Gateway client, its error classification and its credentials.
+ */
+export { createLedgerClient, DEFAULT_DEADLINES, type LedgerClientOptions, type PhaseDeadlines } from './client.js';
+export { type FabricCredentials, loadFabricCredentials, type SigningCredentials } from './credentials.js';
+export {
+  CommitError,
+  CommitStatusError,
+  CredentialError,
+  classifyError,
+  EndorseError,
+  type ErrorClassification,
+  type ErrorKind,
+  GatewayError,
+  LedgerClosedError,
+  LedgerConfigurationError,
+  validationCodeName,
+} from './errors.js';
+export type {
+  CommitOutcome,
+  EndorsedTransaction,
+  LedgerCallRequest,
+  LedgerClient,
+  LedgerEvent,
+  LedgerEventsOptions,
+  LedgerHealth,
+} from './types.js';

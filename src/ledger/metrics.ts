@@ -1,0 +1,19 @@
+/** Prometheus metrics of the ledger client, on the process's shared registry. */
+import { Counter, Gauge } from 'prom-client';
+import { registry } from '../observability/metrics.js';
+
+/** Circuit breaker state per ledger client: 0 closed (calls flow), 1 half-open (probing), 2 open (failing fast). */
+export const fabricCircuitBreakerState = new Gauge({
+  name: 'fabric_circuit_breaker_state',
+  help: 'Ledger client circuit breaker: 0 closed, 1 half-open, 2 open',
+  labelNames: ['client'] as const,
+  registers: [registry],
+});
+
+/** New gRPC channels opened after the old one failed (each one re-resolves the peer's address). */
+export const fabricReconnectsTotal = new Counter({
+  name: 'fabric_reconnects_total',
+  help: 'gRPC channels to the Fabric peer rebuilt after a connection failure',
+  labelNames: ['client'] as const,
+  registers: [registry],
+});

@@ -1,0 +1,79 @@
+/** The ledger client's public contract: what the submitter, projector and API rely on. */
+import type { SigningIdentity } from '../commands/catalogue.js';
+
+/** A chaincode call: `contract:fn(args)` signed by one of the backend's identities. */
+export interface LedgerCallRequest {
+  contract: string;
+  fn: string;
+  args: string[];
+  signer: SigningIdentity;
+}
+
+/**
+ * An endorsed, signed transaction not yet sent to the orderer. Its id is fixed; storing `signedTransaction`
+ * before submitting is what makes exactly-once submission possible (resubmitting these same bytes can never
+ * produce a second transaction).
+ */
+export interface EndorsedTransaction {
+  transactionId: string;
+  signedTransaction: Uint8Array;
+  /** What the chaincode returned at endorsement (says nothing about validity). */
+  result: Uint8Array;
+}
+
+/** How a submitted transaction ended: committed in `blockNumber`, valid (`code` 0) or not. */
+export interface CommitOutcome {
+  transactionId: string;
+  blockNumber: bigint;
+  /** Fabric transaction validation code: 0 VALID, 11 MVCC_READ_CONFLICT, … */
+  code: number;
+  successful: boolean;
+  result: Uint8Array;
+}
+
+/** One committed chaincode event. */
+export interface LedgerEvent {
+  blockNumber: bigint;
+  transactionId: string;
+  eventName: string;
+  payload: Uint8Array;
+}
+
+export interface LedgerEventsOptions {
+  /** First block to read (inclusive). Without it the stream starts at the next block to commit. */
+  startBlock?: bigint;
+  /** Resume after this transaction of `startBlock` (a projector's checkpoint); needs `startBlock`. */
+  afterTransactionId?: string;
+  /** Aborting ends the iteration normally. */
+  signal?: AbortSignal;
+}
+
+export interface LedgerHealth {
+  reachable: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+export interface LedgerClient {
+  /** Runs a query on one peer (not ordered, not committed). Chaincode errors throw a GatewayError. */
+  evaluate(contract: string, fn: string, args: string[], options?: { signer?: SigningIdentity }): Promise<Uint8Array>;
+  /** Endorses a call and returns the signed transaction, without submitting it. */
+  endorse(request: LedgerCallRequest): Promise<EndorsedTransaction>;
+  /**
+   * Submits signed transaction bytes (fresh from {@link endorse}, or stored and sent again after a crash) and
+   * waits for the commit status. Resubmitting bytes the ledger already committed is safe: the status reports
+   * the original outcome. An invalid commit (e.g. MVCC conflict) resolves with `successful: false`.
+   */
+  commit(signer: SigningIdentity, signedTransaction: Uint8Array): Promise<CommitOutcome>;
+  /** endorse + commit in one call; throws CommitError when the transaction commits invalid. */
+  submit(request: LedgerCallRequest): Promise<CommitOutcome>;
+  /**
+   * Committed chaincode events from a start block or from a checkpoint (exclusive). Not resumed on failure:
+   * the iteration throws and the caller (the projector) resumes from its own checkpoint; the next call uses a
+   * fresh gRPC channel if the old one broke.
+   */
+  chaincodeEvents(options?: LedgerEventsOptions): AsyncIterable<LedgerEvent>;
+  /** Evaluates `AdminContract:Ping` with a short deadline. Never throws. */
+  health(): Promise<LedgerHealth>;
+  close(): Promise<void>;
+}
