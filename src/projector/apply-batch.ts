@@ -1,0 +1,158 @@
+/**
+ * Applies one batch of events (one or more whole blocks) and moves the checkpoint, in one transaction:
+ * a crash anywhere loses nothing and repeats nothing, because the rows and the checkpoint commit together
+ * and events at or before the checkpoint are skipped.
+ */
+import { type GxEvent, parseEvent } from '@gx/chaincode';
+import type pg from 'pg';
+import type { Logger } from '../observability/logger.js';
+import { lockCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { projectEvent } from './handlers/index.js';
+import { isAfter, type StreamPosition } from './position.js';
+import { quarantineEvent } from './quarantine.js';
+import { type EventContext, ReadModelChanges } from './read-model-changes.js';
+import type { SourceEvent } from './source.js';
+import { writeReadModelChanges } from './write-read-model-changes.js';
+
+/** A ledger event with its index among this chaincode's events of its block. */
+export interface PositionedEvent extends SourceEvent {
+  eventIndex: number;
+}
+
+export interface BatchOutcome {
+  applied: number;
+  rejected: number;
+  /** Events at or before the checkpoint (already applied by this or another writer). */
+  duplicates: number;
+  /** The checkpoint after the batch (unchanged when everything was a duplicate). */
+  checkpoint: StreamPosition | undefined;
+}
+
+export interface ApplyBatchOptions {
+  projection: string;
+  ledgerHeight?: bigint;
+  logger: Logger;
+}
+
+/** SQLSTATE classes 22 (data exception) and 23 (integrity violation): the event's fault, not the database's. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+interface ValidEvent {
+  raw: PositionedEvent;
+  event: GxEvent;
+  context: EventContext;
+}
+
+function positionOf(event: PositionedEvent): StreamPosition {
+  return { blockNumber: event.blockNumber, eventIndex: event.eventIndex, transactionId: event.transactionId };
+}
+
+/** Applies `events` (in stream order) in one transaction on a client of `pool`. */
+export async function applyBatch(
+  pool: pg.Pool,
+  events: readonly PositionedEvent[],
+  options: ApplyBatchOptions,
+): Promise<BatchOutcome> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const outcome = await applyInTransaction(client, events, options);
+    await client.query('COMMIT');
+    return outcome;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function applyInTransaction(
+  client: pg.PoolClient,
+  events: readonly PositionedEvent[],
+  options: ApplyBatchOptions,
+): Promise<BatchOutcome> {
+  const { projection } = options;
+  const checkpoint = await lockCheckpoint(client, projection);
+  const fresh = events.filter((event) => isAfter(event, checkpoint));
+  const last = fresh.at(-1);
+  if (last === undefined) return { applied: 0, rejected: 0, duplicates: events.length, checkpoint };
+
+  let rejected = 0;
+  const valid: ValidEvent[] = [];
+  const changes = new ReadModelChanges();
+  for (const raw of fresh) {
+    const parsed = parseEvent(raw.eventName, raw.payload);
+    if (!parsed.ok) {
+      await reject(client, raw, parsed.reason, options);
+      rejected += 1;
+      continue;
+    }
+    const context = { blockNumber: raw.blockNumber, transactionId: raw.transactionId };
+    projectEvent(parsed.event, context, changes);
+    valid.push({ raw, event: parsed.event, context });
+  }
+
+  await client.query('SAVEPOINT batch');
+  try {
+    await writeReadModelChanges(client, changes);
+    await client.query('RELEASE SAVEPOINT batch');
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    // One event's rows violate a constraint: find it by applying the batch event by event, quarantine it and
+    // keep the others, rather than stall the projection on it forever.
+    await client.query('ROLLBACK TO SAVEPOINT batch');
+    rejected += await applyOneByOne(client, valid, options);
+  }
+  await writeCheckpoint(client, projection, positionOf(last), options.ledgerHeight);
+  return {
+    applied: fresh.length - rejected,
+    rejected,
+    duplicates: events.length - fresh.length,
+    checkpoint: positionOf(last),
+  };
+}
+
+async function applyOneByOne(
+  client: pg.PoolClient,
+  events: readonly ValidEvent[],
+  options: ApplyBatchOptions,
+): Promise<number> {
+  let rejected = 0;
+  for (const { raw, event, context } of events) {
+    const changes = new ReadModelChanges();
+    projectEvent(event, context, changes);
+    await client.query('SAVEPOINT event');
+    try {
+      await writeReadModelChanges(client, changes);
+      await client.query('RELEASE SAVEPOINT event');
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT event');
+      await reject(client, raw, `could not be applied: ${(error as Error).message}`, options);
+      rejected += 1;
+    }
+  }
+  return rejected;
+}
+
+async function reject(
+  client: pg.PoolClient,
+  event: PositionedEvent,
+  reason: string,
+  options: ApplyBatchOptions,
+): Promise<void> {
+  await quarantineEvent(client, options.projection, event, reason);
+  options.logger.warn(
+    {
+      txId: event.transactionId,
+      blockNumber: event.blockNumber.toString(),
+      eventName: event.eventName,
+      reason,
+    },
+    'event rejected and quarantined',
+  );
+}

@@ -1,0 +1,36 @@
+/** Users family: on-chain registration (with the user's wallet) and lock status. */
+import type { EventHandler } from './handler.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const userCreated: EventHandler<'UserCreated'> = {
+  event: 'UserCreated',
+  project(payload, context, changes) {
+    // Users created on the ledger by other means carry a profile id that is not ours: the wallet still
+    // exists, it is just not linked to a profile.
+    const profileId = UUID.test(payload.profileId) ? payload.profileId.toLowerCase() : undefined;
+    if (profileId !== undefined) {
+      changes.registerProfile({ profileId, fabricUserId: payload.fabricUserId, registeredAt: payload.timestamp });
+    }
+    changes.setWallet({
+      fabricUserId: payload.wallet.fabricUserId,
+      balance: payload.wallet.balance,
+      profileId,
+      lastBlock: context.blockNumber,
+    });
+    changes.markProjected(payload.requestId);
+  },
+};
+
+export const userStatusChanged: EventHandler<'UserStatusChanged'> = {
+  event: 'UserStatusChanged',
+  project(payload, _context, changes) {
+    changes.setLock({
+      fabricUserId: payload.fabricUserId,
+      locked: payload.status === 'LOCKED',
+      reason: payload.reason,
+      at: payload.timestamp,
+    });
+    changes.markProjected(payload.requestId);
+  },
+};
