@@ -3,11 +3,26 @@
  * serves; the rest is shared with the backend: event schemas, error codes, the Fabric user id rules.
  *
  * Importing this module has no side effects (no server starts, no state is touched).
+ *
+ * Results: state-changing functions return the canonical JSON of the event they emit (also on an idempotent
+ * replay); queries return canonical JSON objects (`GetBalance` → `{"balance","fabricUserId"}`,
+ * `GetTotalSupply` → `{"totalSupply"}`, `Ping` → `{"chaincode":"gxtv3","ok":true}`).
  */
+import type { Contract } from 'fabric-contract-api';
+import { AdminContract } from './admin-contract';
+import { IdentityContract } from './identity-contract';
+import { TokenomicsContract } from './tokenomics-contract';
+
+export { adminAttribute, adminOrganizationalUnit, isAdminIdentity } from './admin-identity';
 export * from './canonical-json';
 export * from './errors';
 export * from './events';
 export * from './fabric-user-id';
+export { AdminContract, IdentityContract, TokenomicsContract };
 
-/** The contracts this chaincode serves. Filled by the chaincode work (issue: gxtv3 chaincode). */
-export const contracts: Array<new () => object> = [];
+/**
+ * The contracts this chaincode serves; the first (AdminContract) is the default for un-prefixed function
+ * names. fabric-shim's `ChaincodeFromContract` appends its system contract to the array it is given, so
+ * hosts should pass a copy (`[...contracts]`).
+ */
+export const contracts: Array<new () => Contract> = [AdminContract, IdentityContract, TokenomicsContract];

@@ -1,0 +1,59 @@
+/**
+ * Test identities: real X.509 certificates, so contracts see them through fabric-shim's real ClientIdentity
+ * exactly as on a peer.
+ */
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+
+/** The extension Fabric CA uses for enrolment attributes (JSON `{"attrs":{...}}`). */
+const fabricAttributesOid = '1.2.3.4.5.6.7.8.1';
+const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+
+export interface TestIdentity {
+  mspId: string;
+  certPem: string;
+}
+
+/**
+ * A self-signed certificate for `subject` (e.g. `CN=alice, OU=client`), optionally carrying Fabric CA
+ * attributes.
+ */
+export async function createIdentity(
+  subject: string,
+  attrs?: Record<string, string>,
+  mspId = 'Org1MSP',
+): Promise<TestIdentity> {
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const extensions =
+    attrs === undefined
+      ? []
+      : [new x509.Extension(fabricAttributesOid, false, Buffer.from(JSON.stringify({ attrs }), 'utf8'))];
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: subject,
+    notBefore: new Date('2020-01-01T00:00:00Z'),
+    notAfter: new Date('2040-01-01T00:00:00Z'),
+    signingAlgorithm: algorithm,
+    keys,
+    extensions,
+  });
+  return { mspId, certPem: certificate.toString('pem') };
+}
+
+/** The identities the contract tests need: two admin styles, a plain client, and near misses. */
+export async function createTestIdentities() {
+  return {
+    /** Fabric CA enrolment with `gx.role=admin` (no admin OU). */
+    attributeAdmin: await createIdentity('CN=gx-admin, OU=client', {
+      'gx.role': 'admin',
+      'hf.EnrollmentID': 'gx-admin',
+    }),
+    /** cryptogen / NodeOUs admin: `OU=admin`, no attributes. */
+    ouAdmin: await createIdentity('CN=Admin@org1.example.com, OU=admin'),
+    /** The backend's ordinary client identity. */
+    client: await createIdentity('CN=gx-backend, OU=client', { 'hf.EnrollmentID': 'gx-backend' }),
+    /** A non-admin role attribute and an OU that merely contains "admin". */
+    nearMiss: await createIdentity('CN=admin, OU=administrators', { 'gx.role': 'user' }),
+  };
+}
