@@ -1,6 +1,182 @@
-import type { Devnet, DevnetOptions } from './index.js';
+/**
+ * Assembles a devnet: identities, ledger, chaincodes, orderer and the gRPC server, plus the fault controls
+ * that act on the transport.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { peer } from '@hyperledger/fabric-protos';
+import { GatewayService } from '@hyperledger/fabric-protos/lib/gateway/gateway_grpc_pb.js';
+import type { Logger } from '../observability/logger.js';
+import { BlockFeed } from './chaincode-events.js';
+import { HostedChaincode } from './chaincode-host.js';
+import { FaultState } from './faults.js';
+import { createGatewayService } from './gateway-service.js';
+import { loadOrCreateIdentities, TLS_SERVER_NAME } from './identities.js';
+import type { Devnet, DevnetConnection, DevnetOptions } from './index.js';
+import { LedgerStore } from './ledger-store.js';
+import { devnetBlockCommitSeconds, devnetBlocks, devnetHeight, devnetTransactions } from './metrics.js';
+import { Membership, PeerSigner } from './msp.js';
+import { Orderer } from './orderer.js';
 
-/** Starts a devnet (being built: this placeholder rejects). */
-export async function startDevnet(_options: DevnetOptions): Promise<Devnet> {
-  throw new Error('devnet is being built');
+const validationCodeNames = new Map<number, string>(
+  Object.entries(peer.TxValidationCode).map(([name, code]) => [code as number, name]),
+);
+
+/** Default chaincode: the project's own. */
+const DEFAULT_CHAINCODES = [{ name: 'gxtv3', module: '@gx/chaincode' }];
+
+/** Starts a devnet; see {@link DevnetOptions} for the defaults. */
+export async function startDevnet(options: DevnetOptions & { logger?: Logger }): Promise<Devnet> {
+  const channel = options.channel ?? 'gxchannel';
+  const mspId = options.mspId ?? 'GxMSP';
+  const host = options.host ?? '127.0.0.1';
+  const tls = options.tls ?? true;
+  const logger = options.logger;
+  const folder = path.join(options.dataDir, 'devnet');
+  await mkdir(folder, { recursive: true });
+
+  const identities = await loadOrCreateIdentities(path.join(folder, 'crypto'), mspId);
+  const chaincodes = new Map<string, HostedChaincode>();
+  for (const { name, module } of options.chaincodes ?? DEFAULT_CHAINCODES) {
+    if (chaincodes.has(name)) throw new Error(`chaincode '${name}' is given twice`);
+    chaincodes.set(name, await HostedChaincode.load(name, module));
+  }
+
+  const store = await LedgerStore.open(path.join(folder, 'ledger'), { sync: options.syncWrites ?? true });
+  devnetHeight.set(store.height);
+  const feed = new BlockFeed();
+  let server: Server | undefined;
+  let port = options.port ?? 0;
+  let closed = false;
+
+  const faults = new FaultState({
+    dropStreams: () => {
+      service.dropStreams('devnet fault: streams dropped');
+      // Closes every client connection (GOAWAY, then destroyed); the port keeps listening.
+      server?.drain(`${host}:${port}`, 0);
+    },
+    refuseConnections: async (ms) => {
+      service.dropStreams('devnet fault: connections refused');
+      server?.forceShutdown();
+      server = undefined;
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      if (!closed) server = await listen();
+    },
+  });
+
+  const orderer = new Orderer(
+    store,
+    {
+      blockSize: options.blockSize ?? 500,
+      blockTimeoutMs: options.blockTimeoutMs ?? 20,
+      commitLatencyMs: options.commitLatencyMs ?? 0,
+    },
+    {
+      takeForcedConflict: () => faults.takeForcedConflict(),
+      committed: (block, elapsedMs) => {
+        devnetBlocks.inc();
+        devnetHeight.set(block.number + 1);
+        devnetBlockCommitSeconds.observe(elapsedMs / 1000);
+        for (const tx of block.transactions) {
+          devnetTransactions.inc({ validation_code: validationCodeNames.get(tx.code) ?? String(tx.code) });
+        }
+        logger?.debug({ block: block.number, transactions: block.transactions.length, elapsedMs }, 'block committed');
+        feed.publish(block);
+      },
+      failed: (error) => logger?.error({ err: error }, 'writing a block failed; devnet stops accepting transactions'),
+    },
+  );
+
+  const service = createGatewayService({
+    channel,
+    mspId,
+    address: `${host}:${port}`,
+    concurrencyLimit: options.concurrencyLimit ?? 500,
+    store,
+    orderer,
+    membership: new Membership(mspId, identities.ca.certPem),
+    signer: new PeerSigner(mspId, identities.peer.certPem, identities.peer.keyPem),
+    chaincodes,
+    faults,
+    feed,
+  });
+
+  const credentials = tls
+    ? ServerCredentials.createSsl(
+        null,
+        [{ private_key: Buffer.from(identities.tls.keyPem), cert_chain: Buffer.from(identities.tls.certPem) }],
+        false,
+      )
+    : ServerCredentials.createInsecure();
+
+  async function listen(): Promise<Server> {
+    const next = new Server({ 'grpc.max_receive_message_length': 100 * 1024 * 1024 });
+    next.addService(GatewayService, service.implementation);
+    port = await new Promise<number>((resolve, reject) =>
+      next.bindAsync(`${host}:${port}`, credentials, (error, bound) => (error ? reject(error) : resolve(bound))),
+    );
+    return next;
+  }
+
+  try {
+    server = await listen();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
+  const connection: DevnetConnection = {
+    peerEndpoint: `${host}:${port}`,
+    ...(tls ? { tlsCaPem: identities.ca.certPem, tlsHostOverride: TLS_SERVER_NAME } : {}),
+    mspId,
+    channel,
+    client: { certPem: identities.client.certPem, keyPem: identities.client.keyPem },
+    admin: { certPem: identities.admin.certPem, keyPem: identities.admin.keyPem },
+  };
+  logger?.info(
+    { endpoint: connection.peerEndpoint, channel, mspId, tls, chaincodes: [...chaincodes.keys()] },
+    'devnet serving',
+  );
+
+  return {
+    connection,
+    env: () => ({
+      GX_FABRIC_PEER_ENDPOINT: connection.peerEndpoint,
+      GX_FABRIC_TLS: String(tls),
+      ...(connection.tlsCaPem ? { GX_FABRIC_TLS_CA: connection.tlsCaPem } : {}),
+      ...(connection.tlsHostOverride ? { GX_FABRIC_TLS_HOST_OVERRIDE: connection.tlsHostOverride } : {}),
+      GX_FABRIC_MSP_ID: mspId,
+      GX_FABRIC_CLIENT_CERT: connection.client.certPem,
+      GX_FABRIC_CLIENT_KEY: connection.client.keyPem,
+      GX_FABRIC_ADMIN_CERT: connection.admin.certPem,
+      GX_FABRIC_ADMIN_KEY: connection.admin.keyPem,
+      GX_FABRIC_CHANNEL: channel,
+      GX_FABRIC_CHAINCODE: [...chaincodes.keys()][0] ?? 'gxtv3',
+    }),
+    faults,
+    setCommitLatency: (ms) => orderer.setCommitLatency(ms),
+    height: () => BigInt(store.height),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await orderer.close();
+      service.dropStreams('devnet is shutting down');
+      const running = server;
+      server = undefined;
+      if (running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            running.forceShutdown();
+            resolve();
+          }, 2_000);
+          running.tryShutdown(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      await store.close();
+    },
+  };
 }

@@ -1,8 +1,14 @@
-/** A devnet for one test file: temporary data folder, random port, removed on stop. */
+/** A devnet for one test file (temporary data folder, random port), and a real fabric-gateway client for it. */
+import { createPrivateKey } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Devnet, type DevnetOptions, startDevnet } from '../../src/devnet/index.js';
+import { Client as GrpcClient, credentials as grpcCredentials } from '@grpc/grpc-js';
+import { connect, type Gateway, hash, signers } from '@hyperledger/fabric-gateway';
+import { type Devnet, type DevnetConnection, type DevnetOptions, startDevnet } from '../../src/devnet/index.js';
+
+/** The kv fixture chaincode (plain JavaScript, no decorators). */
+export const KV_CHAINCODE = path.resolve(import.meta.dirname, '../fixtures/kv-chaincode');
 
 /** A devnet in a fresh temporary folder on a random port; `stop()` closes it and deletes the folder. */
 export async function startTestDevnet(
@@ -16,4 +22,43 @@ export async function startTestDevnet(
       if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   });
+}
+
+/** A connected fabric-gateway client; `close()` closes the gateway and its gRPC channel. */
+export interface TestGateway {
+  gateway: Gateway;
+  grpc: GrpcClient;
+  close(): void;
+}
+
+/** Connects the real @hyperledger/fabric-gateway client to a devnet as its client (or admin) identity. */
+export function connectTestGateway(
+  connection: DevnetConnection,
+  options: { as?: 'client' | 'admin'; endpoint?: string } = {},
+): TestGateway {
+  const identity = connection[options.as ?? 'client'];
+  const credentials = connection.tlsCaPem
+    ? grpcCredentials.createSsl(Buffer.from(connection.tlsCaPem))
+    : grpcCredentials.createInsecure();
+  const grpc = new GrpcClient(options.endpoint ?? connection.peerEndpoint, credentials, {
+    ...(connection.tlsHostOverride ? { 'grpc.ssl_target_name_override': connection.tlsHostOverride } : {}),
+  });
+  const gateway = connect({
+    client: grpc,
+    identity: { mspId: connection.mspId, credentials: Buffer.from(identity.certPem) },
+    signer: signers.newPrivateKeySigner(createPrivateKey(identity.keyPem)),
+    hash: hash.sha256,
+    evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
+    endorseOptions: () => ({ deadline: Date.now() + 15_000 }),
+    submitOptions: () => ({ deadline: Date.now() + 5_000 }),
+    commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+  });
+  return {
+    gateway,
+    grpc,
+    close() {
+      gateway.close();
+      grpc.close();
+    },
+  };
 }

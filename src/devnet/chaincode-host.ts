@@ -1,0 +1,123 @@
+/**
+ * Hosts fabric-contract-api chaincode in-process: loads a module exporting `contracts` (as a CCaaS or packaged
+ * chaincode's entry module does) and dispatches through fabric-shim's own contract dispatcher, so routing
+ * (`Contract:function`, default contract), argument conversion, `GetMetadata`, the unknown-function message and
+ * the before/after/unknownTransaction hooks behave exactly as on a peer. Plain JavaScript contracts without
+ * decorators are introspected by that dispatcher too (functions by name, string arguments).
+ *
+ * Modules are loaded with Node's own `require` (falling back to `import()` for ES modules), so one copy of
+ * fabric-contract-api and its decorator metadata is shared with the dispatcher.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SimulationStub, type StubContext } from './chaincode-stub.js';
+import type { NamespaceReadWriteSet } from './read-write-set.js';
+import type { WorldState } from './world-state.js';
+
+const require = createRequire(import.meta.url);
+
+/** A chaincode's answer, as the peer puts it in a proposal response. */
+export interface ChaincodeResponse {
+  status: number;
+  message: string;
+  payload: Uint8Array;
+}
+
+/** The outcome of simulating one transaction. */
+export interface Simulation {
+  response: ChaincodeResponse;
+  readWriteSet: NamespaceReadWriteSet;
+  event: { name: string; payload: Uint8Array } | undefined;
+}
+
+interface Dispatcher {
+  Invoke(stub: SimulationStub): Promise<{ status: number; message?: string; payload?: Uint8Array }>;
+}
+
+type DispatcherClass = new (
+  contracts: unknown[],
+  serializers: unknown,
+  metadata: unknown,
+  title: string,
+  version: string,
+) => Dispatcher;
+
+/** One chaincode served under a name. */
+export class HostedChaincode {
+  readonly name: string;
+  readonly #dispatcher: Dispatcher;
+
+  private constructor(name: string, dispatcher: Dispatcher) {
+    this.name = name;
+    this.#dispatcher = dispatcher;
+  }
+
+  /** Loads `module` (a path, or a package name resolved from the working directory) and builds its dispatcher. */
+  static async load(name: string, module: string): Promise<HostedChaincode> {
+    const exported = await loadModule(module);
+    const contracts = exported.contracts;
+    if (!Array.isArray(contracts) || contracts.length === 0) {
+      throw new Error(
+        `chaincode module '${module}' exports no contracts (expected \`contracts\`: an array of classes)`,
+      );
+    }
+    const ChaincodeFromContract = require('fabric-shim/lib/contract-spi/chaincodefromcontract') as DispatcherClass;
+    const { JSONSerializer } = require('fabric-contract-api') as { JSONSerializer: unknown };
+    const serializers =
+      exported.serializers && typeof exported.serializers === 'object'
+        ? {
+            ...(exported.serializers as { transaction: string; serializers?: Record<string, unknown> }),
+            serializers: {
+              jsonSerializer: JSONSerializer,
+              ...(exported.serializers as { serializers?: Record<string, unknown> }).serializers,
+            },
+          }
+        : { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } };
+    // The dispatcher appends its system contract to the array it is given: give it a copy.
+    const dispatcher = new ChaincodeFromContract([...contracts], serializers, {}, name, '');
+    return new HostedChaincode(name, dispatcher);
+  }
+
+  /** Runs the transaction the stub context describes over `state`. Never throws for chaincode failures. */
+  async simulate(context: StubContext, state: WorldState): Promise<Simulation> {
+    const stub = new SimulationStub(context, state);
+    let response: ChaincodeResponse;
+    try {
+      const answer = await this.#dispatcher.Invoke(stub);
+      response = {
+        status: answer.status,
+        message: answer.message ?? '',
+        payload: answer.payload ?? new Uint8Array(),
+      };
+    } catch (error) {
+      response = {
+        status: 500,
+        message: error instanceof Error ? error.message : String(error),
+        payload: new Uint8Array(),
+      };
+    }
+    return { response, readWriteSet: stub.readWriteSet(), event: stub.event() };
+  }
+}
+
+async function loadModule(module: string): Promise<Record<string, unknown>> {
+  const resolved = resolveModule(module);
+  try {
+    return require(resolved) as Record<string, unknown>;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_REQUIRE_ASYNC_MODULE') throw error;
+    return (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+  }
+}
+
+function resolveModule(module: string): string {
+  const looksLikePath = module.startsWith('.') || module.startsWith('/') || path.isAbsolute(module);
+  const candidate = looksLikePath ? path.resolve(module) : module;
+  try {
+    return require.resolve(candidate, { paths: [process.cwd()] });
+  } catch {
+    return require.resolve(candidate);
+  }
+}

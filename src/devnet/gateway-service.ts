@@ -1,0 +1,402 @@
+/**
+ * The `gateway.Gateway` service: Evaluate, Endorse, Submit, CommitStatus and ChaincodeEvents, answering
+ * with the same codes, messages and error details a Fabric 2.5 peer's gateway sends (see FIELD-NOTES).
+ */
+import { type handleServerStreamingCall, type handleUnaryCall, type ServerWritableStream, status } from '@grpc/grpc-js';
+import { gateway, peer } from '@hyperledger/fabric-protos';
+import type { IGatewayServer } from '@hyperledger/fabric-protos/lib/gateway/gateway_grpc_pb.js';
+import { type BlockFeed, firstBlock, type StartPosition, streamEvents } from './chaincode-events.js';
+import type { HostedChaincode, Simulation } from './chaincode-host.js';
+import type { FaultState } from './faults.js';
+import { GatewayStatusError } from './gateway-errors.js';
+import type { LedgerStore } from './ledger-store.js';
+import { devnetEventStreams, devnetRequests } from './metrics.js';
+import { IdentityError, Membership, type PeerSigner, type VerifiedCreator } from './msp.js';
+import type { Orderer } from './orderer.js';
+import {
+  type DecodedProposal,
+  type DecodedTransaction,
+  decodeSignedProposal,
+  decodeTransactionEnvelope,
+  endorse,
+  MalformedMessageError,
+} from './transaction-codec.js';
+
+/** What the service works with. */
+export interface GatewayServiceContext {
+  channel: string;
+  mspId: string;
+  /** Address reported in error details, as a peer reports its own endpoint. */
+  address: string;
+  concurrencyLimit: number;
+  store: LedgerStore;
+  orderer: Orderer;
+  membership: Membership;
+  signer: PeerSigner;
+  chaincodes: Map<string, HostedChaincode>;
+  faults: FaultState;
+  feed: BlockFeed;
+}
+
+/** The service implementation plus the handles the network needs for faults and shutdown. */
+export interface GatewayServiceHandle {
+  implementation: IGatewayServer;
+  /** Ends every open event stream with UNAVAILABLE. */
+  dropStreams(reason: string): void;
+}
+
+interface PreparedEndorsement {
+  tx: DecodedTransaction;
+}
+
+const ENDORSEMENT_CACHE_LIMIT = 50_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Builds the service over `context`. */
+export function createGatewayService(context: GatewayServiceContext): GatewayServiceHandle {
+  const { channel, mspId, address } = context;
+  /** Endorsed but not yet submitted transactions: a submit of the very bytes devnet prepared skips re-decoding. */
+  const endorsed = new Map<string, PreparedEndorsement>();
+  const streams = new Set<(reason: string) => void>();
+  let inFlight = 0;
+
+  const detail = (message: string) => [{ address, mspId, message }];
+
+  function unary<Req, Res>(
+    method: string,
+    run: (
+      request: Req,
+      call: { cancelled: boolean; on(event: 'cancelled', listener: () => void): unknown },
+    ) => Promise<Res>,
+  ): handleUnaryCall<Req, Res> {
+    return (call, callback) => {
+      if (inFlight >= context.concurrencyLimit) {
+        devnetRequests.inc({ method, status: 'UNKNOWN' });
+        callback(
+          new GatewayStatusError(
+            status.UNKNOWN,
+            `too many requests for /gateway.Gateway, exceeding concurrency limit (${context.concurrencyLimit})`,
+          ).toServiceError(),
+        );
+        return;
+      }
+      inFlight++;
+      run(call.request, call).then(
+        (response) => {
+          inFlight--;
+          devnetRequests.inc({ method, status: 'OK' });
+          callback(null, response);
+        },
+        (error: unknown) => {
+          inFlight--;
+          const failure = asStatusError(error);
+          devnetRequests.inc({ method, status: status[failure.code] });
+          callback(failure.toServiceError());
+        },
+      );
+    };
+  }
+
+  function checkChannel(requested: string): void {
+    if (requested !== channel) throw new GatewayStatusError(status.NOT_FOUND, `channel '${requested}' not found`);
+  }
+
+  /** Decodes and authenticates a proposal and finds its chaincode; `phase` shapes errors as a peer does. */
+  async function simulate(
+    signed: InstanceType<typeof peer.SignedProposal> | undefined,
+    phase: 'evaluate' | 'endorse',
+  ): Promise<{ proposal: DecodedProposal; simulation: Simulation }> {
+    if (!signed) throw new GatewayStatusError(status.INVALID_ARGUMENT, 'a signed proposal is required');
+    const proposal = decodeSignedProposal(signed);
+    checkChannel(proposal.channel);
+    const chaincode = context.chaincodes.get(proposal.chaincode);
+    if (!chaincode) {
+      throw new GatewayStatusError(
+        status.FAILED_PRECONDITION,
+        `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${proposal.chaincode} in channel ${channel}`,
+      );
+    }
+    const endorserFailure = (message: string) =>
+      phase === 'evaluate'
+        ? new GatewayStatusError(
+            status.UNKNOWN,
+            `evaluate call to endorser returned error: ${message}`,
+            detail(message),
+          )
+        : new GatewayStatusError(
+            status.ABORTED,
+            'failed to endorse transaction, see attached details for more info',
+            detail(message),
+          );
+    let creator: VerifiedCreator;
+    try {
+      creator = context.membership.creator(proposal.creatorBytes);
+    } catch (error) {
+      if (error instanceof IdentityError)
+        throw endorserFailure(`error validating proposal: access denied: ${error.message}`);
+      throw error;
+    }
+    if (!Membership.verifies(creator, proposal.proposalBytes, proposal.signature)) {
+      throw endorserFailure('error validating proposal: access denied: the creator signature is invalid');
+    }
+    if (context.faults.endorsementDelayMs > 0) await sleep(context.faults.endorsementDelayMs);
+    if (context.faults.takeEndorsementFailure()) {
+      throw new GatewayStatusError(
+        status.UNAVAILABLE,
+        'failed to connect to endorser: devnet fault injected',
+        detail('endorser unavailable (devnet fault)'),
+      );
+    }
+    const simulation = await chaincode.simulate(
+      {
+        channel,
+        namespace: chaincode.name,
+        txId: proposal.txId,
+        args: proposal.args,
+        creator: { mspid: creator.mspId, idBytes: Buffer.from(creator.certPem) },
+        transient: proposal.transient,
+        timestamp: proposal.timestamp,
+        nonce: proposal.nonce,
+        signedProposal: { signature: proposal.signature, proposal: proposal.proposal },
+      },
+      context.store.state,
+    );
+    const { response } = simulation;
+    if (response.status < 200 || response.status >= 400) {
+      throw endorserFailure(`chaincode response ${response.status}, ${response.message}`);
+    }
+    return { proposal, simulation };
+  }
+
+  const implementation: IGatewayServer = {
+    evaluate: unary('Evaluate', async (request: InstanceType<typeof gateway.EvaluateRequest>) => {
+      checkChannel(request.getChannelId());
+      const { simulation } = await simulate(request.getProposedTransaction(), 'evaluate');
+      const result = new peer.Response();
+      result.setStatus(simulation.response.status);
+      result.setMessage(simulation.response.message);
+      result.setPayload(simulation.response.payload);
+      const response = new gateway.EvaluateResponse();
+      response.setResult(result);
+      return response;
+    }),
+
+    endorse: unary('Endorse', async (request: InstanceType<typeof gateway.EndorseRequest>) => {
+      checkChannel(request.getChannelId());
+      const { proposal, simulation } = await simulate(request.getProposedTransaction(), 'endorse');
+      const endorsement = endorse(
+        {
+          proposal,
+          response: simulation.response,
+          readWriteSet: simulation.readWriteSet,
+          event: simulation.event,
+        },
+        context.signer,
+      );
+      if (endorsed.size >= ENDORSEMENT_CACHE_LIMIT) {
+        const oldest = endorsed.keys().next().value;
+        if (oldest !== undefined) endorsed.delete(oldest);
+      }
+      endorsed.set(proposal.txId, {
+        tx: {
+          txId: proposal.txId,
+          channel,
+          creatorBytes: proposal.creatorBytes,
+          payload: endorsement.transactionPayload,
+          signature: new Uint8Array(),
+          chaincode: proposal.chaincode,
+          responseStatus: simulation.response.status,
+          readWriteSets: [simulation.readWriteSet],
+          event: simulation.event ? { chaincode: proposal.chaincode, ...simulation.event } : undefined,
+          endorsements: [],
+          proposalResponsePayload: endorsement.proposalResponsePayload,
+        },
+      });
+      const response = new gateway.EndorseResponse();
+      response.setPreparedTransaction(endorsement.envelope);
+      return response;
+    }),
+
+    submit: unary('Submit', async (request: InstanceType<typeof gateway.SubmitRequest>) => {
+      checkChannel(request.getChannelId());
+      const envelope = request.getPreparedTransaction();
+      if (!envelope) throw new GatewayStatusError(status.INVALID_ARGUMENT, 'a prepared transaction is required');
+      const payload = envelope.getPayload_asU8();
+      const prepared = endorsed.get(request.getTransactionId());
+      let tx: DecodedTransaction;
+      let endorsementValid: boolean;
+      if (prepared && Buffer.from(prepared.tx.payload).equals(payload)) {
+        // The very payload devnet built and signed: its endorsement is known good.
+        tx = { ...prepared.tx, signature: envelope.getSignature_asU8() };
+        endorsementValid = true;
+        endorsed.delete(tx.txId);
+      } else {
+        tx = decodeTransactionEnvelope(envelope);
+        checkChannel(tx.channel);
+        endorsementValid = tx.endorsements.some(
+          (e) =>
+            Buffer.from(e.endorser).equals(context.signer.serializedIdentity) &&
+            verifyPeerSignature(context.signer, Buffer.concat([tx.proposalResponsePayload, e.endorser]), e.signature),
+        );
+      }
+      let creatorSignatureValid = false;
+      try {
+        creatorSignatureValid = Membership.verifies(
+          context.membership.creator(tx.creatorBytes),
+          tx.payload,
+          tx.signature,
+        );
+      } catch (error) {
+        if (!(error instanceof IdentityError)) throw error;
+      }
+      try {
+        context.orderer.submit({ tx, creatorSignatureValid, endorsementValid });
+      } catch (error) {
+        throw new GatewayStatusError(
+          status.UNAVAILABLE,
+          `failed to send transaction to orderer: ${error instanceof Error ? error.message : error}`,
+        );
+      }
+      return new gateway.SubmitResponse();
+    }),
+
+    commitStatus: unary(
+      'CommitStatus',
+      async (request: InstanceType<typeof gateway.SignedCommitStatusRequest>, call) => {
+        const requestBytes = request.getRequest_asU8();
+        let inner: InstanceType<typeof gateway.CommitStatusRequest>;
+        try {
+          inner = gateway.CommitStatusRequest.deserializeBinary(requestBytes);
+        } catch {
+          throw new GatewayStatusError(status.INVALID_ARGUMENT, 'failed to unmarshal commit status request');
+        }
+        checkChannel(inner.getChannelId());
+        authenticate(context.membership, inner.getIdentity_asU8(), requestBytes, request.getSignature_asU8());
+        const abort = new AbortController();
+        call.on('cancelled', () => abort.abort());
+        const result = await context.orderer.statusOf(inner.getTransactionId(), abort.signal);
+        const response = new gateway.CommitStatusResponse();
+        response.setResult(result.code as peer.TxValidationCodeMap[keyof peer.TxValidationCodeMap]);
+        response.setBlockNumber(result.block);
+        return response;
+      },
+    ),
+
+    chaincodeEvents: ((
+      call: ServerWritableStream<
+        InstanceType<typeof gateway.SignedChaincodeEventsRequest>,
+        InstanceType<typeof gateway.ChaincodeEventsResponse>
+      >,
+    ) => {
+      let request: InstanceType<typeof gateway.ChaincodeEventsRequest>;
+      try {
+        const requestBytes = call.request.getRequest_asU8();
+        request = gateway.ChaincodeEventsRequest.deserializeBinary(requestBytes);
+        checkChannel(request.getChannelId());
+        authenticate(context.membership, request.getIdentity_asU8(), requestBytes, call.request.getSignature_asU8());
+      } catch (error) {
+        const failure = asStatusError(error);
+        devnetRequests.inc({ method: 'ChaincodeEvents', status: status[failure.code] });
+        call.emit('error', failure.toServiceError());
+        return;
+      }
+      devnetRequests.inc({ method: 'ChaincodeEvents', status: 'OK' });
+      devnetEventStreams.inc();
+      let closed = false;
+      let stop: () => void = () => {};
+      const stopped = new Promise<void>((resolve) => {
+        stop = resolve;
+      });
+      const finish = () => {
+        if (closed) return;
+        closed = true;
+        streams.delete(drop);
+        devnetEventStreams.dec();
+        stop();
+      };
+      const drop = (reason: string) => {
+        if (closed) return;
+        finish();
+        call.emit('error', new GatewayStatusError(status.UNAVAILABLE, reason).toServiceError());
+      };
+      streams.add(drop);
+      call.on('cancelled', finish);
+      call.on('close', finish);
+      const sink = {
+        get closed() {
+          return closed || call.cancelled;
+        },
+        write: (response: InstanceType<typeof gateway.ChaincodeEventsResponse>) =>
+          new Promise<void>((resolve) => {
+            if (call.write(response)) resolve();
+            else call.once('drain', () => resolve());
+          }),
+      };
+      const afterTxId = request.getAfterTransactionId();
+      streamEvents(
+        context.store,
+        context.feed,
+        sink,
+        {
+          chaincode: request.getChaincodeId(),
+          start: firstBlock(startPosition(request), context.store.height),
+          afterTxId: afterTxId === '' ? undefined : afterTxId,
+        },
+        stopped,
+      ).then(
+        () => {
+          if (!closed) {
+            finish();
+            call.end();
+          }
+        },
+        (error: unknown) => drop(error instanceof Error ? error.message : String(error)),
+      );
+    }) satisfies handleServerStreamingCall<
+      InstanceType<typeof gateway.SignedChaincodeEventsRequest>,
+      InstanceType<typeof gateway.ChaincodeEventsResponse>
+    >,
+  };
+
+  return {
+    implementation,
+    dropStreams(reason) {
+      for (const drop of [...streams]) drop(reason);
+    },
+  };
+}
+
+function startPosition(request: InstanceType<typeof gateway.ChaincodeEventsRequest>): StartPosition {
+  const position = request.getStartPosition();
+  if (!position) return { kind: 'nextCommit' };
+  if (position.hasSpecified()) return { kind: 'block', number: Number(position.getSpecified()?.getNumber() ?? 0) };
+  if (position.hasOldest()) return { kind: 'oldest' };
+  if (position.hasNewest()) return { kind: 'newest' };
+  return { kind: 'nextCommit' };
+}
+
+function authenticate(membership: Membership, identity: Uint8Array, message: Uint8Array, signature: Uint8Array): void {
+  let creator: VerifiedCreator;
+  try {
+    creator = membership.creator(identity);
+  } catch (error) {
+    if (error instanceof IdentityError) throw new GatewayStatusError(status.PERMISSION_DENIED, error.message);
+    throw error;
+  }
+  if (!Membership.verifies(creator, message, signature)) {
+    throw new GatewayStatusError(status.PERMISSION_DENIED, 'the request signature is invalid');
+  }
+}
+
+function verifyPeerSignature(signer: PeerSigner, message: Uint8Array, signature: Uint8Array): boolean {
+  return Membership.verifies({ mspId: '', certPem: '', publicKey: signer.publicKey }, message, signature);
+}
+
+function asStatusError(error: unknown): GatewayStatusError {
+  if (error instanceof GatewayStatusError) return error;
+  if (error instanceof MalformedMessageError) return new GatewayStatusError(status.INVALID_ARGUMENT, error.message);
+  return new GatewayStatusError(status.INTERNAL, error instanceof Error ? error.message : String(error));
+}

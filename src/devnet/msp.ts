@@ -1,0 +1,90 @@
+/**
+ * devnet's membership service: which creators it accepts and how their signatures are checked.
+ *
+ * A creator is a serialized identity (MSP id + PEM certificate). It is accepted when the MSP id is devnet's
+ * and its certificate was issued by devnet's CA and is in its validity period. Parsed certificates are cached
+ * by their bytes, because every request of a client carries the same ones.
+ */
+import { createPrivateKey, createPublicKey, type KeyObject, sign, verify, X509Certificate } from 'node:crypto';
+import { msp } from '@hyperledger/fabric-protos';
+
+/** A creator that passed the checks. */
+export interface VerifiedCreator {
+  mspId: string;
+  certPem: string;
+  publicKey: KeyObject;
+}
+
+/** Raised for a creator or signature devnet does not accept. */
+export class IdentityError extends Error {}
+
+/** Checks creators and signatures against one MSP (one CA). */
+export class Membership {
+  readonly #mspId: string;
+  readonly #ca: X509Certificate;
+  readonly #creators = new Map<string, VerifiedCreator>();
+
+  constructor(mspId: string, caCertPem: string) {
+    this.#mspId = mspId;
+    this.#ca = new X509Certificate(caCertPem);
+  }
+
+  /** Decodes and checks serialized identity bytes; throws {@link IdentityError} when not acceptable. */
+  creator(serializedIdentity: Uint8Array): VerifiedCreator {
+    const cacheKey = Buffer.from(serializedIdentity).toString('base64');
+    const cached = this.#creators.get(cacheKey);
+    if (cached) return cached;
+    const identity = msp.SerializedIdentity.deserializeBinary(serializedIdentity);
+    const mspId = identity.getMspid();
+    if (mspId !== this.#mspId) throw new IdentityError(`creator MSP '${mspId}' is not a member of this channel`);
+    const certPem = Buffer.from(identity.getIdBytes_asU8()).toString('utf8');
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(certPem);
+    } catch {
+      throw new IdentityError('creator certificate could not be parsed');
+    }
+    if (!cert.checkIssued(this.#ca) || !cert.verify(this.#ca.publicKey)) {
+      throw new IdentityError('creator certificate was not issued by the MSP CA');
+    }
+    const now = Date.now();
+    if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo)) {
+      throw new IdentityError('creator certificate has expired or is not yet valid');
+    }
+    const verified = { mspId, certPem, publicKey: cert.publicKey };
+    if (this.#creators.size > 10_000) this.#creators.clear();
+    this.#creators.set(cacheKey, verified);
+    return verified;
+  }
+
+  /** Whether `signature` (DER ECDSA over the SHA-256 of `message`, as Fabric signs) is the creator's. */
+  static verifies(creator: VerifiedCreator, message: Uint8Array, signature: Uint8Array): boolean {
+    if (signature.length === 0) return false;
+    try {
+      return verify('sha256', message, creator.publicKey, signature);
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** The peer's signing identity: serialized creator bytes and a signer producing Fabric-style signatures. */
+export class PeerSigner {
+  readonly serializedIdentity: Uint8Array;
+  readonly #key: KeyObject;
+  readonly publicKey: KeyObject;
+
+  constructor(mspId: string, certPem: string, keyPem: string) {
+    const identity = new msp.SerializedIdentity();
+    identity.setMspid(mspId);
+    identity.setIdBytes(Buffer.from(certPem));
+    this.serializedIdentity = identity.serializeBinary();
+    this.#key = createPrivateKey(keyPem);
+    this.publicKey = createPublicKey(this.#key);
+  }
+
+  /** DER ECDSA signature over SHA-256 of `message`. */
+  sign(message: Uint8Array): Uint8Array {
+    return sign('sha256', message, this.#key);
+  }
+}
