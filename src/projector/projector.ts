@@ -1,0 +1,210 @@
+/**
+ * The projection loop: read the checkpoint, stream events from the block it names, apply them in batches
+ * (rows and checkpoint in one transaction), and on any failure of the stream or the database start over
+ * from the checkpoint after an exponential, jittered backoff. It stops only when its signal aborts.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ExponentialBackoff, type IBackoff } from 'cockatiel';
+import type pg from 'pg';
+import type { Logger } from '../observability/logger.js';
+import { applyBatch, type BatchOutcome } from './apply-batch.js';
+import { ensureCheckpointRow, readCheckpoint, recordLedgerHeight } from './checkpoint.js';
+import { eventBatches } from './event-batches.js';
+import * as metrics from './metrics.js';
+import type { StreamPosition } from './position.js';
+import type { ChaincodeEventSource } from './source.js';
+
+/** The projection every replica of `gx projector` maintains. */
+export const DEFAULT_PROJECTION = 'main';
+
+export interface ProjectorOptions {
+  pool: pg.Pool;
+  source: ChaincodeEventSource;
+  logger: Logger;
+  /** Name of the projection (its row in `projector_state`); default {@link DEFAULT_PROJECTION}. */
+  projection?: string;
+  /** Most events in one transaction when behind (whole blocks are never split); default 5000. */
+  maxBatchEvents?: number;
+  /** Backoff before reopening a broken stream: default 100 ms doubling (with jitter) to 10 s. */
+  reconnect?: { initialMs?: number; maxMs?: number };
+  /** How often to ask the source for the ledger height, when it can tell; default 2 s. */
+  heightIntervalMs?: number;
+  /** Called after each committed batch (benchmarks and tests observe progress here). */
+  onBatch?: (outcome: BatchOutcome) => void;
+  /**
+   * Called when no event has arrived for `afterMs` (the projection has caught up). Returning `'stop'` ends
+   * {@link Projector.run}; a rebuild uses this to switch over.
+   */
+  idle?: { afterMs: number; onIdle: () => Promise<'continue' | 'stop'> };
+}
+
+/** What the projector knows about its progress, for health checks. */
+export interface ProjectorStatus {
+  checkpoint: StreamPosition | undefined;
+  /** Ledger height as last seen (stream or source); undefined before anything was seen. */
+  ledgerHeight: bigint | undefined;
+  lagBlocks: number | undefined;
+  lastAppliedAt: Date | undefined;
+  /** Reconnects since the last successful batch. */
+  consecutiveFailures: number;
+}
+
+export interface Projector {
+  /** Projects until `signal` aborts (or `idle.onIdle` says stop). Never throws for stream or database faults. */
+  run(signal: AbortSignal): Promise<void>;
+  status(): ProjectorStatus;
+}
+
+class StopRequested extends Error {}
+
+class ProjectionLoop implements Projector {
+  readonly #options: ProjectorOptions;
+  readonly #projection: string;
+  #checkpoint: StreamPosition | undefined;
+  #ledgerHeight: bigint | undefined;
+  #lastAppliedAt: Date | undefined;
+  #consecutiveFailures = 0;
+
+  constructor(options: ProjectorOptions) {
+    this.#options = options;
+    this.#projection = options.projection ?? DEFAULT_PROJECTION;
+  }
+
+  status(): ProjectorStatus {
+    return {
+      checkpoint: this.#checkpoint,
+      ledgerHeight: this.#ledgerHeight,
+      lagBlocks: this.#lagBlocks(),
+      lastAppliedAt: this.#lastAppliedAt,
+      consecutiveFailures: this.#consecutiveFailures,
+    };
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const { logger } = this.#options;
+    const backoffFactory = new ExponentialBackoff({
+      initialDelay: this.#options.reconnect?.initialMs ?? 100,
+      maxDelay: this.#options.reconnect?.maxMs ?? 10_000,
+    });
+    let backoff: IBackoff<unknown> | undefined;
+    const stopHeightPolling = this.#pollLedgerHeight(signal);
+    try {
+      while (!signal.aborted) {
+        try {
+          await this.#consume(signal, () => {
+            backoff = undefined;
+            this.#consecutiveFailures = 0;
+          });
+          if (!signal.aborted) throw new Error('the event stream ended');
+        } catch (error) {
+          if (error instanceof StopRequested) return;
+          if (signal.aborted) return;
+          this.#consecutiveFailures += 1;
+          metrics.streamReconnects.inc();
+          backoff = backoff ? backoff.next(undefined) : backoffFactory.next();
+          logger.warn(
+            { err: error, retryInMs: Math.round(backoff.duration), failures: this.#consecutiveFailures },
+            'projection interrupted; resuming from the checkpoint',
+          );
+          await sleep(backoff.duration, undefined, { signal }).catch(() => undefined);
+        }
+      }
+    } finally {
+      stopHeightPolling();
+    }
+  }
+
+  /** One stream session: from the stored checkpoint until the stream fails, ends or `signal` aborts. */
+  async #consume(signal: AbortSignal, onProgress: () => void): Promise<void> {
+    const { pool, source, logger } = this.#options;
+    await ensureCheckpointRow(pool, this.#projection);
+    this.#checkpoint = await readCheckpoint(pool, this.#projection);
+    // Resume at the checkpoint's block, not after its transaction: reading the whole block again gives
+    // every event its true index in the block, and the events up to the checkpoint are skipped when applied.
+    const startBlock = this.#checkpoint?.blockNumber ?? 0n;
+    logger.info({ projection: this.#projection, startBlock: startBlock.toString() }, 'reading chaincode events');
+    const stream = new AbortController();
+    const onAbort = () => stream.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const batches = eventBatches(source.chaincodeEvents({ startBlock, signal: stream.signal }), {
+        maxEvents: this.#options.maxBatchEvents ?? 5000,
+        idleMs: this.#options.idle?.afterMs,
+      });
+      for await (const batch of batches) {
+        if (signal.aborted) return;
+        if (batch.length === 0) {
+          if ((await this.#options.idle?.onIdle()) === 'stop') throw new StopRequested();
+          continue;
+        }
+        const last = batch.at(-1)!;
+        this.#seeHeight(last.blockNumber + 1n);
+        const timer = metrics.processingDuration.startTimer();
+        const outcome = await applyBatch(pool, batch, {
+          projection: this.#projection,
+          ledgerHeight: this.#ledgerHeight,
+          logger,
+        });
+        timer();
+        this.#record(outcome);
+        onProgress();
+        this.#options.onBatch?.(outcome);
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      stream.abort();
+    }
+  }
+
+  #record(outcome: BatchOutcome): void {
+    metrics.eventsProcessed.inc({ status: 'applied' }, outcome.applied);
+    metrics.eventsProcessed.inc({ status: 'rejected' }, outcome.rejected);
+    metrics.eventsProcessed.inc({ status: 'duplicate' }, outcome.duplicates);
+    this.#checkpoint = outcome.checkpoint;
+    if (outcome.applied + outcome.rejected > 0) this.#lastAppliedAt = new Date();
+    this.#updateLagGauge();
+  }
+
+  #seeHeight(height: bigint): void {
+    if (this.#ledgerHeight === undefined || height > this.#ledgerHeight) {
+      this.#ledgerHeight = height;
+      metrics.blockchainHeight.set(Number(height));
+      this.#updateLagGauge();
+    }
+  }
+
+  #lagBlocks(): number | undefined {
+    if (this.#ledgerHeight === undefined) return undefined;
+    const applied = this.#checkpoint?.blockNumber ?? -1n;
+    const lag = this.#ledgerHeight - 1n - applied;
+    return lag > 0n ? Number(lag) : 0;
+  }
+
+  #updateLagGauge(): void {
+    const lag = this.#lagBlocks();
+    if (lag !== undefined) metrics.lagBlocks.set(lag);
+  }
+
+  /** Keeps the ledger height (and `projector_state.ledger_height`) current while no events arrive. */
+  #pollLedgerHeight(signal: AbortSignal): () => void {
+    const { source, pool, logger } = this.#options;
+    if (!source.ledgerHeight) return () => undefined;
+    const ledgerHeight = source.ledgerHeight.bind(source);
+    const timer = setInterval(() => {
+      if (signal.aborted) return;
+      ledgerHeight()
+        .then(async (height) => {
+          this.#seeHeight(height);
+          await recordLedgerHeight(pool, this.#projection, this.#ledgerHeight ?? height);
+        })
+        .catch((error: unknown) => logger.debug({ err: error }, 'ledger height not available'));
+    }, this.#options.heightIntervalMs ?? 2000);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+}
+
+/** Creates a projector; nothing runs until {@link Projector.run}. */
+export function createProjector(options: ProjectorOptions): Projector {
+  return new ProjectionLoop(options);
+}

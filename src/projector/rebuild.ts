@@ -1,0 +1,232 @@
+/**
+ * `gx projector rebuild`: replay the ledger from block 0 into fresh read models, then switch over in one
+ * transaction.
+ *
+ * Why a separate schema and a copy-in switch-over: the rebuild runs the very same batch code with
+ * `search_path = gx_rebuild, public`, so its wallet, history, system state, checkpoint and a copy of the
+ * profiles are fresh tables nobody reads, while the live projector keeps the public read models current and
+ * the API keeps serving them. When the rebuild has caught up (its stream idle) and is at or past the live
+ * checkpoint, one transaction locks the live checkpoint row (pausing the live projector between batches),
+ * locks the read-model tables, replaces their rows with the rebuilt ones, writes the projector-owned profile
+ * columns and moves the checkpoint. Readers see the old rows until that commit and the new rows after it, never
+ * a half-built state. Renaming tables across schemas would switch faster, but would drop every foreign key,
+ * grant and view other code attaches to the public tables; copying keeps them, at the cost of holding the
+ * table locks for the copy (measured in the report; acceptable for an operator-run command).
+ */
+import pg from 'pg';
+import type { Logger } from '../observability/logger.js';
+import { ensureCheckpointRow } from './checkpoint.js';
+import { tryExclusiveLock } from './leadership.js';
+import { comparePositions, type StreamPosition } from './position.js';
+import { createProjector, DEFAULT_PROJECTION } from './projector.js';
+import type { ChaincodeEventSource } from './source.js';
+
+/** Schema that holds a rebuild in progress. */
+export const REBUILD_SCHEMA = 'gx_rebuild';
+
+/** Tables the projector owns outright: rebuilt from scratch and swapped in whole. */
+const OWNED_TABLES = ['wallet', 'transaction_history', 'system_state'] as const;
+
+/** Columns of `user_profile` the projector writes; the API owns the rest of the row. */
+const PROFILE_COLUMNS = [
+  'fabric_user_id',
+  'onchain_status',
+  'onchain_registered_at',
+  'is_locked',
+  'lock_reason',
+  'locked_at',
+  'last_synced_at',
+] as const;
+
+export interface RebuildOptions {
+  /** Pool on the live database (default search_path). */
+  pool: pg.Pool;
+  clientConfig: pg.ClientConfig;
+  source: ChaincodeEventSource;
+  logger: Logger;
+  projection?: string;
+  /** No event for this long means the rebuild has caught up with the ledger; default 500 ms. */
+  idleMs?: number;
+  maxBatchEvents?: number;
+}
+
+export interface RebuildResult {
+  checkpoint: StreamPosition | undefined;
+  /** Events applied by the rebuild. */
+  events: number;
+  /** How long the switch-over transaction held the read-model tables. */
+  switchMs: number;
+}
+
+/** Fresh copies of the projector's tables in {@link REBUILD_SCHEMA}; profiles copied with on-chain fields reset. */
+async function prepareSchema(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`);
+    await client.query(`CREATE SCHEMA ${REBUILD_SCHEMA}`);
+    for (const table of [...OWNED_TABLES, 'user_profile', 'projector_state', 'projector_rejected_event']) {
+      // LIKE copies columns, defaults, checks and indexes but no foreign keys: the rebuild's tables stand alone.
+      await client.query(`CREATE TABLE ${REBUILD_SCHEMA}.${table} (LIKE public.${table} INCLUDING ALL)`);
+    }
+    await client.query(`INSERT INTO ${REBUILD_SCHEMA}.user_profile SELECT * FROM public.user_profile`);
+    await client.query(
+      `UPDATE ${REBUILD_SCHEMA}.user_profile
+          SET fabric_user_id = NULL, onchain_registered_at = NULL, is_locked = false, lock_reason = NULL,
+              locked_at = NULL, last_synced_at = NULL,
+              onchain_status = CASE WHEN onchain_status = 'REGISTERED' THEN 'PENDING' ELSE onchain_status END`,
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+interface CheckpointRow {
+  last_block: string | null;
+  last_event_index: number | null;
+  last_tx_id: string | null;
+}
+
+function position(row: CheckpointRow | undefined): StreamPosition | undefined {
+  if (!row || row.last_block === null) return undefined;
+  return {
+    blockNumber: BigInt(row.last_block),
+    eventIndex: row.last_event_index ?? 0,
+    transactionId: row.last_tx_id ?? '',
+  };
+}
+
+/**
+ * Switches the rebuilt read models in, if the rebuild is at or past the live checkpoint. Returns the time
+ * the tables were held, or undefined when the live projection is still ahead (try again later).
+ */
+async function switchOver(pool: pg.Pool, projection: string): Promise<number | undefined> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // Waits for the live projector's batch in flight, then holds it off until this commits.
+    const live = position(
+      (
+        await client.query<CheckpointRow>(
+          'SELECT last_block, last_event_index, last_tx_id FROM public.projector_state WHERE name = $1 FOR UPDATE',
+          [projection],
+        )
+      ).rows[0],
+    );
+    const rebuiltRow = (
+      await client.query<CheckpointRow & { ledger_height: string | null }>(
+        `SELECT last_block, last_event_index, last_tx_id, ledger_height FROM ${REBUILD_SCHEMA}.projector_state WHERE name = $1`,
+        [projection],
+      )
+    ).rows[0];
+    const rebuilt = position(rebuiltRow);
+    if (live !== undefined && (rebuilt === undefined || comparePositions(rebuilt, live) < 0)) {
+      await client.query('ROLLBACK');
+      return undefined;
+    }
+    const started = performance.now();
+    await client.query(`LOCK TABLE ${OWNED_TABLES.map((t) => `public.${t}`).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+    await client.query('DELETE FROM public.transaction_history');
+    await client.query('DELETE FROM public.wallet');
+    await client.query('DELETE FROM public.system_state');
+    const set = PROFILE_COLUMNS.map((column) => `${column} = r.${column}`).join(', ');
+    await client.query(
+      `UPDATE public.user_profile p SET ${set}, updated_at = now()
+         FROM ${REBUILD_SCHEMA}.user_profile r
+        WHERE p.profile_id = r.profile_id
+          AND (${PROFILE_COLUMNS.filter((c) => c !== 'last_synced_at')
+            .map((c) => `p.${c}`)
+            .join(', ')})
+              IS DISTINCT FROM (${PROFILE_COLUMNS.filter((c) => c !== 'last_synced_at')
+                .map((c) => `r.${c}`)
+                .join(', ')})`,
+    );
+    await client.query(`INSERT INTO public.wallet SELECT * FROM ${REBUILD_SCHEMA}.wallet`);
+    await client.query(`INSERT INTO public.transaction_history SELECT * FROM ${REBUILD_SCHEMA}.transaction_history`);
+    await client.query(`INSERT INTO public.system_state SELECT * FROM ${REBUILD_SCHEMA}.system_state`);
+    await client.query(
+      `INSERT INTO public.projector_rejected_event (projection, block_number, tx_id, event_name, payload, reason, created_at)
+       SELECT projection, block_number, tx_id, event_name, payload, reason, created_at
+         FROM ${REBUILD_SCHEMA}.projector_rejected_event
+       ON CONFLICT (projection, tx_id) DO NOTHING`,
+    );
+    if (rebuilt !== undefined) {
+      await client.query(
+        `UPDATE public.projector_state
+            SET last_block = $2, last_event_index = $3, last_tx_id = $4,
+                ledger_height = GREATEST(ledger_height, $5::bigint), last_applied_at = now(), updated_at = now()
+          WHERE name = $1`,
+        [
+          projection,
+          rebuilt.blockNumber.toString(),
+          rebuilt.eventIndex,
+          rebuilt.transactionId,
+          rebuiltRow?.ledger_height,
+        ],
+      );
+    }
+    await client.query('COMMIT');
+    return performance.now() - started;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Rebuilds the projection from block 0 and switches over. Refuses to run while another rebuild of the same
+ * projection runs. The live projector may keep running throughout.
+ */
+export async function rebuildProjection(options: RebuildOptions, signal: AbortSignal): Promise<RebuildResult> {
+  const projection = options.projection ?? DEFAULT_PROJECTION;
+  const { logger } = options;
+  const lock = await tryExclusiveLock(options.clientConfig, `gx-projector-rebuild:${projection}`);
+  if (!lock) throw new Error(`another rebuild of projection "${projection}" is running`);
+  const rebuildPool = new pg.Pool({
+    ...options.clientConfig,
+    application_name: 'gx-projector-rebuild',
+    options: `-c search_path=${REBUILD_SCHEMA},public`,
+    max: 2,
+  });
+  rebuildPool.on('error', (error) => logger.warn({ err: error }, 'idle rebuild connection failed'));
+  try {
+    await ensureCheckpointRow(options.pool, projection);
+    await prepareSchema(options.pool);
+    logger.info({ schema: REBUILD_SCHEMA }, 'rebuilding the read models from block 0');
+    let events = 0;
+    let switchMs: number | undefined;
+    const projector = createProjector({
+      pool: rebuildPool,
+      source: options.source,
+      logger,
+      projection,
+      maxBatchEvents: options.maxBatchEvents,
+      onBatch: (outcome) => {
+        events += outcome.applied + outcome.rejected;
+      },
+      idle: {
+        afterMs: options.idleMs ?? 500,
+        onIdle: async () => {
+          switchMs = await switchOver(options.pool, projection);
+          if (switchMs === undefined) logger.info('live projection is ahead of the rebuild; catching up');
+          return switchMs === undefined ? 'continue' : 'stop';
+        },
+      },
+    });
+    await projector.run(signal);
+    if (switchMs === undefined) throw new Error('rebuild stopped before switching over');
+    const checkpoint = projector.status().checkpoint;
+    logger.info({ events, switchMs: Math.round(switchMs) }, 'rebuilt read models switched in');
+    return { checkpoint, events, switchMs };
+  } finally {
+    await rebuildPool.end();
+    await options.pool.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`).catch(() => undefined);
+    await lock.release();
+  }
+}
