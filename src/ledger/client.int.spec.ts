@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemParams } from '../../chaincode/src/testing/fixtures.js';
+import { startTestDevnet } from '../../test/support/devnet.js';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../observability/logger.js';
+import { registry } from '../observability/metrics.js';
+import { createLedgerClient } from './client.js';
+import { CommitError, classifyError, LedgerConfigurationError } from './errors.js';
+import type { LedgerClient, LedgerEvent } from './types.js';
+
+const logger = createLogger({ level: 'silent', role: 'test' });
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+
+let devnet: Awaited<ReturnType<typeof startTestDevnet>>;
+let ledger: LedgerClient;
+
+async function metricValue(name: string, client: string): Promise<number> {
+  const metric = await registry.getSingleMetric(name)?.get();
+  return metric?.values.find((value) => value.labels.client === client)?.value ?? 0;
+}
+
+beforeAll(async () => {
+  devnet = await startTestDevnet();
+  ledger = await createLedgerClient(loadConfig(devnet.env()).fabric, { logger, name: 'client-spec' });
+});
+
+afterAll(async () => {
+  await ledger?.close();
+  await devnet?.stop();
+});
+
+describe('ledger client against devnet over gRPC', () => {
+  it('reports health with latency', async () => {
+    const health = await ledger.health();
+    expect(health.reachable).toBe(true);
+    expect(health.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('submits as admin, evaluates, and streams the committed event from a start block', async () => {
+    const outcome = await ledger.submit({
+      contract: 'AdminContract',
+      fn: 'BootstrapSystem',
+      args: ['req-bootstrap', JSON.stringify(systemParams())],
+      signer: 'admin',
+    });
+    expect(outcome.successful).toBe(true);
+    expect(JSON.parse(text(await ledger.evaluate('AdminContract', 'GetSystemParams', []))).tokenSymbol).toBe('GXC');
+
+    const abort = new AbortController();
+    const seen: LedgerEvent[] = [];
+    for await (const event of ledger.chaincodeEvents({ startBlock: 0n, signal: abort.signal })) {
+      seen.push(event);
+      if (event.transactionId === outcome.transactionId) abort.abort();
+    }
+    const bootstrapped = seen.find((event) => event.transactionId === outcome.transactionId);
+    expect(bootstrapped?.eventName).toBe('SystemBootstrapped');
+    expect(bootstrapped?.blockNumber).toBe(outcome.blockNumber);
+  });
+
+  it('resubmitting the same signed bytes reports the original commit (no second transaction)', async () => {
+    const endorsed = await ledger.endorse({
+      contract: 'AdminContract',
+      fn: 'BootstrapSystem',
+      args: ['req-bootstrap', JSON.stringify(systemParams())],
+      signer: 'admin',
+    });
+    const first = await ledger.commit('admin', endorsed.signedTransaction);
+    const again = await ledger.commit('admin', endorsed.signedTransaction);
+    expect(again).toMatchObject({ transactionId: first.transactionId, blockNumber: first.blockNumber, code: 0 });
+  });
+
+  it('classifies a chaincode rejection as permanent with its GX code and message', async () => {
+    const error = await ledger
+      .submit({
+        contract: 'AdminContract',
+        fn: 'BootstrapSystem',
+        args: ['req-other', JSON.stringify(systemParams())],
+        signer: 'admin',
+      })
+      .catch((e: unknown) => e);
+    const verdict = classifyError(error);
+    expect(verdict.kind).toBe('PERMANENT');
+    expect(verdict.reason).toMatch(/^GX_/);
+    expect(verdict.message).toMatch(/^GX_\w+: /);
+  });
+
+  it('reports an MVCC conflict as an unsuccessful commit, classified transient', async () => {
+    devnet.faults.forceMvccConflicts(1);
+    const error = await ledger
+      .submit({ contract: 'AdminContract', fn: 'Ping', args: [], signer: 'client' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommitError);
+    expect(classifyError(error)).toMatchObject({ kind: 'TRANSIENT', reason: 'MVCC_READ_CONFLICT' });
+  });
+
+  it('refuses admin-signed calls when no admin identity is configured', async () => {
+    const env = devnet.env();
+    delete env.GX_FABRIC_ADMIN_CERT;
+    delete env.GX_FABRIC_ADMIN_KEY;
+    const clientOnly = await createLedgerClient(loadConfig(env).fabric, { logger });
+    try {
+      await expect(
+        clientOnly.endorse({ contract: 'AdminContract', fn: 'Ping', args: [], signer: 'admin' }),
+      ).rejects.toBeInstanceOf(LedgerConfigurationError);
+    } finally {
+      await clientOnly.close();
+    }
+  });
+
+  it('opens a new gRPC channel after the peer drops connections, and works again', async () => {
+    const before = await metricValue('fabric_reconnects_total', 'client-spec');
+    const reopened = devnet.faults.refuseConnections(500);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const during = await ledger.health();
+    expect(during.reachable).toBe(false);
+    expect(during.error).toBeTruthy();
+    await reopened;
+    let health = await ledger.health();
+    for (let attempt = 0; attempt < 20 && !health.reachable; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      health = await ledger.health();
+    }
+    expect(health.reachable).toBe(true);
+    expect(await metricValue('fabric_reconnects_total', 'client-spec')).toBeGreaterThan(before);
+  });
+
+  it('ends an event stream with an error when devnet drops it, and a new stream resumes from a checkpoint', async () => {
+    const first = await ledger.submit({
+      contract: 'AdminContract',
+      fn: 'BootstrapSystem',
+      args: ['req-bootstrap', JSON.stringify(systemParams())],
+      signer: 'admin',
+    });
+    const iterator = ledger.chaincodeEvents({ startBlock: 0n })[Symbol.asyncIterator]();
+    await iterator.next();
+    devnet.faults.dropStreams();
+    await expect(
+      (async () => {
+        for (;;) if ((await iterator.next()).done) return 'ended';
+      })(),
+    ).rejects.toThrow();
+    // Resume strictly after the bootstrap transaction: nothing from that transaction comes again.
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 500);
+    const resumed: LedgerEvent[] = [];
+    for await (const event of ledger.chaincodeEvents({
+      startBlock: first.blockNumber,
+      afterTransactionId: first.transactionId,
+      signal: abort.signal,
+    }))
+      resumed.push(event);
+    expect(resumed.map((event) => event.transactionId)).not.toContain(first.transactionId);
+  });
+
+  it('opens the circuit breaker after consecutive peer failures and fails fast', async () => {
+    const fragile = await createLedgerClient(loadConfig(devnet.env()).fabric, {
+      logger,
+      name: 'breaker-spec',
+      breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 },
+    });
+    try {
+      devnet.faults.failEndorsements(2);
+      for (let i = 0; i < 2; i += 1) {
+        await expect(fragile.evaluate('AdminContract', 'Ping', [])).rejects.toMatchObject({ code: 14 });
+      }
+      expect(await metricValue('fabric_circuit_breaker_state', 'breaker-spec')).toBe(2);
+      const error = await fragile.evaluate('AdminContract', 'Ping', []).catch((e: unknown) => e);
+      expect(classifyError(error).reason).toBe('CIRCUIT_OPEN');
+    } finally {
+      devnet.faults.clear();
+      await fragile.close();
+    }
+  });
+});

@@ -1,0 +1,41 @@
+/** Prometheus metrics of the outbox submitter, on the process's shared registry (names fixed by API.md). */
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { registry } from '../observability/metrics.js';
+
+/** Commands waiting to be submitted (PENDING, or FAILED with a retry scheduled), sampled every few seconds. */
+export const outboxQueueDepth = new Gauge({
+  name: 'outbox_queue_depth',
+  help: 'Outbox commands waiting to be submitted (pending or scheduled for retry)',
+  registers: [registry],
+});
+
+/** Attempts by how they ended: COMMITTED, RETRY (transient failure, scheduled again) or FAILED (dead letter). */
+export const outboxCommandsProcessed = new Counter({
+  name: 'outbox_commands_processed_total',
+  help: 'Outbox command attempts by outcome: COMMITTED, RETRY (transient, rescheduled), FAILED (dead-lettered)',
+  labelNames: ['status'] as const,
+  registers: [registry],
+});
+
+/** From claiming a row to its outcome being written back. */
+export const outboxProcessingDuration = new Histogram({
+  name: 'outbox_processing_duration_seconds',
+  help: 'Time from claiming an outbox command to recording its outcome',
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  registers: [registry],
+});
+
+/** From the row's insert to its transaction being sent to the orderer. */
+export const outboxInsertToSubmit = new Histogram({
+  name: 'outbox_insert_to_submit_seconds',
+  help: 'Time from inserting an outbox command to submitting its transaction',
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+  registers: [registry],
+});
+
+/** Commands this process holds: claimed, being endorsed, or submitted and awaiting commit. */
+export const outboxInFlight = new Gauge({
+  name: 'outbox_commands_in_flight',
+  help: 'Outbox commands held by this submitter (claimed, endorsing, or awaiting commit)',
+  registers: [registry],
+});

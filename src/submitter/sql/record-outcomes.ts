@@ -1,0 +1,111 @@
+/**
+ * Writing back how attempts ended, many rows per statement. Retry scheduling (exponential backoff with
+ * jitter, capped, up to the attempt limit) is computed here in SQL so every replica applies the same rule.
+ */
+import type pg from 'pg';
+import { COMMAND_STATUS_CHANNEL } from '../../commands/enqueue.js';
+import type { ErrorKind } from '../../ledger/index.js';
+
+/** How one attempt ended. */
+export type AttemptOutcome =
+  | { id: string; outcome: 'COMMITTED'; fabricTxId: string; blockNumber: bigint }
+  | {
+      id: string;
+      outcome: 'FAILED';
+      errorKind: ErrorKind;
+      error: string;
+      /** The validation code when the transaction committed invalid. */
+      validationCode?: number;
+      blockNumber?: bigint;
+      /**
+       * Keep the stored signed transaction: its fate is unknown (the submit or status call failed), so the
+       * next attempt must resubmit the same bytes. False when the ledger gave a definitive answer.
+       */
+      keepSignedTx: boolean;
+    };
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  /** Delay before the 2nd attempt; doubles each attempt, with jitter in [50 %, 100 %]. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+/** The row after the write-back: whether it will be tried again. */
+export interface RecordedOutcome {
+  id: string;
+  status: 'COMMITTED' | 'FAILED';
+  retrying: boolean;
+}
+
+/** Records outcomes for rows `workerId` still holds; rows taken over by another submitter are left alone. */
+export async function recordOutcomes(
+  pool: pg.Pool,
+  workerId: string,
+  outcomes: readonly AttemptOutcome[],
+  policy: RetryPolicy,
+): Promise<RecordedOutcome[]> {
+  const input = outcomes.map((o) =>
+    o.outcome === 'COMMITTED'
+      ? { id: o.id, outcome: o.outcome, block_number: o.blockNumber.toString(), fabric_tx_id: o.fabricTxId }
+      : {
+          id: o.id,
+          outcome: o.outcome,
+          error_kind: o.errorKind,
+          error: o.error,
+          validation_code: o.validationCode ?? null,
+          block_number: o.blockNumber?.toString() ?? null,
+          keep_signed_tx: o.keepSignedTx,
+        },
+  );
+  const result = await pool.query<{ id: string; status: 'COMMITTED' | 'FAILED'; retrying: boolean }>(
+    `WITH input AS (
+       SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(
+         id uuid, outcome text, fabric_tx_id text, block_number bigint, validation_code integer,
+         error_kind text, error text, keep_signed_tx boolean)
+     ), updated AS (
+       UPDATE outbox_command o
+          SET status = i.outcome,
+              block_number = i.block_number,
+              validation_code = CASE WHEN i.outcome = 'COMMITTED' THEN 0 ELSE i.validation_code END,
+              fabric_tx_id = COALESCE(i.fabric_tx_id, o.fabric_tx_id),
+              committed_at = CASE WHEN i.outcome = 'COMMITTED' THEN now() END,
+              error = i.error,
+              error_kind = i.error_kind,
+              -- A definitive answer frees the bytes; an unknown fate keeps them for resubmission.
+              signed_tx = CASE WHEN i.outcome = 'FAILED' AND i.keep_signed_tx THEN o.signed_tx END,
+              next_attempt_at = CASE
+                WHEN i.outcome = 'COMMITTED' OR i.error_kind = 'PERMANENT' OR o.attempts >= $3::int THEN NULL
+                ELSE now() + make_interval(secs => least($5::float8,
+                       $4::float8 * power(2, greatest(o.attempts - 1, 0))) * (0.5 + random() * 0.5) / 1000)
+              END,
+              locked_by = NULL,
+              locked_at = NULL,
+              updated_at = now()
+         FROM input i
+        WHERE o.id = i.id AND o.locked_by = $1::text
+       RETURNING o.id, o.status, o.next_attempt_at IS NOT NULL AS retrying
+     )
+     SELECT id, status, retrying, pg_notify('${COMMAND_STATUS_CHANNEL}', id::text) FROM updated`,
+    [workerId, JSON.stringify(input), policy.maxAttempts, policy.backoffBaseMs, policy.backoffMaxMs],
+  );
+  return result.rows.map((row) => ({ id: row.id, status: row.status, retrying: row.retrying }));
+}
+
+/**
+ * Gives claimed rows back without an outcome (graceful shutdown): the attempt did not happen, so it is not
+ * counted, and the row is due again at once. Only rows not yet signed: a row whose signed transaction is
+ * stored stays held, and once this worker is gone another replica (or the restarted one) resolves it from
+ * those bytes.
+ */
+export async function releaseCommands(pool: pg.Pool, workerId: string, ids: readonly string[]): Promise<number> {
+  const result = await pool.query(
+    `UPDATE outbox_command
+        SET locked_by = NULL, locked_at = NULL, next_attempt_at = now(),
+            attempts = greatest(attempts - 1, 0), updated_at = now()
+      WHERE id = ANY($2::uuid[]) AND locked_by = $1::text AND next_attempt_at IS NULL
+        AND status = 'PENDING' AND signed_tx IS NULL`,
+    [workerId, ids],
+  );
+  return result.rowCount ?? 0;
+}

@@ -1,0 +1,48 @@
+/**
+ * The exactly-once step: a transaction's id and signed bytes are written to its row, which becomes SUBMITTED,
+ * BEFORE the bytes go to the orderer. Whatever happens afterwards (crash, lost connection), whoever resolves
+ * the row later has the very bytes that may be on the ledger, and can only resubmit those.
+ */
+import type pg from 'pg';
+import { COMMAND_STATUS_CHANNEL } from '../../commands/enqueue.js';
+
+export interface SignedTransactionRecord {
+  id: string;
+  fabricTxId: string;
+  signedTx: Uint8Array;
+}
+
+/**
+ * Stores a batch of signed transactions on rows `workerId` still holds. Returns the ids stored: a row missing
+ * from the answer was taken over by another submitter (this one was presumed dead) and must NOT be submitted.
+ */
+export async function storeSignedTransactions(
+  pool: pg.Pool,
+  workerId: string,
+  records: readonly SignedTransactionRecord[],
+): Promise<Set<string>> {
+  const result = await pool.query<{ id: string }>(
+    `WITH input AS (
+       SELECT * FROM unnest($2::uuid[], $3::text[], $4::bytea[]) AS i(id, fabric_tx_id, signed_tx)
+     ), stored AS (
+       UPDATE outbox_command o
+          SET status = 'SUBMITTED',
+              fabric_tx_id = i.fabric_tx_id,
+              signed_tx = i.signed_tx,
+              updated_at = now()
+         FROM input i
+        WHERE o.id = i.id AND o.locked_by = $1::text AND o.next_attempt_at IS NULL
+       RETURNING o.id
+     )
+     SELECT id, pg_notify('${COMMAND_STATUS_CHANNEL}', id::text) FROM stored`,
+    [
+      workerId,
+      records.map((record) => record.id),
+      records.map((record) => record.fabricTxId),
+      records.map((record) =>
+        Buffer.from(record.signedTx.buffer, record.signedTx.byteOffset, record.signedTx.byteLength),
+      ),
+    ],
+  );
+  return new Set(result.rows.map((row) => row.id));
+}

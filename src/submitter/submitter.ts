@@ -1,0 +1,376 @@
+/**
+ * The outbox submitter: turns outbox rows into Fabric transactions, exactly once, with many in flight.
+ *
+ * Life of a row in one attempt:
+ *   claim (batch, SKIP LOCKED) → validate with the catalogue → endorse → store tx id + signed bytes
+ *   (batch; row SUBMITTED) → submit → wait for commit status → write back the outcome (batch).
+ * Up to `window` rows are in flight at once and each moves on its own, so submitting and waiting for blocks
+ * overlap and throughput is not bounded by block time.
+ *
+ * Exactly once: bytes are stored before they are submitted, and a row with stored bytes is only ever
+ * resubmitted with those same bytes (same transaction id) until the ledger gives a definitive answer.
+ * Rows held by a submitter that died (its liveness lock is gone) are adopted by a live one.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type pg from 'pg';
+import { commandCatalogue, isCommandType, type SigningIdentity, toLedgerCall } from '../commands/catalogue.js';
+import { CommitError, classifyError, type LedgerClient, validationCodeName } from '../ledger/index.js';
+import type { Logger } from '../observability/logger.js';
+import { Batcher } from './batcher.js';
+import { ListenConnection } from './listen-connection.js';
+import {
+  outboxCommandsProcessed,
+  outboxInFlight,
+  outboxInsertToSubmit,
+  outboxProcessingDuration,
+  outboxQueueDepth,
+} from './metrics.js';
+import { type ClaimedCommand, claimCommands } from './sql/claim-commands.js';
+import {
+  type AttemptOutcome,
+  type RecordedOutcome,
+  type RetryPolicy,
+  recordOutcomes,
+  releaseCommands,
+} from './sql/record-outcomes.js';
+import { type SignedTransactionRecord, storeSignedTransactions } from './sql/store-signed-transactions.js';
+import { adoptOrphanedCommands, countQueued, unregisterWorker } from './sql/workers.js';
+
+export interface SubmitterOptions {
+  pool: pg.Pool;
+  /** For the dedicated LISTEN connection that also carries the liveness lock. */
+  clientConfig: pg.ClientConfig;
+  ledger: LedgerClient;
+  logger: Logger;
+  /** Most commands in flight at once (GX_SUBMITTER_WINDOW). */
+  window: number;
+  /** Most rows per claim (GX_SUBMITTER_BATCH_SIZE). */
+  batchSize: number;
+  /** Attempts before a transient failure is dead-lettered (GX_SUBMITTER_MAX_ATTEMPTS). */
+  maxAttempts: number;
+  /** First retry delay, doubling per attempt with jitter (default 1 s), capped at backoffMaxMs (default 5 min). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Safety-net poll when no notification arrives (default 5 s). */
+  pollIntervalMs?: number;
+  /** How often to look for rows orphaned by dead submitters and sample the queue depth (default 2 s). */
+  maintenanceIntervalMs?: number;
+  /** How long stop() lets in-flight commands finish (default 30 s). */
+  drainTimeoutMs?: number;
+  /** Unique per process; default `<host>:<pid>:<uuid>`. */
+  workerId?: string;
+  /** Observes each transaction as it is sent to the orderer (bench: insert-to-submit latency). */
+  onSubmit?: (command: ClaimedCommand) => void;
+}
+
+/** A running submitter. */
+export interface Submitter {
+  readonly workerId: string;
+  /** Commands held right now. */
+  inFlight(): number;
+  /** True while claiming (false once stopping). */
+  isRunning(): boolean;
+  /** Stops claiming, lets in-flight commands finish (up to the drain timeout), gives back the rest, exits. */
+  stop(): Promise<void>;
+}
+
+/** A resettable wake-up: the claim loop sleeps on it; notifications, freed capacity and stop() fire it. */
+class Wakeup {
+  #resolve: (() => void) | undefined;
+  #pending = false;
+
+  fire(): void {
+    this.#pending = true;
+    this.#resolve?.();
+  }
+
+  /** Consumes a pending wake-up, if any. */
+  take(): boolean {
+    const pending = this.#pending;
+    this.#pending = false;
+    return pending;
+  }
+
+  wait(timeoutMs: number): Promise<void> {
+    if (this.take()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.#resolve = undefined;
+        self.#pending = false;
+        resolve();
+      }
+      this.#resolve = done;
+    });
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+function signerOf(commandType: string): SigningIdentity {
+  return isCommandType(commandType) ? commandCatalogue[commandType].signer : 'client';
+}
+
+class OutboxSubmitter implements Submitter {
+  readonly workerId: string;
+  readonly #o: Required<Omit<SubmitterOptions, 'onSubmit' | 'workerId'>> & Pick<SubmitterOptions, 'onSubmit'>;
+  readonly #logger: Logger;
+  readonly #policy: RetryPolicy;
+  readonly #wakeup = new Wakeup();
+  readonly #held = new Map<string, Promise<void>>();
+  readonly #store: Batcher<SignedTransactionRecord, boolean>;
+  readonly #outcomes: Batcher<AttemptOutcome, RecordedOutcome | undefined>;
+  readonly #listen: ListenConnection;
+  #stopping = false;
+  #claimLoop: Promise<void> = Promise.resolve();
+  #maintenanceTimer: NodeJS.Timeout | undefined;
+  #maintenance: Promise<void> = Promise.resolve();
+
+  constructor(options: SubmitterOptions) {
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID()}`;
+    this.#o = {
+      backoffBaseMs: 1_000,
+      backoffMaxMs: 300_000,
+      pollIntervalMs: 5_000,
+      maintenanceIntervalMs: 2_000,
+      drainTimeoutMs: 30_000,
+      ...options,
+    };
+    this.#logger = options.logger.child({ component: 'submitter', workerId: this.workerId });
+    this.#policy = {
+      maxAttempts: options.maxAttempts,
+      backoffBaseMs: this.#o.backoffBaseMs,
+      backoffMaxMs: this.#o.backoffMaxMs,
+    };
+    const { pool } = options;
+    this.#store = new Batcher(async (records) => {
+      const stored = await storeSignedTransactions(pool, this.workerId, records);
+      return records.map((record) => stored.has(record.id));
+    });
+    this.#outcomes = new Batcher(async (outcomes) => {
+      const recorded = new Map(
+        (await recordOutcomes(pool, this.workerId, outcomes, this.#policy)).map((r) => [r.id, r]),
+      );
+      return outcomes.map((outcome) => recorded.get(outcome.id));
+    });
+    this.#listen = new ListenConnection({
+      clientConfig: options.clientConfig,
+      workerId: this.workerId,
+      logger: this.#logger,
+      onWake: () => this.#wakeup.fire(),
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.#listen.open();
+    await this.#maintain();
+    this.#claimLoop = this.#runClaimLoop();
+    this.#maintenanceTimer = setInterval(() => {
+      this.#maintenance = this.#maintenance.then(() => this.#maintain());
+    }, this.#o.maintenanceIntervalMs);
+    this.#logger.info({ window: this.#o.window, batchSize: this.#o.batchSize }, 'submitter started');
+  }
+
+  inFlight(): number {
+    return this.#held.size;
+  }
+
+  isRunning(): boolean {
+    return !this.#stopping;
+  }
+
+  async #runClaimLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.#stopping) {
+      const capacity = this.#o.window - this.#held.size;
+      if (capacity <= 0) {
+        await this.#wakeup.wait(this.#o.pollIntervalMs);
+        continue;
+      }
+      const limit = Math.min(this.#o.batchSize, capacity);
+      this.#wakeup.take();
+      let claimed: ClaimedCommand[];
+      try {
+        claimed = await claimCommands(this.#o.pool, this.workerId, limit);
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        this.#logger.error({ err: error }, 'claiming outbox commands failed; backing off');
+        await sleep(Math.min(10_000, 100 * 2 ** failures) * (0.5 + Math.random() / 2));
+        continue;
+      }
+      for (const command of claimed) this.#begin(command);
+      // A full batch means more are probably due: claim again at once.
+      if (claimed.length < limit && !this.#stopping) await this.#wakeup.wait(this.#o.pollIntervalMs);
+    }
+  }
+
+  #begin(command: ClaimedCommand): void {
+    outboxInFlight.inc();
+    const work = this.#process(command)
+      .catch((error: unknown) => this.#logger.error({ err: error, commandId: command.id }, 'command processing failed'))
+      .finally(() => {
+        this.#held.delete(command.id);
+        outboxInFlight.dec();
+        this.#wakeup.fire();
+      });
+    this.#held.set(command.id, work);
+  }
+
+  async #process(command: ClaimedCommand): Promise<void> {
+    const started = performance.now();
+    const log = this.#logger.child({ commandId: command.id, commandType: command.commandType });
+    // Bytes on the row may be on the ledger: until the ledger answers, they must survive this attempt.
+    let bytesStored = command.signedTx !== null;
+    let outcome: AttemptOutcome;
+    try {
+      let signer: SigningIdentity;
+      let signedTx: Uint8Array;
+      if (command.signedTx) {
+        signer = signerOf(command.commandType);
+        signedTx = command.signedTx;
+        log.info({ fabricTxId: command.fabricTxId }, 'resubmitting the stored transaction (its fate was unknown)');
+      } else {
+        const call = toLedgerCall(command.commandType, command.requestId, command.payload);
+        const endorsed = await this.#o.ledger.endorse(call);
+        const stored = await this.#store.add({
+          id: command.id,
+          fabricTxId: endorsed.transactionId,
+          signedTx: endorsed.signedTransaction,
+        });
+        if (!stored) {
+          log.warn('row was taken over by another submitter before submission; not submitting');
+          return;
+        }
+        bytesStored = true;
+        signer = call.signer;
+        signedTx = endorsed.signedTransaction;
+      }
+      outboxInsertToSubmit.observe(Math.max(0, Date.now() - command.createdAt.getTime()) / 1000);
+      this.#o.onSubmit?.(command);
+      const result = await this.#o.ledger.commit(signer, signedTx);
+      if (result.successful) {
+        outcome = {
+          id: command.id,
+          outcome: 'COMMITTED',
+          fabricTxId: result.transactionId,
+          blockNumber: result.blockNumber,
+        };
+      } else {
+        const verdict = classifyError(
+          new CommitError({
+            code: result.code as CommitError['code'],
+            transactionId: result.transactionId,
+            message: `Transaction ${result.transactionId} failed to commit with status code ${result.code} (${validationCodeName(result.code)})`,
+          }),
+        );
+        outcome = {
+          id: command.id,
+          outcome: 'FAILED',
+          errorKind: verdict.kind,
+          error: verdict.message,
+          validationCode: result.code,
+          blockNumber: result.blockNumber,
+          keepSignedTx: false,
+        };
+      }
+    } catch (error) {
+      const verdict = classifyError(error);
+      outcome = {
+        id: command.id,
+        outcome: 'FAILED',
+        errorKind: verdict.kind,
+        error: verdict.message,
+        keepSignedTx: bytesStored,
+      };
+      log.warn({ err: error, kind: verdict.kind, reason: verdict.reason }, 'command attempt failed');
+    }
+    const recorded = await this.#record(outcome);
+    outboxProcessingDuration.observe((performance.now() - started) / 1000);
+    if (!recorded) return;
+    const label = recorded.status === 'COMMITTED' ? 'COMMITTED' : recorded.retrying ? 'RETRY' : 'FAILED';
+    outboxCommandsProcessed.inc({ status: label });
+    if (label === 'FAILED')
+      log.warn({ error: outcome.outcome === 'FAILED' ? outcome.error : undefined }, 'command dead-lettered');
+  }
+
+  /** Writes an outcome back, retrying while the database is unreachable (the row stays held meanwhile). */
+  async #record(outcome: AttemptOutcome): Promise<RecordedOutcome | undefined> {
+    for (let failures = 0; ; failures += 1) {
+      try {
+        return await this.#outcomes.add(outcome);
+      } catch (error) {
+        if (this.#stopping && failures >= 3) {
+          this.#logger.error(
+            { err: error, commandId: outcome.id },
+            'giving up recording an outcome; another submitter will resolve the row',
+          );
+          return undefined;
+        }
+        this.#logger.error({ err: error, commandId: outcome.id }, 'recording an outcome failed; retrying');
+        await sleep(Math.min(10_000, 100 * 2 ** failures));
+      }
+    }
+  }
+
+  async #maintain(): Promise<void> {
+    if (this.#stopping) return;
+    try {
+      const room = Math.max(0, this.#o.window - this.#held.size);
+      if (room > 0) {
+        const adopted = await adoptOrphanedCommands(this.#o.pool, this.workerId, Math.min(room, this.#o.batchSize));
+        if (adopted.length > 0)
+          this.#logger.warn({ count: adopted.length }, 'adopted commands orphaned by a dead submitter');
+        for (const command of adopted) this.#begin(command);
+      }
+      outboxQueueDepth.set(await countQueued(this.#o.pool));
+    } catch (error) {
+      this.#logger.error({ err: error }, 'submitter maintenance failed');
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    clearInterval(this.#maintenanceTimer);
+    this.#wakeup.fire();
+    await this.#claimLoop;
+    await this.#maintenance;
+    const inFlight = [...this.#held.values()];
+    this.#logger.info({ inFlight: inFlight.length }, 'stopping: finishing in-flight commands');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(inFlight),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.#o.drainTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    const remaining = [...this.#held.keys()];
+    if (remaining.length > 0) {
+      const released = await releaseCommands(this.#o.pool, this.workerId, remaining).catch(() => 0);
+      this.#logger.warn(
+        { released, stillHeld: remaining.length - released },
+        'drain timeout: gave back unsubmitted commands; submitted ones will be resolved by the next submitter',
+      );
+    }
+    await this.#store.drained();
+    await this.#outcomes.drained();
+    await this.#listen.close();
+    await unregisterWorker(this.#o.pool, this.workerId).catch(() => undefined);
+    this.#logger.info('submitter stopped');
+  }
+}
+
+/**
+ * Starts a submitter: registers it as a live worker, adopts rows orphaned by dead ones, and begins claiming.
+ * Call {@link Submitter.stop} to shut it down gracefully.
+ */
+export async function startSubmitter(options: SubmitterOptions): Promise<Submitter> {
+  const submitter = new OutboxSubmitter(options);
+  await submitter.start();
+  return submitter;
+}
