@@ -36,8 +36,13 @@ function fail(message) {
   process.exit(2);
 }
 
-// The peer splits host and port itself; a scheme or path here only fails later, at dial time.
-if (!/^[A-Za-z0-9.-]+:[0-9]{1,5}$/.test(values.address)) fail(`--address must be host:port, got "${values.address}"`);
+// The peer splits host and port itself; a scheme or path here only fails later, at dial time. Go-template
+// fields such as `{{.peername}}-gxtv3:9999` are allowed: the ccaas builder fills them per peer from
+// CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG.
+const part = '(?:[A-Za-z0-9._-]|\\{\\{[^{}]+\\}\\})+';
+if (!new RegExp(`^${part}:(?:[0-9]{1,5}|\\{\\{[^{}]+\\}\\})$`).test(values.address)) {
+  fail(`--address must be host:port, got "${values.address}"`);
+}
 // Fabric's lifecycle accepts labels of letters, digits, '.', '+', '-', '_'.
 if (!/^[A-Za-z0-9_.+-]+$/.test(values.label)) fail(`--label may only hold letters, digits and . + - _`);
 if ((values['client-cert'] === undefined) !== (values['client-key'] === undefined)) {

@@ -77,6 +77,14 @@ describe('package-ccaas', () => {
     expect(moved).not.toBe(first);
   });
 
+  it('keeps a Go-template address for the ccaas builder to fill per peer', () => {
+    const tarball = packageWith('--address', '{{.peername}}-gxtv3:9999', '--label', 'gxtv3_templated');
+    execFileSync('tar', ['-xzf', tarball, '-C', work, 'code.tar.gz']);
+    expect(JSON.parse(extract(join(work, 'code.tar.gz'), work, 'connection.json')).address).toBe(
+      '{{.peername}}-gxtv3:9999',
+    );
+  });
+
   it('refuses an address that is not host:port and a label Fabric would refuse', () => {
     for (const args of [
       ['--address', 'grpc://gxtv3:9999'],
