@@ -8,6 +8,7 @@ import { migrate, migrationLabel, SchemaMismatchError } from './db/migrator.js';
 import { openDatabase } from './db/pool.js';
 import { createLogger } from './observability/logger.js';
 import { startRole } from './runtime.js';
+import { runSubmitter } from './submitter/run-submitter.js';
 
 /** Exit codes a supervisor (Kubernetes, a shell script) can tell apart. */
 export const ExitCode = { failure: 1, badConfiguration: 2, schemaMismatch: 3 } as const;
@@ -66,9 +67,13 @@ program
   .description('Apply the missing database migrations (a no-op when the schema is current).')
   .action(() => runMigrate());
 
+program
+  .command('submitter')
+  .description('Submit outbox commands to the ledger: exactly once, many in flight (GX_SUBMITTER_*).')
+  .action(() => runSubmitter());
+
 const roles: Array<[string, string]> = [
   ['api', 'Serve the HTTP API.'],
-  ['submitter', 'Submit outbox commands to the ledger.'],
   ['projector', 'Project committed chaincode events into read models.'],
   ['devnet', 'Run the Fabric-Gateway-compatible development network.'],
   ['dev', 'Run the whole system in one process on the embedded database.'],
