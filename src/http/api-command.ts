@@ -1,0 +1,49 @@
+/**
+ * The `gx api` command line: which services to serve and the rate limits.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import { API_SERVICES } from './app.js';
+import { parseServices, runApi } from './run-api.js';
+
+function count(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('must be a whole number (0 = no limit)');
+  return parsed;
+}
+
+/** Adds `gx api` to the program. */
+export function addApiCommand(program: Command): void {
+  program
+    .command('api')
+    .description('Serve the HTTP API (API.md) on GX_HTTP_HOST:GX_HTTP_PORT.')
+    .option(
+      '--services <list>',
+      `comma-separated services to serve (${API_SERVICES.join(', ')}); default all`,
+      (value: string) => {
+        try {
+          return parseServices(value);
+        } catch (error) {
+          throw new InvalidArgumentError((error as Error).message);
+        }
+      },
+    )
+    .option('--rate-limit-per-ip <n>', 'requests per minute per client IP (0 = off)', count)
+    .option('--rate-limit-per-user <n>', 'requests per minute per user (0 = off)', count)
+    .option('--rate-limit-auth-per-ip <n>', 'login/register/refresh requests per minute per IP (0 = off)', count)
+    .action(
+      (options: {
+        services?: ReturnType<typeof parseServices>;
+        rateLimitPerIp?: number;
+        rateLimitPerUser?: number;
+        rateLimitAuthPerIp?: number;
+      }) =>
+        runApi({
+          ...(options.services ? { services: options.services } : {}),
+          rateLimits: {
+            ...(options.rateLimitPerIp !== undefined ? { perIp: options.rateLimitPerIp } : {}),
+            ...(options.rateLimitPerUser !== undefined ? { perUser: options.rateLimitPerUser } : {}),
+            ...(options.rateLimitAuthPerIp !== undefined ? { authPerIp: options.rateLimitAuthPerIp } : {}),
+          },
+        }),
+    );
+}

@@ -1,0 +1,142 @@
+/**
+ * The HTTP API as a Fastify instance: shared infrastructure (security headers, CORS, rate limits, JWT,
+ * validation, OpenAPI, metrics, request ids, the root error handler) and one plugin per service.
+ */
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { withCorrelationId } from '../observability/correlation.js';
+import type { KycKeyring } from '../services/kyc-keyring.js';
+import { createOutboxBatcher, type OutboxBatcherOptions } from '../services/outbox-batcher.js';
+import type { LedgerProbe } from '../services/system-status.js';
+import { authPlugin } from './auth.js';
+import { startCommandStatusHub } from './command-status-hub.js';
+import { rootErrorHandler } from './error-handler.js';
+import { httpErrors } from './errors.js';
+import { idempotencyHooks } from './idempotency.js';
+import { httpRequestDurationSeconds, httpRequestsTotal } from './metrics.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings, setUpRateLimits } from './rate-limits.js';
+import { adminRoutes } from './routes/admin-routes.js';
+import { commandRoutes } from './routes/command-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { identityRoutes } from './routes/identity-routes.js';
+import { tokenRoutes } from './routes/token-routes.js';
+import { jsonSerializerCompiler, zodToOpenApi, zodValidatorCompiler } from './zod-schemas.js';
+
+/** The services one `gx api` process can serve (`--services`); each deploys and scales on its own. */
+export const API_SERVICES = ['identity', 'admin', 'tokens', 'commands'] as const;
+export type ApiService = (typeof API_SERVICES)[number];
+
+export interface ApiDependencies {
+  pool: pg.Pool;
+  /** Connection settings for the one LISTEN connection (command status events). */
+  listenConfig: pg.ClientConfig;
+  logger: Logger;
+  jwtSecret: string;
+  accessTtlSeconds?: number;
+  refreshTtlSeconds?: number;
+  corsOrigins?: readonly string[];
+  bodyLimitBytes?: number;
+  /** Default: all. */
+  services?: readonly ApiService[];
+  /** Absent: KYC submissions answer 503. */
+  kycKeyring?: KycKeyring | undefined;
+  /** Absent: the ledger is reported unreachable (degraded), never a failed readiness. */
+  ledger?: LedgerProbe | undefined;
+  rateLimits?: Partial<RateLimitSettings>;
+  outbox?: OutboxBatcherOptions;
+  /** Trust X-Forwarded-For (behind a known proxy / ingress), so per-IP limits see the client. */
+  trustProxy?: boolean;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Builds the API (ready, not listening). Closing it closes what it opened (not the pool it was given). */
+export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> {
+  const services = new Set(deps.services ?? API_SERVICES);
+  const bodyLimit = deps.bodyLimitBytes ?? 65_536;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit,
+    trustProxy: deps.trustProxy ?? false,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+    forceCloseConnections: 'idle',
+  });
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(jsonSerializerCompiler);
+  app.setErrorHandler(rootErrorHandler(bodyLimit));
+  // JSON only: without this, text/plain bodies would be accepted as strings.
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    withCorrelationId(request.id, done);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
+    httpRequestsTotal.inc(labels);
+    httpRequestDurationSeconds.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  await app.register(helmet, { global: true });
+  await app.register(cors, { origin: deps.corsOrigins && deps.corsOrigins.length > 0 ? [...deps.corsOrigins] : false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'GX Protocol API', version: '1.0.0', description: 'See API.md: the contract with clients.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: zodToOpenApi,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true }, config: { noRateLimit: true } }, async () => app.swagger());
+
+  await app.register(authPlugin, { secret: deps.jwtSecret, accessTtlSeconds: deps.accessTtlSeconds ?? 900 });
+  const perUser = await setUpRateLimits(app, { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits });
+  const perUserLimit = async (request: import('fastify').FastifyRequest) => perUser(request);
+  const idempotency = idempotencyHooks(deps.pool);
+  const outbox = createOutboxBatcher(deps.pool, deps.outbox);
+
+  await app.register(healthRoutes, { pool: deps.pool, ledger: deps.ledger });
+  if (services.has('identity')) {
+    await app.register(identityRoutes, {
+      pool: deps.pool,
+      accessTtlSeconds: deps.accessTtlSeconds ?? 900,
+      refreshTtlSeconds: deps.refreshTtlSeconds ?? 30 * 24 * 3600,
+      kycKeyring: deps.kycKeyring,
+      perUserLimit,
+    });
+  }
+  if (services.has('admin')) {
+    await app.register(adminRoutes, { pool: deps.pool, ledger: deps.ledger, perUserLimit, idempotency });
+  }
+  if (services.has('tokens')) {
+    await app.register(tokenRoutes, { pool: deps.pool, outbox, perUserLimit, idempotency });
+  }
+  if (services.has('commands')) {
+    const hub = await startCommandStatusHub(deps.listenConfig, deps.logger);
+    app.addHook('onClose', () => hub.close());
+    await app.register(commandRoutes, { pool: deps.pool, hub, perUserLimit });
+  }
+  app.addHook('onClose', () => outbox.drain());
+  app.setNotFoundHandler((request) => {
+    throw httpErrors.notFound(`Route ${request.method} ${request.url.split('?')[0]}`);
+  });
+  await app.ready();
+  return app;
+}

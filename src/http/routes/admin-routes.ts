@@ -1,0 +1,334 @@
+/**
+ * The admin service: bootstrap, registration review, account locks, genesis, dead letters, system status.
+ * Every action is written to audit_log with the acting admin and the request id.
+ */
+import { systemParamsSchema } from '@gx/chaincode';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { z } from 'zod';
+import { schemaStatus } from '../../db/migrator.js';
+import { inTransaction } from '../../db/pool.js';
+import {
+  type Actor,
+  AlreadyBootstrappedError,
+  approveRegistration,
+  auditCommandAction,
+  bootstrapSystem,
+  denyRegistration,
+  distributeGenesis,
+  ProfileNotFoundError,
+  ProfileStateError,
+  setAccountLock,
+} from '../../services/admin-actions.js';
+import {
+  CommandNotFoundError,
+  CommandStateError,
+  discardFailedCommand,
+  listCommands,
+  retryFailedCommand,
+} from '../../services/commands.js';
+import { listProfiles } from '../../services/profiles.js';
+import { type LedgerProbe, ledgerHealth, outboxStatus, projectorStatus } from '../../services/system-status.js';
+import { httpErrors } from '../errors.js';
+import type { IdempotencyHooks } from '../idempotency.js';
+import {
+  commandAcceptedSchema,
+  commandIdParams,
+  commandSchema,
+  errorResponses,
+  idempotencyHeader,
+  pageQuery,
+  profileIdParams,
+  profileSchema,
+} from '../schemas.js';
+import type { ZodTypeProvider } from '../zod-schemas.js';
+
+export interface AdminRoutesOptions {
+  pool: pg.Pool;
+  ledger: LedgerProbe | undefined;
+  perUserLimit: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  idempotency: IdempotencyHooks;
+}
+
+/** Default system parameters for `POST /bootstrap` without a body. */
+export const DEFAULT_SYSTEM_PARAMS = {
+  tokenName: 'GX Coin',
+  tokenSymbol: 'GXC',
+  decimals: 6,
+  genesisTiers: [
+    { recipients: 1_000, amount: '500000000' },
+    { recipients: 10_000, amount: '100000000' },
+    { recipients: 100_000, amount: '10000000' },
+  ],
+  transferFee: { basisPoints: 0, collector: 'SYSTEM_FEES' },
+} as const;
+
+const actorOf = (request: FastifyRequest): Actor => ({
+  profileId: request.user.sub,
+  role: request.user.role,
+  requestId: request.id,
+});
+
+/** Maps the admin services' domain errors to HTTP errors. */
+function mapDomainError(error: unknown): never {
+  if (error instanceof ProfileNotFoundError) throw httpErrors.notFound('Profile');
+  if (error instanceof ProfileStateError) throw httpErrors.conflict(error.message, 'InvalidProfileState');
+  if (error instanceof AlreadyBootstrappedError) throw httpErrors.conflict(error.message, 'AlreadyBootstrapped');
+  if (error instanceof CommandNotFoundError) throw httpErrors.notFound('Command');
+  if (error instanceof CommandStateError) throw httpErrors.conflict(error.message, 'InvalidCommandState');
+  throw error;
+}
+
+const accepted = (commandId: string) => ({ commandId, status: 'PENDING' as const });
+
+export async function adminRoutes(root: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { pool } = options;
+  const admin = { onRequest: [app.requireAdmin], preHandler: [options.perUserLimit] };
+  const write = {
+    onRequest: [app.requireAdmin],
+    preHandler: [options.perUserLimit, options.idempotency.preHandler],
+    onSend: [options.idempotency.onSend],
+    config: { idempotent: true },
+  };
+
+  app.post(
+    '/api/v1/bootstrap',
+    {
+      ...write,
+      schema: {
+        tags: ['admin'],
+        summary: 'Enqueue BOOTSTRAP_SYSTEM (initial system parameters); a second bootstrap is refused',
+        headers: idempotencyHeader,
+        body: z.strictObject({ params: systemParamsSchema.strict().optional() }).nullish(),
+        response: { 202: commandAcceptedSchema, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const params = request.body?.params ?? structuredClone(DEFAULT_SYSTEM_PARAMS);
+      const { commandId } = await bootstrapSystem(
+        pool,
+        actorOf(request),
+        params as z.infer<typeof systemParamsSchema>,
+      ).catch(mapDomainError);
+      return reply.code(202).send(accepted(commandId));
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/users',
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Profiles, oldest first, by status',
+        querystring: z.strictObject({ status: z.enum(['REGISTERED', 'APPROVED', 'DENIED']).optional(), ...pageQuery }),
+        response: {
+          200: z.object({ items: z.array(profileSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request) => listProfiles(pool, request.query),
+  );
+
+  app.post(
+    '/api/v1/admin/users/:profileId/approve',
+    {
+      ...write,
+      schema: {
+        tags: ['admin'],
+        summary: 'Approve a registration: generates the Fabric user id and enqueues CREATE_USER',
+        headers: idempotencyHeader,
+        params: profileIdParams,
+        body: z.strictObject({ accountType: z.number().int().min(0).max(15).optional() }).nullish(),
+        response: {
+          202: commandAcceptedSchema.extend({ fabricUserId: z.string(), user: profileSchema }),
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await approveRegistration(
+        pool,
+        actorOf(request),
+        request.params.profileId,
+        request.body?.accountType ?? 1,
+      ).catch(mapDomainError);
+      return reply
+        .code(202)
+        .send({ ...accepted(result.commandId), fabricUserId: result.fabricUserId, user: result.profile });
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/users/:profileId/deny',
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Deny a registration',
+        params: profileIdParams,
+        body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
+        response: { 200: profileSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      denyRegistration(pool, actorOf(request), request.params.profileId, request.body.reason).catch(mapDomainError),
+  );
+
+  const lockAnswer = profileSchema.extend({ commandId: z.uuid().nullable() });
+  app.post(
+    '/api/v1/admin/users/:profileId/lock',
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Lock an account (login and transfers refused; UPDATE_USER_STATUS enqueued for on-chain users)',
+        params: profileIdParams,
+        body: z.strictObject({ reason: z.string().trim().min(1).max(500), notes: z.string().max(2000).optional() }),
+        response: { 200: lockAnswer, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const result = await setAccountLock(pool, actorOf(request), request.params.profileId, {
+        locked: true,
+        reason: request.body.reason,
+        notes: request.body.notes,
+      }).catch(mapDomainError);
+      return { ...result.profile, commandId: result.commandId };
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/users/:profileId/unlock',
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Unlock an account',
+        params: profileIdParams,
+        body: z.strictObject({ reason: z.string().max(500).optional() }).nullish(),
+        response: { 200: lockAnswer, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const result = await setAccountLock(pool, actorOf(request), request.params.profileId, { locked: false }).catch(
+        mapDomainError,
+      );
+      return { ...result.profile, commandId: result.commandId };
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/users/:profileId/genesis',
+    {
+      ...write,
+      schema: {
+        tags: ['admin'],
+        summary: 'Enqueue DISTRIBUTE_GENESIS for a user registered on the ledger',
+        headers: idempotencyHeader,
+        params: profileIdParams,
+        body: z.strictObject({}).nullish(),
+        response: { 202: commandAcceptedSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { commandId } = await distributeGenesis(pool, actorOf(request), request.params.profileId).catch(
+        mapDomainError,
+      );
+      return reply.code(202).send(accepted(commandId));
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/commands',
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Commands, newest first, by status (FAILED lists dead letters and retrying failures)',
+        querystring: z.strictObject({
+          status: z.enum(['PENDING', 'SUBMITTED', 'COMMITTED', 'FAILED']).optional(),
+          ...pageQuery,
+        }),
+        response: {
+          200: z.object({ items: z.array(commandSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request) => listCommands(pool, request.query),
+  );
+
+  for (const action of ['retry', 'discard'] as const) {
+    app.post(
+      `/api/v1/admin/commands/:commandId/${action}`,
+      {
+        ...admin,
+        schema: {
+          tags: ['admin'],
+          summary: action === 'retry' ? 'Queue a FAILED command again' : 'Give up on a FAILED command for good',
+          params: commandIdParams,
+          body: z.strictObject({}).nullish(),
+          response: { 200: commandSchema, ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) =>
+        inTransaction(pool, async (client) => {
+          const { commandId } = request.params;
+          const view =
+            action === 'retry'
+              ? await retryFailedCommand(client, commandId)
+              : await discardFailedCommand(client, commandId, request.user.sub);
+          await auditCommandAction(client, actorOf(request), `command.${action}`, commandId);
+          return view;
+        }).catch(mapDomainError),
+    );
+  }
+
+  app.get(
+    '/api/v1/admin/system',
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Ledger reachability, outbox backlog, projection lag, schema level',
+        response: {
+          200: z.object({
+            ledger: z.object({
+              reachable: z.boolean(),
+              latencyMs: z.number().nullable(),
+              error: z.string().optional(),
+            }),
+            outbox: z.object({ pending: z.number(), failed: z.number(), oldestPendingAgeMs: z.number().nullable() }),
+            projector: z.object({
+              lastBlock: z.number().nullable(),
+              lagBlocks: z.number().nullable(),
+              lagMs: z.number().nullable(),
+            }),
+            database: z.object({ migration: z.number(), current: z.boolean() }),
+          }),
+          ...errorResponses(401, 403),
+        },
+      },
+    },
+    async () => {
+      const [ledger, outbox, projector, schema] = await Promise.all([
+        ledgerHealth(options.ledger),
+        outboxStatus(pool),
+        projectorStatus(pool),
+        schemaStatus(pool),
+      ]);
+      return {
+        ledger,
+        outbox,
+        projector,
+        database: {
+          migration: schema.currentVersion,
+          current: schema.missing.length === 0 && schema.unknown.length === 0 && schema.altered.length === 0,
+        },
+      };
+    },
+  );
+}

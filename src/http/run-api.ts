@@ -1,0 +1,113 @@
+/**
+ * `gx api`: the HTTP API as a role. Requires GX_JWT_SECRET; creates the first admin from configuration;
+ * uses Redis for rate limits when REDIS_URL is set; drains in-flight requests on SIGTERM.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { loadConfig, requireSettings } from '../config.js';
+import { createLedgerClient } from '../ledger/index.js';
+import { type RoleContext, startRole, untilSignal } from '../runtime.js';
+import { ensureFirstAdmin } from '../services/accounts.js';
+import { parseKycKeyring } from '../services/kyc-keyring.js';
+import type { LedgerProbe } from '../services/system-status.js';
+import { API_SERVICES, type ApiService, buildApp } from './app.js';
+import type { RateLimitSettings } from './rate-limits.js';
+
+export interface ApiOptions {
+  /** Default: every service. */
+  services?: readonly ApiService[];
+  rateLimits?: Partial<RateLimitSettings>;
+  /** Listen address; default GX_HTTP_HOST, else 0.0.0.0. */
+  host?: string;
+}
+
+export interface RunningApi {
+  app: FastifyInstance;
+  /** Where it listens, e.g. `http://0.0.0.0:3000`. */
+  address: string;
+  /** Stops accepting, drains in-flight requests, closes Redis and the ledger client (not the database). */
+  close(): Promise<void>;
+}
+
+/** Parses `--services identity,tokens`; throws naming an unknown service. `tokenomics` means `tokens`. */
+export function parseServices(list: string | undefined): ApiService[] {
+  if (list === undefined || list.trim() === '') return [...API_SERVICES];
+  const names = list
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  return names.map((name) => {
+    const service = name === 'tokenomics' ? 'tokens' : name;
+    if (!(API_SERVICES as readonly string[]).includes(service)) {
+      throw new Error(`unknown service "${name}"; known: ${API_SERVICES.join(', ')}`);
+    }
+    return service as ApiService;
+  });
+}
+
+/** Starts the API on an opened role context (`gx dev` passes its own). */
+export async function startApi(context: RoleContext, options: ApiOptions = {}): Promise<RunningApi> {
+  const { config, logger, db } = context;
+  requireSettings({ GX_JWT_SECRET: config.auth.jwtSecret });
+  const kycKeyring = config.auth.kycEncryptionKeys ? parseKycKeyring(config.auth.kycEncryptionKeys) : undefined;
+  if (!kycKeyring) logger.warn('GX_KYC_ENCRYPTION_KEYS is not set: KYC submissions will answer 503');
+  if (config.auth.adminEmail && config.auth.adminPassword) {
+    await ensureFirstAdmin(db.pool, { email: config.auth.adminEmail, password: config.auth.adminPassword }, logger);
+  }
+  const redis = config.http.redisUrl
+    ? new Redis(config.http.redisUrl, { connectTimeout: 500, maxRetriesPerRequest: 1, lazyConnect: false })
+    : undefined;
+  redis?.on('error', (error) => logger.warn({ err: error }, 'redis (rate limits) unavailable'));
+  let ledger: (LedgerProbe & { close(): Promise<void> }) | undefined;
+  if (config.fabric.peerEndpoint) {
+    try {
+      ledger = await createLedgerClient(config.fabric, { logger, name: 'api' });
+    } catch (error) {
+      logger.warn({ err: error }, 'ledger client unavailable; /readyz reports the ledger unreachable');
+    }
+  }
+  const app = await buildApp({
+    pool: db.pool,
+    listenConfig: db.clientConfig,
+    logger,
+    jwtSecret: config.auth.jwtSecret!,
+    accessTtlSeconds: config.auth.accessTtlSeconds,
+    refreshTtlSeconds: config.auth.refreshTtlSeconds,
+    corsOrigins: config.http.corsOrigins,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    services: options.services,
+    kycKeyring,
+    ledger,
+    rateLimits: { ...options.rateLimits, redis },
+    trustProxy: config.env === 'production',
+  });
+  const address = await app.listen({ host: options.host ?? config.http.host ?? '0.0.0.0', port: config.http.port });
+  logger.info({ address, services: options.services ?? API_SERVICES }, 'API listening');
+  return {
+    app,
+    address,
+    async close() {
+      await app.close();
+      await redis?.quit().catch(() => undefined);
+      await ledger?.close().catch(() => undefined);
+    },
+  };
+}
+
+/** The `gx api` command: serves until SIGINT/SIGTERM, then drains and closes everything. */
+export async function runApi(options: ApiOptions = {}): Promise<void> {
+  const config = loadConfig();
+  requireSettings({ GX_JWT_SECRET: config.auth.jwtSecret });
+  const context = await startRole('api', config);
+  let api: RunningApi;
+  try {
+    api = await startApi(context, options);
+  } catch (error) {
+    await context.db.close();
+    throw error;
+  }
+  await untilSignal(context.logger, async () => {
+    await api.close();
+    await context.db.close();
+  });
+}

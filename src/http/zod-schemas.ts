@@ -1,0 +1,95 @@
+/**
+ * Route schemas are zod schemas: one source per route for validation (this validator compiler), handler types
+ * (the type provider) and the OpenAPI document (the swagger transform, which converts them to JSON Schema).
+ */
+import type { FastifySchema, FastifySchemaCompiler, FastifyTypeProvider } from 'fastify';
+import { z } from 'zod';
+import { type ErrorDetail, httpErrors } from './errors.js';
+
+/** Types handler inputs from zod route schemas. */
+export interface ZodTypeProvider extends FastifyTypeProvider {
+  validator: this['schema'] extends z.ZodType ? z.output<this['schema']> : unknown;
+  serializer: this['schema'] extends z.ZodType ? z.input<this['schema']> : unknown;
+}
+
+function isZod(value: unknown): value is z.ZodType {
+  return value instanceof z.ZodType;
+}
+
+const partLabel: Record<string, string> = {
+  body: '(body)',
+  querystring: '(query)',
+  params: '(path)',
+  headers: '(headers)',
+};
+
+/** Turns zod issues into `details` entries naming each bad field (dotted path; unknown keys one by one). */
+export function issuesToDetails(issues: readonly z.core.$ZodIssue[], part = 'body'): ErrorDetail[] {
+  const root = partLabel[part] ?? part;
+  const all = issues.flatMap((issue): ErrorDetail[] => {
+    const at = (key?: string) => [...issue.path.map(String), ...(key === undefined ? [] : [key])].join('.');
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => ({ field: at(key), message: 'unknown field' }));
+    return [{ field: at() || root, message: issue.message }];
+  });
+  // One entry per field (its first problem); whole-object complaints only when no field is named.
+  const named = all.some((detail) => detail.field !== root);
+  const seen = new Set<string>();
+  return all.filter((detail) => {
+    if ((named && detail.field === root) || seen.has(detail.field)) return false;
+    seen.add(detail.field);
+    return true;
+  });
+}
+
+/** Validates each request part with its zod schema; a failure is a 400 naming every bad field. */
+export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+  if (!isZod(schema)) throw new Error(`route schema for ${httpPart ?? 'a request part'} must be a zod schema`);
+  return (data: unknown) => {
+    const result = schema.safeParse(data);
+    if (result.success) return { value: result.data };
+    return { error: httpErrors.invalidInput(issuesToDetails(result.error.issues, httpPart ?? 'body')) };
+  };
+};
+
+/** Responses are plain JSON; the response schemas document them (OpenAPI) rather than filter them. */
+export const jsonSerializerCompiler = () => (data: unknown) => JSON.stringify(data);
+
+function toJsonSchema(schema: unknown, io: 'input' | 'output'): unknown {
+  if (!isZod(schema)) return schema;
+  const json = z.toJSONSchema(schema, {
+    target: 'openapi-3.0',
+    io,
+    unrepresentable: 'any',
+    // Handlers return Date objects; the wire carries ISO-8601 strings.
+    override: (context) => {
+      if (context.zodSchema._zod.def.type === 'date') {
+        context.jsonSchema.type = 'string';
+        context.jsonSchema.format = 'date-time';
+      }
+    },
+  }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}
+
+/** @fastify/swagger transform: the same zod schemas, as OpenAPI 3.0 schema objects. */
+export function zodToOpenApi({ schema, url }: { schema: FastifySchema; url: string }): {
+  schema: FastifySchema;
+  url: string;
+} {
+  if (!schema) return { schema, url };
+  const out: Record<string, unknown> = { ...schema };
+  for (const part of ['body', 'querystring', 'params', 'headers'] as const) {
+    if (schema[part] !== undefined) out[part] = toJsonSchema(schema[part], 'input');
+  }
+  if (schema.response && typeof schema.response === 'object') {
+    out.response = Object.fromEntries(
+      Object.entries(schema.response as Record<string, unknown>).map(([status, s]) => [
+        status,
+        toJsonSchema(s, 'output'),
+      ]),
+    );
+  }
+  return { schema: out as FastifySchema, url };
+}

@@ -1,0 +1,84 @@
+/**
+ * Accounts: registration, credential checks with per-account throttling, and the first admin.
+ */
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { loginDelayMs, recordLoginFailure, recordLoginSuccess, type UnknownEmailThrottle } from './login-throttle.js';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js';
+import { findCredentials, insertProfile, type NewProfile, type Profile, type Role } from './profiles.js';
+
+export interface Registration {
+  email: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+  phoneNum: string;
+  nationalityCountryCode: string;
+  dateOfBirth: string;
+  gender: string;
+}
+
+/** Creates a REGISTERED user profile; throws EmailTakenError. */
+export async function registerUser(db: pg.Pool, registration: Registration): Promise<Profile> {
+  const { password, ...rest } = registration;
+  const profile: NewProfile = { ...rest, passwordHash: await hashPassword(password), role: 'user' };
+  return insertProfile(db, profile);
+}
+
+/** How a login attempt ended. */
+export type LoginOutcome =
+  | { ok: true; profileId: string; role: Role }
+  | { ok: false; reason: 'bad-credentials' }
+  | { ok: false; reason: 'locked' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+
+/**
+ * Checks credentials. Unknown email and wrong password give the same outcome (after the same work), and an
+ * account over its failure allowance is `throttled` without its password even being checked.
+ */
+export async function checkCredentials(
+  db: pg.Pool,
+  unknownEmails: UnknownEmailThrottle,
+  email: string,
+  password: string,
+): Promise<LoginOutcome> {
+  const credentials = await findCredentials(db, email);
+  if (!credentials) {
+    const delay = unknownEmails.delayMs(email);
+    if (delay > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: Math.ceil(delay / 1000) };
+    await verifyAgainstDummy(password);
+    unknownEmails.recordFailure(email);
+    return { ok: false, reason: 'bad-credentials' };
+  }
+  const delay = loginDelayMs(credentials.failedLoginCount, credentials.lastFailedLoginAt);
+  if (delay > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: Math.ceil(delay / 1000) };
+  if (!(await verifyPassword(credentials.passwordHash, password))) {
+    await recordLoginFailure(db, credentials.profileId);
+    return { ok: false, reason: 'bad-credentials' };
+  }
+  await recordLoginSuccess(db, credentials.profileId);
+  if (credentials.isLocked) return { ok: false, reason: 'locked' };
+  return { ok: true, profileId: credentials.profileId, role: credentials.role };
+}
+
+/**
+ * Creates the configured first admin when no profile has that email; an existing account is left as it is
+ * (its password is not reset from configuration). Safe to run from several replicas at once.
+ */
+export async function ensureFirstAdmin(
+  db: pg.Pool,
+  admin: { email: string; password: string },
+  logger?: Logger,
+): Promise<'created' | 'exists'> {
+  if (await findCredentials(db, admin.email)) return 'exists';
+  const passwordHash = await hashPassword(admin.password);
+  const result = await db.query(
+    `INSERT INTO user_profile (email, password_hash, role, first_name, last_name, status)
+     VALUES ($1, $2, 'admin', 'Administrator', '', 'APPROVED')
+     ON CONFLICT DO NOTHING`,
+    [admin.email, passwordHash],
+  );
+  const created = (result.rowCount ?? 0) > 0;
+  logger?.info({ email: admin.email }, created ? 'created the first admin' : 'first admin exists');
+  return created ? 'created' : 'exists';
+}

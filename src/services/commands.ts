@@ -1,0 +1,160 @@
+/**
+ * Reading outbox commands as the API shows them, and the dead-letter actions (retry, discard).
+ */
+import type pg from 'pg';
+import { decodeCursor, encodeCursor, type Page } from './cursor.js';
+
+export type CommandStatus = 'PENDING' | 'SUBMITTED' | 'COMMITTED' | 'FAILED';
+
+/** A command as `GET /api/v1/commands/:id` shows it. */
+export interface CommandView {
+  commandId: string;
+  commandType: string;
+  status: CommandStatus;
+  attempts: number;
+  fabricTxId: string | null;
+  blockNumber: number | null;
+  error: string | null;
+  /** Only meaningful for FAILED: whether the submitter will try again. */
+  retrying: boolean;
+  /** When the read model reflected the command (null until then). */
+  projectedAt: Date | null;
+  discardedAt: Date | null;
+  submittedBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  committedAt: Date | null;
+}
+
+interface CommandRow {
+  id: string;
+  command_type: string;
+  status: CommandStatus;
+  attempts: number;
+  fabric_tx_id: string | null;
+  block_number: string | null;
+  error: string | null;
+  next_attempt_at: Date | null;
+  projected_at: Date | null;
+  discarded_at: Date | null;
+  submitted_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+  committed_at: Date | null;
+}
+
+const COLUMNS = `id, command_type, status, attempts, fabric_tx_id, block_number, error, next_attempt_at,
+  projected_at, discarded_at, submitted_by, created_at, updated_at, committed_at`;
+
+function toView(row: CommandRow): CommandView {
+  return {
+    commandId: row.id,
+    commandType: row.command_type,
+    status: row.status,
+    attempts: row.attempts,
+    fabricTxId: row.fabric_tx_id,
+    blockNumber: row.block_number === null ? null : Number(row.block_number),
+    error: row.error,
+    retrying: row.status === 'FAILED' && row.next_attempt_at !== null && row.discarded_at === null,
+    projectedAt: row.projected_at,
+    discardedAt: row.discarded_at,
+    submittedBy: row.submitted_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    committedAt: row.committed_at,
+  };
+}
+
+/** True when nothing more will happen to the command: projected, or failed for good. */
+export function isFinal(view: CommandView): boolean {
+  return view.projectedAt !== null || (view.status === 'FAILED' && !view.retrying);
+}
+
+export async function findCommand(db: pg.Pool | pg.ClientBase, commandId: string): Promise<CommandView | undefined> {
+  const result = await db.query<CommandRow>(`SELECT ${COLUMNS} FROM outbox_command WHERE id = $1`, [commandId]);
+  const row = result.rows[0];
+  return row === undefined ? undefined : toView(row);
+}
+
+/** Commands newest first, optionally by status; keyset-paginated on (created_at, id). */
+export async function listCommands(
+  db: pg.Pool,
+  options: { status?: CommandStatus | undefined; cursor?: string | undefined; limit: number },
+): Promise<Page<CommandView>> {
+  const after = decodeCursor(options.cursor, 2);
+  const result = await db.query<CommandRow & { created_at_text: string }>(
+    `SELECT ${COLUMNS}, created_at::text AS created_at_text FROM outbox_command
+      WHERE ($1::text IS NULL OR status = $1)
+        AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+      ORDER BY created_at DESC, id DESC
+      LIMIT $4`,
+    [options.status ?? null, after?.[0] ?? null, after?.[1] ?? null, options.limit + 1],
+  );
+  const rows = result.rows.slice(0, options.limit);
+  const last = rows.at(-1);
+  return {
+    items: rows.map(toView),
+    nextCursor: result.rows.length > options.limit && last ? encodeCursor([last.created_at_text, last.id]) : null,
+  };
+}
+
+/** Raised when a dead-letter action does not apply to the command's state. */
+export class CommandStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CommandStateError';
+  }
+}
+
+/**
+ * Puts a FAILED command back in the queue: attempts reset, due now. The submitter resubmits its stored
+ * transaction if it has one, so a retry can never make a command land twice.
+ */
+export async function retryFailedCommand(pool: pg.Pool | pg.ClientBase, commandId: string): Promise<CommandView> {
+  const result = await pool.query<CommandRow>(
+    `UPDATE outbox_command SET attempts = 0, next_attempt_at = now(), error = NULL, error_kind = NULL,
+            discarded_at = NULL, discarded_by = NULL, updated_at = now()
+      WHERE id = $1 AND status = 'FAILED' RETURNING ${COLUMNS}`,
+    [commandId],
+  );
+  const row = result.rows[0];
+  if (row) {
+    await pool.query(`SELECT pg_notify('gx_command_status', $1), pg_notify('outbox_command', '')`, [commandId]);
+    return toView(row);
+  }
+  throw await stateError(pool, commandId, 'retried');
+}
+
+/** Takes a FAILED command out of the queue for good, recording who did it. */
+export async function discardFailedCommand(
+  pool: pg.Pool | pg.ClientBase,
+  commandId: string,
+  by: string,
+): Promise<CommandView> {
+  const result = await pool.query<CommandRow>(
+    `UPDATE outbox_command SET next_attempt_at = NULL, discarded_at = now(), discarded_by = $2, updated_at = now()
+      WHERE id = $1 AND status = 'FAILED' AND discarded_at IS NULL RETURNING ${COLUMNS}`,
+    [commandId, by],
+  );
+  const row = result.rows[0];
+  if (row) {
+    await pool.query(`SELECT pg_notify('gx_command_status', $1)`, [commandId]);
+    return toView(row);
+  }
+  throw await stateError(pool, commandId, 'discarded');
+}
+
+async function stateError(pool: pg.Pool | pg.ClientBase, commandId: string, verb: string): Promise<Error> {
+  const view = await findCommand(pool, commandId);
+  if (!view) return new CommandNotFoundError();
+  return new CommandStateError(
+    `command is ${view.status}${view.discardedAt ? ' and discarded' : ''}; only a FAILED command can be ${verb}`,
+  );
+}
+
+export class CommandNotFoundError extends Error {
+  constructor() {
+    super('command not found');
+    this.name = 'CommandNotFoundError';
+  }
+}

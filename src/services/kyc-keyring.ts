@@ -1,0 +1,102 @@
+/**
+ * Encryption of KYC personal data at rest: AES-256-GCM with keys from `GX_KYC_ENCRYPTION_KEYS`.
+ *
+ * The setting is a comma-separated list of `keyId:key` (key = 32 bytes as base64 or 64 hex digits). The first
+ * key encrypts; every listed key decrypts. Each row stores the id of the key that sealed it, so rotating is:
+ * put the new key first, keep the old ones, run {@link reencryptKycDocuments}, then drop the old keys.
+ * The profile id is bound as additional authenticated data, so a ciphertext cannot be moved to another user.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type pg from 'pg';
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export interface KycKeyring {
+  /** The key id new data is sealed with. */
+  currentKeyId: string;
+  encrypt(plaintext: string, profileId: string): { keyId: string; sealed: Buffer };
+  decrypt(sealed: Buffer, keyId: string, profileId: string): string;
+  hasKey(keyId: string): boolean;
+}
+
+/** Raised for a malformed `GX_KYC_ENCRYPTION_KEYS`. */
+export class KeyringError extends Error {
+  constructor(message: string) {
+    super(`GX_KYC_ENCRYPTION_KEYS: ${message}`);
+    this.name = 'KeyringError';
+  }
+}
+
+function decodeKey(text: string, keyId: string): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  if (key.length !== 32) throw new KeyringError(`key "${keyId}" must be 32 bytes (base64 or 64 hex digits)`);
+  return key;
+}
+
+/** Parses the setting; throws {@link KeyringError} naming what is wrong. */
+export function parseKycKeyring(setting: string): KycKeyring {
+  const keys = new Map<string, Buffer>();
+  for (const entry of setting
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const separator = entry.indexOf(':');
+    if (separator <= 0) throw new KeyringError('each entry must be keyId:key');
+    const keyId = entry.slice(0, separator);
+    if (keys.has(keyId)) throw new KeyringError(`key id "${keyId}" appears twice`);
+    keys.set(keyId, decodeKey(entry.slice(separator + 1), keyId));
+  }
+  const currentKeyId = keys.keys().next().value;
+  if (currentKeyId === undefined) throw new KeyringError('no key given');
+  const keyOf = (keyId: string) => {
+    const key = keys.get(keyId);
+    if (!key) throw new KeyringError(`no key with id "${keyId}" (was it removed before re-encryption?)`);
+    return key;
+  };
+  return {
+    currentKeyId,
+    hasKey: (keyId) => keys.has(keyId),
+    encrypt(plaintext, profileId) {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', keyOf(currentKeyId), iv);
+      cipher.setAAD(Buffer.from(profileId));
+      const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      return { keyId: currentKeyId, sealed: Buffer.concat([iv, cipher.getAuthTag(), body]) };
+    },
+    decrypt(sealed, keyId, profileId) {
+      const decipher = createDecipheriv('aes-256-gcm', keyOf(keyId), sealed.subarray(0, IV_BYTES));
+      decipher.setAAD(Buffer.from(profileId));
+      decipher.setAuthTag(sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+      return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+    },
+  };
+}
+
+/** Re-seals every KYC document not sealed with the current key; returns how many rows changed. */
+export async function reencryptKycDocuments(pool: pg.Pool, keyring: KycKeyring, batchSize = 500): Promise<number> {
+  let changed = 0;
+  for (;;) {
+    const rows = await pool.query<{
+      id: string;
+      profile_id: string;
+      document_number_encrypted: Buffer;
+      encryption_key_id: string;
+    }>(
+      `SELECT id, profile_id, document_number_encrypted, encryption_key_id FROM kyc_verification
+        WHERE encryption_key_id <> $1 LIMIT $2`,
+      [keyring.currentKeyId, batchSize],
+    );
+    if (rows.rows.length === 0) return changed;
+    for (const row of rows.rows) {
+      const plaintext = keyring.decrypt(row.document_number_encrypted, row.encryption_key_id, row.profile_id);
+      const { keyId, sealed } = keyring.encrypt(plaintext, row.profile_id);
+      await pool.query(
+        `UPDATE kyc_verification SET document_number_encrypted = $2, encryption_key_id = $3
+          WHERE id = $1 AND encryption_key_id = $4`,
+        [row.id, sealed, keyId, row.encryption_key_id],
+      );
+      changed += 1;
+    }
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Group commit for outbox inserts. A durable commit costs a WAL flush, and this machine's PostgreSQL does
+ * about 2,000 of those a second; ten rows in one commit cost about the same as one. So concurrent requests'
+ * commands are queued and written by one multi-row INSERT per commit: at low load a command is written
+ * alone at once (no added latency); under load the next batch forms while the previous commit flushes.
+ * Every caller's promise resolves only after its row is committed, so durability is not weakened.
+ *
+ * Use it for commands that carry no off-chain change; commands that must commit with other rows go through
+ * `enqueueCommand` inside the caller's transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { type CommandType, validateCommand } from '../commands/catalogue.js';
+import { type EnqueuedCommand, enqueueCommand, type NewCommand } from '../commands/enqueue.js';
+
+export interface OutboxBatcherOptions {
+  /** Most rows per INSERT. */
+  maxBatch?: number;
+  /** Most INSERTs in flight at once (each holds one pooled connection). */
+  maxConcurrentFlushes?: number;
+}
+
+export interface OutboxBatcher {
+  /** Validates (throws CommandValidationError, writing nothing) and resolves once the row is committed. */
+  enqueue<T extends CommandType>(command: NewCommand<T>): Promise<EnqueuedCommand>;
+  /** Waits for queued commands to be written. */
+  drain(): Promise<void>;
+}
+
+interface Pending {
+  id: string;
+  command: NewCommand<CommandType>;
+  payload: unknown;
+  resolve(result: EnqueuedCommand): void;
+  reject(error: unknown): void;
+}
+
+export function createOutboxBatcher(pool: pg.Pool, options: OutboxBatcherOptions = {}): OutboxBatcher {
+  const maxBatch = options.maxBatch ?? 256;
+  const maxConcurrent = options.maxConcurrentFlushes ?? 4;
+  let queue: Pending[] = [];
+  let inFlight = 0;
+  let idle: Array<() => void> = [];
+
+  function pump(): void {
+    while (inFlight < maxConcurrent && queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(batch.length);
+      inFlight += 1;
+      flush(batch).finally(() => {
+        inFlight -= 1;
+        pump();
+        if (inFlight === 0 && queue.length === 0) {
+          for (const wake of idle) wake();
+          idle = [];
+        }
+      });
+    }
+  }
+
+  async function flush(batch: Pending[]): Promise<void> {
+    try {
+      const result = await pool.query<{ id: string; request_id: string; created_at: Date }>(
+        `INSERT INTO outbox_command (id, tenant_id, command_type, request_id, payload, submitted_by)
+         SELECT id, tenant_id, command_type, COALESCE(request_id, id::text), payload::jsonb, submitted_by
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+             AS t(id, tenant_id, command_type, request_id, payload, submitted_by)
+         RETURNING id, request_id, created_at`,
+        [
+          batch.map((p) => p.id),
+          batch.map((p) => p.command.tenantId ?? 'default'),
+          batch.map((p) => p.command.commandType),
+          batch.map((p) => p.command.requestId ?? null),
+          batch.map((p) => JSON.stringify(p.payload)),
+          batch.map((p) => p.command.submittedBy),
+        ],
+      );
+      const byId = new Map(result.rows.map((row) => [row.id, row]));
+      for (const pending of batch) {
+        const row = byId.get(pending.id);
+        if (row) {
+          pending.resolve({
+            commandId: row.id,
+            requestId: row.request_id,
+            status: 'PENDING',
+            createdAt: row.created_at,
+          });
+        } else pending.reject(new Error('outbox insert returned no row for a queued command'));
+      }
+    } catch (error) {
+      // One row (say a duplicate request id) must not fail its neighbours: write them one by one.
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      await Promise.all(
+        batch.map((pending) => enqueueCommand(pool, pending.command).then(pending.resolve, pending.reject)),
+      );
+    }
+  }
+
+  return {
+    enqueue(command) {
+      let payload: unknown;
+      try {
+        payload = validateCommand(command.commandType, command.payload);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return new Promise<EnqueuedCommand>((resolve, reject) => {
+        queue.push({ id: randomUUID(), command: command as NewCommand<CommandType>, payload, resolve, reject });
+        pump();
+      });
+    },
+    drain() {
+      if (inFlight === 0 && queue.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idle.push(resolve));
+    },
+  };
+}
