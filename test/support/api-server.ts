@@ -83,7 +83,11 @@ export async function startTestApi(overrides: Partial<ApiDependencies> = {}): Pr
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
 
-  async function request<T = AnyBody>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  async function request<T = AnyBody>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let body: string | undefined;
