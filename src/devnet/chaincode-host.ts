@@ -17,6 +17,9 @@ import type { WorldState } from './world-state.js';
 
 const require = createRequire(import.meta.url);
 
+// fabric-contract-api logs every decorator at `info` to stdout unless told otherwise; devnet has its own log.
+process.env.CORE_CHAINCODE_LOGGING_LEVEL ??= 'warning';
+
 /** A chaincode's answer, as the peer puts it in a proposal response. */
 export interface ChaincodeResponse {
   status: number;

@@ -4,7 +4,10 @@
  */
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { gateway, google } from '@hyperledger/fabric-protos';
-import { Any } from 'google-protobuf/google/protobuf/any_pb.js';
+import anyProto from 'google-protobuf/google/protobuf/any_pb.js';
+
+// A CommonJS module whose exports Node cannot name statically.
+const { Any } = anyProto;
 
 /** One endorser's part of an error. */
 export interface ErrorDetail {

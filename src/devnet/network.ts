@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { peer } from '@hyperledger/fabric-protos';
-import { GatewayService } from '@hyperledger/fabric-protos/lib/gateway/gateway_grpc_pb.js';
+import gatewayGrpc from '@hyperledger/fabric-protos/lib/gateway/gateway_grpc_pb.js';
 import type { Logger } from '../observability/logger.js';
 import { BlockFeed } from './chaincode-events.js';
 import { HostedChaincode } from './chaincode-host.js';
@@ -18,6 +18,9 @@ import { LedgerStore } from './ledger-store.js';
 import { devnetBlockCommitSeconds, devnetBlocks, devnetHeight, devnetTransactions } from './metrics.js';
 import { Membership, PeerSigner } from './msp.js';
 import { Orderer } from './orderer.js';
+
+// A CommonJS module whose exports Node cannot name statically.
+const { GatewayService } = gatewayGrpc;
 
 const validationCodeNames = new Map<number, string>(
   Object.entries(peer.TxValidationCode).map(([name, code]) => [code as number, name]),
