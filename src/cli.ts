@@ -7,7 +7,9 @@ import { ConfigError, loadConfig } from './config.js';
 import { migrate, migrationLabel, SchemaMismatchError } from './db/migrator.js';
 import { openDatabase } from './db/pool.js';
 import { addDevnetCommand } from './devnet/command.js';
+import { addApiCommand } from './http/api-command.js';
 import { createLogger } from './observability/logger.js';
+import { addProjectorCommand } from './projector/command.js';
 import { startRole } from './runtime.js';
 import { runSubmitter } from './submitter/run-submitter.js';
 
@@ -68,16 +70,16 @@ program
   .description('Apply the missing database migrations (a no-op when the schema is current).')
   .action(() => runMigrate());
 
+addApiCommand(program);
+addProjectorCommand(program);
+addDevnetCommand(program);
+
 program
   .command('submitter')
   .description('Submit outbox commands to the ledger: exactly once, many in flight (GX_SUBMITTER_*).')
   .action(() => runSubmitter());
 
-addDevnetCommand(program);
-
 const roles: Array<[string, string]> = [
-  ['api', 'Serve the HTTP API.'],
-  ['projector', 'Project committed chaincode events into read models.'],
   ['dev', 'Run the whole system in one process on the embedded database.'],
 ];
 for (const [role, description] of roles) {
