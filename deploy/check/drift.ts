@@ -28,9 +28,14 @@ export interface AllowedDifference {
   pattern: RegExp;
 }
 
-/** Reads and compiles the allowed differences; `*` matches within one dotted segment, `**` matches anything. */
+/** Reads and compiles allowed-differences.yaml. */
 export function loadAllowedDifferences(file: string): AllowedDifference[] {
-  const parsed = allowedDifferencesSchema.parse(parse(readFileSync(file, 'utf8')));
+  return parseAllowedDifferences(readFileSync(file, 'utf8'));
+}
+
+/** Compiles allowed differences from YAML text; `*` matches within one dotted segment, `**` matches anything. */
+export function parseAllowedDifferences(text: string): AllowedDifference[] {
+  const parsed = allowedDifferencesSchema.parse(parse(text));
   return parsed.allowed.map((entry) => ({ ...entry, pattern: globToRegExp(entry.path) }));
 }
 

@@ -1,0 +1,123 @@
+/** The deployment check's building blocks on small hand-made inputs. */
+
+import { describe, expect, it } from 'vitest';
+import { compareOverlays, judgeDifferences, parseAllowedDifferences } from '../../deploy/check/drift.js';
+import type { KubeObject } from '../../deploy/check/manifests.js';
+import { isExported } from '../../deploy/check/metrics-contract.js';
+import { checkServicePorts } from '../../deploy/check/ports.js';
+import { parsePromQL, substituteGrafanaVariables } from '../../deploy/check/promql.js';
+import { anchorsOf } from '../../deploy/check/runbook.js';
+
+function deployment(port: { name: string; containerPort: number }): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'n' },
+    spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', ports: [port] }] } } },
+  };
+}
+function service(targetPort: number | string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'n' },
+    spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort }] },
+  };
+}
+
+describe('Service ports', () => {
+  it('accept a target port by name or by number that the selected container declares', () => {
+    const objects = [deployment({ name: 'http', containerPort: 3000 })];
+    expect(checkServicePorts([...objects, service('http')])).toEqual([]);
+    expect(checkServicePorts([...objects, service(3000)])).toEqual([]);
+  });
+
+  it('reject a target port the container does not declare, and a selector that selects nothing', () => {
+    const objects = [deployment({ name: 'http', containerPort: 3000 })];
+    expect(checkServicePorts([...objects, service(3001)])).toEqual([
+      'Service/web port http sends to targetPort 3001, but no container of Deployment/web declares it (its ports: http=3000)',
+    ]);
+    const lonely = { ...service('http'), spec: { selector: { app: 'other' }, ports: [] } };
+    expect(checkServicePorts([...objects, lonely])).toEqual(['Service/web selects no pods (selector {"app":"other"})']);
+  });
+});
+
+describe('PromQL', () => {
+  it('lists the metrics an expression selects, including by __name__', () => {
+    expect(parsePromQL('sum(rate(a_total[5m])) / on (x) b offset 1h > 0 and {__name__="c"}')).toEqual({
+      errors: [],
+      metrics: ['a_total', 'b', 'c'],
+    });
+  });
+
+  it('reports syntax errors', () => {
+    expect(parsePromQL('sum(rate(a_total[5m])').errors).not.toEqual([]);
+    expect(parsePromQL('max by (namespace (x)').errors).not.toEqual([]);
+  });
+
+  it('parses Grafana queries once their variables are replaced', () => {
+    const query = substituteGrafanaVariables('sum(rate(x{namespace="$namespace"}[$__rate_interval]))');
+    expect(parsePromQL(query)).toEqual({ errors: [], metrics: ['x'] });
+  });
+
+  it('counts a histogram’s series as exported, and nothing else', () => {
+    const exported = new Map([
+      ['d_seconds', 'histogram'],
+      ['g', 'gauge'],
+    ]);
+    expect(isExported('d_seconds_bucket', exported)).toBe(true);
+    expect(isExported('g_bucket', exported)).toBe(false);
+    expect(isExported('up', exported)).toBe(true);
+    expect(isExported('unknown', exported)).toBe(false);
+  });
+});
+
+describe('drift', () => {
+  const allowed = parseAllowedDifferences(
+    'allowed:\n  - path: ConfigMap/gx-config:data.GX_FABRIC_CHANNEL\n    why: each network has its own channel\n',
+  );
+  const config = (environment: string, data: Record<string, string>): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: `gx-config-${environment === 'a' ? 'bc2d4f6g8h' : 'kmt9b8c7d6'}`,
+      namespace: `gx-${environment}`,
+    },
+    data,
+  });
+
+  it('allows the network settings to differ, ignoring namespaces and generated name hashes', () => {
+    const differences = compareOverlays(
+      [
+        { environment: 'a', directory: '', objects: [config('a', { GX_FABRIC_CHANNEL: 'one', PGPORT: '5432' })] },
+        { environment: 'b', directory: '', objects: [config('b', { GX_FABRIC_CHANNEL: 'two', PGPORT: '5432' })] },
+      ],
+      allowed,
+    );
+    expect(judgeDifferences(differences)).toEqual({
+      notes: ['ConfigMap/gx-config:data.GX_FABRIC_CHANNEL  a=one  b=two'],
+      errors: [],
+    });
+  });
+
+  it('reports any other difference as drift', () => {
+    const differences = compareOverlays(
+      [
+        { environment: 'a', directory: '', objects: [config('a', { PGPORT: '5432' })] },
+        { environment: 'b', directory: '', objects: [config('b', { PGPORT: '6432' })] },
+      ],
+      allowed,
+    );
+    expect(judgeDifferences(differences).errors).toEqual([
+      'drift: ConfigMap/gx-config:data.PGPORT differs (a=5432  b=6432); not an allowed per-environment difference',
+    ]);
+  });
+});
+
+describe('runbook anchors', () => {
+  it('are the slugs GitHub gives headings', () => {
+    expect([
+      ...anchorsOf('# Top\n## Ledger unreachable or stale chaincode address\n### `gx migrate` fails!\n## Top'),
+    ]).toEqual(['top', 'ledger-unreachable-or-stale-chaincode-address', 'gx-migrate-fails', 'top-1']);
+  });
+});
