@@ -2,6 +2,8 @@
  * Test identities: real X.509 certificates, so contracts see them through fabric-shim's real ClientIdentity
  * exactly as on a peer.
  */
+// @peculiar/x509 (through tsyringe) needs the Reflect metadata polyfill loaded first.
+import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
