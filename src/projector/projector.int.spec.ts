@@ -1,0 +1,155 @@
+/**
+ * The projector in-process against a devnet over real gRPC (the production ledger client) and real
+ * PostgreSQL: each handler's effect compared with the ledger's own state, resume after the stream is
+ * dropped, and quarantine of invalid events between valid ones.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import { startTestDevnet } from '../../test/support/devnet.js';
+import { loadConfig } from '../config.js';
+import type { Devnet } from '../devnet/index.js';
+import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
+import { createLogger } from '../observability/logger.js';
+import { registry } from '../observability/metrics.js';
+import { readCheckpoint } from './checkpoint.js';
+import { LedgerScenario, RAW_EVENTS_CHAINCODE, type ScenarioUser } from './ledger-scenario.js';
+import { insertProfile, rows } from './projection-spec-support.js';
+import { createProjector, DEFAULT_PROJECTION } from './projector.js';
+
+const logger = createLogger({ level: 'silent', role: 'projector-test' });
+let db: TestDatabase;
+let devnet: Devnet & { stop(): Promise<void> };
+let ledger: LedgerClient;
+let scenario: LedgerScenario;
+const stop = new AbortController();
+let running: Promise<void>;
+
+async function projectedUpTo(block: bigint): Promise<void> {
+  await expect
+    .poll(async () => (await readCheckpoint(db.pool, DEFAULT_PROJECTION))?.blockNumber ?? -1n, { timeout: 20_000 })
+    .toBeGreaterThanOrEqual(block);
+}
+
+async function metricValue(name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
+  const value = metric?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l));
+  return Number(value?.value ?? 0);
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase({ migrated: true });
+  devnet = await startTestDevnet({ chaincodes: [{ name: 'gxtv3', module: RAW_EVENTS_CHAINCODE }] });
+  ledger = await createLedgerClient(loadConfig(devnet.env()).fabric, {
+    logger,
+    reconnect: { initialMs: 50, maxMs: 500 },
+  });
+  scenario = new LedgerScenario(ledger);
+  running = createProjector({ pool: db.pool, source: ledger, logger, reconnect: { initialMs: 50, maxMs: 500 } }).run(
+    stop.signal,
+  );
+});
+
+afterAll(async () => {
+  stop.abort();
+  await running;
+  await ledger?.close();
+  await devnet?.stop();
+  await db?.drop();
+});
+
+describe('projector on a devnet ledger', () => {
+  let alice: ScenarioUser;
+  let bob: ScenarioUser;
+  let carol: ScenarioUser;
+
+  it('applies every event family and ends with the ledger’s balances, users and parameters', async () => {
+    const [aliceProfile, bobProfile, carolProfile] = [
+      await insertProfile(db.pool),
+      await insertProfile(db.pool),
+      await insertProfile(db.pool),
+    ];
+    const [outboxRow] = await rows<{ id: string; request_id: string }>(
+      db.pool,
+      `INSERT INTO outbox_command (command_type, request_id, payload, status)
+       VALUES ('CREATE_USER', gen_random_uuid()::text, '{}', 'SUBMITTED') RETURNING id, request_id`,
+    );
+
+    await scenario.bootstrap();
+    alice = await scenario.createUser(aliceProfile, outboxRow!.request_id);
+    bob = await scenario.createUser(bobProfile);
+    carol = await scenario.createUser(carolProfile);
+    await scenario.genesis(alice);
+    await scenario.genesis(bob);
+    await scenario.transfer(alice, bob, '250000', 'dinner');
+    await scenario.transfer(bob, carol, '1000');
+    const last = await scenario.setStatus(carol, 'LOCKED', 'suspicious');
+    await projectedUpTo(last.blockNumber);
+
+    for (const account of [alice.fabricUserId, bob.fabricUserId, carol.fabricUserId, 'GX_FEE_COLLECTOR']) {
+      const [wallet] = await rows(db.pool, 'SELECT balance FROM wallet WHERE fabric_user_id = $1', [account]);
+      expect({ account, balance: wallet?.balance }).toEqual({ account, balance: await scenario.balance(account) });
+    }
+    expect(
+      await rows(
+        db.pool,
+        `SELECT p.profile_id, p.fabric_user_id, p.onchain_status, p.is_locked, p.lock_reason, w.profile_id AS wallet_profile
+           FROM user_profile p JOIN wallet w ON w.fabric_user_id = p.fabric_user_id ORDER BY p.fabric_user_id`,
+      ),
+    ).toEqual(
+      [
+        { profile_id: aliceProfile, fabric_user_id: alice.fabricUserId, is_locked: false, lock_reason: null },
+        { profile_id: bobProfile, fabric_user_id: bob.fabricUserId, is_locked: false, lock_reason: null },
+        { profile_id: carolProfile, fabric_user_id: carol.fabricUserId, is_locked: true, lock_reason: 'suspicious' },
+      ]
+        .map((p) => ({ ...p, onchain_status: 'REGISTERED', wallet_profile: p.profile_id }))
+        .sort((a, b) => a.fabric_user_id.localeCompare(b.fabric_user_id)),
+    );
+    expect(
+      await rows(db.pool, 'SELECT type, count(*)::int AS n FROM transaction_history GROUP BY type ORDER BY type'),
+    ).toEqual([
+      { type: 'GENESIS', n: 2 },
+      { type: 'TRANSFER_IN', n: 2 },
+      { type: 'TRANSFER_OUT', n: 2 },
+    ]);
+    const [params] = await rows(db.pool, `SELECT value FROM system_state WHERE key = 'params'`);
+    expect(params?.value).toMatchObject({ tokenSymbol: 'GXC', transferFee: { collector: 'GX_FEE_COLLECTOR' } });
+    expect(
+      await rows(db.pool, 'SELECT projected_at IS NOT NULL AS projected FROM outbox_command WHERE id = $1', [
+        outboxRow!.id,
+      ]),
+    ).toEqual([{ projected: true }]);
+    expect(await metricValue('projector_events_processed_total', { status: 'applied' })).toBeGreaterThanOrEqual(9);
+  });
+
+  it('resumes from the checkpoint when the devnet drops the event stream', async () => {
+    const reconnectsBefore = await metricValue('projector_stream_reconnects_total');
+    devnet.faults.dropStreams();
+    const outcome = await scenario.transfer(alice, bob, '777');
+    await projectedUpTo(outcome.blockNumber);
+
+    expect(await metricValue('projector_stream_reconnects_total')).toBeGreaterThan(reconnectsBefore);
+    const [wallet] = await rows(db.pool, 'SELECT balance FROM wallet WHERE fabric_user_id = $1', [bob.fabricUserId]);
+    expect(wallet?.balance).toBe(await scenario.balance(bob.fabricUserId));
+    expect(
+      await rows(db.pool, 'SELECT tx_id, fabric_user_id FROM transaction_history GROUP BY 1, 2 HAVING count(*) > 1'),
+    ).toEqual([]);
+    expect(await rows(db.pool, 'SELECT count(*)::int AS n FROM transaction_history')).toEqual([{ n: 8 }]);
+  });
+
+  it('quarantines an invalid and an unknown event and still applies the events after them', async () => {
+    const invalid = await scenario.emitRaw('TransferCompleted', '{"version":1,"amount":"lots"}');
+    const unknown = await scenario.emitRaw('TokensBurned', '{"version":1}');
+    const after = await scenario.transfer(bob, alice, '5');
+    await projectedUpTo(after.blockNumber);
+
+    expect(
+      await rows(db.pool, 'SELECT tx_id, event_name, block_number FROM projector_rejected_event ORDER BY id'),
+    ).toEqual([
+      { tx_id: invalid.transactionId, event_name: 'TransferCompleted', block_number: String(invalid.blockNumber) },
+      { tx_id: unknown.transactionId, event_name: 'TokensBurned', block_number: String(unknown.blockNumber) },
+    ]);
+    expect(await metricValue('projector_events_processed_total', { status: 'rejected' })).toBe(2);
+    const [wallet] = await rows(db.pool, 'SELECT balance FROM wallet WHERE fabric_user_id = $1', [alice.fabricUserId]);
+    expect(wallet?.balance).toBe(await scenario.balance(alice.fabricUserId));
+  });
+});
