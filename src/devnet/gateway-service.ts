@@ -26,8 +26,8 @@ import {
 export interface GatewayServiceContext {
   channel: string;
   mspId: string;
-  /** Address reported in error details, as a peer reports its own endpoint. */
-  address: string;
+  /** Address reported in error details, as a peer reports its own endpoint (known once the port is bound). */
+  readonly address: string;
   concurrencyLimit: number;
   store: LedgerStore;
   orderer: Orderer;
@@ -57,13 +57,13 @@ function sleep(ms: number): Promise<void> {
 
 /** Builds the service over `context`. */
 export function createGatewayService(context: GatewayServiceContext): GatewayServiceHandle {
-  const { channel, mspId, address } = context;
+  const { channel, mspId } = context;
   /** Endorsed but not yet submitted transactions: a submit of the very bytes devnet prepared skips re-decoding. */
   const endorsed = new Map<string, PreparedEndorsement>();
   const streams = new Set<(reason: string) => void>();
   let inFlight = 0;
 
-  const detail = (message: string) => [{ address, mspId, message }];
+  const detail = (message: string) => [{ address: context.address, mspId, message }];
 
   function unary<Req, Res>(
     method: string,

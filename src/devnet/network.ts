@@ -94,7 +94,9 @@ export async function startDevnet(options: DevnetOptions & { logger?: Logger }):
   const service = createGatewayService({
     channel,
     mspId,
-    address: `${host}:${port}`,
+    get address() {
+      return `${host}:${port}`;
+    },
     concurrencyLimit: options.concurrencyLimit ?? 500,
     store,
     orderer,
