@@ -32,7 +32,8 @@ export function checkDockerfile(root: string): string[] {
   const templates = dockerfile.getInstructions().length > 0 ? imageTemplates(dockerfile) : [];
   const runtime = templates.at(-1);
   if (!runtime) return [...errors, 'Dockerfile: no stages'];
-  const stageByName = new Map(templates.map((template) => [template.getFROM()?.getBuildStage() ?? '', template]));
+  // imageTemplates keeps the order of the FROM lines, so stage i is named by the i-th FROM.
+  const stageByName = new Map(templates.map((template, index) => [stages[index]?.getBuildStage() ?? '', template]));
 
   const users = runtime.getInstructions().filter((instruction) => instruction.getKeyword() === 'USER');
   const user = users.at(-1)?.getArgumentsContent() ?? '';

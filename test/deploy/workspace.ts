@@ -1,6 +1,6 @@
 /**
- * A scratch copy of the repository's deployment files for tests that break them on purpose: `deploy/` and
- * `docs/` are copied (so edits stay in the copy), everything else the check reads is linked to the real tree.
+ * A scratch copy of the repository's deployment files for tests that break them on purpose: `deploy/`, `docs/`
+ * and the Dockerfile are copied (so edits stay in the copy); everything else is linked to the real tree.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import path from 'node:path';
 
 export const REPOSITORY_ROOT = path.resolve(import.meta.dirname, '../..');
 
-const copied = new Set(['deploy', 'docs']);
+const copied = new Set(['deploy', 'docs', 'Dockerfile', '.dockerignore']);
 const skipped = new Set(['.git', 'node_modules', '.gx']);
 
 export interface Workspace {
