@@ -114,9 +114,10 @@ export async function commandRoutes(root: FastifyInstance, options: CommandRoute
             if (ended) return;
             const view = await findCommand(pool, commandId);
             if (!view || ended) return;
-            if (changed(last, view)) send('status', view);
+            // A final change is announced once, as `projected` or `failed`; others as `status`.
+            if (isFinal(view)) finishIfFinal(view);
+            else if (changed(last, view)) send('status', view);
             last = view;
-            finishIfFinal(view);
           })
           .catch((error: unknown) => {
             request.log.warn({ err: error }, 'command event stream failed');
