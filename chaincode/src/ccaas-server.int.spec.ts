@@ -3,19 +3,20 @@
  * real process, driven over gRPC by a peer-side implementation of the chaincode protocol: proves the entry
  * point, the contract registration and the stub round trips work outside the unit tests' in-process calls.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEvent } from './events';
 import { CcaasPeer } from './testing/ccaas-peer';
 import { newUser, requestId, systemParams } from './testing/fixtures';
-import { createTestIdentities } from './testing/identities';
+import { createTestIdentities, createTlsServerCertificate } from './testing/identities';
 
 const chaincodeDir = join(__dirname, '..');
-let server: ChildProcess;
-let serverOutput = '';
-let peer: CcaasPeer;
+const work = mkdtempSync(join(tmpdir(), 'gxtv3-ccaas-spec-'));
+const started: ChildProcess[] = [];
 let ids: Awaited<ReturnType<typeof createTestIdentities>>;
 
 async function freePort(): Promise<number> {
@@ -29,44 +30,65 @@ async function freePort(): Promise<number> {
   });
 }
 
-beforeAll(async () => {
-  // The server runs the compiled chaincode: build it (incremental, quick when up to date).
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', chaincodeDir]);
-  ids = await createTestIdentities();
+/** Starts scripts/start-ccaas.sh on a free port with `env` added; returns its address and captured output. */
+async function startServer(env: Record<string, string> = {}): Promise<{ address: string; output: () => string }> {
   const address = `127.0.0.1:${await freePort()}`;
-  server = spawn(join(chaincodeDir, 'scripts', 'start-ccaas.sh'), [], {
+  let output = '';
+  const server = spawn(join(chaincodeDir, 'scripts', 'start-ccaas.sh'), [], {
     env: {
       ...process.env,
       CHAINCODE_SERVER_ADDRESS: address,
       CHAINCODE_ID: 'gxtv3_test:0123abcd',
       CORE_CHAINCODE_LOGGING_LEVEL: 'WARNING',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.push(server);
   server.stdout?.on('data', (chunk) => {
-    serverOutput += chunk;
+    output += chunk;
   });
   server.stderr?.on('data', (chunk) => {
-    serverOutput += chunk;
+    output += chunk;
   });
-  peer = new CcaasPeer(address);
+  return { address, output: () => output };
+}
+
+async function connectedPeer(address: string, output: () => string, rootCertPem?: string): Promise<CcaasPeer> {
+  const peer = new CcaasPeer(address, rootCertPem);
   try {
     await peer.connect(20_000);
   } catch (error) {
-    throw new Error(`chaincode server did not come up: ${String(error)}\n${serverOutput}`);
+    peer.close();
+    throw new Error(`could not connect to the chaincode server: ${String(error)}\n${output()}`);
   }
+  return peer;
+}
+
+beforeAll(async () => {
+  // The server runs the compiled chaincode: build it (incremental, quick when up to date).
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', chaincodeDir]);
+  ids = await createTestIdentities();
 }, 60_000);
 
 afterAll(async () => {
-  peer?.close();
-  if (server && server.exitCode === null) {
+  for (const server of started) {
+    if (server.exitCode !== null || server.signalCode !== null) continue;
     const exited = new Promise((resolve) => server.once('exit', resolve));
     server.kill('SIGTERM');
     await exited;
   }
+  rmSync(work, { recursive: true, force: true });
 });
 
 describe('gxtv3 as a CCaaS server process', () => {
+  let peer: CcaasPeer;
+  beforeAll(async () => {
+    const server = await startServer();
+    peer = await connectedPeer(server.address, server.output);
+  }, 30_000);
+  afterAll(() => peer?.close());
+
   it('registers with the chaincode id it was started with', () => {
     expect(peer.registeredAs).toBe('gxtv3_test:0123abcd');
   });
@@ -137,5 +159,48 @@ describe('gxtv3 as a CCaaS server process', () => {
     ]);
     expect(overdraw).toMatchObject({ status: 500, message: expect.stringMatching(/^GX_NOT_FOUND: /) });
     expect(peer.state.size).toBe(keysBefore);
+  });
+});
+
+describe('gxtv3 as a CCaaS server with TLS', () => {
+  it('serves TLS from CHAINCODE_TLS_KEY_FILE / CHAINCODE_TLS_CERT_FILE and refuses a plaintext peer', async () => {
+    const tls = await createTlsServerCertificate();
+    writeFileSync(join(work, 'server.crt'), tls.certPem);
+    writeFileSync(join(work, 'server.key'), tls.keyPem);
+    const server = await startServer({
+      CHAINCODE_TLS_CERT_FILE: join(work, 'server.crt'),
+      CHAINCODE_TLS_KEY_FILE: join(work, 'server.key'),
+    });
+    const peer = await connectedPeer(server.address, server.output, tls.certPem);
+    try {
+      expect(await peer.invoke(ids.client, ['AdminContract:Ping'])).toMatchObject({ status: 200 });
+    } finally {
+      peer.close();
+    }
+    const plaintext = new CcaasPeer(server.address);
+    await expect(plaintext.connect(3_000)).rejects.toThrow();
+    plaintext.close();
+  });
+
+  it('refuses to start with half a TLS configuration', () => {
+    const run = spawnSync(join(chaincodeDir, 'scripts', 'start-ccaas.sh'), [], {
+      env: {
+        ...process.env,
+        CHAINCODE_SERVER_ADDRESS: '127.0.0.1:1',
+        CHAINCODE_ID: 'x:y',
+        CHAINCODE_TLS_CERT_FILE: 'a.crt',
+      },
+      encoding: 'utf8',
+    });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/TLS needs CHAINCODE_TLS_KEY_FILE too/);
+  });
+
+  it('names the missing variable when CHAINCODE_ID is not set', () => {
+    const env: Record<string, string | undefined> = { ...process.env, CHAINCODE_SERVER_ADDRESS: '127.0.0.1:1' };
+    delete env.CHAINCODE_ID;
+    const run = spawnSync(join(chaincodeDir, 'scripts', 'start-ccaas.sh'), [], { env, encoding: 'utf8' });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/set CHAINCODE_ID/);
   });
 });

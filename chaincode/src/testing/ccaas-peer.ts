@@ -33,8 +33,13 @@ export class CcaasPeer {
   private readonly pending = new Map<string, PendingTx>();
   private txCount = 0;
 
-  constructor(address: string) {
-    this.client = new peer.ChaincodeClient(address, grpc.credentials.createInsecure()) as never;
+  /** `rootCertPem`: dial with TLS trusting this CA, as a peer does for `tls_required: true`. */
+  constructor(address: string, rootCertPem?: string) {
+    const credentials =
+      rootCertPem === undefined
+        ? grpc.credentials.createInsecure()
+        : grpc.credentials.createSsl(Buffer.from(rootCertPem, 'utf8'));
+    this.client = new peer.ChaincodeClient(address, credentials) as never;
   }
 
   /** Opens the stream and completes the REGISTER → REGISTERED → READY handshake. */
