@@ -2,7 +2,7 @@
  * Dead-letter handling for administrators (the admin API's /commands/:id/retry and /discard).
  */
 import type pg from 'pg';
-import { COMMAND_STATUS_CHANNEL } from '../commands/enqueue.js';
+import { COMMAND_STATUS_CHANNEL, OUTBOX_CHANNEL } from '../commands/enqueue.js';
 
 /** What an admin action did. `NOT_FOUND` → 404; `NOT_FAILED` (the command is pending, in flight or committed) → 409. */
 export type AdminCommandResult =
@@ -34,7 +34,9 @@ export async function retryCommand(pool: pg.Pool, id: string, _by: string): Prom
         WHERE id = $1::uuid AND status = 'FAILED'
        RETURNING id, status
      )
-     SELECT id, status, pg_notify('${COMMAND_STATUS_CHANNEL}', id::text) FROM retried`,
+     -- The insert trigger only wakes submitters for new rows: wake them for this one too.
+     SELECT id, status, pg_notify('${COMMAND_STATUS_CHANNEL}', id::text), pg_notify('${OUTBOX_CHANNEL}', '')
+       FROM retried`,
     [id],
   );
   const row = result.rows[0];

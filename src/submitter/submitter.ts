@@ -128,6 +128,8 @@ class OutboxSubmitter implements Submitter {
   #claimLoop: Promise<void> = Promise.resolve();
   #maintenanceTimer: NodeJS.Timeout | undefined;
   #maintenance: Promise<void> = Promise.resolve();
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryTimerAt = Number.POSITIVE_INFINITY;
 
   constructor(options: SubmitterOptions) {
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID()}`;
@@ -291,10 +293,26 @@ class OutboxSubmitter implements Submitter {
     const recorded = await this.#record(outcome);
     outboxProcessingDuration.observe((performance.now() - started) / 1000);
     if (!recorded) return;
+    if (recorded.nextAttemptAt) this.#wakeAt(recorded.nextAttemptAt.getTime());
     const label = recorded.status === 'COMMITTED' ? 'COMMITTED' : recorded.retrying ? 'RETRY' : 'FAILED';
     outboxCommandsProcessed.inc({ status: label });
     if (label === 'FAILED')
       log.warn({ error: outcome.outcome === 'FAILED' ? outcome.error : undefined }, 'command dead-lettered');
+  }
+
+  /** Wakes the claim loop when a retry this worker scheduled falls due (no NOTIFY announces it). */
+  #wakeAt(dueAt: number): void {
+    if (this.#stopping || dueAt >= this.#retryTimerAt) return;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimerAt = dueAt;
+    this.#retryTimer = setTimeout(
+      () => {
+        this.#retryTimerAt = Number.POSITIVE_INFINITY;
+        this.#wakeup.fire();
+      },
+      Math.max(0, dueAt - Date.now()) + 5,
+    );
+    this.#retryTimer.unref();
   }
 
   /** Writes an outcome back, retrying while the database is unreachable (the row stays held meanwhile). */
@@ -336,6 +354,7 @@ class OutboxSubmitter implements Submitter {
     if (this.#stopping) return;
     this.#stopping = true;
     clearInterval(this.#maintenanceTimer);
+    clearTimeout(this.#retryTimer);
     this.#wakeup.fire();
     await this.#claimLoop;
     await this.#maintenance;

@@ -36,6 +36,8 @@ export interface RecordedOutcome {
   id: string;
   status: 'COMMITTED' | 'FAILED';
   retrying: boolean;
+  /** When the retry is due (database clock), if one is scheduled. */
+  nextAttemptAt: Date | null;
 }
 
 /** Records outcomes for rows `workerId` still holds; rows taken over by another submitter are left alone. */
@@ -58,7 +60,12 @@ export async function recordOutcomes(
           keep_signed_tx: o.keepSignedTx,
         },
   );
-  const result = await pool.query<{ id: string; status: 'COMMITTED' | 'FAILED'; retrying: boolean }>(
+  const result = await pool.query<{
+    id: string;
+    status: 'COMMITTED' | 'FAILED';
+    retrying: boolean;
+    next_attempt_at: Date | null;
+  }>(
     `WITH input AS (
        SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(
          id uuid, outcome text, fabric_tx_id text, block_number bigint, validation_code integer,
@@ -84,12 +91,17 @@ export async function recordOutcomes(
               updated_at = now()
          FROM input i
         WHERE o.id = i.id AND o.locked_by = $1::text
-       RETURNING o.id, o.status, o.next_attempt_at IS NOT NULL AS retrying
+       RETURNING o.id, o.status, o.next_attempt_at IS NOT NULL AS retrying, o.next_attempt_at
      )
-     SELECT id, status, retrying, pg_notify('${COMMAND_STATUS_CHANNEL}', id::text) FROM updated`,
+     SELECT id, status, retrying, next_attempt_at, pg_notify('${COMMAND_STATUS_CHANNEL}', id::text) FROM updated`,
     [workerId, JSON.stringify(input), policy.maxAttempts, policy.backoffBaseMs, policy.backoffMaxMs],
   );
-  return result.rows.map((row) => ({ id: row.id, status: row.status, retrying: row.retrying }));
+  return result.rows.map((row) => ({
+    id: row.id,
+    status: row.status,
+    retrying: row.retrying,
+    nextAttemptAt: row.next_attempt_at,
+  }));
 }
 
 /**
