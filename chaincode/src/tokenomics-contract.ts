@@ -2,6 +2,7 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { feeFor, parsePositiveAmount } from './amounts';
 import { canonicalJson } from './canonical-json';
 import { gxError } from './errors';
+import { nextGenesisTier } from './genesis-tiers';
 import { runIdempotent } from './idempotent-request';
 import { balanceOf, requireActiveUser, requireSystemParams, requireUser } from './lookups';
 import { type GenesisRecord, keys, readRecord, type WalletRecord, writeRecord } from './world-state';
@@ -41,20 +42,12 @@ export class TokenomicsContract extends Contract {
           throw gxError('GX_ALREADY_EXISTS', `user "${fabricUserId}" already received its genesis allocation`);
         }
         const served = (await readRecord<number>(ctx, keys.genesisRecipients)) ?? 0;
-        let tier = 0;
-        let capacity = 0;
-        for (const [index, candidate] of params.genesisTiers.entries()) {
-          capacity += candidate.recipients;
-          if (served < capacity) {
-            tier = index + 1;
-            break;
-          }
-        }
-        const chosen = params.genesisTiers[tier - 1];
-        if (chosen === undefined) {
+        const next = nextGenesisTier(params.genesisTiers, served);
+        if (next === undefined) {
           throw gxError('GX_INSUFFICIENT_FUNDS', `the genesis allocation is exhausted (${served} recipients served)`);
         }
-        const amount = BigInt(chosen.amount);
+        const { tier, amount: allocation } = next;
+        const amount = BigInt(allocation);
         const balance = (await balanceOf(ctx, fabricUserId)) + amount;
         const totalSupply = (await readSupply(ctx)) + amount;
         await writeRecord(ctx, keys.wallet(fabricUserId), {
@@ -65,7 +58,7 @@ export class TokenomicsContract extends Contract {
         await writeRecord(ctx, keys.genesisRecipients, served + 1);
         await writeRecord(ctx, keys.genesis(fabricUserId), {
           fabricUserId,
-          amount: chosen.amount,
+          amount: allocation,
           tier,
           requestId,
           timestamp,
@@ -74,7 +67,7 @@ export class TokenomicsContract extends Contract {
           version: 1,
           requestId,
           fabricUserId,
-          amount: chosen.amount,
+          amount: allocation,
           tier,
           balance: balance.toString(),
           totalSupply: totalSupply.toString(),
