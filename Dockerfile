@@ -18,7 +18,6 @@ RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no
 COPY tsconfig.base.json tsconfig.build.json ./
 COPY chaincode/ chaincode/
 COPY src/ src/
-COPY bench/ bench/
 RUN npx tsc -b tsconfig.build.json && chmod 0755 dist/src/cli.js
 
 # ---- prod-deps: production dependencies only, installed from the lockfile ----

@@ -12,6 +12,7 @@ import { checkPodPolicy } from './policy.js';
 import { checkContainerPorts, checkScrapePorts, checkServicePorts } from './ports.js';
 import { type SectionResult, section } from './report.js';
 import { validateSchemas } from './schemas.js';
+import { checkRoleSettings, loadSettingsContract, type SettingsContract } from './settings.js';
 
 /** Where the check looks. */
 export interface CheckOptions {
@@ -43,10 +44,18 @@ export async function runDeployCheck(options: CheckOptions): Promise<SectionResu
       }
     }),
   );
+  let settings: SettingsContract | Error;
+  try {
+    settings = await loadSettingsContract(path.join(codeRoot, 'src'));
+  } catch (error) {
+    settings = error instanceof Error ? error : new Error(String(error));
+  }
   const overlays: RenderedOverlay[] = [];
   for (const [index, environment] of environments.entries()) {
     const result = rendered[index];
-    const overlay = section(`overlay ${environment}: renders, matches the Kubernetes schemas, ports agree, pod policy`);
+    const overlay = section(
+      `overlay ${environment}: renders, matches the Kubernetes schemas, ports agree, pod policy, settings the code accepts`,
+    );
     if (result instanceof Error || result === undefined) {
       overlay.errors.push(result?.message ?? 'not rendered');
     } else {
@@ -58,6 +67,9 @@ export async function runDeployCheck(options: CheckOptions): Promise<SectionResu
         ...checkContainerPorts(result.objects),
         ...checkScrapePorts(result.objects),
         ...checkPodPolicy(result.objects),
+        ...(settings instanceof Error
+          ? [`could not load src/config.ts: ${settings.message}`]
+          : checkRoleSettings(result.objects, settings)),
       );
     }
     sections.push(overlay);

@@ -108,6 +108,17 @@ describe('deploy:check', () => {
     expect(output).toContain('missing: ConfigMap/gx-config:data.GX_FABRIC_MSP_ID must be set in every environment');
   });
 
+  it('fails on a variable the code does not read, and on a value the code rejects', async () => {
+    workspace = createWorkspace();
+    workspace.edit('deploy/k8s/base/config.env', 'GX_FABRIC_TLS=true', 'GX_FABRIC_TLS=maybe\nGX_FABRIC_CHANEL=typo');
+    const { code, output } = await runDeployCheckCli(workspace.root);
+    expect(code).toBe(1);
+    expect(output).toContain(
+      'Deployment/gx-submitter container submitter: sets GX_FABRIC_CHANEL, which src/config.ts does not read',
+    );
+    expect(output).toMatch(/Deployment\/gx-api container api: the code rejects GX_FABRIC_TLS: /);
+  });
+
   it('fails on manifests that break the Kubernetes schema or the pod security policy', async () => {
     workspace = createWorkspace();
     workspace.edit('deploy/k8s/base/projector.yaml', 'containerPort: 9464', 'containerPort: "nine"');
