@@ -43,6 +43,10 @@ export class IdentityContract extends Contract {
       apply: async (timestamp) => {
         requireUserIdFormat('fabricUserId', fabricUserId);
         const user = parseNewUser(userJson);
+        // The transaction time, not the wall clock: every endorser must reach the same verdict.
+        if (user.dateOfBirth > timestamp.slice(0, 10)) {
+          throw gxError('GX_INVALID_ARGUMENT', `dateOfBirth ${user.dateOfBirth} is after the transaction date`);
+        }
         const problems = checkFabricUserId(fabricUserId, user);
         if (problems.length > 0) {
           throw gxError('GX_INVALID_ARGUMENT', `fabricUserId does not match the user: ${problems.join('; ')}`);

@@ -105,6 +105,16 @@ describe('IdentityContract.CreateUser', () => {
     );
   });
 
+  it('rejects a date of birth after the transaction date', async () => {
+    // The test world's transactions happen in January 2026.
+    const unborn = newUser({ dateOfBirth: '2026-06-01' });
+    await expect(createUser(requestId(), unborn.fabricUserId, unborn.userJson)).rejects.toThrow(
+      /^GX_INVALID_ARGUMENT: dateOfBirth 2026-06-01 is after the transaction date/,
+    );
+    const newborn = newUser({ dateOfBirth: '2025-12-31' });
+    await createUser(requestId(), newborn.fabricUserId, newborn.userJson);
+  });
+
   it('rejects a second user with the same id or the same profileId', async () => {
     const user = newUser();
     await createUser(requestId(), user.fabricUserId, user.userJson);
