@@ -5,7 +5,7 @@
  */
 import { JSONSerializer } from 'fabric-contract-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { contracts } from './index';
+import { contracts, queryResultSchemas } from './index';
 import { newUser, requestId, systemParams } from './testing/fixtures';
 import { createTestIdentities, type TestIdentity } from './testing/identities';
 import { MemoryWorld } from './testing/memory-world';
@@ -134,6 +134,22 @@ describe('gxtv3 through the fabric-contract-api dispatcher', () => {
       `{"balance":"396","fabricUserId":"${bob.fabricUserId}"}`,
     );
     expect((await call(ids.client, 'TokenomicsContract:GetTotalSupply')).text).toBe('{"totalSupply":"1000"}');
+  });
+
+  it('answers queries in the shapes query-results.ts declares (no missing or extra fields)', async () => {
+    const user = newUser();
+    await call(ids.client, 'IdentityContract:CreateUser', requestId(), user.fabricUserId, user.userJson);
+    const queries: Array<[keyof typeof queryResultSchemas, string[]]> = [
+      ['AdminContract:Ping', []],
+      ['IdentityContract:GetUser', [user.fabricUserId]],
+      ['TokenomicsContract:GetBalance', [user.fabricUserId]],
+      ['TokenomicsContract:GetTotalSupply', []],
+    ];
+    for (const [fn, args] of queries) {
+      const response = await call(ids.client, fn, ...args);
+      expect(response.status, fn).toBe(200);
+      expect(() => queryResultSchemas[fn].strict().parse(JSON.parse(response.text)), fn).not.toThrow();
+    }
   });
 
   it('returns chaincode errors as status 500 with the GX_ message, and refuses unknown functions and bad arity', async () => {

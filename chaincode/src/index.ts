@@ -18,6 +18,7 @@ export * from './canonical-json';
 export * from './errors';
 export * from './events';
 export * from './fabric-user-id';
+export * from './query-results';
 export { AdminContract, IdentityContract, TokenomicsContract };
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { Context } from 'fabric-contract-api';
 import { canonicalJson } from './canonical-json';
-import type { Gender } from './fabric-user-id';
+import type { UserRecord } from './query-results';
 
 export const keys = {
   systemParams: 'gx/params',
@@ -21,20 +21,9 @@ export const keys = {
   request: (requestId: string) => `gx/request/${requestId}`,
 } as const;
 
-export type UserStatus = 'ACTIVE' | 'LOCKED';
-
-export interface UserRecord {
-  fabricUserId: string;
-  profileId: string;
-  countryCode: string;
-  dateOfBirth: string;
-  gender: Gender;
-  accountType: number;
-  status: UserStatus;
-  statusReason: string;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A user as stored, which is also what `GetUser` returns. */
+export type { UserRecord };
+export type UserStatus = UserRecord['status'];
 
 /** A balance holder: a user's wallet, or a system account such as the fee collector. */
 export interface WalletRecord {
