@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import type { KubeObject } from './manifests.js';
 import { type ExportedMetrics, isExported, requiredAlertMetrics } from './metrics-contract.js';
 import { parsePromQL, substituteGrafanaVariables } from './promql.js';
 import { anchorsOf } from './runbook.js';
@@ -30,18 +31,26 @@ export interface Query {
   expression: string;
 }
 
-/** Every expression a query list reads; errors for ones that do not parse or read unexported metrics. */
+/**
+ * Every metric the queries read, and their problems: syntax errors, metrics the code does not export (when
+ * `exported` is given) and jobs no scraped Service has (when `scrapeJobs` is given).
+ */
 export function checkQueries(
   queries: readonly Query[],
   exported: ExportedMetrics | undefined,
-): {
-  errors: string[];
-  metrics: Set<string>;
-} {
+  scrapeJobs?: ReadonlySet<string>,
+): { errors: string[]; metrics: Set<string> } {
   const errors: string[] = [];
   const metrics = new Set<string>();
   for (const query of queries) {
     const parsed = parsePromQL(query.expression);
+    for (const job of parsed.jobs) {
+      if (scrapeJobs && !scrapeJobs.has(job)) {
+        errors.push(
+          `${query.where}: selects job="${job}", which no scraped Service is (jobs: ${[...scrapeJobs].join(', ')})`,
+        );
+      }
+    }
     for (const error of parsed.errors) errors.push(`${query.where}: ${error}`);
     for (const metric of parsed.metrics) {
       metrics.add(metric);
@@ -82,6 +91,25 @@ export function readAlertRules(file: string, runbookFile: string): { queries: Qu
     }
   }
   return { queries, errors };
+}
+
+/**
+ * The `job` label values Prometheus gives the backend's targets: each ServiceMonitor's `jobLabel` read from
+ * the Services it selects (the Service name when it has no jobLabel).
+ */
+export function scrapeJobs(objects: readonly KubeObject[]): Set<string> {
+  const jobs = new Set<string>();
+  const services = objects.filter((object) => object.kind === 'Service');
+  for (const monitor of objects.filter((object) => object.kind === 'ServiceMonitor')) {
+    const spec = monitor.spec as { jobLabel?: string; selector?: { matchLabels?: Record<string, string> } };
+    for (const service of services) {
+      const labels = service.metadata.labels ?? {};
+      const selected = Object.entries(spec.selector?.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+      if (!selected) continue;
+      jobs.add((spec.jobLabel ? labels[spec.jobLabel] : undefined) ?? service.metadata.name);
+    }
+  }
+  return jobs;
 }
 
 /** The rules must alert on each metric the project promises to watch. */

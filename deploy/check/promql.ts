@@ -4,10 +4,12 @@
  */
 import { parser } from '@prometheus-io/lezer-promql';
 
-/** A parsed expression: its syntax errors (empty when it parses) and the metric names it selects. */
+/** A parsed expression: its syntax errors (empty when it parses), the metric names and the jobs it selects. */
 export interface ParsedExpression {
   errors: string[];
   metrics: string[];
+  /** Values of `job` matchers (`=` and the alternatives of a plain `=~` list). */
+  jobs: string[];
 }
 
 /** Grafana's variables become values PromQL accepts, so dashboard queries parse as Prometheus will see them. */
@@ -20,6 +22,7 @@ export function parsePromQL(expression: string): ParsedExpression {
   const tree = parser.parse(expression);
   const errors: string[] = [];
   const metrics = new Set<string>();
+  const jobs = new Set<string>();
   tree.iterate({
     enter(node) {
       if (node.type.isError) {
@@ -34,8 +37,14 @@ export function parsePromQL(expression: string): ParsedExpression {
         const byName = /__name__\s*=\s*"([^"]+)"/.exec(expression.slice(node.from, node.to));
         if (byName?.[1]) metrics.add(byName[1]);
       }
+      if (node.name === 'UnquotedLabelMatcher') {
+        const matcher = /^job\s*(=~|=)\s*"([^"]*)"$/.exec(expression.slice(node.from, node.to));
+        const [, operator, value] = matcher ?? [];
+        if (operator === '=' && value) jobs.add(value);
+        if (operator === '=~' && value && /^[\w|-]+$/.test(value)) for (const job of value.split('|')) jobs.add(job);
+      }
     },
   });
   if (expression.trim() === '') errors.push('empty expression');
-  return { errors, metrics: [...metrics].sort() };
+  return { errors, metrics: [...metrics].sort(), jobs: [...jobs].sort() };
 }

@@ -7,7 +7,7 @@ import { checkDockerfile } from './dockerfile.js';
 import { compareOverlays, judgeDifferences, loadAllowedDifferences } from './drift.js';
 import { listOverlays, type RenderedOverlay, renderKustomization } from './manifests.js';
 import { loadExportedMetrics } from './metrics-contract.js';
-import { checkAlertCoverage, checkQueries, readAlertRules, readDashboard } from './monitoring.js';
+import { checkAlertCoverage, checkQueries, readAlertRules, readDashboard, scrapeJobs } from './monitoring.js';
 import { checkPodPolicy } from './policy.js';
 import { checkContainerPorts, checkScrapePorts, checkServicePorts } from './ports.js';
 import { type SectionResult, section } from './report.js';
@@ -90,15 +90,18 @@ export async function runDeployCheck(options: CheckOptions): Promise<SectionResu
   const monitoringDir = path.join(root, 'deploy', 'monitoring');
   const rulesFile = path.join(monitoringDir, 'alert-rules.yaml');
   const rules = readAlertRules(rulesFile, path.join(root, 'docs', 'runbook.md'));
-  const ruleQueries = checkQueries(rules.queries, undefined);
-  const alerts = section('alert rules: PromQL parses, severity, runbook sections exist, required metrics covered');
+  const jobs = overlays[0] ? scrapeJobs(overlays[0].objects) : undefined;
+  const ruleQueries = checkQueries(rules.queries, undefined, jobs);
+  const alerts = section(
+    'alert rules: PromQL parses, jobs exist, severity, runbook sections exist, required metrics covered',
+  );
   alerts.notes.push(`${rules.queries.length} rules`);
   alerts.errors.push(...rules.errors, ...ruleQueries.errors, ...checkAlertCoverage(ruleQueries.metrics));
   sections.push(alerts);
 
   const dashboard = readDashboard(path.join(monitoringDir, 'grafana-dashboard.json'));
-  const dashboardQueries = checkQueries(dashboard.queries, undefined);
-  const board = section('Grafana dashboard: JSON, unique panel ids, PromQL parses');
+  const dashboardQueries = checkQueries(dashboard.queries, undefined, jobs);
+  const board = section('Grafana dashboard: JSON, unique panel ids, PromQL parses, jobs exist');
   board.notes.push(`${dashboard.queries.length} queries`);
   board.errors.push(...dashboard.errors, ...dashboardQueries.errors);
   sections.push(board);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { compareOverlays, judgeDifferences, parseAllowedDifferences } from '../../deploy/check/drift.js';
 import type { KubeObject } from '../../deploy/check/manifests.js';
 import { isExported } from '../../deploy/check/metrics-contract.js';
+import { checkQueries } from '../../deploy/check/monitoring.js';
 import { checkServicePorts } from '../../deploy/check/ports.js';
 import { parsePromQL, substituteGrafanaVariables } from '../../deploy/check/promql.js';
 import { anchorsOf } from '../../deploy/check/runbook.js';
@@ -47,6 +48,7 @@ describe('PromQL', () => {
     expect(parsePromQL('sum(rate(a_total[5m])) / on (x) b offset 1h > 0 and {__name__="c"}')).toEqual({
       errors: [],
       metrics: ['a_total', 'b', 'c'],
+      jobs: [],
     });
   });
 
@@ -57,7 +59,15 @@ describe('PromQL', () => {
 
   it('parses Grafana queries once their variables are replaced', () => {
     const query = substituteGrafanaVariables('sum(rate(x{namespace="$namespace"}[$__rate_interval]))');
-    expect(parsePromQL(query)).toEqual({ errors: [], metrics: ['x'] });
+    expect(parsePromQL(query)).toEqual({ errors: [], metrics: ['x'], jobs: [] });
+  });
+
+  it('reports a job that no scraped Service is', () => {
+    const queries = [{ where: 'rule A', expression: 'up{job=~"gx-api|gx-submiter"} == 0 or b{job="gx-projector"}' }];
+    expect(parsePromQL(queries[0]?.expression ?? '').jobs).toEqual(['gx-api', 'gx-projector', 'gx-submiter']);
+    expect(checkQueries(queries, undefined, new Set(['gx-api', 'gx-submitter', 'gx-projector'])).errors).toEqual([
+      'rule A: selects job="gx-submiter", which no scraped Service is (jobs: gx-api, gx-submitter, gx-projector)',
+    ]);
   });
 
   it('counts a histogram’s series as exported, and nothing else', () => {
