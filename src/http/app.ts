@@ -82,6 +82,15 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     reply.header('x-request-id', request.id);
     withCorrelationId(request.id, done);
   });
+  // Draining: answers to requests still in flight close their keep-alive connection, so close() can finish.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   app.addHook('onResponse', async (request, reply) => {
     const labels = {
       method: request.method,

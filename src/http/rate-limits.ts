@@ -16,6 +16,8 @@ export interface RateLimitSettings {
   authPerIp: number;
   windowMs: number;
   redis?: Redis | undefined;
+  /** Key prefix in Redis (replicas of one deployment share it). */
+  namespace?: string;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = { perIp: 6000, perUser: 1200, authPerIp: 60, windowMs: 60_000 };
@@ -41,7 +43,7 @@ export async function setUpRateLimits(app: FastifyInstance, settings: RateLimitS
     timeWindow: settings.windowMs,
     // A Redis outage must not take the API down: requests then pass unlimited (and it is logged).
     skipOnError: true,
-    nameSpace: 'gx-rate-limit:',
+    nameSpace: settings.namespace ?? 'gx-rate-limit:',
     ...(settings.redis ? { redis: settings.redis } : {}),
   });
   const limiter = (max: number, key: (request: FastifyRequest) => string): Limiter => {

@@ -40,7 +40,8 @@ export async function commandRoutes(root: FastifyInstance, options: CommandRoute
   const { pool, hub } = options;
   const authed = { onRequest: [app.authenticate], preHandler: [options.perUserLimit] };
   const open = new Set<() => void>();
-  app.addHook('onClose', async () => {
+  // preClose, not onClose: the server waits for open connections before onClose hooks run.
+  app.addHook('preClose', async () => {
     for (const end of [...open]) end();
   });
 

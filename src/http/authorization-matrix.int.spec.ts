@@ -1,0 +1,263 @@
+/**
+ * Every route of API.md × anonymous / another user / the owner / an admin. A cell expects either the exact
+ * refusal (401 anonymous, 403 not allowed) or "allowed": any answer that is neither 401 nor 403 (nor 5xx),
+ * since business outcomes (404 before registration, 409 after an earlier cell changed state) are not
+ * authorization. For admin routes the "owner" is the user the action targets.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Session, startTestApi, type TestApi } from '../../test/support/api-server.js';
+
+type Role = 'anonymous' | 'other' | 'owner' | 'admin';
+type Expectation = 401 | 403 | 'allowed';
+
+interface Fixtures {
+  owner: Session;
+  other: Session;
+  admin: Session;
+  subject: Session;
+  ownerCommandId: string;
+  failedCommandId: string;
+}
+
+interface RouteCase {
+  method: string;
+  path: (f: Fixtures) => string;
+  body?: (f: Fixtures, role: Role) => unknown;
+  /** For admin routes the owner is the subject of the action. */
+  ownerIs?: 'owner' | 'subject';
+  expect: Record<Role, Expectation>;
+}
+
+const anyone: Record<Role, Expectation> = {
+  anonymous: 'allowed',
+  other: 'allowed',
+  owner: 'allowed',
+  admin: 'allowed',
+};
+const signedIn: Record<Role, Expectation> = { anonymous: 401, other: 'allowed', owner: 'allowed', admin: 'allowed' };
+const selfOrAdmin: Record<Role, Expectation> = { anonymous: 401, other: 403, owner: 'allowed', admin: 'allowed' };
+const selfOnly: Record<Role, Expectation> = { anonymous: 401, other: 403, owner: 'allowed', admin: 403 };
+const adminOnly: Record<Role, Expectation> = { anonymous: 401, other: 403, owner: 403, admin: 'allowed' };
+
+const routes: RouteCase[] = [
+  {
+    method: 'POST',
+    path: () => '/api/v1/auth/register',
+    body: () => ({
+      fname: 'A',
+      lname: 'B',
+      email: `m${Math.random().toString(36).slice(2)}@gx.test`,
+      phoneNum: '+60123456789',
+      password: 'long enough password',
+      nationalityCountryCode: 'MY',
+      dateOfBirth: '1990-01-01',
+      gender: 'other',
+    }),
+    expect: anyone,
+  },
+  {
+    method: 'POST',
+    path: () => '/api/v1/auth/login',
+    body: (f) => ({ email: f.owner.email, password: f.owner.password }),
+    expect: anyone,
+  },
+  {
+    method: 'POST',
+    path: () => '/api/v1/auth/refresh',
+    // Whoever holds a refresh token may use it: the anonymous caller presents the subject's.
+    body: (f, role) => ({ refreshToken: f[role === 'anonymous' ? 'subject' : role].refreshToken }),
+    expect: anyone,
+  },
+  { method: 'GET', path: () => '/api/v1/users/me', expect: signedIn },
+  { method: 'GET', path: (f) => `/api/v1/users/${f.owner.profileId}`, expect: selfOrAdmin },
+  {
+    method: 'PATCH',
+    path: (f) => `/api/v1/users/${f.owner.profileId}`,
+    body: () => ({ lastName: 'Changed' }),
+    expect: selfOrAdmin,
+  },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/users/${f.owner.profileId}/kyc`,
+    body: () => ({ documentType: 'PASSPORT', documentNumber: 'X1234567', documentCountry: 'MY' }),
+    expect: selfOnly,
+  },
+  { method: 'GET', path: (f) => `/api/v1/users/${f.owner.profileId}/kyc`, expect: selfOrAdmin },
+  { method: 'POST', path: () => '/api/v1/bootstrap', ownerIs: 'subject', expect: adminOnly },
+  { method: 'GET', path: () => '/api/v1/admin/users?status=REGISTERED', ownerIs: 'subject', expect: adminOnly },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/users/${f.subject.profileId}/approve`,
+    ownerIs: 'subject',
+    expect: adminOnly,
+  },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/users/${f.subject.profileId}/deny`,
+    body: () => ({ reason: 'no' }),
+    ownerIs: 'subject',
+    expect: adminOnly,
+  },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/users/${f.subject.profileId}/lock`,
+    body: () => ({ reason: 'test' }),
+    ownerIs: 'subject',
+    expect: adminOnly,
+  },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/users/${f.subject.profileId}/unlock`,
+    ownerIs: 'subject',
+    expect: adminOnly,
+  },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/users/${f.subject.profileId}/genesis`,
+    ownerIs: 'subject',
+    expect: adminOnly,
+  },
+  { method: 'GET', path: () => '/api/v1/admin/commands?status=FAILED', ownerIs: 'subject', expect: adminOnly },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/commands/${f.failedCommandId}/retry`,
+    ownerIs: 'subject',
+    expect: adminOnly,
+  },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/commands/${f.failedCommandId}/discard`,
+    ownerIs: 'subject',
+    expect: adminOnly,
+  },
+  { method: 'GET', path: () => '/api/v1/admin/system', ownerIs: 'subject', expect: adminOnly },
+  { method: 'GET', path: () => '/api/v1/wallets/me', expect: signedIn },
+  {
+    method: 'POST',
+    path: () => '/api/v1/transfers',
+    body: () => ({ toFabricUserId: 'SG 1B2 CDE123 1WXYZ 9876', amount: '1' }),
+    // Admins hold no ledger account: their refusal is a business rule (403), like any unregistered user's.
+    expect: { anonymous: 401, other: 'allowed', owner: 'allowed', admin: 403 },
+  },
+  { method: 'GET', path: () => '/api/v1/transactions', expect: signedIn },
+  { method: 'GET', path: (f) => `/api/v1/commands/${f.ownerCommandId}`, expect: selfOrAdmin },
+  { method: 'GET', path: (f) => `/api/v1/commands/${f.ownerCommandId}/events`, expect: selfOrAdmin },
+];
+
+let api: TestApi;
+let fixtures: Fixtures;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  const [owner, other, subject] = [await api.registerUser(), await api.registerUser(), await api.registerUser()];
+  const admin = await api.admin();
+  await api.putOnLedger(owner);
+  await api.putOnLedger(other);
+  const transfer = await api.request('POST', '/api/v1/transfers', {
+    token: owner.accessToken,
+    body: { toFabricUserId: 'SG 1B2 CDE123 1WXYZ 9876', amount: '5' },
+  });
+  // Projected already, so the event stream ends at once for those allowed to open it.
+  await api.db.pool.query(
+    "UPDATE outbox_command SET status = 'COMMITTED', committed_at = now(), projected_at = now() WHERE id = $1",
+    [transfer.body.commandId],
+  );
+  const failed = await api.db.pool.query(
+    `INSERT INTO outbox_command (command_type, request_id, payload, status, error, next_attempt_at)
+     VALUES ('DISTRIBUTE_GENESIS', gen_random_uuid()::text, '{"fabricUserId":"MY A3F HBF934 0ABCD 1234"}', 'FAILED', 'x', NULL)
+     RETURNING id`,
+  );
+  fixtures = {
+    owner,
+    other,
+    admin,
+    subject,
+    ownerCommandId: transfer.body.commandId,
+    failedCommandId: failed.rows[0].id,
+  };
+});
+afterAll(() => api?.close());
+
+const roles: Role[] = ['anonymous', 'other', 'owner', 'admin'];
+const cells = routes.flatMap((route) => roles.map((role) => ({ route, role })));
+
+describe('authorization matrix', () => {
+  it.each(
+    cells.map((cell) => [
+      `${cell.route.method} ${cell.route.path.toString().split('=>')[1]?.trim()} as ${cell.role}`,
+      cell,
+    ]),
+  )('%s', async (_name, { route, role }) => {
+    const session =
+      role === 'anonymous'
+        ? undefined
+        : role === 'owner'
+          ? fixtures[route.ownerIs ?? 'owner']
+          : fixtures[role as 'other' | 'admin'];
+    const response = await api.request(route.method, route.path(fixtures), {
+      token: session?.accessToken,
+      body: route.body?.(fixtures, role),
+    });
+    const expected = route.expect[role];
+    if (expected === 'allowed') {
+      expect([401, 403], response.text).not.toContain(response.status);
+      expect(response.status, response.text).toBeLessThan(500);
+    } else {
+      expect(response.status, response.text).toBe(expected);
+    }
+  });
+
+  it('covers every route the API serves', () => {
+    const served = api.app
+      .printRoutes({ commonPrefix: false })
+      .split('\n')
+      .filter((line) => line.includes('/api/v1/'));
+    expect(served.length).toBeGreaterThan(0);
+    const covered = new Set(routes.map((route) => `${route.method} ${route.path(fixtures).split('?')[0]}`));
+    // Every API.md route pattern, with the fixture ids substituted.
+    const expected = [
+      'POST /api/v1/auth/register',
+      'POST /api/v1/auth/login',
+      'POST /api/v1/auth/refresh',
+      'POST /api/v1/auth/logout',
+      'GET /api/v1/users/me',
+      'GET /api/v1/users/:profileId',
+      'PATCH /api/v1/users/:profileId',
+      'POST /api/v1/users/:profileId/kyc',
+      'GET /api/v1/users/:profileId/kyc',
+      'POST /api/v1/bootstrap',
+      'GET /api/v1/admin/users',
+      'POST /api/v1/admin/users/:profileId/approve',
+      'POST /api/v1/admin/users/:profileId/deny',
+      'POST /api/v1/admin/users/:profileId/lock',
+      'POST /api/v1/admin/users/:profileId/unlock',
+      'POST /api/v1/admin/users/:profileId/genesis',
+      'GET /api/v1/admin/commands',
+      'POST /api/v1/admin/commands/:commandId/retry',
+      'POST /api/v1/admin/commands/:commandId/discard',
+      'GET /api/v1/admin/system',
+      'GET /api/v1/wallets/me',
+      'POST /api/v1/transfers',
+      'GET /api/v1/transactions',
+      'GET /api/v1/commands/:commandId',
+      'GET /api/v1/commands/:commandId/events',
+    ];
+    const substitute = (pattern: string) =>
+      pattern
+        .replace(':profileId/approve', `${fixtures.subject.profileId}/approve`)
+        .replace(/admin\/users\/:profileId/, `admin/users/${fixtures.subject.profileId}`)
+        .replace(':profileId', fixtures.owner.profileId)
+        .replace(/admin\/commands\/:commandId/, `admin/commands/${fixtures.failedCommandId}`)
+        .replace(':commandId', fixtures.ownerCommandId);
+    const missing = expected.map(substitute).filter((route) => !covered.has(route) && !route.includes('logout'));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('logout (last: it revokes sessions)', () => {
+  it.each(roles.map((role) => [role]))('as %s', async (role) => {
+    const session = role === 'anonymous' ? undefined : fixtures[role as 'other' | 'owner' | 'admin'];
+    const response = await api.request('POST', '/api/v1/auth/logout', { token: session?.accessToken });
+    expect(response.status).toBe(role === 'anonymous' ? 401 : 204);
+  });
+});
