@@ -17,7 +17,6 @@ import {
   hash,
   type Network,
   type ProposalOptions,
-  signers,
 } from '@hyperledger/fabric-gateway';
 import { type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
 import type { SigningIdentity } from '../commands/catalogue.js';
@@ -33,6 +32,7 @@ import {
   LedgerConfigurationError,
 } from './errors.js';
 import { fabricCircuitBreakerState, fabricReconnectsTotal } from './metrics.js';
+import { newNativeSigner } from './signer.js';
 import type {
   CommitOutcome,
   EndorsedTransaction,
@@ -138,8 +138,9 @@ class GatewayChannel {
     return connect({
       client: this.grpcClient,
       identity: { mspId: identity.mspId, credentials: Buffer.from(identity.certPem) },
-      signer: signers.newPrivateKeySigner(identity.privateKey),
-      hash: hash.sha256,
+      // The native signer hashes for itself (see signer.ts), so the gateway passes it the message as is.
+      signer: newNativeSigner(identity.privateKey),
+      hash: hash.none,
       evaluateOptions: deadline(this.deadlines.evaluateMs),
       endorseOptions: deadline(this.deadlines.endorseMs),
       submitOptions: deadline(this.deadlines.submitMs),
