@@ -17,11 +17,11 @@ export interface TestIdentity {
 }
 
 /**
- * A self-signed certificate for `subject` (e.g. `CN=alice, OU=client`), optionally carrying Fabric CA
- * attributes.
+ * A self-signed certificate for `subject` (e.g. `CN=alice, OU=client`, or a JSON name for values a string
+ * cannot express), optionally carrying Fabric CA attributes.
  */
 export async function createIdentity(
-  subject: string,
+  subject: string | x509.JsonName,
   attrs?: Record<string, string>,
   mspId = 'Org1MSP',
 ): Promise<TestIdentity> {
