@@ -2,6 +2,7 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { feeFor, parsePositiveAmount } from './amounts';
 import { canonicalJson } from './canonical-json';
 import { gxError } from './errors';
+import type { SystemParams } from './events';
 import { nextGenesisTier } from './genesis-tiers';
 import { runIdempotent } from './idempotent-request';
 import { balanceOf, requireActiveUser, requireSystemParams, requireUser } from './lookups';
@@ -152,14 +153,17 @@ export class TokenomicsContract extends Contract {
   }
 
   /**
-   * `{"balance":"<n>","fabricUserId":"<id>"}` for a user, or for a system account (such as the fee collector)
-   * that holds tokens; GX_NOT_FOUND for anything else.
+   * `{"balance":"<n>","fabricUserId":"<id>"}` for a user or for the fee collector (a system account, "0" until
+   * its first fee); GX_INVALID_ARGUMENT for anything else that is not a user id, GX_NOT_FOUND for an unknown user.
    */
   @Transaction(false)
   @Returns('string')
   async GetBalance(ctx: Context, fabricUserId: string): Promise<string> {
     const wallet = await readRecord<WalletRecord>(ctx, keys.wallet(fabricUserId));
     if (wallet === undefined) {
+      // The configured fee collector exists from bootstrap on, even before its first fee creates its wallet.
+      const params = await readRecord<SystemParams>(ctx, keys.systemParams);
+      if (params?.transferFee.collector === fabricUserId) return canonicalJson({ fabricUserId, balance: '0' });
       await requireUser(ctx, 'fabricUserId', fabricUserId);
       throw gxError('GX_NOT_FOUND', `account "${fabricUserId}" has no wallet`);
     }
