@@ -10,6 +10,7 @@ import { loadExportedMetrics } from './metrics-contract.js';
 import { checkAlertCoverage, checkQueries, readAlertRules, readDashboard, scrapeJobs } from './monitoring.js';
 import { checkPodPolicy } from './policy.js';
 import { checkContainerPorts, checkScrapePorts, checkServicePorts } from './ports.js';
+import { checkPostgresCluster } from './postgres.js';
 import { type SectionResult, section } from './report.js';
 import { validateSchemas } from './schemas.js';
 import { checkRoleSettings, loadSettingsContract, type SettingsContract } from './settings.js';
@@ -86,6 +87,11 @@ export async function runDeployCheck(options: CheckOptions): Promise<SectionResu
     drift.errors.push('not compared: an overlay failed to render');
   }
   sections.push(drift);
+
+  const postgres = section('PostgreSQL: the CloudNativePG cluster provides the Service and Secret the roles use');
+  const base = overlays.find((overlay) => overlay.environment === 'devnet') ?? overlays[0];
+  if (base) postgres.errors.push(...checkPostgresCluster(path.join(root, 'deploy', 'k8s', 'postgres'), base.objects));
+  sections.push(postgres);
 
   const monitoringDir = path.join(root, 'deploy', 'monitoring');
   const rulesFile = path.join(monitoringDir, 'alert-rules.yaml');

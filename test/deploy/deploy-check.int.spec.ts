@@ -32,6 +32,7 @@ describe('deploy:check', () => {
       'overlay testnet',
       'overlay mainnet',
       'per-environment differences (devnet, mainnet, testnet)',
+      'PostgreSQL',
       'alert rules',
       'Grafana dashboard',
     ]) {
@@ -117,6 +118,15 @@ describe('deploy:check', () => {
       'Deployment/gx-submitter container submitter: sets GX_FABRIC_CHANEL, which src/config.ts does not read',
     );
     expect(output).toMatch(/Deployment\/gx-api container api: the code rejects GX_FABRIC_TLS: /);
+  });
+
+  it('fails when the PostgreSQL cluster would not provide the Service and Secret the roles use', async () => {
+    workspace = createWorkspace();
+    workspace.edit('deploy/k8s/postgres/cnpg-cluster.yaml', 'name: gx-postgres', 'name: gx-db');
+    const { code, output } = await runDeployCheckCli(workspace.root);
+    expect(code).toBe(1);
+    expect(output).toContain('Cluster/gx-db: PGHOST is gx-postgres-rw, not gx-db-rw');
+    expect(output).toContain('Cluster/gx-db: the roles read credentials from gx-postgres-app, not gx-db-app');
   });
 
   it('fails on manifests that break the Kubernetes schema or the pod security policy', async () => {
