@@ -276,8 +276,12 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
         checkChannel(inner.getChannelId());
         authenticate(context.membership, inner.getIdentity_asU8(), requestBytes, request.getSignature_asU8());
         const abort = new AbortController();
-        call.on('cancelled', () => abort.abort());
+        let answered = false;
+        call.on('cancelled', () => {
+          if (!answered) abort.abort();
+        });
         const result = await context.orderer.statusOf(inner.getTransactionId(), abort.signal);
+        answered = true;
         const response = new gateway.CommitStatusResponse();
         response.setResult(result.code as peer.TxValidationCodeMap[keyof peer.TxValidationCodeMap]);
         response.setBlockNumber(result.block);
