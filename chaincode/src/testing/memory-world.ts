@@ -19,6 +19,8 @@ export interface CommittedEvent {
 export class MemoryStub {
   readonly writes = new Map<string, Uint8Array | null>();
   event: { name: string; payload: Uint8Array } | undefined;
+  /** How many times setEvent was called: Fabric keeps only the last, so the contracts must call it once. */
+  eventCalls = 0;
 
   constructor(
     private readonly committed: ReadonlyMap<string, Uint8Array>,
@@ -39,6 +41,7 @@ export class MemoryStub {
     this.writes.set(key, null);
   }
   setEvent(name: string, payload: Uint8Array): void {
+    this.eventCalls += 1;
     this.event = { name, payload: Uint8Array.from(payload) };
   }
   getTxTimestamp(): { seconds: { toNumber(): number }; nanos: number } {
@@ -86,6 +89,7 @@ export class MemoryWorld {
 
   /** Applies a successful transaction's writes and event. */
   commit(stub: MemoryStub): void {
+    if (stub.eventCalls > 1) throw new Error(`${stub.txId} called setEvent ${stub.eventCalls} times; Fabric keeps one`);
     for (const [key, value] of stub.writes) {
       if (value === null) this.state.delete(key);
       else this.state.set(key, value);
