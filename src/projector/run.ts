@@ -5,11 +5,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Config, loadConfig, requireSettings } from '../config.js';
 import { createLedgerClient } from '../ledger/index.js';
-import { startRole, untilSignal } from '../runtime.js';
+import { type RoleContext, startRole, untilSignal } from '../runtime.js';
 import { acquireLeadership } from './leadership.js';
 import * as metrics from './metrics.js';
 import { startProbeServer } from './probe-server.js';
-import { createProjector, DEFAULT_PROJECTION, type Projector } from './projector.js';
+import { createProjector, DEFAULT_PROJECTION, type Projector, type ProjectorStatus } from './projector.js';
 import { rebuildProjection } from './rebuild.js';
 
 function requireFabric(config: Config): void {
@@ -21,21 +21,24 @@ function requireFabric(config: Config): void {
   });
 }
 
-/** Runs `gx projector` until SIGINT/SIGTERM. */
-export async function runProjector(): Promise<void> {
-  const config = loadConfig();
+/** A running projector role: active when it holds the projection lock, standing by otherwise. */
+export interface ProjectorRoleHandle {
+  /** `active` with the projection loop's status, or `standby`. */
+  role(): { role: 'active' | 'standby'; status?: ProjectorStatus };
+  /** Stops projecting (or standing by) and releases the lock. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the projector role inside an already started process (its config, logger and database): `gx
+ * projector` and `gx dev` both use this. Requires the GX_FABRIC_* settings.
+ */
+export function startProjectorRole(context: RoleContext): ProjectorRoleHandle {
+  const { config, logger, db } = context;
   requireFabric(config);
-  const { logger, db } = await startRole('projector', config);
   const stop = new AbortController();
   let active: Projector | undefined;
   metrics.isActive.set(0);
-  const probes = await startProbeServer({
-    port: config.http.metricsPort,
-    pool: db.pool,
-    logger,
-    role: () => (active ? { role: 'active', status: active.status() } : { role: 'standby' }),
-  });
-
   const work = (async () => {
     while (!stop.signal.aborted) {
       try {
@@ -65,10 +68,25 @@ export async function runProjector(): Promise<void> {
       }
     }
   })();
+  return {
+    role: () => (active ? { role: 'active', status: active.status() } : { role: 'standby' }),
+    async stop() {
+      stop.abort();
+      await work;
+    },
+  };
+}
 
+/** Runs `gx projector` until SIGINT/SIGTERM, with /metrics, /livez and /readyz on GX_METRICS_PORT. */
+export async function runProjector(): Promise<void> {
+  const config = loadConfig();
+  requireFabric(config);
+  const context = await startRole('projector', config);
+  const { logger, db } = context;
+  const role = startProjectorRole(context);
+  const probes = await startProbeServer({ port: config.http.metricsPort, pool: db.pool, logger, role: role.role });
   await untilSignal(logger, async () => {
-    stop.abort();
-    await work;
+    await role.stop();
     await probes.close();
     await db.close();
   });
