@@ -53,19 +53,27 @@ export async function startDevnet(options: DevnetOptions & { logger?: Logger }):
   let port = options.port ?? 0;
   let closed = false;
 
-  const faults = new FaultState({
-    dropStreams: () => {
-      service.dropStreams('devnet fault: streams dropped');
-      // Closes every client connection (GOAWAY, then destroyed); the port keeps listening.
-      server?.drain(`${host}:${port}`, 0);
-    },
-    refuseConnections: async (ms) => {
-      service.dropStreams('devnet fault: connections refused');
+  /** Serialises transport restarts, so overlapping faults cannot leave two servers or none. */
+  let transport: Promise<void> = Promise.resolve();
+  const restart = (pauseMs: number, reason: string): Promise<void> => {
+    transport = transport.then(async () => {
+      service.dropStreams(reason);
+      // grpc-js cannot close a server's connections and keep listening: close everything, listen anew.
       server?.forceShutdown();
       server = undefined;
-      await new Promise((resolve) => setTimeout(resolve, ms));
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
       if (!closed) server = await listen();
+    });
+    return transport;
+  };
+
+  const faults = new FaultState({
+    dropStreams: () => {
+      restart(0, 'devnet fault: streams dropped').catch((error: unknown) =>
+        logger?.error({ err: error }, 'devnet could not listen again after dropping connections'),
+      );
     },
+    refuseConnections: (ms) => restart(ms, 'devnet fault: connections refused'),
   });
 
   const orderer = new Orderer(
@@ -165,6 +173,7 @@ export async function startDevnet(options: DevnetOptions & { logger?: Logger }):
     async close() {
       if (closed) return;
       closed = true;
+      await transport.catch(() => {});
       await orderer.close();
       service.dropStreams('devnet is shutting down');
       const running = server;
