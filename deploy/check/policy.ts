@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from './manifests.js';
 import { describe } from './manifests.js';
-import { type Container, workloadsOf } from './workloads.js';
+import { type Container, gxRoleOf, workloadsOf } from './workloads.js';
 
 /** Returns one message per broken rule. */
 export function checkPodPolicy(objects: readonly KubeObject[]): string[] {
@@ -48,8 +48,14 @@ function checkImage(where: string, container: Container): string[] {
   return [];
 }
 
+/** `gx` roles serve /livez and /readyz; other servers (the chaincode) need some liveness and readiness probe. */
 function checkProbes(where: string, container: Container): string[] {
   const errors: string[] = [];
+  if (gxRoleOf(container) === undefined) {
+    if (!container.livenessProbe) errors.push(`${where}: no livenessProbe`);
+    if (!container.readinessProbe) errors.push(`${where}: no readinessProbe`);
+    return errors;
+  }
   if (container.livenessProbe?.httpGet?.path !== '/livez') errors.push(`${where}: livenessProbe must GET /livez`);
   if (container.readinessProbe?.httpGet?.path !== '/readyz') errors.push(`${where}: readinessProbe must GET /readyz`);
   return errors;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { KubeObject } from './manifests.js';
 import { describe } from './manifests.js';
-import { workloadsOf } from './workloads.js';
+import { gxRoleOf, workloadsOf } from './workloads.js';
 
 /** Variables read by Node.js itself rather than by src/config.ts. */
 const runtimeVariables: ReadonlySet<string> = new Set(['NODE_OPTIONS', 'TZ']);
@@ -66,7 +66,7 @@ interface EnvVar {
 /** Stands in for values that come from Secrets, which the check never sees. */
 const secretPlaceholder = 'from-a-secret-0123456789-0123456789';
 
-/** Checks every container that runs `gx <role>`. */
+/** Checks every container that runs `gx <role>` (other images have their own settings). */
 export function checkRoleSettings(objects: readonly KubeObject[], contract: SettingsContract): string[] {
   const errors: string[] = [];
   const configMaps = new Map(
@@ -76,6 +76,7 @@ export function checkRoleSettings(objects: readonly KubeObject[], contract: Sett
   );
   for (const { object, template } of workloadsOf(objects)) {
     for (const container of template.spec.containers) {
+      if (gxRoleOf(container) === undefined) continue;
       const where = `${describe(object)} container ${container.name}`;
       const env: Record<string, string> = {};
       const raw = container as unknown as { envFrom?: EnvSource[]; env?: EnvVar[] };

@@ -99,3 +99,12 @@ export function servicesOf(objects: readonly KubeObject[]): Service[] {
 export function selects(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
   return Object.entries(selector).every(([key, value]) => labels?.[key] === value);
 }
+
+/** The `gx` roles a container of the backend image runs (its first argument). */
+const gxRoles: ReadonlySet<string> = new Set(['api', 'submitter', 'projector', 'migrate', 'devnet', 'dev']);
+
+/** The `gx` role `container` runs, or undefined for containers of other images (the chaincode server). */
+export function gxRoleOf(container: Container): string | undefined {
+  const role = container.args?.[0];
+  return role !== undefined && gxRoles.has(role) ? role : undefined;
+}
