@@ -17,6 +17,30 @@ export function substituteGrafanaVariables(expression: string): string {
   return expression.replace(/\$__(rate_)?interval|\$__range/g, '5m').replace(/\$\{?(\w+)\}?/g, 'var_$1');
 }
 
+/** Functions whose first argument is a range vector (`x[5m]` or a subquery); promtool rejects anything else. */
+const rangeFunctions: ReadonlySet<string> = new Set([
+  'rate',
+  'irate',
+  'increase',
+  'delta',
+  'idelta',
+  'deriv',
+  'predict_linear',
+  'changes',
+  'resets',
+  'absent_over_time',
+  'present_over_time',
+  'avg_over_time',
+  'min_over_time',
+  'max_over_time',
+  'sum_over_time',
+  'count_over_time',
+  'quantile_over_time',
+  'stddev_over_time',
+  'stdvar_over_time',
+  'last_over_time',
+]);
+
 /** Parses one expression. */
 export function parsePromQL(expression: string): ParsedExpression {
   const tree = parser.parse(expression);
@@ -36,6 +60,23 @@ export function parsePromQL(expression: string): ParsedExpression {
         // {__name__="metric"} selects by name too.
         const byName = /__name__\s*=\s*"([^"]+)"/.exec(expression.slice(node.from, node.to));
         if (byName?.[1]) metrics.add(byName[1]);
+      }
+      if (node.name === 'FunctionCall') {
+        const identifier = node.node.getChild('FunctionIdentifier');
+        const name = identifier ? expression.slice(identifier.from, identifier.to) : '';
+        const body = node.node.getChild('FunctionCallBody');
+        if (rangeFunctions.has(name) && body) {
+          // Arguments are the body's expression children; quantile_over_time takes the range second.
+          const args: string[] = [];
+          for (let child = body.firstChild; child; child = child.nextSibling) {
+            if (child.type.isError || child.name === '(' || child.name === ')' || child.name === ',') continue;
+            args.push(child.name);
+          }
+          const range = name === 'quantile_over_time' ? args[1] : args[0];
+          if (range !== 'MatrixSelector' && range !== 'SubqueryExpr') {
+            errors.push(`${name}() needs a range vector such as x[5m], got ${range ?? 'nothing'}`);
+          }
+        }
       }
       if (node.name === 'UnquotedLabelMatcher') {
         const matcher = /^job\s*(=~|=)\s*"([^"]*)"$/.exec(expression.slice(node.from, node.to));

@@ -57,6 +57,15 @@ describe('PromQL', () => {
     expect(parsePromQL('max by (namespace (x)').errors).not.toEqual([]);
   });
 
+  it('reports a range function given an instant vector, as promtool would', () => {
+    expect(parsePromQL('sum(rate(a_total))').errors).toEqual([
+      'rate() needs a range vector such as x[5m], got VectorSelector',
+    ]);
+    expect(parsePromQL('quantile_over_time(0.9, a[5m]) + rate(b[5m:1m]) + predict_linear(c[1h], 60)').errors).toEqual(
+      [],
+    );
+  });
+
   it('parses Grafana queries once their variables are replaced', () => {
     const query = substituteGrafanaVariables('sum(rate(x{namespace="$namespace"}[$__rate_interval]))');
     expect(parsePromQL(query)).toEqual({ errors: [], metrics: ['x'], jobs: [] });
