@@ -121,6 +121,8 @@ export interface HttpBenchOptions extends MeasureOptions {
   cliPath?: string;
   /** GX_DB_POOL_SIZE of the API. */
   poolSize?: number;
+  /** Extra arguments for the API's node process (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 async function waitForListening(child: ChildProcess, port: number): Promise<void> {
@@ -150,19 +152,23 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpBench
     await migrate(pool);
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const cliPath = options.cliPath ?? path.resolve(import.meta.dirname, '../src/cli.js');
-    child = spawn(process.execPath, [cliPath, 'api', '--rate-limit-per-ip', '0', '--rate-limit-per-user', '0'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        DATABASE_URL: url.toString(),
-        GX_HTTP_HOST: '127.0.0.1',
-        GX_HTTP_PORT: String(port),
-        GX_JWT_SECRET: randomBytes(24).toString('hex'),
-        GX_LOG_LEVEL: 'warn',
-        GX_DB_POOL_SIZE: String(options.poolSize ?? 16),
-        NODE_ENV: 'production',
+    child = spawn(
+      process.execPath,
+      [...(options.nodeArgs ?? []), cliPath, 'api', '--rate-limit-per-ip', '0', '--rate-limit-per-user', '0'],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: url.toString(),
+          GX_HTTP_HOST: '127.0.0.1',
+          GX_HTTP_PORT: String(port),
+          GX_JWT_SECRET: randomBytes(24).toString('hex'),
+          GX_LOG_LEVEL: 'warn',
+          GX_DB_POOL_SIZE: String(options.poolSize ?? 16),
+          NODE_ENV: 'production',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    );
     await waitForListening(child, port);
     const baseUrl = `http://127.0.0.1:${port}`;
     const registered = await fetch(`${baseUrl}/api/v1/auth/register`, {
@@ -212,6 +218,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     serverUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     durationSeconds: seconds || 10,
     connections: connections || 64,
+    ...(process.env.GX_BENCH_NODE_ARGS ? { nodeArgs: process.env.GX_BENCH_NODE_ARGS.split(' ') } : {}),
   });
   for (const result of results) {
     process.stdout.write(

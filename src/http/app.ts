@@ -50,6 +50,8 @@ export interface ApiDependencies {
   ledger?: LedgerProbe | undefined;
   rateLimits?: Partial<RateLimitSettings>;
   outbox?: OutboxBatcherOptions;
+  /** How long a transfer may reuse its sender's lock/registration state (ms, default 1000; 0 = never). */
+  senderCacheTtlMs?: number;
   /** Trust X-Forwarded-For (behind a known proxy / ingress), so per-IP limits see the client. */
   trustProxy?: boolean;
 }
@@ -135,7 +137,13 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     await app.register(adminRoutes, { pool: deps.pool, ledger: deps.ledger, perUserLimit, idempotency });
   }
   if (services.has('tokens')) {
-    await app.register(tokenRoutes, { pool: deps.pool, outbox, perUserLimit, idempotency });
+    await app.register(tokenRoutes, {
+      pool: deps.pool,
+      outbox,
+      perUserLimit,
+      idempotency,
+      senderCacheTtlMs: deps.senderCacheTtlMs,
+    });
   }
   if (services.has('commands')) {
     const hub = await startCommandStatusHub(deps.listenConfig, deps.logger);

@@ -60,13 +60,14 @@ export function createOutboxBatcher(pool: pg.Pool, options: OutboxBatcherOptions
 
   async function flush(batch: Pending[]): Promise<void> {
     try {
-      const result = await pool.query<{ id: string; request_id: string; created_at: Date }>(
-        `INSERT INTO outbox_command (id, tenant_id, command_type, request_id, payload, submitted_by)
+      const result = await pool.query<{ id: string; request_id: string; created_at: Date }>({
+        name: 'gx-outbox-batch-insert',
+        text: `INSERT INTO outbox_command (id, tenant_id, command_type, request_id, payload, submitted_by)
          SELECT id, tenant_id, command_type, COALESCE(request_id, id::text), payload::jsonb, submitted_by
            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
              AS t(id, tenant_id, command_type, request_id, payload, submitted_by)
          RETURNING id, request_id, created_at`,
-        [
+        values: [
           batch.map((p) => p.id),
           batch.map((p) => p.command.tenantId ?? 'default'),
           batch.map((p) => p.command.commandType),
@@ -74,7 +75,7 @@ export function createOutboxBatcher(pool: pg.Pool, options: OutboxBatcherOptions
           batch.map((p) => JSON.stringify(p.payload)),
           batch.map((p) => p.command.submittedBy),
         ],
-      );
+      });
       const byId = new Map(result.rows.map((row) => [row.id, row]));
       for (const pending of batch) {
         const row = byId.get(pending.id);

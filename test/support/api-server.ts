@@ -79,6 +79,8 @@ export async function startTestApi(overrides: Partial<ApiDependencies> = {}): Pr
     jwtSecret: TEST_JWT_SECRET,
     kycKeyring: parseKycKeyring(`k1:${TEST_KYC_KEY}`),
     rateLimits: { perIp: 0, perUser: 0, authPerIp: 0 },
+    // Tests change a sender's state between requests; production reuses it for up to a second.
+    senderCacheTtlMs: 0,
     ...overrides,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { fabricUserIdSchema } from '../../commands/catalogue.js';
 import type { OutboxBatcher } from '../../services/outbox-batcher.js';
 import { findProfile } from '../../services/profiles.js';
+import { createSenderCache } from '../../services/sender-cache.js';
 import { findWalletOfProfile, listTransactions } from '../../services/wallets.js';
 import { httpErrors } from '../errors.js';
 import type { IdempotencyHooks } from '../idempotency.js';
@@ -18,6 +19,8 @@ export interface TokenRoutesOptions {
   outbox: OutboxBatcher;
   perUserLimit: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   idempotency: IdempotencyHooks;
+  /** How long a sender's lock/registration state may be reused (ms); 0 = read it for every transfer. */
+  senderCacheTtlMs?: number;
 }
 
 /** Positive whole smallest units as a decimal string, at most 78 digits (numeric(78,0)). */
@@ -46,6 +49,7 @@ export async function tokenRoutes(root: FastifyInstance, options: TokenRoutesOpt
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { pool } = options;
   const authed = { onRequest: [app.authenticate], preHandler: [options.perUserLimit] };
+  const senders = createSenderCache(pool, { ttlMs: options.senderCacheTtlMs ?? 1000 });
 
   app.get(
     '/api/v1/wallets/me',
@@ -83,7 +87,7 @@ export async function tokenRoutes(root: FastifyInstance, options: TokenRoutesOpt
       },
     },
     async (request, reply) => {
-      const sender = await findProfile(pool, request.user.sub);
+      const sender = await senders.get(request.user.sub);
       if (!sender) throw httpErrors.unauthorized('The account no longer exists');
       if (sender.isLocked) throw httpErrors.accountLocked();
       if (!sender.fabricUserId || sender.onchainStatus !== 'REGISTERED') {
