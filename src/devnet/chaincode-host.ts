@@ -8,6 +8,7 @@
  * Modules are loaded with Node's own `require` (falling back to `import()` for ES modules), so one copy of
  * fabric-contract-api and its decorator metadata is shared with the dispatcher.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -143,7 +144,8 @@ async function loadModule(module: string): Promise<Record<string, unknown>> {
 }
 
 function resolveModule(module: string): string {
-  const looksLikePath = module.startsWith('.') || module.startsWith('/') || path.isAbsolute(module);
+  // `chaincode/dist` is meant as a folder when one exists there, as `node <path>` would take it.
+  const looksLikePath = module.startsWith('.') || path.isAbsolute(module) || existsSync(path.resolve(module));
   const candidate = looksLikePath ? path.resolve(module) : module;
   try {
     return require.resolve(candidate, { paths: [process.cwd()] });

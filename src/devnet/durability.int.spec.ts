@@ -3,14 +3,12 @@
  * `gx devnet` process killed with SIGKILL in the middle of committing restarts at its last complete block with
  * state and events agreeing.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type ChaincodeEvent, StatusCode } from '@hyperledger/fabric-gateway';
 import { afterEach, expect, it } from 'vitest';
-import { CLI_PATH } from '../../test/support/cli.js';
-import { connectTestGateway, KV_CHAINCODE, startTestDevnet } from '../../test/support/devnet.js';
+import { connectTestGateway, KV_CHAINCODE, startCliDevnet, startTestDevnet } from '../../test/support/devnet.js';
 import { freePort } from '../../test/support/ports.js';
 import type { DevnetConnection } from './index.js';
 
@@ -77,52 +75,16 @@ it('keeps state, blocks, events, commit statuses and identities across a restart
   expect(await next.getStatus()).toMatchObject({ code: StatusCode.VALID, blockNumber: height });
 });
 
-function startCliDevnet(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [CLI_PATH, 'devnet', '--data-dir', dataDir, '--port', String(port), '--chaincode', `kv=${KV_CHAINCODE}`],
-    { env: { PATH: process.env.PATH ?? '', GX_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('devnet listening on')) resolve(child);
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('exit', (code) => reject(new Error(`gx devnet exited with ${code}: ${output}`)));
-  });
-}
-
-/** Reads connection.env and the PEM files it names, as the backend's config would. */
-async function connectionFromEnvFile(dataDir: string): Promise<DevnetConnection> {
-  const lines = (await readFile(path.join(dataDir, 'devnet', 'connection.env'), 'utf8')).trim().split('\n');
-  const env = Object.fromEntries(
-    lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-  );
-  const pem = (name: string) => readFile(env[name] as string, 'utf8');
-  return {
-    peerEndpoint: env.GX_FABRIC_PEER_ENDPOINT as string,
-    tlsCaPem: await pem('GX_FABRIC_TLS_CA'),
-    tlsHostOverride: env.GX_FABRIC_TLS_HOST_OVERRIDE as string,
-    mspId: env.GX_FABRIC_MSP_ID as string,
-    channel: env.GX_FABRIC_CHANNEL as string,
-    client: { certPem: await pem('GX_FABRIC_CLIENT_CERT'), keyPem: await pem('GX_FABRIC_CLIENT_KEY') },
-    admin: { certPem: await pem('GX_FABRIC_ADMIN_CERT'), keyPem: await pem('GX_FABRIC_ADMIN_KEY') },
-  };
-}
-
 it('restarts at the last complete block after kill -9 of `gx devnet`, state agreeing with the events', async () => {
   const dataDir = await temporaryFolder();
   const port = await freePort();
-  const child = await startCliDevnet(dataDir, port);
+  const args = ['--port', String(port), '--chaincode', `kv=${KV_CHAINCODE}`];
+  const first = await startCliDevnet(dataDir, args);
+  const { child, connection } = first;
   const exited = new Promise((resolve) => child.on('exit', resolve));
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  const connection = await connectionFromEnvFile(dataDir);
   expect(connection.peerEndpoint).toBe(`127.0.0.1:${port}`);
   const client = connectTestGateway(connection);
   const kv = client.gateway.getNetwork('gxchannel').getContract('kv');
@@ -147,11 +109,8 @@ it('restarts at the last complete block after kill -9 of `gx devnet`, state agre
   await Promise.all(workers);
   client.close();
 
-  const restarted = await startCliDevnet(dataDir, port);
-  cleanups.push(async () => {
-    restarted.kill('SIGTERM');
-    await new Promise((resolve) => restarted.on('exit', resolve));
-  });
+  const restarted = await startCliDevnet(dataDir, args);
+  cleanups.push(() => restarted.stop());
   const again = connectTestGateway(connection);
   cleanups.push(async () => again.close());
   const kvAgain = again.gateway.getNetwork('gxchannel').getContract('kv');
