@@ -154,5 +154,5 @@ export function judgeDifferences(differences: readonly Difference[]): { notes: s
 
 function abbreviate(value: string): string {
   const oneLine = value.replace(/\s+/g, ' ');
-  return oneLine.length > 48 ? `${oneLine.slice(0, 45)}...` : oneLine || '""';
+  return oneLine.length > 64 ? `${oneLine.slice(0, 61)}...` : oneLine || '""';
 }

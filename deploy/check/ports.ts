@@ -119,3 +119,40 @@ export function checkScrapePorts(objects: readonly KubeObject[]): string[] {
   }
   return errors;
 }
+
+interface IngressBackend {
+  service?: { name?: string; port?: { name?: string; number?: number } };
+}
+
+/** Every Ingress backend names a Service of the same namespace and a port that Service has. */
+export function checkIngressBackends(objects: readonly KubeObject[]): string[] {
+  const errors: string[] = [];
+  const services = servicesOf(objects);
+  for (const ingress of objects.filter((object) => object.kind === 'Ingress')) {
+    const spec = ingress.spec as {
+      defaultBackend?: IngressBackend;
+      rules?: Array<{ http?: { paths?: Array<{ path?: string; backend?: IngressBackend }> } }>;
+    };
+    const backends = [
+      ...(spec.defaultBackend ? [{ path: '(default)', backend: spec.defaultBackend }] : []),
+      ...(spec.rules ?? []).flatMap((rule) =>
+        (rule.http?.paths ?? []).map((path) => ({ path: path.path ?? '/', backend: path.backend ?? {} })),
+      ),
+    ];
+    for (const { path, backend } of backends) {
+      const target = backend.service;
+      if (!target?.name) continue;
+      const service = services.find(
+        (candidate) =>
+          candidate.object.metadata.name === target.name &&
+          candidate.object.metadata.namespace === ingress.metadata.namespace,
+      );
+      const port = target.port?.name ?? target.port?.number;
+      if (!service) errors.push(`${describe(ingress)} ${path}: no Service ${target.name}`);
+      else if (!service.ports.some((candidate) => candidate.name === port || candidate.port === port)) {
+        errors.push(`${describe(ingress)} ${path}: Service ${target.name} has no port ${port}`);
+      }
+    }
+  }
+  return errors;
+}

@@ -9,7 +9,7 @@ import { listOverlays, type RenderedOverlay, renderKustomization } from './manif
 import { loadExportedMetrics } from './metrics-contract.js';
 import { checkAlertCoverage, checkQueries, readAlertRules, readDashboard, scrapeJobs } from './monitoring.js';
 import { checkPodPolicy } from './policy.js';
-import { checkContainerPorts, checkScrapePorts, checkServicePorts } from './ports.js';
+import { checkContainerPorts, checkIngressBackends, checkScrapePorts, checkServicePorts } from './ports.js';
 import { checkPostgresCluster } from './postgres.js';
 import { type SectionResult, section } from './report.js';
 import { validateSchemas } from './schemas.js';
@@ -67,6 +67,7 @@ export async function runDeployCheck(options: CheckOptions): Promise<SectionResu
         ...checkServicePorts(result.objects),
         ...checkContainerPorts(result.objects),
         ...checkScrapePorts(result.objects),
+        ...checkIngressBackends(result.objects),
         ...checkPodPolicy(result.objects),
         ...(settings instanceof Error
           ? [`could not load src/config.ts: ${settings.message}`]

@@ -5,7 +5,7 @@ import { compareOverlays, judgeDifferences, parseAllowedDifferences } from '../.
 import type { KubeObject } from '../../deploy/check/manifests.js';
 import { isExported } from '../../deploy/check/metrics-contract.js';
 import { checkQueries } from '../../deploy/check/monitoring.js';
-import { checkServicePorts } from '../../deploy/check/ports.js';
+import { checkIngressBackends, checkServicePorts } from '../../deploy/check/ports.js';
 import { parsePromQL, substituteGrafanaVariables } from '../../deploy/check/promql.js';
 import { anchorsOf } from '../../deploy/check/runbook.js';
 
@@ -40,6 +40,23 @@ describe('Service ports', () => {
     ]);
     const lonely = { ...service('http'), spec: { selector: { app: 'other' }, ports: [] } };
     expect(checkServicePorts([...objects, lonely])).toEqual(['Service/web selects no pods (selector {"app":"other"})']);
+  });
+});
+
+describe('Ingress backends', () => {
+  it('must name a Service port that exists', () => {
+    const ingress = (port: string): KubeObject => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'web', namespace: 'n' },
+      spec: {
+        rules: [{ http: { paths: [{ path: '/api/', backend: { service: { name: 'web', port: { name: port } } } }] } }],
+      },
+    });
+    expect(checkIngressBackends([service('http'), ingress('http')])).toEqual([]);
+    expect(checkIngressBackends([service('http'), ingress('https')])).toEqual([
+      'Ingress/web /api/: Service web has no port https',
+    ]);
   });
 });
 
