@@ -254,7 +254,25 @@ describe('gx projector processes', () => {
     await projectedUpTo(last);
     const incremental = await readModels();
 
+    // A reader (as the API) keeps reading throughout: it must only ever see the complete read models.
+    const summary = async () =>
+      (
+        await rows(
+          db.pool,
+          `SELECT (SELECT count(*) FROM wallet)::int AS wallets, (SELECT sum(balance) FROM wallet)::text AS balances,
+                  (SELECT count(*) FROM transaction_history)::int AS history`,
+        )
+      )[0];
+    const expected = await summary();
+    const seen = new Set<string>();
+    let reading = true;
+    const reader = (async () => {
+      while (reading) seen.add(JSON.stringify(await summary()));
+    })();
     const result = await runCli(['projector', 'rebuild'], { DATABASE_URL: db.url, ...devnet.env() });
+    reading = false;
+    await reader;
+    expect([...seen]).toEqual([JSON.stringify(expected)]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Rebuilt projection "main" from block 0: \d+ events/);
