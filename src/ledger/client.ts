@@ -41,6 +41,7 @@ import type {
   LedgerEvent,
   LedgerEventsOptions,
   LedgerHealth,
+  SubmittedTransaction,
 } from './types.js';
 
 /** Per-phase deadlines in milliseconds (fabric-samples' values by default). */
@@ -274,16 +275,25 @@ class FabricLedgerClient implements LedgerClient {
     });
   }
 
-  async commit(signer: SigningIdentity, signedTransaction: Uint8Array): Promise<CommitOutcome> {
+  async submitSigned(signer: SigningIdentity, signedTransaction: Uint8Array): Promise<SubmittedTransaction> {
     const submitted = await this.#call((channel) => channel.gateway(signer).newTransaction(signedTransaction).submit());
-    const status = await this.#call(() => submitted.getStatus());
     return {
-      transactionId: status.transactionId,
-      blockNumber: status.blockNumber,
-      code: status.code,
-      successful: status.successful,
-      result: submitted.getResult(),
+      transactionId: submitted.getTransactionId(),
+      status: async () => {
+        const status = await this.#call(() => submitted.getStatus());
+        return {
+          transactionId: status.transactionId,
+          blockNumber: status.blockNumber,
+          code: status.code,
+          successful: status.successful,
+          result: submitted.getResult(),
+        };
+      },
     };
+  }
+
+  async commit(signer: SigningIdentity, signedTransaction: Uint8Array): Promise<CommitOutcome> {
+    return (await this.submitSigned(signer, signedTransaction)).status();
   }
 
   async submit(request: LedgerCallRequest): Promise<CommitOutcome> {

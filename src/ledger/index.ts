@@ -24,4 +24,5 @@ export type {
   LedgerEvent,
   LedgerEventsOptions,
   LedgerHealth,
+  SubmittedTransaction,
 } from './types.js';

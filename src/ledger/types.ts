@@ -31,6 +31,13 @@ export interface CommitOutcome {
   result: Uint8Array;
 }
 
+/** A transaction the orderer has accepted; its commit status can be awaited (long: a block's time). */
+export interface SubmittedTransaction {
+  transactionId: string;
+  /** Waits for the transaction's block; an invalid commit resolves with `successful: false`. */
+  status(): Promise<CommitOutcome>;
+}
+
 /** One committed chaincode event. */
 export interface LedgerEvent {
   blockNumber: bigint;
@@ -65,6 +72,11 @@ export interface LedgerClient {
    * the original outcome. An invalid commit (e.g. MVCC conflict) resolves with `successful: false`.
    */
   commit(signer: SigningIdentity, signedTransaction: Uint8Array): Promise<CommitOutcome>;
+  /**
+   * Sends signed transaction bytes to the orderer without waiting for the block, so a caller can bound how
+   * many sends run at once while many more transactions wait for their commit status.
+   */
+  submitSigned(signer: SigningIdentity, signedTransaction: Uint8Array): Promise<SubmittedTransaction>;
   /** endorse + commit in one call; throws CommitError when the transaction commits invalid. */
   submit(request: LedgerCallRequest): Promise<CommitOutcome>;
   /**

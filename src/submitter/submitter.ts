@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { type BulkheadPolicy, bulkhead } from 'cockatiel';
 import type pg from 'pg';
 import { commandCatalogue, isCommandType, type SigningIdentity, toLedgerCall } from '../commands/catalogue.js';
 import { CommitError, classifyError, type LedgerClient, validationCodeName } from '../ledger/index.js';
@@ -47,6 +48,12 @@ export interface SubmitterOptions {
   window: number;
   /** Most rows per claim (GX_SUBMITTER_BATCH_SIZE). */
   batchSize: number;
+  /**
+   * Most commands being endorsed, stored and handed to the orderer at once (default 64). Waiting for commit
+   * status is not limited by this, only by `window`: endorsement is the peer's CPU work, and flooding it with
+   * the whole window makes every call slower (deadlines, breaker) without committing anything sooner.
+   */
+  endorseConcurrency?: number;
   /** Attempts before a transient failure is dead-lettered (GX_SUBMITTER_MAX_ATTEMPTS). */
   maxAttempts: number;
   /** First retry delay, doubling per attempt with jitter (default 1 s), capped at backoffMaxMs (default 5 min). */
@@ -62,6 +69,8 @@ export interface SubmitterOptions {
   workerId?: string;
   /** Observes each transaction as it is sent to the orderer (bench: insert-to-submit latency). */
   onSubmit?: (command: ClaimedCommand) => void;
+  /** Observes each outcome once written back, with ms from the ledger's answer to the row update (bench). */
+  onRecorded?: (commandId: string, writeBackMs: number) => void;
 }
 
 /** A running submitter. */
@@ -116,7 +125,8 @@ function signerOf(commandType: string): SigningIdentity {
 
 class OutboxSubmitter implements Submitter {
   readonly workerId: string;
-  readonly #o: Required<Omit<SubmitterOptions, 'onSubmit' | 'workerId'>> & Pick<SubmitterOptions, 'onSubmit'>;
+  readonly #o: Required<Omit<SubmitterOptions, 'onSubmit' | 'onRecorded' | 'workerId'>> &
+    Pick<SubmitterOptions, 'onSubmit' | 'onRecorded'>;
   readonly #logger: Logger;
   readonly #policy: RetryPolicy;
   readonly #wakeup = new Wakeup();
@@ -124,6 +134,7 @@ class OutboxSubmitter implements Submitter {
   readonly #store: Batcher<SignedTransactionRecord, boolean>;
   readonly #outcomes: Batcher<AttemptOutcome, RecordedOutcome | undefined>;
   readonly #listen: ListenConnection;
+  readonly #sendLimit: BulkheadPolicy;
   #stopping = false;
   #claimLoop: Promise<void> = Promise.resolve();
   #maintenanceTimer: NodeJS.Timeout | undefined;
@@ -139,8 +150,10 @@ class OutboxSubmitter implements Submitter {
       pollIntervalMs: 5_000,
       maintenanceIntervalMs: 2_000,
       drainTimeoutMs: 30_000,
+      endorseConcurrency: 64,
       ...options,
     };
+    this.#sendLimit = bulkhead(this.#o.endorseConcurrency, Number.MAX_SAFE_INTEGER);
     this.#logger = options.logger.child({ component: 'submitter', workerId: this.workerId });
     this.#policy = {
       maxAttempts: options.maxAttempts,
@@ -228,32 +241,38 @@ class OutboxSubmitter implements Submitter {
     // Bytes on the row may be on the ledger: until the ledger answers, they must survive this attempt.
     let bytesStored = command.signedTx !== null;
     let outcome: AttemptOutcome;
+    let answeredAt = 0;
     try {
-      let signer: SigningIdentity;
-      let signedTx: Uint8Array;
-      if (command.signedTx) {
-        signer = signerOf(command.commandType);
-        signedTx = command.signedTx;
-        log.info({ fabricTxId: command.fabricTxId }, 'resubmitting the stored transaction (its fate was unknown)');
-      } else {
-        const call = toLedgerCall(command.commandType, command.requestId, command.payload);
-        const endorsed = await this.#o.ledger.endorse(call);
-        const stored = await this.#store.add({
-          id: command.id,
-          fabricTxId: endorsed.transactionId,
-          signedTx: endorsed.signedTransaction,
-        });
-        if (!stored) {
-          log.warn('row was taken over by another submitter before submission; not submitting');
-          return;
+      const sent = await this.#sendLimit.execute(async () => {
+        let signer: SigningIdentity;
+        let signedTx: Uint8Array;
+        if (command.signedTx) {
+          signer = signerOf(command.commandType);
+          signedTx = command.signedTx;
+          log.info({ fabricTxId: command.fabricTxId }, 'resubmitting the stored transaction (its fate was unknown)');
+        } else {
+          const call = toLedgerCall(command.commandType, command.requestId, command.payload);
+          const endorsed = await this.#o.ledger.endorse(call);
+          const stored = await this.#store.add({
+            id: command.id,
+            fabricTxId: endorsed.transactionId,
+            signedTx: endorsed.signedTransaction,
+          });
+          if (!stored) return undefined;
+          bytesStored = true;
+          signer = call.signer;
+          signedTx = endorsed.signedTransaction;
         }
-        bytesStored = true;
-        signer = call.signer;
-        signedTx = endorsed.signedTransaction;
+        outboxInsertToSubmit.observe(Math.max(0, Date.now() - command.createdAt.getTime()) / 1000);
+        this.#o.onSubmit?.(command);
+        return await this.#o.ledger.submitSigned(signer, signedTx);
+      });
+      if (!sent) {
+        log.warn('row was taken over by another submitter before submission; not submitting');
+        return;
       }
-      outboxInsertToSubmit.observe(Math.max(0, Date.now() - command.createdAt.getTime()) / 1000);
-      this.#o.onSubmit?.(command);
-      const result = await this.#o.ledger.commit(signer, signedTx);
+      const result = await sent.status();
+      answeredAt = performance.now();
       if (result.successful) {
         outcome = {
           id: command.id,
@@ -291,7 +310,9 @@ class OutboxSubmitter implements Submitter {
       log.warn({ err: error, kind: verdict.kind, reason: verdict.reason }, 'command attempt failed');
     }
     const recorded = await this.#record(outcome);
-    outboxProcessingDuration.observe((performance.now() - started) / 1000);
+    const finished = performance.now();
+    outboxProcessingDuration.observe((finished - started) / 1000);
+    if (answeredAt > 0) this.#o.onRecorded?.(command.id, finished - answeredAt);
     if (!recorded) return;
     if (recorded.nextAttemptAt) this.#wakeAt(recorded.nextAttemptAt.getTime());
     const label = recorded.status === 'COMMITTED' ? 'COMMITTED' : recorded.retrying ? 'RETRY' : 'FAILED';

@@ -1,0 +1,264 @@
+/**
+ * Outbox submitter throughput and latency, end to end: real PostgreSQL, the real submitter, the real
+ * fabric-gateway client over TLS to an in-process devnet running gxtv3. Each command is a CREATE_USER of a
+ * distinct user (no two transactions touch the same key, so none conflicts).
+ *
+ * Two measurements per run:
+ * - sustained commands/s: a backlog of `commands` rows is inserted, the submitter is started, and the rate is
+ *   taken from the rows' own `committed_at` between the 10th and 90th percentile (ramp-up and tail excluded);
+ * - latency under light load: `latencySamples` rows inserted one at a time at `latencyRate`/s into an idle
+ *   submitter: insert → submit (ms from issuing the INSERT to the transaction being sent) and commit → row
+ *   update (ms from the ledger's commit answer to the outcome committed in PostgreSQL).
+ *
+ * Run alone: `node dist/bench/submitter.js [commitLatencyMs] [window] [commands]`.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { generateFabricUserId, identityDigest, systemParamsSchema } from '@gx/chaincode';
+import pg from 'pg';
+import { loadConfig } from '../src/config.js';
+import { migrate } from '../src/db/migrator.js';
+import { startDevnet } from '../src/devnet/index.js';
+import { createLedgerClient } from '../src/ledger/index.js';
+import { createLogger } from '../src/observability/logger.js';
+import { startSubmitter } from '../src/submitter/index.js';
+
+export interface SubmitterBenchOptions {
+  /** PostgreSQL server (any database on it); a scratch database is created and dropped. */
+  serverUrl: string;
+  /** devnet holds every transaction this long between submit and commit; 0 = as fast as it goes. */
+  commitLatencyMs?: number;
+  /** GX_SUBMITTER_WINDOW; default 4096. */
+  window?: number;
+  /** GX_SUBMITTER_BATCH_SIZE; default 512. */
+  batchSize?: number;
+  /** Backlog size for the throughput run; default 20,000. */
+  commands?: number;
+  /** Rows inserted one by one for the latency run; default 500, at `latencyRate` per second (default 100). */
+  latencySamples?: number;
+  latencyRate?: number;
+}
+
+export interface SubmitterBenchResult {
+  commitLatencyMs: number;
+  window: number;
+  commands: number;
+  /** Sustained committed commands per second (p10–p90 of commit times). */
+  commandsPerSecond: number;
+  /** Whole backlog: first claim to last commit, in seconds. */
+  drainSeconds: number;
+  failed: number;
+  insertToSubmitMs: { p50: number; p95: number; p99: number };
+  commitToRowUpdateMs: { p50: number; p95: number; p99: number };
+}
+
+function percentiles(samples: number[]): { p50: number; p95: number; p99: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => {
+    const value = sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+    return value === undefined ? Number.NaN : Math.round(value * 100) / 100;
+  };
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+function createUserPayload() {
+  const facts = {
+    email: `bench-${randomUUID()}@example.com`,
+    countryCode: 'MY',
+    dateOfBirth: '1990-06-15',
+    gender: 'female' as const,
+    accountType: 1,
+  };
+  return {
+    fabricUserId: generateFabricUserId(facts),
+    profileId: randomUUID(),
+    countryCode: facts.countryCode,
+    dateOfBirth: facts.dateOfBirth,
+    gender: facts.gender,
+    accountType: facts.accountType,
+    identityDigest: identityDigest(facts),
+  };
+}
+
+async function insertBacklog(pool: pg.Pool, count: number): Promise<void> {
+  for (let done = 0; done < count; done += 5_000) {
+    const payloads = Array.from({ length: Math.min(5_000, count - done) }, () => JSON.stringify(createUserPayload()));
+    await pool.query(
+      `INSERT INTO outbox_command (command_type, request_id, payload, submitted_by)
+       SELECT 'CREATE_USER', gen_random_uuid()::text, p, 'bench' FROM unnest($1::jsonb[]) AS p`,
+      [payloads],
+    );
+  }
+}
+
+async function waitUntilSettled(pool: pg.Pool, expected: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbox_command
+        WHERE status = 'COMMITTED' OR (status = 'FAILED' AND next_attempt_at IS NULL)`,
+    );
+    if ((result.rows[0]?.n ?? 0) >= expected) return;
+    if (Date.now() > deadline) throw new Error(`only ${result.rows[0]?.n} of ${expected} commands settled`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Runs both measurements on a fresh database and devnet; see the file comment. */
+export async function benchSubmitter(options: SubmitterBenchOptions): Promise<SubmitterBenchResult> {
+  const commitLatencyMs = options.commitLatencyMs ?? 0;
+  const window = options.window ?? 4_096;
+  const commands = options.commands ?? 20_000;
+  const latencySamples = options.latencySamples ?? 500;
+  const latencyRate = options.latencyRate ?? 100;
+  const logger = createLogger({ level: 'warn', role: 'bench' });
+
+  const database = `gx_bench_submitter_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: options.serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = new URL(options.serverUrl);
+  url.pathname = `/${database}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 16 });
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'gx-bench-submitter-'));
+  const devnet = await startDevnet({
+    dataDir,
+    port: 0,
+    commitLatencyMs,
+    // Commit-status calls wait at the gateway for their block: the limit must exceed the window.
+    concurrencyLimit: window * 2 + 1_000,
+  });
+  const ledger = await createLedgerClient(loadConfig(devnet.env()).fabric, { logger, name: 'bench' });
+  try {
+    await migrate(pool);
+    await ledger.submit({
+      contract: 'AdminContract',
+      fn: 'BootstrapSystem',
+      args: [
+        'bench-bootstrap',
+        JSON.stringify(
+          systemParamsSchema.parse({
+            tokenName: 'GX Coin',
+            tokenSymbol: 'GXC',
+            decimals: 6,
+            genesisTiers: [{ recipients: 1_000_000, amount: '1000' }],
+            transferFee: { basisPoints: 0, collector: 'GX_FEE_COLLECTOR' },
+          }),
+        ),
+      ],
+      signer: 'admin',
+    });
+
+    const issuedAt = new Map<string, number>();
+    const insertToSubmit: number[] = [];
+    const commitToRow: number[] = [];
+    let measuring = false;
+    const submitter = await startSubmitter({
+      pool,
+      clientConfig: { connectionString: url.toString() },
+      ledger,
+      logger,
+      window,
+      batchSize: options.batchSize ?? 512,
+      maxAttempts: 8,
+      onSubmit: (command) => {
+        const issued = issuedAt.get(command.id);
+        if (issued !== undefined) insertToSubmit.push(performance.now() - issued);
+      },
+      onRecorded: (_id, writeBackMs) => {
+        if (measuring) commitToRow.push(writeBackMs);
+      },
+    });
+    try {
+      // Latency under light load: one row per INSERT, paced.
+      measuring = true;
+      const latencyIds: string[] = [];
+      for (let i = 0; i < latencySamples; i += 1) {
+        const id = randomUUID();
+        issuedAt.set(id, performance.now());
+        latencyIds.push(id);
+        await pool.query(
+          `INSERT INTO outbox_command (id, command_type, request_id, payload, submitted_by)
+           VALUES ($1::uuid, 'CREATE_USER', $1::text, $2, 'bench')`,
+          [id, JSON.stringify(createUserPayload())],
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1_000 / latencyRate));
+      }
+      await waitUntilSettled(pool, latencySamples, 60_000 + commitLatencyMs * 10);
+      measuring = false;
+
+      // Throughput: a backlog, drained by the already-running submitter.
+      await submitter.stop();
+      await insertBacklog(pool, commands);
+      const started = performance.now();
+      const drain = await startSubmitter({
+        pool,
+        clientConfig: { connectionString: url.toString() },
+        ledger,
+        logger,
+        window,
+        batchSize: options.batchSize ?? 512,
+        maxAttempts: 8,
+      });
+      try {
+        await waitUntilSettled(pool, latencySamples + commands, 600_000);
+      } finally {
+        await drain.stop();
+      }
+      const drainSeconds = (performance.now() - started) / 1000;
+      const rate = await pool.query<{ t10: Date; t90: Date; failed: number }>(
+        `WITH backlog AS (
+           SELECT committed_at FROM outbox_command WHERE submitted_by = 'bench' AND id <> ALL($1::uuid[])
+         )
+         SELECT percentile_disc(0.1) WITHIN GROUP (ORDER BY committed_at) AS t10,
+                percentile_disc(0.9) WITHIN GROUP (ORDER BY committed_at) AS t90,
+                (SELECT count(*)::int FROM outbox_command WHERE status = 'FAILED') AS failed
+           FROM backlog WHERE committed_at IS NOT NULL`,
+        [latencyIds],
+      );
+      const { t10, t90, failed } = rate.rows[0]!;
+      const span = (t90.getTime() - t10.getTime()) / 1000;
+      return {
+        commitLatencyMs,
+        window,
+        commands,
+        commandsPerSecond: Math.round((commands * 0.8) / span),
+        drainSeconds: Math.round(drainSeconds * 10) / 10,
+        failed,
+        insertToSubmitMs: percentiles(insertToSubmit),
+        commitToRowUpdateMs: percentiles(commitToRow),
+      };
+    } finally {
+      await submitter.stop();
+    }
+  } finally {
+    await ledger.close();
+    await devnet.close();
+    await pool.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const [commitLatencyMs, window, commands] = process.argv.slice(2).map(Number);
+  benchSubmitter({
+    serverUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    ...(commitLatencyMs !== undefined ? { commitLatencyMs } : {}),
+    ...(window ? { window } : {}),
+    ...(commands ? { commands } : {}),
+  }).then(
+    (result) => {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.stack : error}\n`);
+      process.exit(1);
+    },
+  );
+}
