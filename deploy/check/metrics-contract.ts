@@ -59,3 +59,16 @@ export function isExported(name: string, exported: ExportedMetrics): boolean {
   }
   return false;
 }
+
+/**
+ * Metric names a Markdown text cites: code spans holding just a metric, with or without label matchers
+ * (`projector_lag_blocks`, `outbox_commands_processed_total{status="FAILED"}`). Longer spans (SQL, commands)
+ * are not citations and may name tables that share a metric's prefix.
+ */
+export function metricsNamedIn(markdown: string): string[] {
+  const names = new Set<string>();
+  for (const span of markdown.matchAll(/`((?:outbox|projector|http|fabric)_[a-z0-9_]+)(?:\{[^}`]*\})?`/g)) {
+    if (span[1]) names.add(span[1]);
+  }
+  return [...names].sort();
+}

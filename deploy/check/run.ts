@@ -2,11 +2,12 @@
  * `npm run deploy:check`: renders every overlay and validates it, compares the environments, and checks the
  * image, the alert rules and the dashboard. Each part is a section; the check fails if any section has errors.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkDockerfile } from './dockerfile.js';
 import { compareOverlays, judgeDifferences, loadAllowedDifferences } from './drift.js';
 import { listOverlays, type RenderedOverlay, renderKustomization } from './manifests.js';
-import { loadExportedMetrics } from './metrics-contract.js';
+import { isExported, loadExportedMetrics, metricsNamedIn } from './metrics-contract.js';
 import { checkAlertCoverage, checkQueries, readAlertRules, readDashboard, scrapeJobs } from './monitoring.js';
 import { checkPodPolicy } from './policy.js';
 import { checkContainerPorts, checkIngressBackends, checkScrapePorts, checkServicePorts } from './ports.js';
@@ -113,12 +114,17 @@ export async function runDeployCheck(options: CheckOptions): Promise<SectionResu
   board.errors.push(...dashboard.errors, ...dashboardQueries.errors);
   sections.push(board);
 
-  const exported = section('every metric the rules and the dashboard read is registered by src/**/metrics.ts');
+  const exported = section(
+    'every metric the rules, the dashboard and the runbook name is registered by src/**/metrics.ts',
+  );
   try {
     const metrics = await loadExportedMetrics(path.join(codeRoot, 'src'));
     exported.errors.push(
       ...checkQueries(rules.queries, metrics).errors.filter((error) => error.includes('no src/**/metrics.ts')),
       ...checkQueries(dashboard.queries, metrics).errors.filter((error) => error.includes('no src/**/metrics.ts')),
+      ...metricsNamedIn(readFileSync(path.join(root, 'docs', 'runbook.md'), 'utf8'))
+        .filter((metric) => !isExported(metric, metrics))
+        .map((metric) => `docs/runbook.md: names ${metric}, which no src/**/metrics.ts registers`),
     );
   } catch (error) {
     exported.errors.push(
