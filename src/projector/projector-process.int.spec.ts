@@ -159,6 +159,13 @@ async function transfers(count: number): Promise<bigint> {
 }
 
 describe('gx projector processes', () => {
+  it('refuses to start without the Fabric settings, naming each missing variable', async () => {
+    const result = await runCli(['projector'], { DATABASE_URL: db.url });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('GX_FABRIC_PEER_ENDPOINT: is required for this role');
+    expect(result.stderr).toContain('GX_FABRIC_CLIENT_KEY: is required for this role');
+  });
+
   it('survives kill -9 between blocks: restarted, it repeats and loses nothing', async () => {
     const first = await startReplica();
     await projectedUpTo(setupBlock);
@@ -244,6 +251,15 @@ describe('gx projector processes', () => {
     expectBalancesEqual(await balancesAgainstLedger());
     const ready = await probe(standby, '/readyz');
     expect(JSON.parse(ready?.text ?? '{}')).toMatchObject({ checks: { projector: { role: 'active' } } });
+    const metrics = (await probe(standby, '/metrics'))?.text ?? '';
+    for (const name of [
+      'projector_events_processed_total{status="applied"}',
+      'projector_blockchain_height',
+      'projector_lag_blocks',
+      'projector_processing_duration_seconds_count',
+    ]) {
+      expect(metrics).toContain(`\n${name} `);
+    }
   });
 
   it('gx projector rebuild replays from block 0 into read models identical to the incremental ones', async () => {
