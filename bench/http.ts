@@ -13,6 +13,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
@@ -34,6 +35,8 @@ export interface HttpBenchResult {
 
 export interface HttpTarget {
   baseUrl: string;
+  /** The API's process id, when known: its CPU time per request is reported too (Linux /proc). */
+  pid?: number;
   accessToken: string;
   profileId: string;
   /** A Fabric user id other than the writer's, to transfer to. */
@@ -62,6 +65,19 @@ function cannon(options: autocannon.Options): Promise<CannonResult> {
   });
 }
 
+/** CPU time (user + system, ms) a process has used so far, from /proc; undefined where unavailable. */
+async function cpuMs(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks (100/s).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Measures reads and writes against a running API. */
 export async function measureHttp(target: HttpTarget, options: MeasureOptions = {}): Promise<HttpBenchResult[]> {
   const duration = options.durationSeconds ?? 10;
@@ -69,7 +85,23 @@ export async function measureHttp(target: HttpTarget, options: MeasureOptions = 
   const pipelining = options.pipelining ?? 1;
   const headers = { authorization: `Bearer ${target.accessToken}`, 'content-type': 'application/json' };
   const settings = { durationSeconds: duration, connections, pipelining };
-  const toResult = (scenario: string, goal: string, result: CannonResult, expectedStatus: string): HttpBenchResult => {
+  const measure = async (cannonOptions: autocannon.Options) => {
+    const before = await cpuMs(target.pid);
+    const result = await cannon(cannonOptions);
+    const after = await cpuMs(target.pid);
+    const total = Object.values(result.statusCodeStats).reduce((sum, s) => sum + s.count, 0);
+    const apiCpuUsPerRequest =
+      before === undefined || after === undefined || total === 0
+        ? undefined
+        : Math.round(((after - before) * 1000) / total);
+    return { result, apiCpuUsPerRequest };
+  };
+  const toResult = (
+    scenario: string,
+    goal: string,
+    { result, apiCpuUsPerRequest }: { result: CannonResult; apiCpuUsPerRequest: number | undefined },
+    expectedStatus: string,
+  ): HttpBenchResult => {
     const ok = result.statusCodeStats[expectedStatus]?.count ?? 0;
     return {
       scenario,
@@ -82,6 +114,7 @@ export async function measureHttp(target: HttpTarget, options: MeasureOptions = 
       goal,
       settings: {
         ...settings,
+        ...(apiCpuUsPerRequest === undefined ? {} : { apiCpuUsPerRequest }),
         [`status${expectedStatus}`]: ok,
         otherStatus: result.non2xx,
         errors: result.errors + result.timeouts,
@@ -92,14 +125,14 @@ export async function measureHttp(target: HttpTarget, options: MeasureOptions = 
 
   // Warm-up: JIT, pool connections, prepared plans.
   await cannon({ url: `${target.baseUrl}/api/v1/users/${target.profileId}`, headers, connections, duration: 2 });
-  const reads = await cannon({
+  const reads = await measure({
     url: `${target.baseUrl}/api/v1/users/${target.profileId}`,
     headers,
     connections,
     pipelining,
     duration,
   });
-  const writes = await cannon({
+  const writes = await measure({
     url: `${target.baseUrl}/api/v1/transfers`,
     method: 'POST',
     headers,
@@ -194,6 +227,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpBench
     return await measureHttp(
       {
         baseUrl,
+        ...(child.pid === undefined ? {} : { pid: child.pid }),
         accessToken: session.accessToken,
         profileId: session.user.profileId,
         recipientFabricUserId: 'SG 1B2 CDE123 1WXYZ 9876',

@@ -11,8 +11,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { withCorrelationId } from '../observability/correlation.js';
+import { createBatchLoader } from '../services/batch-loader.js';
 import type { KycKeyring } from '../services/kyc-keyring.js';
 import { createOutboxBatcher, type OutboxBatcherOptions } from '../services/outbox-batcher.js';
+import { findProfiles } from '../services/profiles.js';
 import type { LedgerProbe } from '../services/system-status.js';
 import { authPlugin } from './auth.js';
 import { startCommandStatusHub } from './command-status-hub.js';
@@ -122,6 +124,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   const perUserLimit = async (request: import('fastify').FastifyRequest) => perUser(request);
   const idempotency = idempotencyHooks(deps.pool);
   const outbox = createOutboxBatcher(deps.pool, deps.outbox);
+  const profiles = createBatchLoader((ids: string[]) => findProfiles(deps.pool, ids));
 
   await app.register(healthRoutes, { pool: deps.pool, ledger: deps.ledger });
   if (services.has('identity')) {
@@ -130,6 +133,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
       accessTtlSeconds: deps.accessTtlSeconds ?? 900,
       refreshTtlSeconds: deps.refreshTtlSeconds ?? 30 * 24 * 3600,
       kycKeyring: deps.kycKeyring,
+      profiles,
       perUserLimit,
     });
   }
@@ -142,6 +146,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
       outbox,
       perUserLimit,
       idempotency,
+      profiles,
       senderCacheTtlMs: deps.senderCacheTtlMs,
     });
   }

@@ -99,6 +99,16 @@ export async function findProfile(db: Queryable, profileId: string, forUpdate = 
   return row === undefined ? undefined : toProfile(row);
 }
 
+/** Many profiles by id in one query (for the batch loader). */
+export async function findProfiles(db: Queryable, profileIds: readonly string[]): Promise<Map<string, Profile>> {
+  const result = await db.query<ProfileRow>({
+    name: 'gx-find-profiles',
+    text: `SELECT ${COLUMNS} FROM user_profile WHERE profile_id = ANY($1::uuid[])`,
+    values: [profileIds],
+  });
+  return new Map(result.rows.map((row) => [row.profile_id, toProfile(row)]));
+}
+
 /** What login needs: credentials and throttling state. */
 export interface Credentials {
   profileId: string;

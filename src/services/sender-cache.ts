@@ -5,8 +5,7 @@
  * registration reaches transfers of this replica within that time. The ledger remains the judge of
  * balances, so a stale entry can never overspend.
  */
-import type pg from 'pg';
-import { findProfile, type Profile } from './profiles.js';
+import type { Profile } from './profiles.js';
 
 export type Sender = Pick<Profile, 'profileId' | 'fabricUserId' | 'isLocked' | 'onchainStatus'>;
 
@@ -14,7 +13,10 @@ export interface SenderCache {
   get(profileId: string): Promise<Sender | undefined>;
 }
 
-export function createSenderCache(pool: pg.Pool, options: { ttlMs?: number; capacity?: number } = {}): SenderCache {
+export function createSenderCache(
+  loadProfile: (profileId: string) => Promise<Profile | undefined>,
+  options: { ttlMs?: number; capacity?: number } = {},
+): SenderCache {
   const ttlMs = options.ttlMs ?? 1000;
   const capacity = options.capacity ?? 50_000;
   const entries = new Map<string, { at: number; value: Promise<Sender | undefined> }>();
@@ -24,7 +26,7 @@ export function createSenderCache(pool: pg.Pool, options: { ttlMs?: number; capa
       const hit = entries.get(profileId);
       if (hit && now - hit.at < ttlMs) return hit.value;
       // Concurrent misses share one query.
-      const value = findProfile(pool, profileId).then(
+      const value = loadProfile(profileId).then(
         (profile) =>
           profile && {
             profileId: profile.profileId,

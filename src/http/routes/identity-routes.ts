@@ -6,10 +6,11 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { inTransaction } from '../../db/pool.js';
 import { checkCredentials, registerUser } from '../../services/accounts.js';
+import type { BatchLoader } from '../../services/batch-loader.js';
 import { KycPendingError, latestKyc, submitKyc } from '../../services/kyc.js';
 import type { KycKeyring } from '../../services/kyc-keyring.js';
 import { UnknownEmailThrottle } from '../../services/login-throttle.js';
-import { EmailTakenError, findProfile, type Profile, updateProfile } from '../../services/profiles.js';
+import { EmailTakenError, type Profile, updateProfile } from '../../services/profiles.js';
 import {
   issueRefreshToken,
   RefreshRefusedError,
@@ -27,6 +28,8 @@ export interface IdentityRoutesOptions {
   accessTtlSeconds: number;
   /** Absent: KYC submissions answer 503 (no key to seal them with). */
   kycKeyring: KycKeyring | undefined;
+  /** Profile reads, coalesced under load. */
+  profiles: BatchLoader<string, Profile>;
   /** preHandler applying the per-user rate limit. */
   perUserLimit: (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => Promise<void>;
 }
@@ -97,7 +100,7 @@ export async function identityRoutes(root: FastifyInstance, options: IdentityRou
   });
 
   const visibleProfile = async (profileId: string) => {
-    const profile = await findProfile(pool, profileId);
+    const profile = await options.profiles.load(profileId);
     if (!profile) throw httpErrors.notFound('Profile');
     return profile;
   };

@@ -5,8 +5,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
 import { fabricUserIdSchema } from '../../commands/catalogue.js';
+import type { BatchLoader } from '../../services/batch-loader.js';
 import type { OutboxBatcher } from '../../services/outbox-batcher.js';
-import { findProfile } from '../../services/profiles.js';
+import type { Profile } from '../../services/profiles.js';
 import { createSenderCache } from '../../services/sender-cache.js';
 import { findWalletOfProfile, listTransactions } from '../../services/wallets.js';
 import { httpErrors } from '../errors.js';
@@ -19,6 +20,8 @@ export interface TokenRoutesOptions {
   outbox: OutboxBatcher;
   perUserLimit: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   idempotency: IdempotencyHooks;
+  /** Profile reads, coalesced under load. */
+  profiles: BatchLoader<string, Profile>;
   /** How long a sender's lock/registration state may be reused (ms); 0 = read it for every transfer. */
   senderCacheTtlMs?: number;
 }
@@ -49,7 +52,7 @@ export async function tokenRoutes(root: FastifyInstance, options: TokenRoutesOpt
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { pool } = options;
   const authed = { onRequest: [app.authenticate], preHandler: [options.perUserLimit] };
-  const senders = createSenderCache(pool, { ttlMs: options.senderCacheTtlMs ?? 1000 });
+  const senders = createSenderCache((id) => options.profiles.load(id), { ttlMs: options.senderCacheTtlMs ?? 1000 });
 
   app.get(
     '/api/v1/wallets/me',
@@ -125,7 +128,7 @@ export async function tokenRoutes(root: FastifyInstance, options: TokenRoutesOpt
       },
     },
     async (request) => {
-      const profile = await findProfile(pool, request.user.sub);
+      const profile = await options.profiles.load(request.user.sub);
       if (!profile?.fabricUserId) return { items: [], nextCursor: null };
       return listTransactions(pool, profile.fabricUserId, request.query);
     },
