@@ -270,29 +270,32 @@ describe('dead letters', () => {
     expect(byId.get(retrying)).toMatchObject({ status: 'FAILED', retrying: true });
   });
 
-  it('retry requeues a FAILED command; discard gives up on it; both audited; others 409/404', async () => {
-    const id = await failedCommand(false);
-    const retried = await api.request('POST', `/api/v1/admin/commands/${id}/retry`, { token: admin.accessToken });
-    expect(retried.status).toBe(200);
-    expect(retried.body).toMatchObject({ commandId: id, attempts: 0, retrying: true, error: null });
-    const discarded = await api.request('POST', `/api/v1/admin/commands/${id}/discard`, { token: admin.accessToken });
+  it('retry requeues a FAILED command; discard gives up on one; both audited; others 409/404', async () => {
+    const retried = await failedCommand(false);
+    const response = await api.request('POST', `/api/v1/admin/commands/${retried}/retry`, { token: admin.accessToken });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ commandId: retried, status: 'PENDING', attempts: 0, error: null });
+    // Not FAILED any more: a second retry or a discard is a conflict.
+    expect(
+      (await api.request('POST', `/api/v1/admin/commands/${retried}/retry`, { token: admin.accessToken })).status,
+    ).toBe(409);
+    expect(
+      (await api.request('POST', `/api/v1/admin/commands/${retried}/discard`, { token: admin.accessToken })).status,
+    ).toBe(409);
+
+    const discardedId = await failedCommand(true);
+    const discarded = await api.request('POST', `/api/v1/admin/commands/${discardedId}/discard`, {
+      token: admin.accessToken,
+    });
     expect(discarded.status).toBe(200);
-    expect(discarded.body.retrying).toBe(false);
+    expect(discarded.body).toMatchObject({ status: 'FAILED', retrying: false });
     expect(discarded.body.discardedAt).not.toBeNull();
-    expect(
-      (await api.request('POST', `/api/v1/admin/commands/${id}/discard`, { token: admin.accessToken })).status,
-    ).toBe(409);
-    const row = await api.db.pool.query('SELECT discarded_by, next_attempt_at FROM outbox_command WHERE id = $1', [id]);
+    const row = await api.db.pool.query('SELECT discarded_by, next_attempt_at FROM outbox_command WHERE id = $1', [
+      discardedId,
+    ]);
     expect(row.rows[0]).toEqual({ discarded_by: admin.profileId, next_attempt_at: null });
-    expect(await auditEntries('command.retry', id)).toHaveLength(1);
-    expect(await auditEntries('command.discard', id)).toHaveLength(1);
-    const pending = await api.db.pool.query(
-      `INSERT INTO outbox_command (command_type, request_id, payload) VALUES ('BOOTSTRAP_SYSTEM', gen_random_uuid()::text, '{}') RETURNING id`,
-    );
-    expect(
-      (await api.request('POST', `/api/v1/admin/commands/${pending.rows[0].id}/retry`, { token: admin.accessToken }))
-        .status,
-    ).toBe(409);
+    expect(await auditEntries('command.retry', retried)).toHaveLength(1);
+    expect(await auditEntries('command.discard', discardedId)).toHaveLength(1);
     expect(
       (
         await api.request('POST', '/api/v1/admin/commands/00000000-0000-4000-8000-000000000000/retry', {

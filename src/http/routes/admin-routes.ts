@@ -7,7 +7,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
 import { schemaStatus } from '../../db/migrator.js';
-import { inTransaction } from '../../db/pool.js';
 import {
   type Actor,
   AlreadyBootstrappedError,
@@ -20,15 +19,10 @@ import {
   ProfileStateError,
   setAccountLock,
 } from '../../services/admin-actions.js';
-import {
-  CommandNotFoundError,
-  CommandStateError,
-  discardFailedCommand,
-  listCommands,
-  retryFailedCommand,
-} from '../../services/commands.js';
+import { findCommand, listCommands } from '../../services/commands.js';
 import { listProfiles } from '../../services/profiles.js';
 import { type LedgerProbe, ledgerHealth, outboxStatus, projectorStatus } from '../../services/system-status.js';
+import { discardCommand, retryCommand } from '../../submitter/index.js';
 import { httpErrors } from '../errors.js';
 import type { IdempotencyHooks } from '../idempotency.js';
 import {
@@ -74,8 +68,6 @@ function mapDomainError(error: unknown): never {
   if (error instanceof ProfileNotFoundError) throw httpErrors.notFound('Profile');
   if (error instanceof ProfileStateError) throw httpErrors.conflict(error.message, 'InvalidProfileState');
   if (error instanceof AlreadyBootstrappedError) throw httpErrors.conflict(error.message, 'AlreadyBootstrapped');
-  if (error instanceof CommandNotFoundError) throw httpErrors.notFound('Command');
-  if (error instanceof CommandStateError) throw httpErrors.conflict(error.message, 'InvalidCommandState');
   throw error;
 }
 
@@ -274,16 +266,25 @@ export async function adminRoutes(root: FastifyInstance, options: AdminRoutesOpt
           response: { 200: commandSchema, ...errorResponses(400, 401, 403, 404, 409) },
         },
       },
-      async (request) =>
-        inTransaction(pool, async (client) => {
-          const { commandId } = request.params;
-          const view =
-            action === 'retry'
-              ? await retryFailedCommand(client, commandId)
-              : await discardFailedCommand(client, commandId, request.user.sub);
-          await auditCommandAction(client, actorOf(request), `command.${action}`, commandId);
-          return view;
-        }).catch(mapDomainError),
+      async (request) => {
+        const { commandId } = request.params;
+        // The submitter owns these state changes (retry resubmits a stored transaction, never a new one).
+        const outcome =
+          action === 'retry'
+            ? await retryCommand(pool, commandId, request.user.sub)
+            : await discardCommand(pool, commandId, request.user.sub);
+        if (!outcome.ok) {
+          if (outcome.reason === 'NOT_FOUND') throw httpErrors.notFound('Command');
+          throw httpErrors.conflict(
+            `Only a FAILED command can be ${action === 'retry' ? 'retried' : 'discarded'}`,
+            'InvalidCommandState',
+          );
+        }
+        await auditCommandAction(pool, actorOf(request), `command.${action}`, commandId);
+        const view = await findCommand(pool, commandId);
+        if (!view) throw httpErrors.notFound('Command');
+        return view;
+      },
     );
   }
 
