@@ -7,6 +7,18 @@ import type { KubeObject } from './manifests.js';
 import { describe } from './manifests.js';
 import { type Container, gxRoleOf, workloadsOf } from './workloads.js';
 
+/** The volume types Pod Security "restricted" admits. */
+const restrictedVolumeTypes: ReadonlySet<string> = new Set([
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
+]);
+
 /** Returns one message per broken rule. */
 export function checkPodPolicy(objects: readonly KubeObject[]): string[] {
   const errors: string[] = [];
@@ -15,6 +27,12 @@ export function checkPodPolicy(objects: readonly KubeObject[]): string[] {
     const podSecurity = pod.securityContext ?? {};
     if (pod.automountServiceAccountToken !== false) {
       errors.push(`${describe(object)}: automountServiceAccountToken must be false (the backend never calls the API)`);
+    }
+    for (const volume of pod.volumes ?? []) {
+      const type = Object.keys(volume).find((key) => key !== 'name');
+      if (type && !restrictedVolumeTypes.has(type)) {
+        errors.push(`${describe(object)}: volume ${volume.name} is a ${type}, which Pod Security "restricted" forbids`);
+      }
     }
     for (const container of [...pod.containers, ...(pod.initContainers ?? [])]) {
       const where = `${describe(object)} container ${container.name}`;
@@ -27,6 +45,10 @@ export function checkPodPolicy(objects: readonly KubeObject[]): string[] {
       if (security.readOnlyRootFilesystem !== true) errors.push(`${where}: readOnlyRootFilesystem is not true`);
       if (!(security.capabilities?.drop ?? []).includes('ALL')) errors.push(`${where}: does not drop ALL capabilities`);
       if ((security.capabilities?.add ?? []).length > 0) errors.push(`${where}: adds capabilities`);
+      const seccomp = security.seccompProfile?.type ?? podSecurity.seccompProfile?.type;
+      if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') {
+        errors.push(`${where}: seccompProfile must be RuntimeDefault (or Localhost)`);
+      }
       for (const kind of ['requests', 'limits'] as const) {
         for (const resource of ['cpu', 'memory']) {
           if (!container.resources?.[kind]?.[resource]) errors.push(`${where}: no ${resource} ${kind.slice(0, -1)}`);

@@ -32,6 +32,7 @@ export interface Container {
     privileged?: boolean;
     readOnlyRootFilesystem?: boolean;
     capabilities?: { drop?: string[]; add?: string[] };
+    seccompProfile?: { type?: string };
   };
 }
 
@@ -41,7 +42,8 @@ export interface PodTemplate {
     containers: Container[];
     initContainers?: Container[];
     automountServiceAccountToken?: boolean;
-    securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+    securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; seccompProfile?: { type?: string } };
+    volumes?: Array<Record<string, unknown> & { name: string }>;
   };
 }
 

@@ -5,6 +5,7 @@ import { compareOverlays, judgeDifferences, parseAllowedDifferences } from '../.
 import type { KubeObject } from '../../deploy/check/manifests.js';
 import { isExported } from '../../deploy/check/metrics-contract.js';
 import { checkQueries } from '../../deploy/check/monitoring.js';
+import { checkPodPolicy } from '../../deploy/check/policy.js';
 import { checkIngressBackends, checkServicePorts } from '../../deploy/check/ports.js';
 import { parsePromQL, substituteGrafanaVariables } from '../../deploy/check/promql.js';
 import { anchorsOf } from '../../deploy/check/runbook.js';
@@ -40,6 +41,65 @@ describe('Service ports', () => {
     ]);
     const lonely = { ...service('http'), spec: { selector: { app: 'other' }, ports: [] } };
     expect(checkServicePorts([...objects, lonely])).toEqual(['Service/web selects no pods (selector {"app":"other"})']);
+  });
+});
+
+describe('pod policy', () => {
+  const pod = (container: Record<string, unknown>, extra: Record<string, unknown> = {}): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'gx-api' },
+    spec: {
+      template: {
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: 'api',
+              image: 'registry/gx-backend:1.2.3',
+              args: ['api'],
+              livenessProbe: { httpGet: { path: '/livez', port: 3000 } },
+              readinessProbe: { httpGet: { path: '/readyz', port: 3000 } },
+              resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              ...container,
+            },
+          ],
+          ...extra,
+        },
+      },
+    },
+  });
+
+  it('accepts a restricted, bounded, probed, pinned gx pod', () => {
+    expect(checkPodPolicy([pod({})])).toEqual([]);
+  });
+
+  it('names each broken rule', () => {
+    const broken = pod(
+      { image: 'registry/gx-backend:latest', securityContext: { capabilities: { add: ['NET_ADMIN'] } }, resources: {} },
+      { securityContext: { runAsUser: 0 }, volumes: [{ name: 'host', hostPath: { path: '/' } }] },
+    );
+    expect(checkPodPolicy([broken])).toEqual([
+      'Deployment/gx-api: volume host is a hostPath, which Pod Security "restricted" forbids',
+      'Deployment/gx-api container api: runAsNonRoot is not true',
+      'Deployment/gx-api container api: runs as uid 0',
+      'Deployment/gx-api container api: allowPrivilegeEscalation is not false',
+      'Deployment/gx-api container api: readOnlyRootFilesystem is not true',
+      'Deployment/gx-api container api: does not drop ALL capabilities',
+      'Deployment/gx-api container api: adds capabilities',
+      'Deployment/gx-api container api: seccompProfile must be RuntimeDefault (or Localhost)',
+      'Deployment/gx-api container api: no cpu request',
+      'Deployment/gx-api container api: no memory request',
+      'Deployment/gx-api container api: no cpu limit',
+      'Deployment/gx-api container api: no memory limit',
+      'Deployment/gx-api container api: image registry/gx-backend:latest uses the mutable tag latest',
+    ]);
   });
 });
 
