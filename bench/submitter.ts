@@ -12,6 +12,7 @@
  *
  * Run alone: `node dist/bench/submitter.js [commitLatencyMs] [window] [commands]`.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ import { generateFabricUserId, identityDigest, systemParamsSchema } from '@gx/ch
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrator.js';
-import { startDevnet } from '../src/devnet/index.js';
+import { type DevnetOptions, startDevnet } from '../src/devnet/index.js';
 import { createLedgerClient } from '../src/ledger/index.js';
 import { createLogger } from '../src/observability/logger.js';
 import { startSubmitter } from '../src/submitter/index.js';
@@ -40,6 +41,11 @@ export interface SubmitterBenchOptions {
   /** Rows inserted one by one for the latency run; default 500, at `latencyRate` per second (default 100). */
   latencySamples?: number;
   latencyRate?: number;
+  /**
+   * `process` (default): devnet runs in a child process, so the submitter's own CPU cost per command can be
+   * measured; `in-process`: one process for both.
+   */
+  devnet?: 'process' | 'in-process';
 }
 
 export interface SubmitterBenchResult {
@@ -51,6 +57,10 @@ export interface SubmitterBenchResult {
   /** Whole backlog: first claim to last commit, in seconds. */
   drainSeconds: number;
   failed: number;
+  /** CPU time (user + system) this process spent per committed command while draining the backlog. */
+  submitterCpuMsPerCommand: number;
+  /** Insert → claimed by the submitter (graphile-worker's "enqueue to start"). */
+  insertToClaimMs: { p50: number; p95: number; p99: number };
   insertToSubmitMs: { p50: number; p95: number; p99: number };
   commitToRowUpdateMs: { p50: number; p95: number; p99: number };
 }
@@ -124,13 +134,15 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
   url.pathname = `/${database}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 16 });
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gx-bench-submitter-'));
-  const devnet = await startDevnet({
+  const devnetOptions: DevnetOptions = {
     dataDir,
     port: 0,
     commitLatencyMs,
     // Commit-status calls wait at the gateway for their block: the limit must exceed the window.
     concurrencyLimit: window * 2 + 1_000,
-  });
+  };
+  const devnet =
+    options.devnet === 'in-process' ? await startDevnet(devnetOptions) : await devnetProcess(devnetOptions);
   const ledger = await createLedgerClient(loadConfig(devnet.env()).fabric, { logger, name: 'bench' });
   try {
     await migrate(pool);
@@ -153,6 +165,7 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
     });
 
     const issuedAt = new Map<string, number>();
+    const insertToClaim: number[] = [];
     const insertToSubmit: number[] = [];
     const commitToRow: number[] = [];
     let measuring = false;
@@ -164,6 +177,10 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
       window,
       batchSize: options.batchSize ?? 512,
       maxAttempts: 8,
+      onClaim: (command) => {
+        const issued = issuedAt.get(command.id);
+        if (issued !== undefined) insertToClaim.push(performance.now() - issued);
+      },
       onSubmit: (command) => {
         const issued = issuedAt.get(command.id);
         if (issued !== undefined) insertToSubmit.push(performance.now() - issued);
@@ -194,6 +211,7 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
       await submitter.stop();
       await insertBacklog(pool, commands);
       const started = performance.now();
+      const cpuBefore = process.cpuUsage();
       const drain = await startSubmitter({
         pool,
         clientConfig: { connectionString: url.toString() },
@@ -209,6 +227,7 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
         await drain.stop();
       }
       const drainSeconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpuBefore);
       const rate = await pool.query<{ t10: Date; t90: Date; failed: number }>(
         `WITH backlog AS (
            SELECT committed_at FROM outbox_command WHERE submitted_by = 'bench' AND id <> ALL($1::uuid[])
@@ -228,6 +247,11 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
         commandsPerSecond: Math.round((commands * 0.8) / span),
         drainSeconds: Math.round(drainSeconds * 10) / 10,
         failed,
+        submitterCpuMsPerCommand:
+          options.devnet === 'in-process'
+            ? Number.NaN
+            : Math.round(((cpu.user + cpu.system) / 1000 / commands) * 100) / 100,
+        insertToClaimMs: percentiles(insertToClaim),
         insertToSubmitMs: percentiles(insertToSubmit),
         commitToRowUpdateMs: percentiles(commitToRow),
       };
@@ -242,6 +266,35 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
     await admin.end();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Starts devnet in a child process (see submitter-devnet-process.ts); `close()` ends it. */
+async function devnetProcess(
+  options: DevnetOptions,
+): Promise<{ env(): Record<string, string>; close(): Promise<void> }> {
+  const script = new URL('./submitter-devnet-process.js', import.meta.url);
+  const child = spawn(process.execPath, [script.pathname, JSON.stringify(options)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const env = await new Promise<Record<string, string>>((resolve, reject) => {
+    let buffered = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split('\n').find((candidate) => candidate.startsWith('{'));
+      if (line) resolve(JSON.parse(line));
+    });
+    child.once('exit', (code) => reject(new Error(`devnet process exited with ${code}`)));
+  });
+  child.stdout.resume();
+  return {
+    env: () => env,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.stdin.end();
+      }),
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

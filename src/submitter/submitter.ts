@@ -67,6 +67,8 @@ export interface SubmitterOptions {
   drainTimeoutMs?: number;
   /** Unique per process; default `<host>:<pid>:<uuid>`. */
   workerId?: string;
+  /** Observes each command as it is claimed (bench: insert-to-claim latency). */
+  onClaim?: (command: ClaimedCommand) => void;
   /** Observes each transaction as it is sent to the orderer (bench: insert-to-submit latency). */
   onSubmit?: (command: ClaimedCommand) => void;
   /** Observes each outcome once written back, with ms from the ledger's answer to the row update (bench). */
@@ -125,8 +127,8 @@ function signerOf(commandType: string): SigningIdentity {
 
 class OutboxSubmitter implements Submitter {
   readonly workerId: string;
-  readonly #o: Required<Omit<SubmitterOptions, 'onSubmit' | 'onRecorded' | 'workerId'>> &
-    Pick<SubmitterOptions, 'onSubmit' | 'onRecorded'>;
+  readonly #o: Required<Omit<SubmitterOptions, 'onClaim' | 'onSubmit' | 'onRecorded' | 'workerId'>> &
+    Pick<SubmitterOptions, 'onClaim' | 'onSubmit' | 'onRecorded'>;
   readonly #logger: Logger;
   readonly #policy: RetryPolicy;
   readonly #wakeup = new Wakeup();
@@ -225,6 +227,7 @@ class OutboxSubmitter implements Submitter {
 
   #begin(command: ClaimedCommand): void {
     outboxInFlight.inc();
+    this.#o.onClaim?.(command);
     const work = this.#process(command)
       .catch((error: unknown) => this.#logger.error({ err: error, commandId: command.id }, 'command processing failed'))
       .finally(() => {
@@ -237,7 +240,8 @@ class OutboxSubmitter implements Submitter {
 
   async #process(command: ClaimedCommand): Promise<void> {
     const started = performance.now();
-    const log = this.#logger.child({ commandId: command.id, commandType: command.commandType });
+    // Only failures and recoveries log, so the per-command child logger is made on demand.
+    const log = () => this.#logger.child({ commandId: command.id, commandType: command.commandType });
     // Bytes on the row may be on the ledger: until the ledger answers, they must survive this attempt.
     let bytesStored = command.signedTx !== null;
     let outcome: AttemptOutcome;
@@ -249,7 +253,7 @@ class OutboxSubmitter implements Submitter {
         if (command.signedTx) {
           signer = signerOf(command.commandType);
           signedTx = command.signedTx;
-          log.info({ fabricTxId: command.fabricTxId }, 'resubmitting the stored transaction (its fate was unknown)');
+          log().info({ fabricTxId: command.fabricTxId }, 'resubmitting the stored transaction (its fate was unknown)');
         } else {
           const call = toLedgerCall(command.commandType, command.requestId, command.payload);
           const endorsed = await this.#o.ledger.endorse(call);
@@ -268,7 +272,7 @@ class OutboxSubmitter implements Submitter {
         return await this.#o.ledger.submitSigned(signer, signedTx);
       });
       if (!sent) {
-        log.warn('row was taken over by another submitter before submission; not submitting');
+        log().warn('row was taken over by another submitter before submission; not submitting');
         return;
       }
       const result = await sent.status();
@@ -307,7 +311,7 @@ class OutboxSubmitter implements Submitter {
         error: verdict.message,
         keepSignedTx: bytesStored,
       };
-      log.warn({ err: error, kind: verdict.kind, reason: verdict.reason }, 'command attempt failed');
+      log().warn({ err: error, kind: verdict.kind, reason: verdict.reason }, 'command attempt failed');
     }
     const recorded = await this.#record(outcome);
     const finished = performance.now();
@@ -318,7 +322,7 @@ class OutboxSubmitter implements Submitter {
     const label = recorded.status === 'COMMITTED' ? 'COMMITTED' : recorded.retrying ? 'RETRY' : 'FAILED';
     outboxCommandsProcessed.inc({ status: label });
     if (label === 'FAILED')
-      log.warn({ error: outcome.outcome === 'FAILED' ? outcome.error : undefined }, 'command dead-lettered');
+      log().warn({ error: outcome.outcome === 'FAILED' ? outcome.error : undefined }, 'command dead-lettered');
   }
 
   /** Wakes the claim loop when a retry this worker scheduled falls due (no NOTIFY announces it). */
