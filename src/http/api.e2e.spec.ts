@@ -1,0 +1,170 @@
+/**
+ * The API with the rest of the system, as API.md describes the flows: devnet (real Fabric Gateway protocol,
+ * gxtv3 chaincode), the outbox submitter and the projector, all on one real PostgreSQL database.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Session, startTestApi, type TestApi } from '../../test/support/api-server.js';
+import { startTestDevnet } from '../../test/support/devnet.js';
+import { loadConfig } from '../config.js';
+import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
+import { createLogger } from '../observability/logger.js';
+import { createProjector } from '../projector/projector.js';
+import { type Submitter, startSubmitter } from '../submitter/index.js';
+
+const logger = createLogger({ level: process.env.GX_TEST_LOG_LEVEL ?? 'silent', role: 'api-e2e' });
+let devnet: Awaited<ReturnType<typeof startTestDevnet>>;
+let ledger: LedgerClient;
+let api: TestApi;
+let submitter: Submitter;
+const stopProjector = new AbortController();
+let projecting: Promise<void>;
+let admin: Session;
+
+beforeAll(async () => {
+  devnet = await startTestDevnet();
+  ledger = await createLedgerClient(loadConfig(devnet.env()).fabric, { logger, name: 'api-e2e' });
+  api = await startTestApi({ ledger });
+  submitter = await startSubmitter({
+    pool: api.db.pool,
+    clientConfig: { connectionString: api.db.url },
+    ledger,
+    logger,
+    window: 64,
+    batchSize: 64,
+    maxAttempts: 3,
+    backoffBaseMs: 50,
+  });
+  projecting = createProjector({ pool: api.db.pool, source: ledger, logger }).run(stopProjector.signal);
+  admin = await api.admin();
+}, 120_000);
+
+afterAll(async () => {
+  stopProjector.abort();
+  await projecting;
+  await submitter?.stop();
+  await api?.close();
+  await ledger?.close();
+  await devnet?.stop();
+});
+
+/** Follows the command's event stream to its end; returns the last event's name and data. */
+async function follow(commandId: string, token: string): Promise<{ event: string; data: Record<string, unknown> }> {
+  const response = await fetch(`${api.url}/api/v1/commands/${commandId}/events`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(response.status).toBe(200);
+  const text = await response.text();
+  const blocks = text.split('\n\n').filter((block) => block.includes('event: '));
+  const last = blocks.at(-1) ?? '';
+  return {
+    event: /^event: (.*)$/m.exec(last)?.[1] ?? '',
+    data: JSON.parse(/^data: (.*)$/m.exec(last)?.[1] ?? '{}'),
+  };
+}
+
+async function accepted(response: { status: number; body: { commandId: string }; text: string }): Promise<string> {
+  expect(response.status, response.text).toBe(202);
+  return response.body.commandId;
+}
+
+describe('the API over the whole system', () => {
+  let alice: Session;
+  let bob: Session;
+  let aliceId: string;
+  let bobId: string;
+
+  it('bootstraps the system', async () => {
+    const commandId = await accepted(
+      await api.request('POST', '/api/v1/bootstrap', {
+        token: admin.accessToken,
+        body: {
+          params: {
+            tokenName: 'GX Coin',
+            tokenSymbol: 'GXC',
+            decimals: 6,
+            genesisTiers: [{ recipients: 100, amount: '1000' }],
+            transferFee: { basisPoints: 0, collector: 'FEES' },
+          },
+        },
+      }),
+    );
+    expect((await follow(commandId, admin.accessToken)).event).toBe('projected');
+    const again = await api.request('POST', '/api/v1/bootstrap', { token: admin.accessToken });
+    expect(again.status).toBe(409);
+  });
+
+  it('approval registers users on the ledger: fabricUserId set, onchainStatus REGISTERED, a wallet exists', async () => {
+    alice = await api.registerUser({ nationalityCountryCode: 'MY', gender: 'female' });
+    bob = await api.registerUser({ nationalityCountryCode: 'SG', gender: 'male', dateOfBirth: '1979-02-28' });
+    for (const user of [alice, bob]) {
+      const approval = await api.request('POST', `/api/v1/admin/users/${user.profileId}/approve`, {
+        token: admin.accessToken,
+      });
+      const commandId = await accepted(approval);
+      const end = await follow(commandId, admin.accessToken);
+      expect(end.event, JSON.stringify(end.data)).toBe('projected');
+      const profile = await api.request('GET', `/api/v1/users/${user.profileId}`, { token: user.accessToken });
+      expect(profile.body).toMatchObject({
+        status: 'APPROVED',
+        onchainStatus: 'REGISTERED',
+        fabricUserId: approval.body.fabricUserId,
+      });
+      expect(profile.body.onchainRegisteredAt).not.toBeNull();
+      const wallet = await api.request('GET', '/api/v1/wallets/me', { token: user.accessToken });
+      expect(wallet.status).toBe(200);
+      expect(wallet.body).toMatchObject({ fabricUserId: approval.body.fabricUserId, balance: '0' });
+    }
+    aliceId = (await api.request('GET', '/api/v1/users/me', { token: alice.accessToken })).body.fabricUserId;
+    bobId = (await api.request('GET', '/api/v1/users/me', { token: bob.accessToken })).body.fabricUserId;
+  });
+
+  it('genesis credits the wallet', async () => {
+    const commandId = await accepted(
+      await api.request('POST', `/api/v1/admin/users/${alice.profileId}/genesis`, { token: admin.accessToken }),
+    );
+    expect((await follow(commandId, admin.accessToken)).event).toBe('projected');
+    const wallet = await api.request('GET', '/api/v1/wallets/me', { token: alice.accessToken });
+    expect(wallet.body.balance).toBe('1000');
+  });
+
+  it('a transfer moves tokens and shows in both histories', async () => {
+    const commandId = await accepted(
+      await api.request('POST', '/api/v1/transfers', {
+        token: alice.accessToken,
+        body: { toFabricUserId: bobId, amount: '250', memo: 'lunch' },
+      }),
+    );
+    const end = await follow(commandId, alice.accessToken);
+    expect(end.event).toBe('projected');
+    expect(end.data).toMatchObject({ status: 'COMMITTED', fabricTxId: expect.any(String) });
+    const command = await api.request('GET', `/api/v1/commands/${commandId}`, { token: alice.accessToken });
+    expect(command.body).toMatchObject({ status: 'COMMITTED', blockNumber: expect.any(Number) });
+    expect((await api.request('GET', '/api/v1/wallets/me', { token: alice.accessToken })).body.balance).toBe('750');
+    expect((await api.request('GET', '/api/v1/wallets/me', { token: bob.accessToken })).body.balance).toBe('250');
+    const history = await api.request('GET', '/api/v1/transactions', { token: bob.accessToken });
+    expect(history.body.items[0]).toMatchObject({ from: aliceId, to: bobId, amount: '250', memo: 'lunch' });
+  });
+
+  it('insufficient funds ends the command FAILED with a clear error, never a negative balance', async () => {
+    const commandId = await accepted(
+      await api.request('POST', '/api/v1/transfers', {
+        token: bob.accessToken,
+        body: { toFabricUserId: aliceId, amount: '100000' },
+      }),
+    );
+    const end = await follow(commandId, bob.accessToken);
+    expect(end.event).toBe('failed');
+    expect(end.data).toMatchObject({ status: 'FAILED', retrying: false });
+    expect(String(end.data.error)).toMatch(/insufficient/i);
+    expect((await api.request('GET', '/api/v1/wallets/me', { token: bob.accessToken })).body.balance).toBe('250');
+  });
+
+  it('/readyz is ready and /admin/system sees the ledger', async () => {
+    const ready = await api.request('GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks.ledger.ok).toBe(true);
+    const system = await api.request('GET', '/api/v1/admin/system', { token: admin.accessToken });
+    expect(system.body.ledger.reachable).toBe(true);
+    expect(system.body.projector.lastBlock).toEqual(expect.any(Number));
+  });
+});
