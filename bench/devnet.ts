@@ -3,16 +3,18 @@
  * @hyperledger/fabric-gateway client over TLS, with a fixed number in flight. Each transaction is a small
  * blind write of a distinct key in the kv fixture chaincode (the Caliper "small writes" workload).
  *
- * Run alone: `node dist/bench/devnet.js [transactions] [inFlight]`.
+ * Run alone: `node dist/bench/devnet.js [transactions] [inFlight] [--in-process] [--noble]` (after the build).
  */
+import { spawn } from 'node:child_process';
 import { createPrivateKey, type KeyObject, sign } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, credentials } from '@grpc/grpc-js';
 import { connect, hash, signers } from '@hyperledger/fabric-gateway';
-import { startDevnet } from '../src/devnet/index.js';
+import { connectionEnvPath, readConnectionEnv } from '../src/devnet/connection-env.js';
+import { type DevnetConnection, startDevnet } from '../src/devnet/index.js';
 
 export interface DevnetBenchOptions {
   /** Transactions to commit in the measured run; default 20,000. */
@@ -31,6 +33,11 @@ export interface DevnetBenchOptions {
    * Default `native`.
    */
   signer?: 'native' | 'noble';
+  /**
+   * `process` (default): devnet runs as `gx devnet` in a child process, as users run it, so it and the client
+   * each have a core; `in-process`: both share one event loop.
+   */
+  mode?: 'process' | 'in-process';
 }
 
 export interface DevnetBenchResult {
@@ -43,21 +50,84 @@ export interface DevnetBenchResult {
   transactions: number;
   inFlight: number;
   failures: number;
+  mode: 'process' | 'in-process';
+  /** CPU time of the client process per committed transaction (ms); includes devnet when in-process. */
+  clientCpuMsPerTx: number;
+  /** CPU time of the devnet process per committed transaction (ms; `process` mode on Linux). */
+  devnetCpuMsPerTx?: number;
+}
+
+/** A devnet being measured: its connection, its CPU seconds so far, and how to stop it. */
+interface DevnetUnderTest {
+  connection: DevnetConnection;
+  cpuSeconds(): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+async function inProcessDevnet(
+  dataDir: string,
+  options: DevnetBenchOptions,
+  chaincode: string,
+): Promise<DevnetUnderTest> {
+  const devnet = await startDevnet({
+    dataDir,
+    port: 0,
+    tls: options.tls ?? true,
+    chaincodes: [{ name: 'kv', module: chaincode }],
+    syncWrites: options.syncWrites ?? true,
+  });
+  return { connection: devnet.connection, cpuSeconds: async () => undefined, close: () => devnet.close() };
+}
+
+async function childProcessDevnet(
+  dataDir: string,
+  options: DevnetBenchOptions,
+  chaincode: string,
+): Promise<DevnetUnderTest> {
+  const cli = path.resolve(import.meta.dirname, '../src/cli.js');
+  const args = [cli, 'devnet', '--data-dir', dataDir, '--port', '0', '--chaincode', `kv=${chaincode}`];
+  if (options.tls === false) args.push('--no-tls');
+  if (options.syncWrites === false) args.push('--no-sync');
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH ?? '', GX_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('connection settings:')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`gx devnet exited with ${code}`)));
+  });
+  return {
+    connection: await readConnectionEnv(connectionEnvPath(dataDir)),
+    cpuSeconds: async () => {
+      // utime + stime, in clock ticks (USER_HZ, 100 on Linux), fields 14 and 15 of /proc/<pid>/stat.
+      const stat = await readFile(`/proc/${child.pid}/stat`, 'utf8').catch(() => undefined);
+      if (!stat) return undefined;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 /** Starts a devnet in a temporary folder, drives it through the real client, and reports throughput and latency. */
 export async function benchDevnet(options: DevnetBenchOptions = {}): Promise<DevnetBenchResult> {
   const total = options.transactions ?? 20_000;
   const inFlight = options.inFlight ?? 256;
-  const tls = options.tls ?? true;
+  const mode = options.mode ?? 'process';
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gx-bench-devnet-'));
-  const devnet = await startDevnet({
-    dataDir,
-    port: 0,
-    tls,
-    chaincodes: [{ name: 'kv', module: options.chaincodeModule ?? path.resolve('test/fixtures/kv-chaincode') }],
-    syncWrites: options.syncWrites ?? true,
-  });
+  const chaincode = options.chaincodeModule ?? path.resolve('test/fixtures/kv-chaincode');
+  const devnet =
+    mode === 'process'
+      ? await childProcessDevnet(dataDir, options, chaincode)
+      : await inProcessDevnet(dataDir, options, chaincode);
   const { connection } = devnet;
   const grpc = new Client(
     connection.peerEndpoint,
@@ -96,7 +166,12 @@ export async function benchDevnet(options: DevnetBenchOptions = {}): Promise<Dev
       return { seconds: (performance.now() - started) / 1000, latencies, failures };
     };
     await run(Math.min(2_000, total), 'warmup');
+    const clientCpuBefore = process.cpuUsage();
+    const devnetCpuBefore = await devnet.cpuSeconds();
     const measured = await run(total, 'tx');
+    const clientCpu = process.cpuUsage(clientCpuBefore);
+    const devnetCpuAfter = await devnet.cpuSeconds();
+    const committed = measured.latencies.length;
     const sorted = measured.latencies.sort((a, b) => a - b);
     const at = (q: number) =>
       round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN);
@@ -108,6 +183,11 @@ export async function benchDevnet(options: DevnetBenchOptions = {}): Promise<Dev
       transactions: total,
       inFlight,
       failures: measured.failures,
+      mode,
+      clientCpuMsPerTx: round((clientCpu.user + clientCpu.system) / 1000 / committed, 3),
+      ...(devnetCpuBefore !== undefined && devnetCpuAfter !== undefined
+        ? { devnetCpuMsPerTx: round(((devnetCpuAfter - devnetCpuBefore) * 1000) / committed, 3) }
+        : {}),
     };
   } finally {
     gateway.close();
@@ -146,8 +226,9 @@ function derSignature(r: bigint, s: bigint): Uint8Array {
   return Buffer.concat([Buffer.from([0x30, body.length]), body]);
 }
 
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
+function round(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -155,6 +236,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   benchDevnet({
     ...(transactions ? { transactions } : {}),
     ...(inFlight ? { inFlight } : {}),
+    ...(process.argv.includes('--in-process') ? { mode: 'in-process' as const } : {}),
+    ...(process.argv.includes('--noble') ? { signer: 'noble' as const } : {}),
   }).then(
     (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
     (error: unknown) => {

@@ -5,13 +5,12 @@
  * devnet keeps its own store in the data folder and does not use PostgreSQL, so unlike the other roles it
  * neither opens the database nor checks its schema.
  */
-import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../observability/logger.js';
 import { untilSignal } from '../runtime.js';
-import type { Devnet } from './index.js';
+import { writeConnectionEnv } from './connection-env.js';
 import { startDevnet } from './network.js';
 
 interface DevnetCommandOptions {
@@ -99,25 +98,4 @@ async function runDevnet(options: DevnetCommandOptions): Promise<void> {
       `connection settings: ${envFile}\n`,
   );
   await untilSignal(logger, () => devnet.close());
-}
-
-/** Writes the GX_FABRIC_* settings with paths to the PEM files devnet keeps in its crypto folder. */
-async function writeConnectionEnv(devnet: Devnet, dataDir: string): Promise<string> {
-  const crypto = path.join(dataDir, 'devnet', 'crypto');
-  const env = devnet.env();
-  const lines = {
-    ...env,
-    ...(env.GX_FABRIC_TLS_CA ? { GX_FABRIC_TLS_CA: path.join(crypto, 'ca-cert.pem') } : {}),
-    GX_FABRIC_CLIENT_CERT: path.join(crypto, 'client-cert.pem'),
-    GX_FABRIC_CLIENT_KEY: path.join(crypto, 'client-key.pem'),
-    GX_FABRIC_ADMIN_CERT: path.join(crypto, 'admin-cert.pem'),
-    GX_FABRIC_ADMIN_KEY: path.join(crypto, 'admin-key.pem'),
-  };
-  const file = path.join(dataDir, 'devnet', 'connection.env');
-  const text = `${Object.entries(lines)
-    .map(([name, value]) => `${name}=${value}`)
-    .join('\n')}\n`;
-  await writeFile(`${file}.tmp`, text);
-  await rename(`${file}.tmp`, file);
-  return file;
 }

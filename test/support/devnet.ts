@@ -1,11 +1,12 @@
 /** A devnet for one test file (temporary data folder, random port), and a real fabric-gateway client for it. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client as GrpcClient, credentials as grpcCredentials } from '@grpc/grpc-js';
 import { connect, type Gateway, hash, signers } from '@hyperledger/fabric-gateway';
+import { connectionEnvPath, readConnectionEnv } from '../../src/devnet/connection-env.js';
 import { type Devnet, type DevnetConnection, type DevnetOptions, startDevnet } from '../../src/devnet/index.js';
 import { CLI_PATH } from './cli.js';
 
@@ -95,32 +96,11 @@ export async function startCliDevnet(dataDir: string, args: string[]): Promise<C
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   return {
     child,
-    connection: await connectionFromEnvFile(path.join(dataDir, 'devnet', 'connection.env')),
+    connection: await readConnectionEnv(connectionEnvPath(dataDir)),
     output: () => output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     },
-  };
-}
-
-/** Reads a connection.env (GX_FABRIC_* lines, PEM file paths) as the backend's configuration would. */
-export async function connectionFromEnvFile(file: string): Promise<DevnetConnection> {
-  const lines = (await readFile(file, 'utf8')).trim().split('\n');
-  const env = new Map(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-  const value = (name: string) => {
-    const found = env.get(name);
-    if (found === undefined) throw new Error(`${file} lacks ${name}`);
-    return found;
-  };
-  const pem = (name: string) => readFile(value(name), 'utf8');
-  const tls = value('GX_FABRIC_TLS') === 'true';
-  return {
-    peerEndpoint: value('GX_FABRIC_PEER_ENDPOINT'),
-    ...(tls ? { tlsCaPem: await pem('GX_FABRIC_TLS_CA'), tlsHostOverride: value('GX_FABRIC_TLS_HOST_OVERRIDE') } : {}),
-    mspId: value('GX_FABRIC_MSP_ID'),
-    channel: value('GX_FABRIC_CHANNEL'),
-    client: { certPem: await pem('GX_FABRIC_CLIENT_CERT'), keyPem: await pem('GX_FABRIC_CLIENT_KEY') },
-    admin: { certPem: await pem('GX_FABRIC_ADMIN_CERT'), keyPem: await pem('GX_FABRIC_ADMIN_KEY') },
   };
 }
