@@ -2,21 +2,20 @@
 /**
  * `gx <role>`: one entry point for every role of the backend, so one image serves every Deployment.
  */
+import './chaincode-logging.js';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from './config.js';
 import { migrate, migrationLabel, SchemaMismatchError } from './db/migrator.js';
 import { openDatabase } from './db/pool.js';
+import { addDevCommands, DriftFound } from './dev/command.js';
 import { addDevnetCommand } from './devnet/command.js';
 import { addApiCommand } from './http/api-command.js';
 import { createLogger } from './observability/logger.js';
 import { addProjectorCommand } from './projector/command.js';
-import { startRole } from './runtime.js';
 import { runSubmitter } from './submitter/run-submitter.js';
 
 /** Exit codes a supervisor (Kubernetes, a shell script) can tell apart. */
 export const ExitCode = { failure: 1, badConfiguration: 2, schemaMismatch: 3 } as const;
-
-class NotBuiltError extends Error {}
 
 async function runMigrate(): Promise<void> {
   const config = loadConfig();
@@ -36,13 +35,6 @@ async function runMigrate(): Promise<void> {
   }
 }
 
-/** Roles that later work builds: they check the schema like real roles, then say they are not built yet. */
-async function runPendingRole(role: string): Promise<void> {
-  const context = await startRole(role, loadConfig());
-  await context.db.close();
-  throw new NotBuiltError(`The \`${role}\` role is not built yet.`);
-}
-
 function fail(error: unknown): never {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
@@ -52,7 +44,7 @@ function fail(error: unknown): never {
     process.stderr.write(`${error.message}\n`);
     process.exit(ExitCode.schemaMismatch);
   }
-  if (error instanceof NotBuiltError) {
+  if (error instanceof DriftFound) {
     process.stderr.write(`${error.message}\n`);
     process.exit(ExitCode.failure);
   }
@@ -79,14 +71,6 @@ program
   .description('Submit outbox commands to the ledger: exactly once, many in flight (GX_SUBMITTER_*).')
   .action(() => runSubmitter());
 
-const roles: Array<[string, string]> = [
-  ['dev', 'Run the whole system in one process on the embedded database.'],
-];
-for (const [role, description] of roles) {
-  program
-    .command(role)
-    .description(description)
-    .action(() => runPendingRole(role));
-}
+addDevCommands(program);
 
 program.parseAsync(process.argv).catch(fail);

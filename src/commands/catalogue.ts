@@ -34,6 +34,12 @@ export interface CommandDefinition<Payload> {
   args(requestId: string, payload: Payload): string[];
   signer: SigningIdentity;
   enqueuedBy: readonly Service[];
+  /**
+   * Ledger keys the chaincode function reads and writes. Two commands sharing a key, endorsed before either
+   * commits, make one of them fail MVCC validation; the submitter runs such commands one after the other
+   * (in claim order) instead of letting them race and retry.
+   */
+  conflictKeys(payload: Payload): string[];
 }
 
 function define<Payload>(definition: CommandDefinition<Payload>): CommandDefinition<Payload> {
@@ -48,6 +54,7 @@ export const commandCatalogue = {
     args: (requestId, payload) => [requestId, JSON.stringify(payload.params)],
     signer: 'admin',
     enqueuedBy: ['admin'],
+    conflictKeys: () => ['system'],
   }),
   CREATE_USER: define({
     payload: z
@@ -67,6 +74,7 @@ export const commandCatalogue = {
     args: (requestId, { fabricUserId, ...user }) => [requestId, fabricUserId, JSON.stringify(user)],
     signer: 'client',
     enqueuedBy: ['admin'],
+    conflictKeys: (payload) => [`user:${payload.fabricUserId}`, `profile:${payload.profileId}`],
   }),
   UPDATE_USER_STATUS: define({
     payload: z
@@ -77,6 +85,7 @@ export const commandCatalogue = {
     args: (requestId, payload) => [requestId, payload.fabricUserId, payload.status, payload.reason],
     signer: 'client',
     enqueuedBy: ['admin'],
+    conflictKeys: (payload) => [`user:${payload.fabricUserId}`],
   }),
   DISTRIBUTE_GENESIS: define({
     payload: z.object({ fabricUserId: fabricUserIdSchema }).strict(),
@@ -85,6 +94,8 @@ export const commandCatalogue = {
     args: (requestId, payload) => [requestId, payload.fabricUserId],
     signer: 'client',
     enqueuedBy: ['admin'],
+    // Every allocation moves the total supply and the tier counter: genesis is serial on any ledger.
+    conflictKeys: (payload) => ['supply', `user:${payload.fabricUserId}`],
   }),
   TRANSFER_TOKENS: define({
     payload: z
@@ -106,6 +117,8 @@ export const commandCatalogue = {
     ],
     signer: 'client',
     enqueuedBy: ['tokenomics'],
+    // The fee collector's balance is written too when a fee applies; with fees on, that key is the hot spot.
+    conflictKeys: (payload) => [`user:${payload.fromFabricUserId}`, `user:${payload.toFabricUserId}`],
   }),
 } as const;
 
@@ -141,6 +154,8 @@ export interface LedgerCall {
   fn: string;
   args: string[];
   signer: SigningIdentity;
+  /** See {@link CommandDefinition.conflictKeys}. */
+  conflictKeys: string[];
 }
 
 /** Validates `payload` for `commandType`; throws {@link CommandValidationError} naming each bad field. */
@@ -176,5 +191,6 @@ export function toLedgerCall(commandType: string, requestId: string, payload: un
     fn: definition.fn,
     args: definition.args(requestId, valid),
     signer: definition.signer,
+    conflictKeys: definition.conflictKeys(valid),
   };
 }

@@ -23,7 +23,15 @@ describe('command catalogue', () => {
       fn: 'TransferTokens',
       args: ['req-1', alice, bob, '1500', ''],
       signer: 'client',
+      conflictKeys: [`user:${alice}`, `user:${bob}`],
     });
+  });
+
+  it('serialises every genesis allocation on the supply key', () => {
+    expect(toLedgerCall('DISTRIBUTE_GENESIS', 'r', { fabricUserId: alice }).conflictKeys).toEqual([
+      'supply',
+      `user:${alice}`,
+    ]);
   });
 
   it('signs bootstrap with the admin identity', () => {

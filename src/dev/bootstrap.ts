@@ -1,0 +1,61 @@
+/**
+ * First-start bootstrap of a development system: the ledger's system parameters, enqueued once as an
+ * ordinary BOOTSTRAP_SYSTEM command (so it takes the same path as any admin's bootstrap).
+ */
+import type { SystemParams } from '@gx/chaincode';
+import type pg from 'pg';
+import { enqueueCommand } from '../commands/enqueue.js';
+
+/** Fixed request id: the outbox's unique (tenant, request id) makes a second enqueue impossible. */
+export const DEV_BOOTSTRAP_REQUEST_ID = 'gx-dev-bootstrap';
+
+export const DEV_SYSTEM_PARAMS: SystemParams = {
+  tokenName: 'GX Coin',
+  tokenSymbol: 'GXC',
+  decimals: 6,
+  // 1,000 GXC to the first 1,000 users, 500 to the next 9,000, then 100 each.
+  genesisTiers: [
+    { recipients: 1_000, amount: '1000000000' },
+    { recipients: 9_000, amount: '500000000' },
+    { recipients: 1_000_000_000, amount: '100000000' },
+  ],
+  transferFee: { basisPoints: 0, collector: 'GX_TREASURY' },
+};
+
+/**
+ * Enqueues the bootstrap unless a bootstrap command exists already, then waits until that command is final,
+ * so that `gx dev` announces itself only once genesis and transfers can work.
+ * Returns the bootstrap command's final status and error.
+ */
+export async function bootstrapDevSystem(
+  pool: pg.Pool,
+  timeoutMs = 60_000,
+): Promise<{ commandId: string; status: string; error: string | null }> {
+  const existing = await pool.query<{ id: string }>(
+    `SELECT id FROM outbox_command WHERE command_type = 'BOOTSTRAP_SYSTEM' ORDER BY created_at LIMIT 1`,
+  );
+  const commandId =
+    existing.rows[0]?.id ??
+    (
+      await enqueueCommand(pool, {
+        commandType: 'BOOTSTRAP_SYSTEM',
+        payload: { params: DEV_SYSTEM_PARAMS },
+        requestId: DEV_BOOTSTRAP_REQUEST_ID,
+        submittedBy: 'gx-dev',
+      })
+    ).commandId;
+  const deadline = Date.now() + timeoutMs;
+  // Start-up only, once: a short poll is simpler here than a LISTEN connection.
+  for (;;) {
+    const row = await pool.query<{ status: string; error: string | null; retrying: boolean }>(
+      `SELECT status, error, next_attempt_at IS NOT NULL AS retrying FROM outbox_command WHERE id = $1`,
+      [commandId],
+    );
+    const command = row.rows[0];
+    if (command && (command.status === 'COMMITTED' || (command.status === 'FAILED' && !command.retrying))) {
+      return { commandId, status: command.status, error: command.error };
+    }
+    if (Date.now() > deadline) throw new Error(`the system bootstrap (command ${commandId}) did not finish in time`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Secrets for the zero-setup `gx dev`: made once, kept in the data folder (mode 0600) so a second start
+ * resumes with the same admin login, tokens and KYC key. Settings given in the environment win.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface DevSecrets {
+  jwtSecret: string;
+  adminEmail: string;
+  adminPassword: string;
+  kycEncryptionKeys: string;
+}
+
+export const DEV_SECRETS_FILE = 'dev-secrets.json';
+
+function fresh(): DevSecrets {
+  return {
+    jwtSecret: randomBytes(32).toString('base64url'),
+    adminEmail: 'admin@gx.local',
+    adminPassword: `gx-${randomBytes(9).toString('base64url')}`,
+    kycEncryptionKeys: `dev1:${randomBytes(32).toString('base64')}`,
+  };
+}
+
+/** Reads `<dataDir>/dev-secrets.json`, creating it on first start. */
+export async function loadOrCreateDevSecrets(dataDir: string): Promise<DevSecrets> {
+  const file = path.join(dataDir, DEV_SECRETS_FILE);
+  try {
+    return { ...fresh(), ...(JSON.parse(await readFile(file, 'utf8')) as Partial<DevSecrets>) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const secrets = fresh();
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return secrets;
+}
+
+/** The environment `gx dev` runs with: the caller's settings first, dev secrets where they are absent. */
+export function devEnvironment(env: NodeJS.ProcessEnv, secrets: DevSecrets): NodeJS.ProcessEnv {
+  return {
+    GX_JWT_SECRET: secrets.jwtSecret,
+    GX_ADMIN_EMAIL: secrets.adminEmail,
+    GX_ADMIN_PASSWORD: secrets.adminPassword,
+    GX_KYC_ENCRYPTION_KEYS: secrets.kycEncryptionKeys,
+    GX_HTTP_HOST: '127.0.0.1',
+    ...env,
+  };
+}

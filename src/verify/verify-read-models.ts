@@ -1,0 +1,136 @@
+/**
+ * `gx verify`: compares the read models with the ledger — every user's status, every wallet's balance and
+ * the total supply — and reports each drift. Reads are evaluations (queries), never transactions.
+ */
+import type pg from 'pg';
+import type { LedgerClient } from '../ledger/index.js';
+
+export interface Drift {
+  kind: 'user-missing-on-ledger' | 'user-status' | 'wallet-missing' | 'balance' | 'total-supply';
+  subject: string;
+  readModel: string;
+  ledger: string;
+}
+
+export interface VerifyReport {
+  users: number;
+  wallets: number;
+  readModelSupply: string;
+  ledgerSupply: string;
+  /** Where the projector stood when the read models were read. */
+  projectorBlock: string | null;
+  drift: Drift[];
+}
+
+/** Queries in flight at once: enough to hide round trips, far below a peer's gateway concurrency limit. */
+const CONCURRENCY = 32;
+
+async function mapLimited<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+  return results;
+}
+
+function json<T>(bytes: Uint8Array): T {
+  return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+}
+
+function notFound(error: unknown): boolean {
+  return error instanceof Error && /GX_NOT_FOUND/.test(`${error.message} ${JSON.stringify(error)}`);
+}
+
+export async function verifyReadModels(pool: pg.Pool, ledger: LedgerClient): Promise<VerifyReport> {
+  const [users, wallets, projector] = await Promise.all([
+    pool.query<{ fabric_user_id: string; is_locked: boolean; has_wallet: boolean }>(
+      `SELECT p.fabric_user_id, p.is_locked, w.fabric_user_id IS NOT NULL AS has_wallet
+         FROM user_profile p LEFT JOIN wallet w ON w.fabric_user_id = p.fabric_user_id
+        WHERE p.fabric_user_id IS NOT NULL ORDER BY p.fabric_user_id`,
+    ),
+    pool.query<{ fabric_user_id: string; balance: string }>(
+      'SELECT fabric_user_id, balance::text AS balance FROM wallet ORDER BY fabric_user_id',
+    ),
+    pool.query<{ last_block: string | null }>(`SELECT max(last_block)::text AS last_block FROM projector_state`),
+  ]);
+  const drift: Drift[] = [];
+
+  await mapLimited(users.rows, async (user) => {
+    if (!user.has_wallet) {
+      drift.push({
+        kind: 'wallet-missing',
+        subject: user.fabric_user_id,
+        readModel: 'no wallet row',
+        ledger: 'user exists',
+      });
+    }
+    try {
+      const onLedger = json<{ status: string }>(
+        await ledger.evaluate('IdentityContract', 'GetUser', [user.fabric_user_id]),
+      );
+      const readStatus = user.is_locked ? 'LOCKED' : 'ACTIVE';
+      if (onLedger.status !== readStatus) {
+        drift.push({
+          kind: 'user-status',
+          subject: user.fabric_user_id,
+          readModel: readStatus,
+          ledger: onLedger.status,
+        });
+      }
+    } catch (error) {
+      if (!notFound(error)) throw error;
+      drift.push({
+        kind: 'user-missing-on-ledger',
+        subject: user.fabric_user_id,
+        readModel: 'registered',
+        ledger: 'absent',
+      });
+    }
+  });
+
+  await mapLimited(wallets.rows, async (wallet) => {
+    let ledgerBalance: string;
+    try {
+      ledgerBalance = json<{ balance: string }>(
+        await ledger.evaluate('TokenomicsContract', 'GetBalance', [wallet.fabric_user_id]),
+      ).balance;
+    } catch (error) {
+      // A system account (the fee collector) exists on the ledger only once it has received something.
+      if (!notFound(error)) throw error;
+      ledgerBalance = '0';
+    }
+    if (ledgerBalance !== wallet.balance) {
+      drift.push({ kind: 'balance', subject: wallet.fabric_user_id, readModel: wallet.balance, ledger: ledgerBalance });
+    }
+  });
+
+  const readModelSupply = wallets.rows.reduce((sum, wallet) => sum + BigInt(wallet.balance), 0n).toString();
+  const ledgerSupply = json<{ totalSupply: string }>(
+    await ledger.evaluate('TokenomicsContract', 'GetTotalSupply', []),
+  ).totalSupply;
+  if (readModelSupply !== ledgerSupply) {
+    drift.push({ kind: 'total-supply', subject: 'all wallets', readModel: readModelSupply, ledger: ledgerSupply });
+  }
+  drift.sort((a, b) => a.kind.localeCompare(b.kind) || a.subject.localeCompare(b.subject));
+  return {
+    users: users.rowCount ?? 0,
+    wallets: wallets.rowCount ?? 0,
+    readModelSupply,
+    ledgerSupply,
+    projectorBlock: projector.rows[0]?.last_block ?? null,
+    drift,
+  };
+}
+
+export function formatVerifyReport(report: VerifyReport): string {
+  const lines = [
+    `Checked ${report.users} users and ${report.wallets} wallets (projector at block ${report.projectorBlock ?? 'none'}).`,
+    `Total supply: read models ${report.readModelSupply}, ledger ${report.ledgerSupply}.`,
+  ];
+  if (report.drift.length === 0) lines.push('No drift: the read models match the ledger.');
+  for (const d of report.drift)
+    lines.push(`DRIFT ${d.kind} ${d.subject}: read model ${d.readModel}, ledger ${d.ledger}`);
+  return `${lines.join('\n')}\n`;
+}
