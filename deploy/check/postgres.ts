@@ -13,13 +13,21 @@ interface SecretSource {
   secretKeyRef?: { name?: string; key?: string };
 }
 
+/** The objects of the PostgreSQL manifests (every YAML file but the kustomization). */
+export function readPostgresManifests(directory: string): KubeObject[] {
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory)
+    .filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml')
+    .sort()
+    .flatMap((file) => parseManifests(readFileSync(path.join(directory, file), 'utf8'), file));
+}
+
 /** Returns one message per disagreement between the cluster manifests and a rendered overlay. */
 export function checkPostgresCluster(directory: string, overlay: readonly KubeObject[]): string[] {
   if (!existsSync(directory)) return [];
-  const clusters = readdirSync(directory)
-    .filter((file) => file.endsWith('.yaml'))
-    .flatMap((file) => parseManifests(readFileSync(path.join(directory, file), 'utf8'), file))
-    .filter((object) => object.apiVersion.startsWith('postgresql.cnpg.io/') && object.kind === 'Cluster');
+  const clusters = readPostgresManifests(directory).filter(
+    (object) => object.apiVersion.startsWith('postgresql.cnpg.io/') && object.kind === 'Cluster',
+  );
   if (clusters.length === 0) return [`${directory}: no CloudNativePG Cluster`];
   const config = overlay.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('gx-config'));
   const pgHost = (config?.data as Record<string, string> | undefined)?.PGHOST;

@@ -11,7 +11,7 @@ import { isExported, loadExportedMetrics, metricsNamedIn } from './metrics-contr
 import { checkAlertCoverage, checkQueries, readAlertRules, readDashboard, scrapeJobs } from './monitoring.js';
 import { checkPodPolicy } from './policy.js';
 import { checkContainerPorts, checkIngressBackends, checkScrapePorts, checkServicePorts } from './ports.js';
-import { checkPostgresCluster } from './postgres.js';
+import { checkPostgresCluster, readPostgresManifests } from './postgres.js';
 import { type SectionResult, section } from './report.js';
 import { validateSchemas } from './schemas.js';
 import { checkRoleSettings, loadSettingsContract, type SettingsContract } from './settings.js';
@@ -92,7 +92,11 @@ export async function runDeployCheck(options: CheckOptions): Promise<SectionResu
 
   const postgres = section('PostgreSQL: the CloudNativePG cluster provides the Service and Secret the roles use');
   const base = overlays.find((overlay) => overlay.environment === 'devnet') ?? overlays[0];
-  if (base) postgres.errors.push(...checkPostgresCluster(path.join(root, 'deploy', 'k8s', 'postgres'), base.objects));
+  const postgresDir = path.join(root, 'deploy', 'k8s', 'postgres');
+  if (base) postgres.errors.push(...checkPostgresCluster(postgresDir, base.objects));
+  // Kinds without an installed schema (the CloudNativePG Cluster) are checked by checkPostgresCluster alone.
+  const standard = readPostgresManifests(postgresDir).filter((object) => !object.apiVersion.includes('cnpg.io'));
+  postgres.errors.push(...(await validateSchemas(standard)));
   sections.push(postgres);
 
   const monitoringDir = path.join(root, 'deploy', 'monitoring');
