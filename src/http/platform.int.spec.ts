@@ -24,6 +24,28 @@ describe('health, metrics, docs, headers', () => {
     expect(degraded.body.checks.ledger.ok).toBe(false);
   });
 
+  it('/readyz reports projection lag and outbox backlog as degraded, still 200', async () => {
+    await api.db.pool.query(
+      `INSERT INTO projector_state (name, last_block, ledger_height, last_applied_at)
+       VALUES ('lagging', 10, 500, now() - interval '10 minutes')`,
+    );
+    await api.db.pool.query(
+      `INSERT INTO outbox_command (command_type, request_id, payload, created_at)
+       VALUES ('BOOTSTRAP_SYSTEM', 'old-pending', '{}', now() - interval '10 minutes')`,
+    );
+    try {
+      const response = await api.request('GET', '/readyz');
+      expect(response.status).toBe(200);
+      expect(response.body.status).toBe('degraded');
+      expect(response.body.checks.projector).toMatchObject({ ok: false, lagBlocks: 489 });
+      expect(response.body.checks.outbox.ok).toBe(false);
+      expect(response.body.checks.outbox.oldestPendingAgeMs).toBeGreaterThan(9 * 60 * 1000);
+    } finally {
+      await api.db.pool.query("DELETE FROM projector_state WHERE name = 'lagging'");
+      await api.db.pool.query("DELETE FROM outbox_command WHERE request_id = 'old-pending'");
+    }
+  });
+
   it('/readyz is 503 when the schema is not the code’s', async () => {
     await api.db.pool.query(
       "INSERT INTO schema_migration (version, name, checksum) VALUES (9999, 'from_the_future', 'x')",
