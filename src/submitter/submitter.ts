@@ -14,11 +14,19 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type BulkheadPolicy, bulkhead } from 'cockatiel';
-import type pg from 'pg';
-import { commandCatalogue, isCommandType, type SigningIdentity, toLedgerCall } from '../commands/catalogue.js';
+import pg from 'pg';
+import {
+  type CommandDefinition,
+  commandCatalogue,
+  isCommandType,
+  type SigningIdentity,
+  toLedgerCall,
+  validateCommand,
+} from '../commands/catalogue.js';
 import { CommitError, classifyError, type LedgerClient, validationCodeName } from '../ledger/index.js';
 import type { Logger } from '../observability/logger.js';
 import { Batcher } from './batcher.js';
+import { ConflictGate } from './conflict-gate.js';
 import { ListenConnection } from './listen-connection.js';
 import {
   outboxCommandsProcessed,
@@ -133,15 +141,25 @@ class OutboxSubmitter implements Submitter {
   readonly #policy: RetryPolicy;
   readonly #wakeup = new Wakeup();
   readonly #held = new Map<string, Promise<void>>();
+  readonly #gate = new ConflictGate();
   readonly #store: Batcher<SignedTransactionRecord, boolean>;
   readonly #outcomes: Batcher<AttemptOutcome, RecordedOutcome | undefined>;
   readonly #listen: ListenConnection;
   readonly #sendLimit: BulkheadPolicy;
+  /**
+   * Connections with `synchronous_commit = off`, for the writes whose loss in a database crash is harmless:
+   * claims (a lost claim leaves the row due again; the store step's guard then refuses to submit it) and
+   * outcomes (a lost outcome leaves the row SUBMITTED with its bytes; it is resolved again by resubmitting
+   * them). Saves a WAL flush on the insert → submit path. Storing signed bytes stays fully durable.
+   */
+  readonly #relaxedPool: pg.Pool;
   #stopping = false;
   #claimLoop: Promise<void> = Promise.resolve();
   #maintenanceTimer: NodeJS.Timeout | undefined;
   #maintenance: Promise<void> = Promise.resolve();
   #retryTimer: NodeJS.Timeout | undefined;
+  /** Set when the database connection came back: look for own rows whose outcome write was lost. */
+  #strayCheckDue = false;
   #retryTimerAt = Number.POSITIVE_INFINITY;
 
   constructor(options: SubmitterOptions) {
@@ -163,13 +181,22 @@ class OutboxSubmitter implements Submitter {
       backoffMaxMs: this.#o.backoffMaxMs,
     };
     const { pool } = options;
+    const relaxed = '-c synchronous_commit=off';
+    this.#relaxedPool = new pg.Pool({
+      ...options.clientConfig,
+      options: options.clientConfig.options ? `${options.clientConfig.options} ${relaxed}` : relaxed,
+      application_name: 'gx-submitter',
+      max: 4,
+    });
+    this.#relaxedPool.on('error', (error) => this.#logger.warn({ err: error }, 'idle database connection failed'));
+    const relaxedPool = this.#relaxedPool;
     this.#store = new Batcher(async (records) => {
       const stored = await storeSignedTransactions(pool, this.workerId, records);
       return records.map((record) => stored.has(record.id));
     });
     this.#outcomes = new Batcher(async (outcomes) => {
       const recorded = new Map(
-        (await recordOutcomes(pool, this.workerId, outcomes, this.#policy)).map((r) => [r.id, r]),
+        (await recordOutcomes(relaxedPool, this.workerId, outcomes, this.#policy)).map((r) => [r.id, r]),
       );
       return outcomes.map((outcome) => recorded.get(outcome.id));
     });
@@ -178,6 +205,9 @@ class OutboxSubmitter implements Submitter {
       workerId: this.workerId,
       logger: this.#logger,
       onWake: () => this.#wakeup.fire(),
+      onReconnected: () => {
+        this.#strayCheckDue = true;
+      },
     });
   }
 
@@ -211,7 +241,7 @@ class OutboxSubmitter implements Submitter {
       this.#wakeup.take();
       let claimed: ClaimedCommand[];
       try {
-        claimed = await claimCommands(this.#o.pool, this.workerId, limit);
+        claimed = await claimCommands(this.#relaxedPool, this.workerId, limit);
         failures = 0;
       } catch (error) {
         failures += 1;
@@ -247,35 +277,42 @@ class OutboxSubmitter implements Submitter {
     let outcome: AttemptOutcome;
     let answeredAt = 0;
     try {
-      const sent = await this.#sendLimit.execute(async () => {
-        let signer: SigningIdentity;
-        let signedTx: Uint8Array;
-        if (command.signedTx) {
-          signer = signerOf(command.commandType);
-          signedTx = command.signedTx;
-          log().info({ fabricTxId: command.fabricTxId }, 'resubmitting the stored transaction (its fate was unknown)');
-        } else {
-          const call = toLedgerCall(command.commandType, command.requestId, command.payload);
-          const endorsed = await this.#o.ledger.endorse(call);
-          const stored = await this.#store.add({
-            id: command.id,
-            fabricTxId: endorsed.transactionId,
-            signedTx: endorsed.signedTransaction,
-          });
-          if (!stored) return undefined;
-          bytesStored = true;
-          signer = call.signer;
-          signedTx = endorsed.signedTransaction;
-        }
-        outboxInsertToSubmit.observe(Math.max(0, Date.now() - command.createdAt.getTime()) / 1000);
-        this.#o.onSubmit?.(command);
-        return await this.#o.ledger.submitSigned(signer, signedTx);
+      // The gate holds this row back while an earlier one touching the same ledger keys is unresolved.
+      const answered = await this.#gate.run(conflictKeysOf(command), async () => {
+        const sent = await this.#sendLimit.execute(async () => {
+          let signer: SigningIdentity;
+          let signedTx: Uint8Array;
+          if (command.signedTx) {
+            signer = signerOf(command.commandType);
+            signedTx = command.signedTx;
+            log().info(
+              { fabricTxId: command.fabricTxId },
+              'resubmitting the stored transaction (its fate was unknown)',
+            );
+          } else {
+            const call = toLedgerCall(command.commandType, command.requestId, command.payload);
+            const endorsed = await this.#o.ledger.endorse(call);
+            const stored = await this.#store.add({
+              id: command.id,
+              fabricTxId: endorsed.transactionId,
+              signedTx: endorsed.signedTransaction,
+            });
+            if (!stored) return undefined;
+            bytesStored = true;
+            signer = call.signer;
+            signedTx = endorsed.signedTransaction;
+          }
+          outboxInsertToSubmit.observe(Math.max(0, Date.now() - command.createdAt.getTime()) / 1000);
+          this.#o.onSubmit?.(command);
+          return await this.#o.ledger.submitSigned(signer, signedTx);
+        });
+        return sent && { result: await sent.status() };
       });
-      if (!sent) {
+      if (!answered) {
         log().warn('row was taken over by another submitter before submission; not submitting');
         return;
       }
-      const result = await sent.status();
+      const { result } = answered;
       answeredAt = performance.now();
       if (result.successful) {
         outcome = {
@@ -364,7 +401,14 @@ class OutboxSubmitter implements Submitter {
     try {
       const room = Math.max(0, this.#o.window - this.#held.size);
       if (room > 0) {
-        const adopted = await adoptOrphanedCommands(this.#o.pool, this.workerId, Math.min(room, this.#o.batchSize));
+        const ownStrays = this.#strayCheckDue ? { workingOn: [...this.#held.keys()] } : undefined;
+        this.#strayCheckDue = false;
+        const adopted = await adoptOrphanedCommands(
+          this.#o.pool,
+          this.workerId,
+          Math.min(room, this.#o.batchSize),
+          ownStrays,
+        );
         if (adopted.length > 0)
           this.#logger.warn({ count: adopted.length }, 'adopted commands orphaned by a dead submitter');
         for (const command of adopted) this.#begin(command);
@@ -405,6 +449,7 @@ class OutboxSubmitter implements Submitter {
     await this.#outcomes.drained();
     await this.#listen.close();
     await unregisterWorker(this.#o.pool, this.workerId).catch(() => undefined);
+    await this.#relaxedPool.end();
     this.#logger.info('submitter stopped');
   }
 }
@@ -417,4 +462,18 @@ export async function startSubmitter(options: SubmitterOptions): Promise<Submitt
   const submitter = new OutboxSubmitter(options);
   await submitter.start();
   return submitter;
+}
+
+/**
+ * The ledger keys a command touches (see the catalogue). A payload the catalogue refuses touches nothing:
+ * it fails before reaching the ledger.
+ */
+function conflictKeysOf(command: ClaimedCommand): string[] {
+  if (!isCommandType(command.commandType)) return [];
+  try {
+    const definition = commandCatalogue[command.commandType] as CommandDefinition<unknown>;
+    return definition.conflictKeys(validateCommand(command.commandType, command.payload));
+  } catch {
+    return [];
+  }
 }
