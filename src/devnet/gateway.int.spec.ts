@@ -221,3 +221,18 @@ describe('validation', () => {
     expect(status.code).toBe(StatusCode.PHANTOM_READ_CONFLICT);
   });
 });
+
+describe('connection settings', () => {
+  it('env() is a configuration src/config.ts accepts, pointing at this devnet', async () => {
+    const { loadConfig } = await import('../config.js');
+    const config = loadConfig(devnet.env());
+    expect(config.fabric).toMatchObject({
+      peerEndpoint: devnet.connection.peerEndpoint,
+      tls: true,
+      tlsCa: devnet.connection.tlsCaPem?.trim(),
+      mspId: 'GxMSP',
+      channel: 'gxchannel',
+      chaincode: 'kv',
+    });
+  });
+});

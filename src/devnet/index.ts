@@ -14,6 +14,10 @@
  * await devnet.close();
  * ```
  */
+import type { Logger } from '../observability/logger.js';
+
+export { readConnectionEnv, writeConnectionEnv } from './connection-env.js';
+export { signLowS } from './msp.js';
 export { startDevnet } from './network.js';
 
 /** How to start a devnet. */
@@ -42,6 +46,8 @@ export interface DevnetOptions {
   syncWrites?: boolean;
   /** Gateway concurrency limit, as a peer's `gateway.concurrencyLimit`; default 500. */
   concurrencyLimit?: number;
+  /** Where devnet logs (blocks at debug, start and failures); default: silent. */
+  logger?: Logger;
 }
 
 /** Everything a client needs to connect to a devnet. */

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { peer } from '@hyperledger/fabric-protos';
 import gatewayGrpc from '@hyperledger/fabric-protos/lib/gateway/gateway_grpc_pb.js';
-import type { Logger } from '../observability/logger.js';
 import { BlockFeed } from './chaincode-events.js';
 import { HostedChaincode } from './chaincode-host.js';
 import { FaultState } from './faults.js';
@@ -30,7 +29,7 @@ const validationCodeNames = new Map<number, string>(
 const DEFAULT_CHAINCODES = [{ name: 'gxtv3', module: '@gx/chaincode' }];
 
 /** Starts a devnet; see {@link DevnetOptions} for the defaults. */
-export async function startDevnet(options: DevnetOptions & { logger?: Logger }): Promise<Devnet> {
+export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   const channel = options.channel ?? 'gxchannel';
   const mspId = options.mspId ?? 'GxMSP';
   const host = options.host ?? '127.0.0.1';
