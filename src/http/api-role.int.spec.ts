@@ -18,6 +18,16 @@ describe('gx api', () => {
     expect(result.stderr).toContain('GX_JWT_SECRET');
   });
 
+  it('refuses malformed KYC keys (exit 2, naming the variable)', async () => {
+    const result = await runCli(['api'], {
+      DATABASE_URL: db.url,
+      GX_JWT_SECRET: 'an-operator-secret-of-32-characters!!',
+      GX_KYC_ENCRYPTION_KEYS: 'k1:too-short',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('GX_KYC_ENCRYPTION_KEYS');
+  });
+
   it('rejects an unknown service', async () => {
     const result = await runCli(['api', '--services', 'identity,payroll'], { DATABASE_URL: db.url });
     expect(result.code).not.toBe(0);

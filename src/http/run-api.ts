@@ -4,11 +4,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { loadConfig, requireSettings } from '../config.js';
+import { ConfigError, loadConfig, requireSettings } from '../config.js';
 import { createLedgerClient } from '../ledger/index.js';
 import { type RoleContext, startRole, untilSignal } from '../runtime.js';
 import { ensureFirstAdmin } from '../services/accounts.js';
-import { parseKycKeyring } from '../services/kyc-keyring.js';
+import { KeyringError, type KycKeyring, parseKycKeyring, reencryptKycDocuments } from '../services/kyc-keyring.js';
 import type { LedgerProbe } from '../services/system-status.js';
 import { takeOverShutdownSignals } from '../submitter/signals.js';
 import { API_SERVICES, type ApiService, buildApp } from './app.js';
@@ -46,12 +46,35 @@ export function parseServices(list: string | undefined): ApiService[] {
   });
 }
 
+/** Parses the KYC keys, reporting a malformed setting like any other bad variable (exit code 2). */
+function keyringFrom(setting: string): KycKeyring {
+  try {
+    return parseKycKeyring(setting);
+  } catch (error) {
+    if (error instanceof KeyringError) {
+      throw new ConfigError([
+        { variable: 'GX_KYC_ENCRYPTION_KEYS', message: error.message.replace(/^GX_KYC_ENCRYPTION_KEYS: /, '') },
+      ]);
+    }
+    throw error;
+  }
+}
+
 /** Starts the API on an opened role context (`gx dev` passes its own). */
 export async function startApi(context: RoleContext, options: ApiOptions = {}): Promise<RunningApi> {
   const { config, logger, db } = context;
   requireSettings({ GX_JWT_SECRET: config.auth.jwtSecret });
-  const kycKeyring = config.auth.kycEncryptionKeys ? parseKycKeyring(config.auth.kycEncryptionKeys) : undefined;
+  const kycKeyring = config.auth.kycEncryptionKeys ? keyringFrom(config.auth.kycEncryptionKeys) : undefined;
   if (!kycKeyring) logger.warn('GX_KYC_ENCRYPTION_KEYS is not set: KYC submissions will answer 503');
+  if (kycKeyring && kycKeyring.keyIds.length > 1) {
+    // Rotation: with older keys still listed, re-seal their documents under the first key in the background
+    // (safe on several replicas at once: each row update checks the key it read).
+    reencryptKycDocuments(db.pool, kycKeyring).then(
+      (count) =>
+        logger.info({ count, keyId: kycKeyring.currentKeyId }, 're-sealed KYC documents under the current key'),
+      (error: unknown) => logger.error({ err: error }, 'KYC re-encryption failed'),
+    );
+  }
   if (config.auth.adminEmail && config.auth.adminPassword) {
     await ensureFirstAdmin(db.pool, { email: config.auth.adminEmail, password: config.auth.adminPassword }, logger);
   }

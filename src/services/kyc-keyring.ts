@@ -15,6 +15,8 @@ const TAG_BYTES = 16;
 export interface KycKeyring {
   /** The key id new data is sealed with. */
   currentKeyId: string;
+  /** Every key id, the current one first. */
+  keyIds: readonly string[];
   encrypt(plaintext: string, profileId: string): { keyId: string; sealed: Buffer };
   decrypt(sealed: Buffer, keyId: string, profileId: string): string;
   hasKey(keyId: string): boolean;
@@ -56,6 +58,7 @@ export function parseKycKeyring(setting: string): KycKeyring {
   };
   return {
     currentKeyId,
+    keyIds: [...keys.keys()],
     hasKey: (keyId) => keys.has(keyId),
     encrypt(plaintext, profileId) {
       const iv = randomBytes(IV_BYTES);
