@@ -14,6 +14,8 @@ export interface ListenConnectionOptions {
   logger: Logger;
   /** A row was inserted, or the connection came back (anything may have been missed): look for work. */
   onWake: () => void;
+  /** The connection (and with it the liveness lock) was lost and is back. */
+  onReconnected?: () => void;
 }
 
 export class ListenConnection {
@@ -66,6 +68,7 @@ export class ListenConnection {
       this.#connect().then(
         () => {
           this.#options.logger.info('LISTEN connection re-established');
+          this.#options.onReconnected?.();
           this.#options.onWake();
         },
         (error: unknown) => {

@@ -243,6 +243,39 @@ describe('outbox submitter on PostgreSQL and devnet', () => {
     expect((await devnetTransactionCount('VALID')) - validBefore).toBe(1);
   });
 
+  it('survives losing its LISTEN connection: reconnects, relocks, and resolves its own rows whose outcome was lost', async () => {
+    const instance = await submitter();
+    // A row this worker holds but no longer works on, as when an outcome write died with the connection.
+    const payload = createUserPayload();
+    const id = await enqueue('CREATE_USER', payload);
+    await waitForRows(db.pool, [id]);
+    const requestId = (await db.pool.query('SELECT request_id FROM outbox_command WHERE id = $1', [id])).rows[0]
+      .request_id;
+    const stray = await enqueue('CREATE_USER', createUserPayload());
+    const endorsed = await ledger.endorse({
+      contract: 'IdentityContract',
+      fn: 'CreateUser',
+      // Replaying the first command's request: the chaincode answers with the recorded result.
+      args: [requestId, payload.fabricUserId, JSON.stringify({ ...payload, fabricUserId: undefined })],
+      signer: 'client',
+    });
+    await db.pool.query(
+      `UPDATE outbox_command SET status = 'SUBMITTED', locked_by = $2, locked_at = now(), next_attempt_at = NULL,
+              fabric_tx_id = $3, signed_tx = $4 WHERE id = $1`,
+      [stray, instance.workerId, endorsed.transactionId, Buffer.from(endorsed.signedTransaction)],
+    );
+    const terminated = await db.pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE application_name = 'gx-submitter-listen' AND datname = current_database()`,
+    );
+    expect(terminated.rowCount).toBe(1);
+    const [resolved] = await waitForRows(db.pool, [stray]);
+    expect(resolved).toMatchObject({ status: 'COMMITTED', fabric_tx_id: endorsed.transactionId });
+    // Notifications work again: a new row is picked up.
+    const fresh = await enqueue('CREATE_USER', createUserPayload());
+    expect((await waitForRows(db.pool, [fresh]))[0]?.status).toBe('COMMITTED');
+  });
+
   it('stops gracefully: finishes in-flight commands before returning', async () => {
     devnet.setCommitLatency(1_500);
     const instance = await submitter();

@@ -256,6 +256,8 @@ class OutboxSubmitter implements Submitter {
   }
 
   #begin(command: ClaimedCommand): void {
+    // A stray check can race with a claim of the same row by this worker: one attempt per row, ever.
+    if (this.#held.has(command.id)) return;
     outboxInFlight.inc();
     this.#o.onClaim?.(command);
     const work = this.#process(command)

@@ -42,7 +42,16 @@ const LIVE_WORKERS = `
  * `workerId`. Rows with a stored signed transaction come back SUBMITTED and must be resubmitted as is; the
  * others were only claimed and are processed afresh. Also forgets dead workers that hold nothing any more.
  */
-export async function adoptOrphanedCommands(pool: pg.Pool, workerId: string, limit: number): Promise<ClaimedCommand[]> {
+export async function adoptOrphanedCommands(
+  pool: pg.Pool,
+  workerId: string,
+  limit: number,
+  /**
+   * After this worker's own database connection was lost, rows it still holds but no longer works on (their
+   * outcome write was lost with the connection): pass the ids it IS working on, and the rest are adopted too.
+   */
+  ownStrays?: { workingOn: readonly string[] },
+): Promise<ClaimedCommand[]> {
   const result = await pool.query(
     `WITH live AS (${LIVE_WORKERS}),
      orphaned AS (
@@ -51,8 +60,8 @@ export async function adoptOrphanedCommands(pool: pg.Pool, workerId: string, lim
         WHERE o.next_attempt_at IS NULL
           AND o.status IN ('PENDING', 'SUBMITTED')
           AND o.locked_by IS NOT NULL
-          AND o.locked_by <> $1::text
-          AND o.locked_by NOT IN (SELECT worker_id FROM live)
+          AND ((o.locked_by <> $1::text AND o.locked_by NOT IN (SELECT worker_id FROM live))
+               OR (o.locked_by = $1::text AND $3::boolean AND o.id <> ALL($4::uuid[])))
         LIMIT $2::int
           FOR UPDATE SKIP LOCKED
      )
@@ -61,7 +70,7 @@ export async function adoptOrphanedCommands(pool: pg.Pool, workerId: string, lim
        FROM orphaned
       WHERE o.id = orphaned.id
      RETURNING o.id, o.command_type, o.request_id, o.payload, o.attempts, o.fabric_tx_id, o.signed_tx, o.created_at`,
-    [workerId, limit],
+    [workerId, limit, ownStrays !== undefined, ownStrays?.workingOn ?? []],
   );
   await pool.query(
     `WITH live AS (${LIVE_WORKERS})
