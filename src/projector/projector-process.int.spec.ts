@@ -283,6 +283,25 @@ describe('gx projector processes', () => {
         )
       )[0];
     const expected = await summary();
+    // Damage the read models the way a bug could: a wrong balance and total supply, a lost and a forged
+    // history row. The rebuild must repair each, and leave the ids of the rows that were right alone.
+    const ids = (await rows<{ id: string }>(db.pool, 'SELECT id FROM transaction_history ORDER BY id')).map(
+      (r) => r.id,
+    );
+    const [removed] = await rows<{ id: string }>(
+      db.pool,
+      'DELETE FROM transaction_history WHERE id = (SELECT max(id) FROM transaction_history) RETURNING id',
+    );
+    await db.pool.query(
+      `INSERT INTO transaction_history (fabric_user_id, tx_id, type, amount, block_number, tx_timestamp)
+       VALUES ('nobody', 'forged', 'TRANSFER_IN', 1, 1, now())`,
+    );
+    await db.pool.query('UPDATE wallet SET balance = balance + 1000 WHERE fabric_user_id = $1', [
+      users[0]!.fabricUserId,
+    ]);
+    await db.pool.query(`UPDATE system_state SET value = '"0"' WHERE key = 'totalSupply'`);
+    const damaged = await summary();
+    expect(damaged).not.toEqual(expected);
     const seen = new Set<string>();
     let reading = true;
     const reader = (async () => {
@@ -291,13 +310,17 @@ describe('gx projector processes', () => {
     const result = await runCli(['projector', 'rebuild'], { DATABASE_URL: db.url, ...devnet.env() });
     reading = false;
     await reader;
-    expect([...seen]).toEqual([JSON.stringify(expected)]);
+    for (const state of seen) expect([JSON.stringify(damaged), JSON.stringify(expected)]).toContain(state);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Rebuilt projection "main" from block 0: \d+ events/);
     console.info(result.stdout.trim());
 
     expect(await readModels()).toEqual(incremental);
+    const idsAfter = new Set(
+      (await rows<{ id: string }>(db.pool, 'SELECT id FROM transaction_history')).map((r) => r.id),
+    );
+    expect(ids.filter((id) => id !== removed?.id && !idsAfter.has(id))).toEqual([]);
     expect(await rows(db.pool, `SELECT to_regnamespace('gx_rebuild') AS schema`)).toEqual([{ schema: null }]);
     // The live replica carries on after the switch-over.
     const after = await transfers(1);
