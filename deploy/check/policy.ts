@@ -55,6 +55,11 @@ export function checkPodPolicy(objects: readonly KubeObject[]): string[] {
         }
       }
       errors.push(...checkImage(where, container));
+      if (/\/gx-backend[:@]/.test(container.image ?? '') && gxRoleOf(container) === undefined) {
+        errors.push(
+          `${where}: runs the backend image without a gx role as its first argument (${container.args?.[0]})`,
+        );
+      }
       if (object.kind === 'Deployment') errors.push(...checkProbes(where, container));
     }
   }

@@ -80,6 +80,12 @@ describe('pod policy', () => {
     expect(checkPodPolicy([pod({})])).toEqual([]);
   });
 
+  it('rejects the backend image started with something that is not a gx role', () => {
+    expect(checkPodPolicy([pod({ args: ['submiter'] })])).toEqual([
+      'Deployment/gx-api container api: runs the backend image without a gx role as its first argument (submiter)',
+    ]);
+  });
+
   it('names each broken rule', () => {
     const broken = pod(
       { image: 'registry/gx-backend:latest', securityContext: { capabilities: { add: ['NET_ADMIN'] } }, resources: {} },
