@@ -52,6 +52,8 @@ it('keeps state, blocks, events, commit statuses and identities across a restart
   await kv.submitTransaction('increment', 'count');
   const commit = await (await kv.newProposal('increment', { arguments: ['count'] }).endorse()).submit();
   const status = await commit.getStatus();
+  // Endorsed before the restart, submitted after it: the saved bytes must still validate.
+  const endorsedBefore = await kv.newProposal('put', { arguments: ['late', 'submitted after restart'] }).endorse();
   const height = first.height();
   const events = await readEvents(first.connection, 3);
   client.close();
@@ -73,6 +75,9 @@ it('keeps state, blocks, events, commit statuses and identities across a restart
   // Versions carried over: a read-modify-write after the restart commits, and blocks continue the numbering.
   const next = await (await kvAgain.newProposal('increment', { arguments: ['count'] }).endorse()).submit();
   expect(await next.getStatus()).toMatchObject({ code: StatusCode.VALID, blockNumber: height });
+  const late = await again.gateway.newTransaction(endorsedBefore.getBytes()).submit();
+  expect(await late.getStatus()).toMatchObject({ code: StatusCode.VALID });
+  expect(text(await kvAgain.evaluateTransaction('get', 'late'))).toBe('submitted after restart');
 });
 
 it('restarts at the last complete block after kill -9 of `gx devnet`, state agreeing with the events', async () => {
