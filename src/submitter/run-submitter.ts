@@ -5,7 +5,6 @@ import { ConfigError, loadConfig } from '../config.js';
 import { CredentialError, createLedgerClient, type LedgerClient } from '../ledger/index.js';
 import { startRole, untilSignal } from '../runtime.js';
 import { startProbeServer } from './probe-server.js';
-import { takeOverShutdownSignals } from './signals.js';
 import { startSubmitter } from './submitter.js';
 
 /** Runs the submitter until SIGINT/SIGTERM, then shuts down gracefully. */
@@ -39,7 +38,6 @@ export async function runSubmitter(): Promise<void> {
     ledger,
   });
   logger.info({ metricsPort: probes.port }, 'submitter serving /metrics, /livez, /readyz');
-  takeOverShutdownSignals();
   await untilSignal(logger, async () => {
     await submitter.stop();
     await probes.close();
