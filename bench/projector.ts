@@ -9,6 +9,7 @@
  *   10 ms (1,000 events/s, moderate load). Latency = from the moment a block is handed to the projector's
  *   stream to the commit of the transaction that holds its rows.
  *
+ * - rebuild: `gx projector rebuild`'s replay of that history, and how long its switch-over transaction takes.
  * - catch-up from devnet: the same through the production path (devnet over TLS gRPC, the ledger client).
  *
  * Run alone: `node dist/bench/projector.js [events] [devnetTransfers]` (DATABASE_URL or the local PostgreSQL 15 server).
@@ -28,6 +29,7 @@ import type { BatchOutcome } from '../src/projector/apply-batch.js';
 import { transferCompleted, type UnplacedEvent, userCreated } from '../src/projector/event-fixtures.js';
 import { LedgerScenario, type ScenarioUser } from '../src/projector/ledger-scenario.js';
 import { createProjector } from '../src/projector/projector.js';
+import { rebuildProjection } from '../src/projector/rebuild.js';
 import type { ChaincodeEventSource, EventStreamOptions, SourceEvent } from '../src/projector/source.js';
 
 /** One measurement, in the shape `npm run bench` prints (bench/harness.ts `BenchResult`). */
@@ -121,7 +123,7 @@ function percentile(samples: number[], q: number): number {
   return Math.round(value * 100) / 100;
 }
 
-async function withScratchDatabase<T>(serverUrl: string, work: (pool: pg.Pool) => Promise<T>): Promise<T> {
+async function withScratchDatabase<T>(serverUrl: string, work: (pool: pg.Pool, url: string) => Promise<T>): Promise<T> {
   const name = `gx_bench_projector_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -133,7 +135,7 @@ async function withScratchDatabase<T>(serverUrl: string, work: (pool: pg.Pool) =
   pool.on('error', () => undefined);
   try {
     await migrate(pool);
-    return await work(pool);
+    return await work(pool, url.toString());
   } finally {
     await pool.end();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -164,7 +166,7 @@ export async function benchProjector(options: ProjectorBenchOptions): Promise<Pr
   const blockSize = 500;
   const results: ProjectorBenchResult[] = [];
 
-  await withScratchDatabase(options.serverUrl, async (pool) => {
+  await withScratchDatabase(options.serverUrl, async (pool, url) => {
     const ledger = new MemoryLedger();
     let pending: UnplacedEvent[] = [];
     for (let i = 0; i < users; i += 1) pending.push(userCreated({ profileId: 'external', fabricUserId: userId(i) }));
@@ -224,6 +226,34 @@ export async function benchProjector(options: ProjectorBenchOptions): Promise<Pr
       p99: percentile(latencies, 0.99),
       goal: 'p99 < 50 ms',
       settings: { blocks, eventsPerBlock: perBlock, intervalMs: 10, offeredEventsPerSecond: perBlock * 100 },
+    });
+
+    // Rebuild: replay the whole history into gx_rebuild, then merge it in (one transaction; the live
+    // projector waits for it, readers do not).
+    const rebuildStarted = performance.now();
+    const rebuilt = await rebuildProjection(
+      {
+        pool,
+        clientConfig: { connectionString: url },
+        source: ledger,
+        logger: createLogger({ level: 'silent', role: 'bench' }),
+        idleMs: 200,
+      },
+      new AbortController().signal,
+    );
+    const rebuildSeconds = (performance.now() - rebuildStarted) / 1000;
+    results.push({
+      scenario: 'projector rebuild',
+      metric: 'switch-over transaction (readers not blocked)',
+      value: Math.round(rebuilt.switchMs),
+      unit: 'ms',
+      goal: 'no half-built data served',
+      settings: {
+        events: rebuilt.events,
+        historyRows: Number((await pool.query('SELECT count(*) AS n FROM transaction_history')).rows[0]?.n ?? 0),
+        replayEventsPerSecond: Math.round(rebuilt.events / rebuildSeconds),
+        seconds: Math.round(rebuildSeconds * 100) / 100,
+      },
     });
   });
   return results;
