@@ -243,6 +243,30 @@ describe('outbox submitter on PostgreSQL and devnet', () => {
     expect((await devnetTransactionCount('VALID')) - validBefore).toBe(1);
   });
 
+  it('pipelines: fills its window with transactions awaiting commit, never more', async () => {
+    devnet.setCommitLatency(1_000);
+    const window = 40;
+    const instance = await submitter({ window, batchSize: 16 });
+    const inserted = await db.pool.query<{ id: string }>(
+      `INSERT INTO outbox_command (command_type, request_id, payload, submitted_by)
+       SELECT 'CREATE_USER', gen_random_uuid()::text, p, 'test' FROM unnest($1::jsonb[]) AS p RETURNING id`,
+      [Array.from({ length: 120 }, () => JSON.stringify(createUserPayload()))],
+    );
+    const ids = inserted.rows.map((row) => row.id);
+    let most = 0;
+    const sampler = setInterval(() => {
+      most = Math.max(most, instance.inFlight());
+    }, 10);
+    try {
+      const rows = await waitForRows(db.pool, ids, { timeoutMs: 60_000 });
+      expect(rows.every((row) => row.status === 'COMMITTED')).toBe(true);
+    } finally {
+      clearInterval(sampler);
+    }
+    // With a 1 s commit latency, a full window means `window` transactions were awaiting commit at once.
+    expect(most).toBe(window);
+  });
+
   it('survives losing its LISTEN connection: reconnects, relocks, and resolves its own rows whose outcome was lost', async () => {
     const instance = await submitter();
     // A row this worker holds but no longer works on, as when an outcome write died with the connection.
