@@ -5,9 +5,11 @@
  */
 import { createPrivateKey, sign } from 'node:crypto';
 import { CommitError, type Contract, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
+import { common, gateway, peer } from '@hyperledger/fabric-protos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestGateway, KV_CHAINCODE, startTestDevnet, type TestGateway } from '../../test/support/devnet.js';
 import { devnetTransactions } from './metrics.js';
+import { decodeReadWriteSet, encodeReadWriteSet } from './read-write-set.js';
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 let unique = 0;
@@ -35,6 +37,31 @@ afterAll(async () => {
   admin?.close();
   await devnet?.stop();
 });
+
+/** Rewrites the value `key` is written with inside a prepared transaction, leaving the endorsement as it was. */
+function tamper(preparedBytes: Uint8Array, key: string, value: string): Uint8Array {
+  const prepared = gateway.PreparedTransaction.deserializeBinary(preparedBytes);
+  const envelope = prepared.getEnvelope() as common.Envelope;
+  const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+  const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
+  const action = transaction.getActionsList()[0] as peer.TransactionAction;
+  const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+  const endorsed = actionPayload.getAction() as peer.ChaincodeEndorsedAction;
+  const responsePayload = peer.ProposalResponsePayload.deserializeBinary(endorsed.getProposalResponsePayload_asU8());
+  const chaincodeAction = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
+  const sets = decodeReadWriteSet(chaincodeAction.getResults_asU8()).map((set) => ({
+    ...set,
+    writes: set.writes.map((write) => (write.key === key ? { key, value: Buffer.from(value) } : write)),
+  }));
+  chaincodeAction.setResults(encodeReadWriteSet(sets));
+  responsePayload.setExtension$(chaincodeAction.serializeBinary());
+  endorsed.setProposalResponsePayload(responsePayload.serializeBinary());
+  actionPayload.setAction(endorsed);
+  action.setPayload(actionPayload.serializeBinary());
+  payload.setData(transaction.serializeBinary());
+  envelope.setPayload(payload.serializeBinary());
+  return prepared.serializeBinary();
+}
 
 async function duplicateCount(): Promise<number> {
   const metric = await devnetTransactions.get();
@@ -208,6 +235,16 @@ describe('validation', () => {
     const transaction = client.gateway.newSignedTransaction(unsigned.getBytes(), forged);
     const status = await (await transaction.submit()).getStatus();
     expect(status).toMatchObject({ successful: false, code: StatusCode.BAD_CREATOR_SIGNATURE });
+    await expect(kv.evaluateTransaction('get', k)).rejects.toThrow('does not exist');
+  });
+
+  it('a transaction whose endorsed writes were altered after endorsement is an ENDORSEMENT_POLICY_FAILURE', async () => {
+    const k = key('tampered');
+    const unsigned = await kv.newProposal('put', { arguments: [k, 'honest'] }).endorse();
+    const status = await (
+      await client.gateway.newTransaction(tamper(unsigned.getBytes(), k, 'forged')).submit()
+    ).getStatus();
+    expect(status).toMatchObject({ successful: false, code: StatusCode.ENDORSEMENT_POLICY_FAILURE });
     await expect(kv.evaluateTransaction('get', k)).rejects.toThrow('does not exist');
   });
 
