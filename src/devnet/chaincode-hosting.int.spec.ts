@@ -103,6 +103,23 @@ describe('gx devnet --chaincode, as a network configured like fabric-samples (my
   });
 });
 
+describe('an ES-module chaincode', () => {
+  it('is loaded through import() and served', async () => {
+    const devnet = await startTestDevnet({
+      tls: false,
+      chaincodes: [{ name: 'greeter', module: path.resolve(KV_CHAINCODE, '../esm-chaincode') }],
+    });
+    const client = connectTestGateway(devnet.connection);
+    try {
+      const greeter = client.gateway.getNetwork('gxchannel').getContract('greeter');
+      expect(text(await greeter.evaluateTransaction('greet', 'devnet'))).toBe('hello devnet');
+    } finally {
+      client.close();
+      await devnet.stop();
+    }
+  });
+});
+
 describe('the default chaincode', () => {
   let devnet: Awaited<ReturnType<typeof startTestDevnet>>;
   let client: TestGateway;
