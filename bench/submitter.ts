@@ -26,6 +26,7 @@ import { type DevnetOptions, startDevnet } from '../src/devnet/index.js';
 import { createLedgerClient } from '../src/ledger/index.js';
 import { createLogger } from '../src/observability/logger.js';
 import { startSubmitter } from '../src/submitter/index.js';
+import type { BenchOptions, BenchResult } from './harness.js';
 
 export interface SubmitterBenchOptions {
   /** PostgreSQL server (any database on it); a scratch database is created and dropped. */
@@ -266,6 +267,68 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
     await admin.end();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The issue's two configurations as `npm run bench` results: devnet at its fastest, and every transaction
+ * held 2 s between submit and commit (as on the old deployment) with a window of 4,096.
+ */
+export async function submitterScenarios(options: BenchOptions): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  for (const commitLatencyMs of [0, 2_000]) {
+    const window = 4_096;
+    const commands = options.quick ? 2_000 : commitLatencyMs > 0 ? 20_000 : 10_000;
+    const run = await benchSubmitter({
+      serverUrl: options.serverUrl,
+      commitLatencyMs,
+      window,
+      commands,
+      latencySamples: options.quick ? 100 : 500,
+    });
+    const scenario = `submitter (commit latency ${commitLatencyMs} ms)`;
+    const settings = { commitLatencyMs, window, commands, failed: run.failed };
+    results.push(
+      {
+        scenario,
+        metric: 'sustained commands/s',
+        value: run.commandsPerSecond,
+        unit: 'cmd/s',
+        goal: commitLatencyMs > 0 ? '≥ 2000 cmd/s (old deployment: 100/s)' : 'as high as devnet allows',
+        settings: {
+          ...settings,
+          submitterCpuMsPerCommand: run.submitterCpuMsPerCommand,
+          drainSeconds: run.drainSeconds,
+        },
+      },
+      {
+        scenario,
+        metric: 'insert → claim',
+        value: run.insertToClaimMs.p50,
+        unit: 'ms',
+        ...run.insertToClaimMs,
+        goal: 'p50 ≤ 5 ms',
+        settings,
+      },
+      {
+        scenario,
+        metric: 'insert → submit',
+        value: run.insertToSubmitMs.p50,
+        unit: 'ms',
+        ...run.insertToSubmitMs,
+        settings,
+      },
+      {
+        scenario,
+        metric: 'commit → row update',
+        value: run.commitToRowUpdateMs.p50,
+        unit: 'ms',
+        ...run.commitToRowUpdateMs,
+        goal: '≪ 50 ms',
+        settings,
+      },
+    );
+  }
+  return results;
 }
 
 /** Starts devnet in a child process (see submitter-devnet-process.ts); `close()` ends it. */
