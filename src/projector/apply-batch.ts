@@ -40,7 +40,8 @@ function isDataError(error: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
-interface ValidEvent {
+/** A validated event, kept to re-apply it alone if its batch breaks a constraint. */
+export interface ValidEvent {
   raw: PositionedEvent;
   event: GxEvent;
   context: EventContext;
@@ -50,19 +51,50 @@ function positionOf(event: PositionedEvent): StreamPosition {
   return { blockNumber: event.blockNumber, eventIndex: event.eventIndex, transactionId: event.transactionId };
 }
 
-/** Applies `events` (in stream order) in one transaction on a client of `pool`. */
+/**
+ * A batch parsed and projected ahead of its transaction, so that the projector can prepare the next batch
+ * while the database commits the current one.
+ */
+export interface PreparedBatch {
+  events: readonly PositionedEvent[];
+  valid: readonly ValidEvent[];
+  rejected: ReadonlyArray<{ raw: PositionedEvent; reason: string }>;
+  /** The changes of every valid event, folded in order. */
+  changes: ReadModelChanges;
+}
+
+/** Validates and projects `events` (no I/O). */
+export function prepareBatch(events: readonly PositionedEvent[]): PreparedBatch {
+  const valid: ValidEvent[] = [];
+  const rejected: Array<{ raw: PositionedEvent; reason: string }> = [];
+  const changes = new ReadModelChanges();
+  for (const raw of events) {
+    const parsed = parseEvent(raw.eventName, raw.payload);
+    if (!parsed.ok) {
+      rejected.push({ raw, reason: parsed.reason });
+      continue;
+    }
+    const context = { blockNumber: raw.blockNumber, transactionId: raw.transactionId };
+    projectEvent(parsed.event, context, changes);
+    valid.push({ raw, event: parsed.event, context });
+  }
+  return { events, valid, rejected, changes };
+}
+
+/** Applies `events` (in stream order, or prepared) in one transaction on a client of `pool`. */
 export async function applyBatch(
   pool: pg.Pool,
-  events: readonly PositionedEvent[],
+  events: readonly PositionedEvent[] | PreparedBatch,
   options: ApplyBatchOptions,
 ): Promise<BatchOutcome> {
+  const prepared = 'changes' in events ? events : prepareBatch(events);
   const client = await pool.connect();
   try {
     // Asynchronous commit is safe here: a database crash can only lose the newest batches together with
     // their checkpoint (WAL keeps them atomic), and those are read from the ledger again. It spares every
     // live block a WAL flush wait, which is most of its latency.
     await client.query('BEGIN; SET LOCAL synchronous_commit = off');
-    const outcome = await applyInTransaction(client, events, options);
+    const outcome = await applyInTransaction(client, prepared, options);
     await client.query('COMMIT');
     return outcome;
   } catch (error) {
@@ -75,40 +107,30 @@ export async function applyBatch(
 
 async function applyInTransaction(
   client: pg.PoolClient,
-  events: readonly PositionedEvent[],
+  prepared: PreparedBatch,
   options: ApplyBatchOptions,
 ): Promise<BatchOutcome> {
   const { projection } = options;
+  const { events } = prepared;
   const checkpoint = await lockCheckpoint(client, projection);
   const fresh = events.filter((event) => isAfter(event, checkpoint));
   const last = fresh.at(-1);
   if (last === undefined) return { applied: 0, rejected: 0, duplicates: events.length, checkpoint };
+  // Only a resumed stream repeats events; then the batch is projected again without them.
+  const batch = fresh.length === events.length ? prepared : prepareBatch(fresh);
 
-  let rejected = 0;
-  const valid: ValidEvent[] = [];
-  const changes = new ReadModelChanges();
-  for (const raw of fresh) {
-    const parsed = parseEvent(raw.eventName, raw.payload);
-    if (!parsed.ok) {
-      await reject(client, raw, parsed.reason, options);
-      rejected += 1;
-      continue;
-    }
-    const context = { blockNumber: raw.blockNumber, transactionId: raw.transactionId };
-    projectEvent(parsed.event, context, changes);
-    valid.push({ raw, event: parsed.event, context });
-  }
-
+  for (const { raw, reason } of batch.rejected) await reject(client, raw, reason, options);
+  let rejected = batch.rejected.length;
   await client.query('SAVEPOINT batch');
   try {
-    await writeReadModelChanges(client, changes);
+    await writeReadModelChanges(client, batch.changes);
     await client.query('RELEASE SAVEPOINT batch');
   } catch (error) {
     if (!isDataError(error)) throw error;
     // One event's rows violate a constraint: find it by applying the batch event by event, quarantine it and
     // keep the others, rather than stall the projection on it forever.
     await client.query('ROLLBACK TO SAVEPOINT batch');
-    rejected += await applyOneByOne(client, valid, options);
+    rejected += await applyOneByOne(client, batch.valid, options);
   }
   await writeCheckpoint(client, projection, positionOf(last), options.ledgerHeight);
   return {

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import type pg from 'pg';
 import type { Logger } from '../observability/logger.js';
-import { applyBatch, type BatchOutcome } from './apply-batch.js';
+import { applyBatch, type BatchOutcome, type PreparedBatch, prepareBatch } from './apply-batch.js';
 import { ensureCheckpointRow, readCheckpoint, recordLedgerHeight } from './checkpoint.js';
 import { eventBatches } from './event-batches.js';
 import * as metrics from './metrics.js';
@@ -130,25 +130,40 @@ class ProjectionLoop implements Projector {
       const batches = eventBatches(source.chaincodeEvents({ startBlock, signal: stream.signal }), {
         maxEvents: this.#options.maxBatchEvents ?? 5000,
         idleMs: this.#options.idle?.afterMs,
-      });
-      for await (const batch of batches) {
-        if (signal.aborted) return;
-        if (batch.length === 0) {
-          if ((await this.#options.idle?.onIdle()) === 'stop') throw new StopRequested();
-          continue;
+      })[Symbol.asyncIterator]();
+      const pull = async (): Promise<PreparedBatch | 'idle' | undefined> => {
+        const next = await batches.next();
+        if (next.done) return undefined;
+        return next.value.length === 0 ? 'idle' : prepareBatch(next.value);
+      };
+      // One batch ahead: the next one is read, validated and projected while this one is written.
+      let upcoming = pull();
+      try {
+        while (true) {
+          const prepared = await upcoming;
+          if (prepared === undefined || signal.aborted) return;
+          upcoming = pull();
+          upcoming.catch(() => undefined);
+          if (prepared === 'idle') {
+            if ((await this.#options.idle?.onIdle()) === 'stop') throw new StopRequested();
+            continue;
+          }
+          const last = prepared.events.at(-1)!;
+          this.#seeHeight(last.blockNumber + 1n);
+          const timer = metrics.processingDuration.startTimer();
+          const outcome = await applyBatch(pool, prepared, {
+            projection: this.#projection,
+            ledgerHeight: this.#ledgerHeight,
+            logger,
+          });
+          timer();
+          this.#record(outcome);
+          onProgress();
+          this.#options.onBatch?.(outcome);
         }
-        const last = batch.at(-1)!;
-        this.#seeHeight(last.blockNumber + 1n);
-        const timer = metrics.processingDuration.startTimer();
-        const outcome = await applyBatch(pool, batch, {
-          projection: this.#projection,
-          ledgerHeight: this.#ledgerHeight,
-          logger,
-        });
-        timer();
-        this.#record(outcome);
-        onProgress();
-        this.#options.onBatch?.(outcome);
+      } finally {
+        // Not awaited: the reader may be parked on the stream until it is aborted below.
+        batches.return?.(undefined).catch(() => undefined);
       }
     } finally {
       signal.removeEventListener('abort', onAbort);
