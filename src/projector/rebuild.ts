@@ -177,6 +177,14 @@ async function switchOver(pool: pg.Pool, projection: string): Promise<number | u
       return undefined;
     }
     const started = performance.now();
+    // Profiles registered off-chain after the rebuild copied them were unknown to it, so it could not link
+    // their wallets; the live projector did, and its link stands.
+    await client.query(
+      `UPDATE ${REBUILD_SCHEMA}.wallet r SET profile_id = p.profile_id
+         FROM public.user_profile p
+        WHERE r.profile_id IS NULL AND p.fabric_user_id = r.fabric_user_id
+          AND NOT EXISTS (SELECT 1 FROM ${REBUILD_SCHEMA}.user_profile c WHERE c.profile_id = p.profile_id)`,
+    );
     for (const table of MERGED_TABLES) await mergeTable(client, table);
     const set = PROFILE_COLUMNS.map((column) => `${column} = r.${column}`).join(', ');
     const compared = PROFILE_COLUMNS.filter((c) => c !== 'last_synced_at');
