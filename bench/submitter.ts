@@ -35,6 +35,8 @@ export interface SubmitterBenchOptions {
   commitLatencyMs?: number;
   /** GX_SUBMITTER_WINDOW; default 4096. */
   window?: number;
+  /** Concurrent endorse + store + submit (SubmitterOptions.endorseConcurrency); default the submitter's. */
+  endorseConcurrency?: number;
   /** GX_SUBMITTER_BATCH_SIZE; default 512. */
   batchSize?: number;
   /** Backlog size for the throughput run; default 20,000. */
@@ -221,6 +223,7 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
         window,
         batchSize: options.batchSize ?? 512,
         maxAttempts: 8,
+        ...(options.endorseConcurrency ? { endorseConcurrency: options.endorseConcurrency } : {}),
       });
       try {
         await waitUntilSettled(pool, latencySamples + commands, 600_000);
@@ -361,12 +364,13 @@ async function devnetProcess(
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const [commitLatencyMs, window, commands] = process.argv.slice(2).map(Number);
+  const [commitLatencyMs, window, commands, endorseConcurrency] = process.argv.slice(2).map(Number);
   benchSubmitter({
     serverUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     ...(commitLatencyMs !== undefined ? { commitLatencyMs } : {}),
     ...(window ? { window } : {}),
     ...(commands ? { commands } : {}),
+    ...(endorseConcurrency ? { endorseConcurrency } : {}),
   }).then(
     (result) => {
       process.stdout.write(`${JSON.stringify(result)}\n`);
