@@ -55,13 +55,14 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   /** Serialises transport restarts, so overlapping faults cannot leave two servers or none. */
   let transport: Promise<void> = Promise.resolve();
   const restart = (pauseMs: number, reason: string): Promise<void> => {
+    // Takes effect at once: streams end and the port closes before this returns.
+    service.dropStreams(reason);
+    // grpc-js cannot close a server's connections and keep listening: close everything, listen anew.
+    server?.forceShutdown();
+    server = undefined;
     transport = transport.then(async () => {
-      service.dropStreams(reason);
-      // grpc-js cannot close a server's connections and keep listening: close everything, listen anew.
-      server?.forceShutdown();
-      server = undefined;
       if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
-      if (!closed) server = await listen();
+      if (!closed && !server) server = await listen();
     });
     return transport;
   };
@@ -123,6 +124,8 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     : ServerCredentials.createInsecure();
 
   async function listen(): Promise<Server> {
+    // Not 'grpc.enable_channelz': 0 — grpc-js then stops tracking sessions and forceShutdown leaves
+    // connections open, which the transport faults rely on.
     const next = new Server({ 'grpc.max_receive_message_length': 100 * 1024 * 1024 });
     next.addService(GatewayService, service.implementation);
     port = await new Promise<number>((resolve, reject) =>

@@ -92,7 +92,7 @@ export interface Endorsement {
 }
 
 /** Signs the simulation result as a peer endorsement and assembles the transaction envelope, as protoutil does. */
-export function endorse(input: EndorsementInput, signer: PeerSigner): Endorsement {
+export async function endorse(input: EndorsementInput, signer: PeerSigner): Promise<Endorsement> {
   const { proposal } = input;
   const response = new peer.Response();
   response.setStatus(input.response.status);
@@ -126,7 +126,9 @@ export function endorse(input: EndorsementInput, signer: PeerSigner): Endorsemen
 
   const endorsement = new peer.Endorsement();
   endorsement.setEndorser(signer.serializedIdentity);
-  endorsement.setSignature(signer.sign(Buffer.concat([proposalResponsePayload, signer.serializedIdentity])));
+  endorsement.setSignature(
+    await signer.signInBackground(Buffer.concat([proposalResponsePayload, signer.serializedIdentity])),
+  );
 
   const endorsedAction = new peer.ChaincodeEndorsedAction();
   endorsedAction.setProposalResponsePayload(proposalResponsePayload);
