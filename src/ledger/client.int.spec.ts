@@ -152,6 +152,20 @@ describe('ledger client against devnet over gRPC', () => {
     expect(resumed.map((event) => event.transactionId)).not.toContain(first.transactionId);
   });
 
+  it('keeps waiting for a commit status across a dropped connection', async () => {
+    devnet.setCommitLatency(1_000);
+    try {
+      const endorsed = await ledger.endorse({ contract: 'AdminContract', fn: 'Ping', args: [], signer: 'client' });
+      const submitted = await ledger.submitSigned('client', endorsed.signedTransaction);
+      const status = submitted.status();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      devnet.faults.dropStreams();
+      await expect(status).resolves.toMatchObject({ transactionId: endorsed.transactionId, successful: true });
+    } finally {
+      devnet.setCommitLatency(0);
+    }
+  });
+
   it('opens the circuit breaker after consecutive peer failures and fails fast', async () => {
     const fragile = await createLedgerClient(loadConfig(devnet.env()).fabric, {
       logger,

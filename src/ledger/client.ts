@@ -11,12 +11,14 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import {
+  type Commit,
   type Contract,
   connect,
   type Gateway,
   hash,
   type Network,
   type ProposalOptions,
+  type Status,
 } from '@hyperledger/fabric-gateway';
 import { type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
 import type { SigningIdentity } from '../commands/catalogue.js';
@@ -26,6 +28,7 @@ import { type FabricCredentials, loadFabricCredentials, type SigningCredentials 
 import {
   CommitError,
   classifyError,
+  GatewayError,
   isConnectionFailure,
   isPeerFailure,
   LedgerClosedError,
@@ -280,7 +283,7 @@ class FabricLedgerClient implements LedgerClient {
     return {
       transactionId: submitted.getTransactionId(),
       status: async () => {
-        const status = await this.#call(() => submitted.getStatus());
+        const status = await this.#commitStatus(signer, submitted);
         return {
           transactionId: status.transactionId,
           blockNumber: status.blockNumber,
@@ -290,6 +293,28 @@ class FabricLedgerClient implements LedgerClient {
         };
       },
     };
+  }
+
+  /**
+   * Waits for a submitted transaction's status. When the connection breaks meanwhile (or is replaced because
+   * another call found it broken), the same signed status request is sent again on the current channel a few
+   * times before giving up: thousands of transactions may be waiting, and each would otherwise come back as
+   * a failed attempt.
+   */
+  async #commitStatus(signer: SigningIdentity, submitted: Commit): Promise<Status> {
+    let commit: Commit = submitted;
+    for (let retry = 0; ; retry += 1) {
+      try {
+        return await this.#call(() => commit.getStatus());
+      } catch (error) {
+        const transport =
+          error instanceof GatewayError && (error.code === grpc.status.CANCELLED || isConnectionFailure(error));
+        if (!transport || retry >= 3 || this.#closed) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** retry));
+        // The request signed on the first try, sent again as is.
+        commit = this.#current().gateway(signer).newCommit(commit.getBytes());
+      }
+    }
   }
 
   async commit(signer: SigningIdentity, signedTransaction: Uint8Array): Promise<CommitOutcome> {
