@@ -3,7 +3,7 @@
  * error shapes a Fabric 2.5 peer gives (FIELD-NOTES), MVCC, duplicate transaction ids, bad signatures,
  * identities, namespaces and the dispatcher's behaviour for a plain JavaScript chaincode loaded by path.
  */
-import { createPrivateKey, sign } from 'node:crypto';
+import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { CommitError, type Contract, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
 import { common, gateway, peer } from '@hyperledger/fabric-protos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,17 @@ describe('submit, evaluate, commit status', () => {
     const k = key('evaluate-put');
     await kv.evaluateTransaction('put', k, 'never');
     await expect(kv.evaluateTransaction('get', k)).rejects.toThrow(`key ${k} does not exist`);
+  });
+
+  it('passes transient data to the chaincode and leaves it out of the transaction', async () => {
+    const k = key('transient');
+    const proposal = kv.newProposal('putTransient', { arguments: [k], transientData: { value: 'hidden-value' } });
+    const transaction = await proposal.endorse();
+    expect(Buffer.from(transaction.getBytes()).includes('hidden-value')).toBe(false);
+    expect(await (await transaction.submit()).getStatus()).toMatchObject({ code: StatusCode.VALID });
+    expect(text(await kv.evaluateTransaction('get', k))).toBe(
+      createHash('sha256').update('hidden-value').digest('hex'),
+    );
   });
 
   it('serves GetMetadata through the dispatcher with the plain functions introspected', async () => {

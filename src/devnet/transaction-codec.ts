@@ -155,6 +155,8 @@ const strippedPayloads = new WeakMap<DecodedProposal, Uint8Array>();
 
 /** The proposal payload without its transient map: what the transaction records and the proposal hash covers. */
 function proposalPayloadWithoutTransient(proposal: DecodedProposal): Uint8Array {
+  // Without transient data the stripped payload is the payload as sent (protobuf writes fields in order).
+  if (proposal.transient.size === 0) return proposal.proposal.getPayload_asU8();
   let bytes = strippedPayloads.get(proposal);
   if (!bytes) {
     const payload = peer.ChaincodeProposalPayload.deserializeBinary(proposal.proposal.getPayload_asU8());
