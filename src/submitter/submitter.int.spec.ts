@@ -275,7 +275,6 @@ describe('outbox submitter on PostgreSQL and devnet', () => {
     await waitForRows(db.pool, [id]);
     const requestId = (await db.pool.query('SELECT request_id FROM outbox_command WHERE id = $1', [id])).rows[0]
       .request_id;
-    const stray = await enqueue('CREATE_USER', createUserPayload());
     const endorsed = await ledger.endorse({
       contract: 'IdentityContract',
       fn: 'CreateUser',
@@ -283,11 +282,15 @@ describe('outbox submitter on PostgreSQL and devnet', () => {
       args: [requestId, payload.fabricUserId, JSON.stringify({ ...payload, fabricUserId: undefined })],
       signer: 'client',
     });
-    await db.pool.query(
-      `UPDATE outbox_command SET status = 'SUBMITTED', locked_by = $2, locked_at = now(), next_attempt_at = NULL,
-              fabric_tx_id = $3, signed_tx = $4 WHERE id = $1`,
-      [stray, instance.workerId, endorsed.transactionId, Buffer.from(endorsed.signedTransaction)],
+    // Written held from the start, so the running submitter never claims it itself.
+    const inserted = await db.pool.query<{ id: string }>(
+      `INSERT INTO outbox_command (command_type, request_id, payload, submitted_by, status, next_attempt_at,
+                                   locked_by, locked_at, attempts, fabric_tx_id, signed_tx)
+       VALUES ('CREATE_USER', gen_random_uuid()::text, $1, 'test', 'SUBMITTED', NULL, $2, now(), 1, $3, $4)
+       RETURNING id`,
+      [JSON.stringify(payload), instance.workerId, endorsed.transactionId, Buffer.from(endorsed.signedTransaction)],
     );
+    const stray = inserted.rows[0]!.id;
     const terminated = await db.pool.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
         WHERE application_name = 'gx-submitter-listen' AND datname = current_database()`,
