@@ -163,6 +163,12 @@ export class HostedChaincode {
 }
 
 async function loadModule(module: string): Promise<Record<string, unknown>> {
+  if (process.env.VITEST && module === '@gx/chaincode') {
+    // Under Vitest the project's own chaincode is imported through the test runner, which maps it to its
+    // TypeScript sources (vitest.config.ts alias, SWC with decorator metadata): tests never run a stale build.
+    const imported = (await import(module)) as Record<string, unknown> & { default?: Record<string, unknown> };
+    return Array.isArray(imported.contracts) ? imported : (imported.default ?? imported);
+  }
   const resolved = resolveModule(module);
   try {
     return require(resolved) as Record<string, unknown>;

@@ -133,7 +133,7 @@ describe('the default chaincode', () => {
     await devnet?.stop();
   });
 
-  it('is gxtv3 from @gx/chaincode, compiled TypeScript whose decorator metadata types the parameters', async () => {
+  it('is gxtv3 from @gx/chaincode, TypeScript whose decorator metadata types the transactions', async () => {
     expect(devnet.env().GX_FABRIC_CHAINCODE).toBe('gxtv3');
     const gxtv3 = client.gateway.getNetwork('gxchannel').getContract('gxtv3');
     const metadata = JSON.parse(text(await gxtv3.evaluateTransaction('org.hyperledger.fabric:GetMetadata')));
