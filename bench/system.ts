@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import pg from 'pg';
+import { connectionEnvPath } from '../src/devnet/connection-env.js';
 import { freePort } from '../test/support/ports.js';
 
 const CLI = path.resolve(import.meta.dirname, '../src/cli.js');
@@ -106,12 +108,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     };
     let devnet = await startDevnet(options.commitLatencyMs);
     roles.push(devnet);
-    const fabricEnv = Object.fromEntries(
-      (await readFile(path.join(dataDir, 'devnet', 'connection.env'), 'utf8'))
-        .split('\n')
-        .filter((line) => line.includes('='))
-        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-    ) as Record<string, string>;
+    const fabricEnv = parseEnv(await readFile(connectionEnvPath(dataDir), 'utf8')) as Record<string, string>;
     const env = { ...fabricEnv, DATABASE_URL: databaseUrl, GX_DATA_DIR: dataDir };
     const migrate = start('migrate', ['migrate'], env);
     await new Promise((resolve) => migrate.child.once('exit', resolve));

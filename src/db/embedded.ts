@@ -33,7 +33,18 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
     recentOutput.push(line);
     if (recentOutput.length > 20) recentOutput.shift();
   };
-  await stopOrphanedServer(options.dataDir);
+  const running = await runningServer(options.dataDir);
+  if (running) {
+    // Another gx process (e.g. `gx dev` while `gx verify` runs) serves this folder: share its server and leave
+    // it running. A server whose owner was killed (kill -9) is adopted: this process stops it when done.
+    log?.info({ port: running.port, owner: running.owner }, 'using the running embedded PostgreSQL server');
+    return {
+      connectionString: connectionString(running.port),
+      stop: async () => {
+        if (running.owner === 'orphaned') await stopServer(running.pid);
+      },
+    };
+  }
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -76,20 +87,40 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
     );
   }
   return {
-    connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    connectionString: connectionString(options.port),
     stop: () => server.stop(),
   };
 }
 
-/**
- * A `kill -9` of the process that owned the server leaves the postmaster running with the data folder locked.
- * Stop it so that this start can take over the folder.
- */
-async function stopOrphanedServer(dataDir: string): Promise<void> {
+function connectionString(port: number): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+}
+
+interface RunningServer {
+  pid: number;
+  port: number;
+  /** Whether the process that started the server still runs, or it died (`kill -9`) and left it orphaned. */
+  owner: 'live process' | 'orphaned';
+}
+
+/** The postmaster serving `dataDir`, if one runs, read from its `postmaster.pid` (pid, …, port on line 4). */
+async function runningServer(dataDir: string): Promise<RunningServer | undefined> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number.parseInt((await readFile(pidFile, 'utf8')).split('\n')[0] ?? '', 10);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  if (!existsSync(pidFile)) return undefined;
+  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  const port = Number.parseInt(lines[3] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
+  // The server is the child of the process that started it; an orphan is re-parented (to init or a subreaper).
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const parent = Number.parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '', 10);
+  const parentCommand = await readFile(`/proc/${parent}/cmdline`, 'utf8').catch(() => '');
+  const owner = parent > 1 && parentCommand.includes('node') ? 'live process' : 'orphaned';
+  return { pid, port, owner };
+}
+
+/** Stops an adopted server (its owner was killed). */
+async function stopServer(pid: number): Promise<void> {
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 10_000;
   while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));

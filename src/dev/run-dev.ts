@@ -9,6 +9,7 @@ import path from 'node:path';
 import { type Config, loadConfig } from '../config.js';
 import { migrate } from '../db/migrator.js';
 import { openDatabase } from '../db/pool.js';
+import { connectionEnvPath, writeConnectionEnv } from '../devnet/connection-env.js';
 import { startDevnet } from '../devnet/index.js';
 import { startApi } from '../http/run-api.js';
 import { createLedgerClient } from '../ledger/index.js';
@@ -46,6 +47,8 @@ export async function startDev(options: DevOptions, env: NodeJS.ProcessEnv = pro
   });
   const config = loadConfig({ ...devEnvironment(env, secrets), ...devnet.env() });
   const stops: Array<() => Promise<void>> = [() => devnet.close()];
+  // So that other commands (`gx verify`) can reach this devnet: `set -a; . <file>; set +a`.
+  await writeConnectionEnv(devnet, baseConfig.dataDir);
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch((error) => logger.error({ err: error }, 'stop'));
   };
@@ -102,6 +105,7 @@ function banner(dev: RunningDev, logger: Logger): string {
     `  API docs   ${dev.apiUrl}/docs   (OpenAPI: ${dev.apiUrl}/openapi.json)`,
     `  metrics    ${dev.apiUrl}/metrics   health: ${dev.apiUrl}/readyz`,
     `  devnet     ${config.fabric.peerEndpoint} (channel ${config.fabric.channel}, chaincode ${config.fabric.chaincode})`,
+    `             connection settings: ${connectionEnvPath(config.dataDir)}`,
     `  database   ${database}`,
     `  admin      ${config.auth.adminEmail} / ${config.auth.adminPassword}`,
     `  secrets    ${path.join(config.dataDir, 'dev-secrets.json')}`,
