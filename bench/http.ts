@@ -65,14 +65,19 @@ function cannon(options: autocannon.Options): Promise<CannonResult> {
   });
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc; undefined where unavailable. */
+/** CPU time (user + system, ms) a process and its children have used so far, from /proc. */
 async function cpuMs(pid: number | undefined): Promise<number | undefined> {
   if (pid === undefined) return undefined;
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks (100/s).
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean);
+    let total = 0;
+    for (const id of [String(pid), ...children]) {
+      const stat = await readFile(`/proc/${id}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime: fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks (100/s).
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    }
+    return total;
   } catch {
     return undefined;
   }
