@@ -37,7 +37,20 @@ export async function acquireLeadership(
   options: LeadershipOptions,
   signal: AbortSignal,
 ): Promise<Leadership | undefined> {
-  const client = new pg.Client({ ...options.clientConfig, keepAlive: true, application_name: 'gx-projector-lock' });
+  const client = new pg.Client({
+    ...options.clientConfig,
+    application_name: 'gx-projector-lock',
+    // Both ends must notice a vanished peer within seconds, not after the OS's two-hour keepalive default:
+    // the server to release the lock to a standby, this replica to stop applying.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 5_000,
+    options: [
+      options.clientConfig.options,
+      '-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3',
+    ]
+      .filter(Boolean)
+      .join(' '),
+  });
   const lost = new AbortController();
   client.on('error', (error) => {
     options.logger.warn({ err: error }, 'projection lock connection failed');
@@ -58,9 +71,24 @@ export async function acquireLeadership(
     signal.removeEventListener('abort', onAbort);
   }
 
+  const probeIntervalMs = options.probeIntervalMs ?? 2000;
+  let unanswered = 0;
   const probe = setInterval(() => {
-    client.query('SELECT 1').catch((error: unknown) => lost.abort(error));
-  }, options.probeIntervalMs ?? 2000);
+    if (unanswered > 0) {
+      // A probe has been outstanding for three intervals: the connection is as good as dead. (Fewer would
+      // give up leadership on a merely overloaded machine.)
+      if (++unanswered > 3)
+        lost.abort(new Error(`projection lock connection unresponsive for ${3 * probeIntervalMs} ms`));
+      return;
+    }
+    unanswered = 1;
+    client.query('SELECT 1').then(
+      () => {
+        unanswered = 0;
+      },
+      (error: unknown) => lost.abort(error),
+    );
+  }, probeIntervalMs);
   probe.unref();
   lost.signal.addEventListener('abort', () => clearInterval(probe), { once: true });
   return {
