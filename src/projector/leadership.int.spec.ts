@@ -19,6 +19,15 @@ async function lockHolder(): Promise<number | undefined> {
   return result.rows[0]?.pid;
 }
 
+/** Sessions of this database waiting for an advisory lock (standbys). */
+async function waitingForLock(): Promise<number | undefined> {
+  const result = await db.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+      WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()`,
+  );
+  return result.rows[0]?.n;
+}
+
 describe('projection leadership', () => {
   it('gives the lock to one replica; the standby gets it when the leader’s session ends, and the leader learns it lost', async () => {
     const options = { clientConfig: { connectionString: db.url }, projection: 'spec', logger, probeIntervalMs: 100 };
@@ -30,16 +39,7 @@ describe('projection leadership', () => {
       standbyResolved = true;
       return held;
     });
-    await expect
-      .poll(
-        async () =>
-          (
-            await db.pool.query('SELECT count(*)::int AS n FROM pg_locks WHERE locktype = $1 AND NOT granted', [
-              'advisory',
-            ])
-          ).rows[0]?.n,
-      )
-      .toBe(1);
+    await expect.poll(waitingForLock).toBe(1);
     expect(standbyResolved).toBe(false);
 
     // The database ends the leader's session (failover, admin, network): the lock passes on at once.
