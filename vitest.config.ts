@@ -9,7 +9,7 @@ export default defineConfig({
     alias: { '@gx/chaincode': new URL('./chaincode/src/index.ts', import.meta.url).pathname },
   },
   test: {
-    include: ['test/**/*.spec.ts', 'src/**/*.spec.ts', 'chaincode/src/**/*.spec.ts'],
+    include: ['test/**/*.spec.ts', 'src/**/*.spec.ts', 'chaincode/src/**/*.spec.ts', 'bench/**/*.spec.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
