@@ -306,6 +306,31 @@ describe('dead letters', () => {
   });
 });
 
+describe('PATCH /api/v1/users/:id by an admin', () => {
+  it("changes another user's profile and audits it (an owner's own change is not audited)", async () => {
+    const user = await api.registerUser();
+    const response = await api.request('PATCH', `/api/v1/users/${user.profileId}`, {
+      token: admin.accessToken,
+      body: { lastName: 'Corrected' },
+      headers: { 'x-request-id': 'req-patch-1' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.lastName).toBe('Corrected');
+    const audit = await auditEntries('user.update', user.profileId);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({
+      actor_id: admin.profileId,
+      request_id: 'req-patch-1',
+      details: { fields: ['lastName'] },
+    });
+    await api.request('PATCH', `/api/v1/users/${user.profileId}`, {
+      token: user.accessToken,
+      body: { lastName: 'Mine' },
+    });
+    expect(await auditEntries('user.update', user.profileId)).toHaveLength(1);
+  });
+});
+
 describe('GET /api/v1/admin/system', () => {
   it('reports ledger, outbox, projector and database', async () => {
     await api.db.pool.query(

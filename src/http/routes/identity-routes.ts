@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { inTransaction } from '../../db/pool.js';
 import { checkCredentials, registerUser } from '../../services/accounts.js';
+import { recordAudit } from '../../services/audit.js';
 import type { BatchLoader } from '../../services/batch-loader.js';
 import { KycPendingError, latestKyc, submitKyc } from '../../services/kyc.js';
 import type { KycKeyring } from '../../services/kyc-keyring.js';
@@ -245,8 +246,25 @@ export async function identityRoutes(root: FastifyInstance, options: IdentityRou
       },
     },
     async (request) => {
-      assertSelfOrAdmin(request, request.params.profileId);
-      const updated = await updateProfile(pool, request.params.profileId, request.body);
+      const { profileId } = request.params;
+      assertSelfOrAdmin(request, profileId);
+      // An admin changing someone else's profile is an admin action: audited in the same transaction.
+      const byAdmin = request.user.sub !== profileId;
+      const updated = await inTransaction(pool, async (client) => {
+        const profile = await updateProfile(client, profileId, request.body);
+        if (profile && byAdmin) {
+          await recordAudit(client, {
+            actorId: request.user.sub,
+            actorRole: request.user.role,
+            action: 'user.update',
+            targetType: 'user_profile',
+            targetId: profileId,
+            requestId: request.id,
+            details: { fields: Object.keys(request.body) },
+          });
+        }
+        return profile;
+      });
       if (!updated) throw httpErrors.notFound('Profile');
       return updated;
     },
