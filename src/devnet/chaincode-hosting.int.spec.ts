@@ -40,6 +40,8 @@ describe('gx devnet --chaincode, as a network configured like fabric-samples (my
       `basic=${KV_CHAINCODE}`,
       '--chaincode',
       `other=${path.relative(process.cwd(), KV_CHAINCODE)}`,
+      '--admin-port',
+      '0',
     ]);
     client = connectTestGateway(devnet.connection);
     network = client.gateway.getNetwork('mychannel');
@@ -94,6 +96,27 @@ describe('gx devnet --chaincode, as a network configured like fabric-samples (my
     events.close();
     expect(found?.eventName).toBe('After');
     expect(text(found?.payload ?? new Uint8Array())).toBe('echo:y');
+  });
+
+  it('serves an HTTP admin interface: status, metrics and faults', async () => {
+    const admin = /admin interface: (http:\/\/\S+)/.exec(devnet.output())?.[1];
+    expect(admin).toBeDefined();
+    const status = (await (await fetch(`${admin}/status`)).json()) as { endpoint: string; height: string };
+    expect(status.endpoint).toBe(devnet.connection.peerEndpoint);
+    expect(Number(status.height)).toBeGreaterThan(1);
+    expect(await (await fetch(`${admin}/metrics`)).text()).toMatch(/^gx_devnet_blocks_total \d+/m);
+
+    expect((await fetch(`${admin}/faults/fail-endorsements?count=1`, { method: 'POST' })).status).toBe(200);
+    const failed = (await network
+      .getContract('basic')
+      .evaluateTransaction('whoAmI')
+      .catch((e: unknown) => e)) as {
+      code: number;
+    };
+    expect(failed.code).toBe(14);
+    expect(text(await network.getContract('basic').evaluateTransaction('get', 'shared-key'))).toBe('in-basic');
+    expect((await fetch(`${admin}/faults/fail-endorsements?count=many`, { method: 'POST' })).status).toBe(400);
+    expect((await fetch(`${admin}/nothing`)).status).toBe(404);
   });
 
   it('refuses a channel it does not serve', async () => {

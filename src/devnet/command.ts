@@ -10,6 +10,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../observability/logger.js';
 import { untilSignal } from '../runtime.js';
+import { startDevnetAdminServer } from './admin-server.js';
 import { writeConnectionEnv } from './connection-env.js';
 import { startDevnet } from './network.js';
 
@@ -25,6 +26,7 @@ interface DevnetCommandOptions {
   blockTimeoutMs: number;
   commitLatencyMs: number;
   sync: boolean;
+  adminPort?: number;
 }
 
 function integer(minimum: number) {
@@ -71,6 +73,12 @@ export function addDevnetCommand(program: Command): void {
         .argParser(integer(0)),
     )
     .option('--no-sync', 'do not fsync each block (faster; a kill -9 still loses nothing, power loss may)')
+    .addOption(
+      new Option(
+        '--admin-port <port>',
+        'serve the HTTP admin interface (status, metrics, faults) on this port',
+      ).argParser(integer(0)),
+    )
     .action((options: DevnetCommandOptions) => runDevnet(options));
 }
 
@@ -93,9 +101,15 @@ async function runDevnet(options: DevnetCommandOptions): Promise<void> {
     logger,
   });
   const envFile = await writeConnectionEnv(devnet, dataDir);
+  const admin =
+    options.adminPort === undefined ? undefined : await startDevnetAdminServer(devnet, options.host, options.adminPort);
   process.stdout.write(
     `devnet listening on ${devnet.connection.peerEndpoint} (channel ${devnet.connection.channel}, MSP ${devnet.connection.mspId}, TLS ${options.tls ? 'on' : 'off'})\n` +
+      (admin ? `admin interface: http://${options.host}:${admin.port}\n` : '') +
       `connection settings: ${envFile}\n`,
   );
-  await untilSignal(logger, () => devnet.close());
+  await untilSignal(logger, async () => {
+    await admin?.close();
+    await devnet.close();
+  });
 }
