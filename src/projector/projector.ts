@@ -156,8 +156,18 @@ class ProjectionLoop implements Projector {
             ledgerHeight: this.#ledgerHeight,
             logger,
           });
-          timer();
+          const seconds = timer();
           this.#record(outcome);
+          logger.debug(
+            {
+              applied: outcome.applied,
+              rejected: outcome.rejected,
+              duplicates: outcome.duplicates,
+              throughBlock: outcome.checkpoint?.blockNumber.toString(),
+              ms: Math.round(seconds * 1000),
+            },
+            'batch applied',
+          );
           onProgress();
           this.#options.onBatch?.(outcome);
         }

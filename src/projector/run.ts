@@ -58,6 +58,8 @@ export function startProjectorRole(context: RoleContext): ProjectorRoleHandle {
         } finally {
           active = undefined;
           metrics.isActive.set(0);
+          // A standby applies nothing: it must not keep reporting the lag it last saw as the active one.
+          metrics.lagBlocks.set(0);
           await ledger.close().catch(() => undefined);
           await leadership.release();
         }
