@@ -57,6 +57,7 @@ export async function setUpRateLimits(app: FastifyInstance, settings: RateLimitS
   const perIp = limiter(settings.perIp, (request) => `ip:${request.ip}`);
   const authPerIp = limiter(settings.authPerIp, (request) => `auth:${request.ip}`);
   const perUser = limiter(settings.perUser, (request) => `user:${request.user.sub}`);
+  if (settings.perIp <= 0 && settings.authPerIp <= 0) return perUser;
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     if (config.noRateLimit) return;
