@@ -54,8 +54,11 @@ export interface ApiDependencies {
   outbox?: OutboxBatcherOptions;
   /** How long a transfer may reuse its sender's lock/registration state (ms, default 1000; 0 = never). */
   senderCacheTtlMs?: number;
-  /** Trust X-Forwarded-For (behind a known proxy / ingress), so per-IP limits see the client. */
-  trustProxy?: boolean;
+  /**
+   * How many proxy hops in X-Forwarded-For to trust (a number), so per-IP limits see the client. `true` trusts
+   * every hop, which lets a client spoof its address: prefer the number of proxies in front (ingress = 1).
+   */
+  trustProxy?: boolean | number;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;

@@ -102,7 +102,8 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
     kycKeyring,
     ledger,
     rateLimits: { ...options.rateLimits, redis },
-    trustProxy: config.env === 'production',
+    // In production the API sits behind one ingress/load balancer: trust exactly that hop's X-Forwarded-For.
+    trustProxy: config.env === 'production' ? 1 : false,
   });
   const address = await app.listen({ host: options.host ?? config.http.host ?? '0.0.0.0', port: config.http.port });
   logger.info({ address, services: options.services ?? API_SERVICES }, 'API listening');
