@@ -154,6 +154,8 @@ class OutboxSubmitter implements Submitter {
    */
   readonly #relaxedPool: pg.Pool;
   #stopping = false;
+  /** The claim loop is waiting for room in the window. */
+  #windowFull = false;
   #claimLoop: Promise<void> = Promise.resolve();
   #maintenanceTimer: NodeJS.Timeout | undefined;
   #maintenance: Promise<void> = Promise.resolve();
@@ -234,7 +236,9 @@ class OutboxSubmitter implements Submitter {
     while (!this.#stopping) {
       const capacity = this.#o.window - this.#held.size;
       if (capacity <= 0) {
+        this.#windowFull = true;
         await this.#wakeup.wait(this.#o.pollIntervalMs);
+        this.#windowFull = false;
         continue;
       }
       const limit = Math.min(this.#o.batchSize, capacity);
@@ -265,7 +269,9 @@ class OutboxSubmitter implements Submitter {
       .finally(() => {
         this.#held.delete(command.id);
         outboxInFlight.dec();
-        this.#wakeup.fire();
+        // Freed room matters only to a claim loop that stopped for lack of it; otherwise waking it for every
+        // finished command would cost a claim query each.
+        if (this.#windowFull) this.#wakeup.fire();
       });
     this.#held.set(command.id, work);
   }
