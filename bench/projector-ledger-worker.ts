@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   if (!port) throw new Error('projector-ledger-worker runs as a worker thread');
   const data = workerData as LedgerWorkerData;
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gx-bench-projector-'));
-  const devnet = await startDevnet({ dataDir, port: 0, tls: true, blockTimeoutMs: 5 });
+  // Blocks are cut after 50 ms, so the fill's 32 writers make blocks of tens of transactions, as a busy
+  // channel does (block-per-transaction streams would measure the stream's per-block cost instead).
+  const devnet = await startDevnet({ dataDir, port: 0, tls: true, blockTimeoutMs: 50 });
   const ledger = await createLedgerClient(loadConfig(devnet.env()).fabric, {
     logger: createLogger({ level: 'silent', role: 'bench' }),
   });
