@@ -55,10 +55,10 @@ export interface ApiDependencies {
   /** How long a transfer may reuse its sender's lock/registration state (ms, default 1000; 0 = never). */
   senderCacheTtlMs?: number;
   /**
-   * How many proxy hops in X-Forwarded-For to trust (a number), so per-IP limits see the client. `true` trusts
-   * every hop, which lets a client spoof its address: prefer the number of proxies in front (ingress = 1).
+   * How many proxy hops of X-Forwarded-For to trust (the proxies in front: an ingress is 1), so per-IP limits
+   * see the client. 0 (default): the socket's address. Trusting every hop would let clients spoof it.
    */
-  trustProxy?: boolean | number;
+  trustProxyHops?: number;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -70,7 +70,8 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit,
-    trustProxy: deps.trustProxy ?? false,
+    // proxy-addr asks hop by hop (0 = the socket's peer): trust exactly the configured proxies.
+    trustProxy: (_address: string, hop: number) => hop < (deps.trustProxyHops ?? 0),
     requestIdHeader: false,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];

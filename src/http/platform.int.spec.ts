@@ -170,6 +170,22 @@ describe('rate limiting', () => {
     }
   });
 
+  it('behind one trusted proxy, limits the address the proxy saw; a spoofed X-Forwarded-For entry does not help', async () => {
+    const api = await startTestApi({
+      trustProxyHops: 1,
+      rateLimits: { perIp: 2, perUser: 0, authPerIp: 0, windowMs: 60_000 },
+    });
+    try {
+      const from = (xff: string) => api.request('GET', '/api/v1/users/me', { headers: { 'x-forwarded-for': xff } });
+      expect((await from('6.6.6.6, 9.9.9.9')).status).toBe(401);
+      expect((await from('7.7.7.7, 9.9.9.9')).status).toBe(401);
+      expect((await from('5.5.5.5, 9.9.9.9')).status).toBe(429);
+      expect((await from('8.8.8.8')).status).toBe(401);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('credential routes have their own stricter per-IP limit', async () => {
     const api = await startTestApi({ rateLimits: { perIp: 0, perUser: 0, authPerIp: 2, windowMs: 60_000 } });
     try {

@@ -103,7 +103,7 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
     ledger,
     rateLimits: { ...options.rateLimits, redis },
     // In production the API sits behind one ingress/load balancer: trust exactly that hop's X-Forwarded-For.
-    trustProxy: config.env === 'production' ? 1 : false,
+    trustProxyHops: config.env === 'production' ? 1 : 0,
   });
   const address = await app.listen({ host: options.host ?? config.http.host ?? '0.0.0.0', port: config.http.port });
   logger.info({ address, services: options.services ?? API_SERVICES }, 'API listening');
