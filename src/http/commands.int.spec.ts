@@ -121,7 +121,7 @@ describe('GET /api/v1/commands/:id/events (SSE)', () => {
     const stream = openStream(id, owner.accessToken);
     await stream.until(1);
     expect(stream.events[0]).toMatchObject({ event: 'status', data: { status: 'PENDING' } });
-    await move(id, "status = 'SUBMITTED', attempts = 1, fabric_tx_id = 'tx-" + id + "'");
+    await move(id, `status = 'SUBMITTED', attempts = 1, fabric_tx_id = 'tx-${id}'`);
     await stream.until(2);
     await move(id, "status = 'COMMITTED', block_number = 12, committed_at = now()");
     await stream.until(3);
