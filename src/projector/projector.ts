@@ -168,7 +168,8 @@ class ProjectionLoop implements Projector {
             },
             'batch applied',
           );
-          onProgress();
+          // Only real progress resets the backoff: re-reading the checkpoint's block always "succeeds".
+          if (outcome.applied + outcome.rejected > 0) onProgress();
           this.#options.onBatch?.(outcome);
         }
       } finally {
