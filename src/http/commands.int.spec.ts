@@ -162,6 +162,22 @@ describe('GET /api/v1/commands/:id/events (SSE)', () => {
     expect(refused.status).toBe(403);
   });
 
+  it('keeps streams alive across a lost LISTEN connection (reconnects, then re-reads)', async () => {
+    const id = await newTransfer();
+    const stream = openStream(id, owner.accessToken);
+    await stream.until(1);
+    await api.db.pool.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gx-api-listen' AND datname = current_database()",
+    );
+    // Changed while the listener is down: the reconnect must pick it up without a notification.
+    await api.db.pool.query(
+      "UPDATE outbox_command SET status = 'COMMITTED', committed_at = now(), projected_at = now() WHERE id = $1",
+      [id],
+    );
+    const events = await stream.done;
+    expect(events.at(-1)?.event).toBe('projected');
+  });
+
   it('serves many watchers from one LISTEN connection', async () => {
     const id = await newTransfer();
     const streams = Array.from({ length: 20 }, () => openStream(id, owner.accessToken));
