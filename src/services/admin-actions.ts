@@ -151,7 +151,16 @@ export async function setAccountLock(
             locked_by: actor.profileId,
             locked_at: new Date(),
           }
-        : { is_locked: false, lock_reason: null, lock_notes: null, locked_by: null, locked_at: null },
+        : // Unlocking also clears the login slowdown, so the user can sign in at once.
+          {
+            is_locked: false,
+            lock_reason: null,
+            lock_notes: null,
+            locked_by: null,
+            locked_at: null,
+            failed_login_count: 0,
+            last_failed_login_at: null,
+          },
     );
     let commandId: string | null = null;
     if (profile.fabricUserId) {
