@@ -166,6 +166,9 @@ describe('gx submitter killed with SIGKILL mid-flight', () => {
     expect(metrics).toContain('outbox_commands_processed_total{status="COMMITTED"}');
     expect(metrics).toContain('fabric_circuit_breaker_state{client="submitter"} 0');
     expect(metrics).toMatch(/outbox_queue_depth \d+/);
+    expect(metrics).toMatch(/outbox_oldest_pending_age_seconds [\d.]+/);
+    expect(metrics).toMatch(/outbox_dead_letters \d+/);
+    expect(metrics).toMatch(/outbox_commands_in_flight \d+/);
     const ready = await fetch(`http://127.0.0.1:${second.port}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready' });

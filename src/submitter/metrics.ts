@@ -39,3 +39,17 @@ export const outboxInFlight = new Gauge({
   help: 'Outbox commands held by this submitter (claimed, endorsing, or awaiting commit)',
   registers: [registry],
 });
+
+/** Age of the oldest command not yet settled (waiting, in flight or retrying), sampled every few seconds. */
+export const outboxOldestPendingAge = new Gauge({
+  name: 'outbox_oldest_pending_age_seconds',
+  help: 'Age of the oldest outbox command not yet committed or dead-lettered',
+  registers: [registry],
+});
+
+/** Dead letters waiting for an administrator (FAILED, not retrying, not discarded). */
+export const outboxDeadLetters = new Gauge({
+  name: 'outbox_dead_letters',
+  help: 'Outbox commands FAILED with no retry scheduled and not discarded',
+  registers: [registry],
+});

@@ -10,6 +10,7 @@ import { loadConfig } from '../config.js';
 import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
 import { createLogger } from '../observability/logger.js';
 import { discardCommand, retryCommand } from './admin-commands.js';
+import { readOutboxGauges } from './sql/workers.js';
 import { type Submitter, type SubmitterOptions, startSubmitter } from './submitter.js';
 
 const logger = createLogger({ level: 'silent', role: 'test' });
@@ -185,7 +186,10 @@ describe('outbox submitter on PostgreSQL and devnet', () => {
     await submitter();
     const id = await insertRaw('CREATE_USER', { nope: true });
     await waitForRows(db.pool, [id]);
+    const before = await readOutboxGauges(db.pool);
+    expect(before.deadLetters).toBeGreaterThanOrEqual(1);
     expect(await discardCommand(db.pool, id, 'admin@test')).toEqual({ ok: true, commandId: id, status: 'FAILED' });
+    expect((await readOutboxGauges(db.pool)).deadLetters).toBe(before.deadLetters - 1);
     const stored = await db.pool.query('SELECT discarded_by, next_attempt_at FROM outbox_command WHERE id = $1', [id]);
     expect(stored.rows[0]).toEqual({ discarded_by: 'admin@test', next_attempt_at: null });
   });

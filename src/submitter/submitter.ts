@@ -30,8 +30,10 @@ import { ConflictGate } from './conflict-gate.js';
 import { ListenConnection } from './listen-connection.js';
 import {
   outboxCommandsProcessed,
+  outboxDeadLetters,
   outboxInFlight,
   outboxInsertToSubmit,
+  outboxOldestPendingAge,
   outboxProcessingDuration,
   outboxQueueDepth,
 } from './metrics.js';
@@ -44,7 +46,7 @@ import {
   releaseCommands,
 } from './sql/record-outcomes.js';
 import { type SignedTransactionRecord, storeSignedTransactions } from './sql/store-signed-transactions.js';
-import { adoptOrphanedCommands, countQueued, unregisterWorker } from './sql/workers.js';
+import { adoptOrphanedCommands, readOutboxGauges, unregisterWorker } from './sql/workers.js';
 
 export interface SubmitterOptions {
   pool: pg.Pool;
@@ -421,7 +423,10 @@ class OutboxSubmitter implements Submitter {
           this.#logger.warn({ count: adopted.length }, 'adopted commands orphaned by a dead submitter');
         for (const command of adopted) this.#begin(command);
       }
-      outboxQueueDepth.set(await countQueued(this.#o.pool));
+      const gauges = await readOutboxGauges(this.#relaxedPool);
+      outboxQueueDepth.set(gauges.queueDepth);
+      outboxOldestPendingAge.set(gauges.oldestPendingAgeSeconds);
+      outboxDeadLetters.set(gauges.deadLetters);
     } catch (error) {
       this.#logger.error({ err: error }, 'submitter maintenance failed');
     }

@@ -83,11 +83,30 @@ export async function adoptOrphanedCommands(
   return result.rows.map(toClaimedCommand);
 }
 
-/** Commands waiting to be submitted: PENDING, plus FAILED ones with a retry scheduled. */
-export async function countQueued(pool: pg.Pool): Promise<number> {
-  const result = await pool.query<{ depth: string }>(
-    `SELECT count(*) AS depth FROM outbox_command
-      WHERE status IN ('PENDING', 'FAILED') AND next_attempt_at IS NOT NULL`,
+/** The outbox as the dashboards and alerts see it. */
+export interface OutboxGauges {
+  /** Waiting to be submitted: PENDING, plus FAILED with a retry scheduled. */
+  queueDepth: number;
+  /** Age of the oldest command not yet settled (waiting, in flight or retrying); 0 when there is none. */
+  oldestPendingAgeSeconds: number;
+  /** FAILED with no retry scheduled and not discarded: waiting for an administrator. */
+  deadLetters: number;
+}
+
+/** Samples the outbox gauges in one statement. */
+export async function readOutboxGauges(pool: pg.Pool): Promise<OutboxGauges> {
+  const result = await pool.query<{ depth: number; oldest: number; dead: number }>(
+    `SELECT count(*) FILTER (WHERE next_attempt_at IS NOT NULL AND status IN ('PENDING', 'FAILED'))::int AS depth,
+            coalesce(extract(epoch FROM now() - min(created_at) FILTER (
+              WHERE status IN ('PENDING', 'SUBMITTED') OR next_attempt_at IS NOT NULL)), 0)::float8 AS oldest,
+            count(*) FILTER (WHERE status = 'FAILED' AND next_attempt_at IS NULL AND discarded_at IS NULL)::int AS dead
+       FROM outbox_command
+      WHERE status IN ('PENDING', 'SUBMITTED', 'FAILED')`,
   );
-  return Number(result.rows[0]?.depth ?? 0);
+  const row = result.rows[0];
+  return {
+    queueDepth: row?.depth ?? 0,
+    oldestPendingAgeSeconds: row?.oldest ?? 0,
+    deadLetters: row?.dead ?? 0,
+  };
 }
