@@ -56,9 +56,12 @@ export async function* eventBatches(
       const batch = [place(first.value)];
       pending = iterator.next();
       let ended = false;
-      // Take what has arrived; past maxEvents, only finish the block in hand so a block never spans batches.
+      // Take what has arrived by the next turn of the event loop; past maxEvents, only finish the block in
+      // hand so a block never spans batches. One turn per batch, not per event: an event already delivered
+      // wins the race (it settled first), so the turn only decides when the stream has nothing ready.
+      const turn = nextTurn();
       while (true) {
-        const next = await Promise.race([pending, nextTurn()]);
+        const next = await Promise.race([pending, turn]);
         if (next === NOT_READY) break;
         if (next.done) {
           ended = true;
