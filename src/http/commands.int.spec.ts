@@ -136,6 +136,18 @@ describe('GET /api/v1/commands/:id/events (SSE)', () => {
     expect(events[3]!.data).toMatchObject({ blockNumber: 12, fabricTxId: `tx-${id}` });
   });
 
+  it('waits for the commit to be recorded when the projector is first', async () => {
+    const id = await newTransfer();
+    const stream = openStream(id, owner.accessToken);
+    await stream.until(1);
+    await move(id, "status = 'SUBMITTED', attempts = 1, projected_at = now()");
+    await stream.until(2);
+    expect(stream.events[1]).toMatchObject({ event: 'status', data: { status: 'SUBMITTED' } });
+    await move(id, "status = 'COMMITTED', committed_at = now()");
+    const events = await stream.done;
+    expect(events.at(-1)).toMatchObject({ event: 'projected', data: { status: 'COMMITTED' } });
+  });
+
   it('ends with `failed` when the command fails for good (but not while it retries)', async () => {
     const id = await newTransfer();
     const stream = openStream(id, owner.accessToken);

@@ -65,9 +65,13 @@ function toView(row: CommandRow): CommandView {
   };
 }
 
-/** True when nothing more will happen to the command: projected, or failed for good. */
+/**
+ * True when nothing more will happen to the command: committed and projected, or failed for good. Both
+ * halves are needed for `projected`: the projector can apply the block's event before the submitter has
+ * recorded the commit on the row.
+ */
 export function isFinal(view: CommandView): boolean {
-  return view.projectedAt !== null || (view.status === 'FAILED' && !view.retrying);
+  return (view.status === 'COMMITTED' && view.projectedAt !== null) || (view.status === 'FAILED' && !view.retrying);
 }
 
 export async function findCommand(db: pg.Pool | pg.ClientBase, commandId: string): Promise<CommandView | undefined> {
