@@ -34,6 +34,7 @@ describe('ledger client against devnet over gRPC', () => {
     const health = await ledger.health();
     expect(health.reachable).toBe(true);
     expect(health.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(await metricValue('fabric_ledger_reachable', 'client-spec')).toBe(1);
   });
 
   it('submits as admin, evaluates, and streams the committed event from a start block', async () => {
@@ -114,6 +115,7 @@ describe('ledger client against devnet over gRPC', () => {
     const during = await ledger.health();
     expect(during.reachable).toBe(false);
     expect(during.error).toBeTruthy();
+    expect(await metricValue('fabric_ledger_reachable', 'client-spec')).toBe(0);
     await reopened;
     let health = await ledger.health();
     for (let attempt = 0; attempt < 20 && !health.reachable; attempt += 1) {
@@ -121,6 +123,7 @@ describe('ledger client against devnet over gRPC', () => {
       health = await ledger.health();
     }
     expect(health.reachable).toBe(true);
+    expect(await metricValue('fabric_ledger_reachable', 'client-spec')).toBe(1);
     expect(await metricValue('fabric_reconnects_total', 'client-spec')).toBeGreaterThan(before);
   });
 

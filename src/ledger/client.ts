@@ -34,7 +34,7 @@ import {
   LedgerClosedError,
   LedgerConfigurationError,
 } from './errors.js';
-import { fabricCircuitBreakerState, fabricReconnectsTotal } from './metrics.js';
+import { fabricCircuitBreakerState, fabricLedgerReachable, fabricReconnectsTotal } from './metrics.js';
 import { newNativeSigner } from './signer.js';
 import type {
   CommitOutcome,
@@ -72,6 +72,11 @@ export interface LedgerClientOptions {
   deadlines?: Partial<PhaseDeadlines>;
   /** Consecutive peer failures that open the breaker (default 5), and how long it stays open (default 5 s). */
   breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number };
+  /**
+   * Probe the peer with health() this often, so `fabric_ledger_reachable` stays current in a process that
+   * makes no other calls for a while (e.g. an idle submitter). Off by default.
+   */
+  probeIntervalMs?: number;
   /** Backoff between consecutive channel rebuilds (default 100 ms doubling to 10 s). */
   reconnect?: { initialMs?: number; maxMs?: number };
 }
@@ -170,6 +175,7 @@ class FabricLedgerClient implements LedgerClient {
   #rebuildNotBefore = 0;
   #consecutiveRebuilds = 0;
   #closed = false;
+  #probeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly credentials: FabricCredentials,
@@ -191,6 +197,14 @@ class FabricLedgerClient implements LedgerClient {
       this.#logger.warn({ state: CircuitState[state] }, 'ledger circuit breaker state changed');
     });
     this.#channel = this.#open(0);
+    if (options.probeIntervalMs) {
+      this.#probeTimer = setInterval(() => void this.health(), options.probeIntervalMs);
+      this.#probeTimer.unref();
+    }
+  }
+
+  #reachable(value: boolean): void {
+    fabricLedgerReachable.set({ client: this.#name }, value ? 1 : 0);
   }
 
   #open(generation: number): GatewayChannel {
@@ -218,6 +232,7 @@ class FabricLedgerClient implements LedgerClient {
   }
 
   #onFailure(channel: GatewayChannel, error: unknown): void {
+    if (isPeerFailure(error)) this.#reachable(false);
     // Many calls fail together when a peer dies: only the first failure on the current channel counts.
     if (channel !== this.#channel || this.#stale || !isConnectionFailure(error)) return;
     const backoff =
@@ -235,6 +250,7 @@ class FabricLedgerClient implements LedgerClient {
   }
 
   #onSuccess(channel: GatewayChannel): void {
+    this.#reachable(true);
     if (channel === this.#channel) this.#consecutiveRebuilds = 0;
   }
 
@@ -354,6 +370,7 @@ class FabricLedgerClient implements LedgerClient {
       this.#onFailure(channel, error);
       throw error;
     }
+    this.#onSuccess(channel);
     const signal = options.signal;
     const onAbort = () => events.close();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -392,6 +409,7 @@ class FabricLedgerClient implements LedgerClient {
       return { reachable: true, latencyMs: Math.round(performance.now() - started) };
     } catch (error) {
       if (channel) this.#onFailure(channel, error);
+      this.#reachable(false);
       return {
         reachable: false,
         latencyMs: Math.round(performance.now() - started),
@@ -403,6 +421,7 @@ class FabricLedgerClient implements LedgerClient {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#probeTimer);
     this.#channel.close();
   }
 }

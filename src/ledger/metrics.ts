@@ -17,3 +17,14 @@ export const fabricReconnectsTotal = new Counter({
   labelNames: ['client'] as const,
   registers: [registry],
 });
+
+/**
+ * 1 while the peer answers, 0 after a connection failure or a failed health probe; set by every call's
+ * outcome, by health(), and by the optional periodic probe (LedgerClientOptions.probeIntervalMs).
+ */
+export const fabricLedgerReachable = new Gauge({
+  name: 'fabric_ledger_reachable',
+  help: 'Whether the Fabric peer answered the last call or health probe (1) or not (0)',
+  labelNames: ['client'] as const,
+  registers: [registry],
+});

@@ -165,6 +165,7 @@ describe('gx submitter killed with SIGKILL mid-flight', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${second.port}/metrics`)).text();
     expect(metrics).toContain('outbox_commands_processed_total{status="COMMITTED"}');
     expect(metrics).toContain('fabric_circuit_breaker_state{client="submitter"} 0');
+    expect(metrics).toContain('fabric_ledger_reachable{client="submitter"} 1');
     expect(metrics).toMatch(/outbox_queue_depth \d+/);
     expect(metrics).toMatch(/outbox_oldest_pending_age_seconds [\d.]+/);
     expect(metrics).toMatch(/outbox_dead_letters \d+/);
