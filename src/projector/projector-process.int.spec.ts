@@ -265,6 +265,18 @@ describe('gx projector processes', () => {
     }
   });
 
+  it('stops cleanly on SIGTERM, releasing the projection for the next replica', async () => {
+    const first = await startReplica();
+    await expect.poll(() => isActive(first), { timeout: 20_000 }).toBe(true);
+    const exited = once(first.child, 'exit');
+    first.child.kill('SIGTERM');
+    const [code] = await exited;
+    expect(code).toBe(0);
+    const second = await startReplica();
+    await expect.poll(() => isActive(second), { timeout: 20_000 }).toBe(true);
+    await kill9(second);
+  });
+
   it('gx projector rebuild replays from block 0 into read models identical to the incremental ones', async () => {
     const replica = await startReplica();
     await projectedUpTo(await transfers(3));
