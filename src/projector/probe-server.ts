@@ -48,7 +48,7 @@ async function readiness(options: ProbeServerOptions): Promise<{ code: number; b
   } catch (error) {
     return {
       code: 503,
-      body: { status: 'unavailable', checks: { database: (error as Error).message }, projector: { role } },
+      body: { status: 'unavailable', checks: { database: (error as Error).message, projector: { role } } },
     };
   }
 }
