@@ -62,6 +62,7 @@ export interface ApiDependencies {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /** Builds the API (ready, not listening). Closing it closes what it opened (not the pool it was given). */
 export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> {
@@ -88,6 +89,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    reply.header('content-security-policy', API_CSP);
     withCorrelationId(request.id, done);
   });
   // Draining: answers to requests still in flight close their keep-alive connection, so close() can finish.
@@ -109,7 +111,9 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     httpRequestDurationSeconds.observe(labels, reply.elapsedTime / 1000);
   });
 
-  await app.register(helmet, { global: true });
+  // helmet rebuilds its Content-Security-Policy on every request (3 % of a read's CPU); a JSON API needs only a
+  // fixed deny-all policy, set with the request id below. /docs sets its own (swagger-ui staticCSP).
+  await app.register(helmet, { global: true, contentSecurityPolicy: false });
   await app.register(cors, { origin: deps.corsOrigins && deps.corsOrigins.length > 0 ? [...deps.corsOrigins] : false });
   await app.register(swagger, {
     openapi: {

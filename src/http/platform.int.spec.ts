@@ -86,6 +86,7 @@ describe('health, metrics, docs, headers', () => {
     const docs = await api.request('GET', '/docs/');
     expect(docs.status).toBe(200);
     expect(docs.text).toContain('swagger');
+    expect(docs.headers.get('content-security-policy')).toContain('script-src');
   });
 
   it('sets a request id (given or generated), security headers and CORS for allowed origins only', async () => {
@@ -94,6 +95,7 @@ describe('health, metrics, docs, headers', () => {
     });
     expect(given.headers.get('x-request-id')).toBe('abc-123');
     expect(given.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(given.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(given.headers.get('access-control-allow-origin')).toBe('https://wallet.gx.test');
     const other = await api.request('GET', '/livez', {
       headers: { origin: 'https://evil.test', 'x-request-id': 'bad id!' },
