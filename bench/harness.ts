@@ -68,7 +68,11 @@ export function formatTable(results: readonly BenchResult[]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export async function writeResults(file: string, results: readonly BenchResult[], options: BenchOptions): Promise<void> {
+export async function writeResults(
+  file: string,
+  results: readonly BenchResult[],
+  options: BenchOptions,
+): Promise<void> {
   const document = { machine: machineInfo(), quick: options.quick, at: new Date().toISOString(), results };
   await writeFile(file, `${JSON.stringify(document, null, 2)}\n`);
 }
