@@ -60,6 +60,8 @@ export interface SubmitterBenchResult {
   /** Whole backlog: first claim to last commit, in seconds. */
   drainSeconds: number;
   failed: number;
+  /** Most commands held at once while draining (window full = the ledger, not the submitter, is the limit). */
+  maxInFlight: number;
   /** CPU time (user + system) this process spent per committed command while draining the backlog. */
   submitterCpuMsPerCommand: number;
   /** Insert → claimed by the submitter (graphile-worker's "enqueue to start"). */
@@ -225,9 +227,14 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
         maxAttempts: 8,
         ...(options.endorseConcurrency ? { endorseConcurrency: options.endorseConcurrency } : {}),
       });
+      let maxInFlight = 0;
+      const sampler = setInterval(() => {
+        maxInFlight = Math.max(maxInFlight, drain.inFlight());
+      }, 50);
       try {
         await waitUntilSettled(pool, latencySamples + commands, 600_000);
       } finally {
+        clearInterval(sampler);
         await drain.stop();
       }
       const drainSeconds = (performance.now() - started) / 1000;
@@ -251,6 +258,7 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
         commandsPerSecond: Math.round((commands * 0.8) / span),
         drainSeconds: Math.round(drainSeconds * 10) / 10,
         failed,
+        maxInFlight,
         submitterCpuMsPerCommand:
           options.devnet === 'in-process'
             ? Number.NaN
