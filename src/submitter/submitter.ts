@@ -23,7 +23,13 @@ import {
   toLedgerCall,
   validateCommand,
 } from '../commands/catalogue.js';
-import { CommitError, classifyError, type LedgerClient, validationCodeName } from '../ledger/index.js';
+import {
+  CommitError,
+  classifyError,
+  type LedgerClient,
+  type SubmittedTransaction,
+  validationCodeName,
+} from '../ledger/index.js';
 import type { Logger } from '../observability/logger.js';
 import { Batcher } from './batcher.js';
 import { ConflictGate } from './conflict-gate.js';
@@ -156,8 +162,14 @@ class OutboxSubmitter implements Submitter {
    */
   readonly #relaxedPool: pg.Pool;
   #stopping = false;
-  /** The claim loop is waiting for room in the window. */
+  /** The claim loop is waiting for room (in the window, or in the send queue). */
   #windowFull = false;
+  /**
+   * Commands past the conflict gate and not yet handed to the orderer. Claiming stops while this exceeds
+   * the send queue bound, so under a backlog a replica holds only what it can send soon plus what awaits
+   * commit, and other replicas get the rest instead of rows sitting claimed in this one's memory.
+   */
+  #awaitingSend = 0;
   #claimLoop: Promise<void> = Promise.resolve();
   #maintenanceTimer: NodeJS.Timeout | undefined;
   #maintenance: Promise<void> = Promise.resolve();
@@ -236,7 +248,8 @@ class OutboxSubmitter implements Submitter {
   async #runClaimLoop(): Promise<void> {
     let failures = 0;
     while (!this.#stopping) {
-      const capacity = this.#o.window - this.#held.size;
+      const sendRoom = Math.max(this.#o.batchSize, this.#o.endorseConcurrency * 4) - this.#awaitingSend;
+      const capacity = Math.min(this.#o.window - this.#held.size, sendRoom);
       if (capacity <= 0) {
         this.#windowFull = true;
         await this.#wakeup.wait(this.#o.pollIntervalMs);
@@ -289,33 +302,40 @@ class OutboxSubmitter implements Submitter {
     try {
       // The gate holds this row back while an earlier one touching the same ledger keys is unresolved.
       const answered = await this.#gate.run(conflictKeysOf(command), async () => {
-        const sent = await this.#sendLimit.execute(async () => {
-          let signer: SigningIdentity;
-          let signedTx: Uint8Array;
-          if (command.signedTx) {
-            signer = signerOf(command.commandType);
-            signedTx = command.signedTx;
-            log().info(
-              { fabricTxId: command.fabricTxId },
-              'resubmitting the stored transaction (its fate was unknown)',
-            );
-          } else {
-            const call = toLedgerCall(command.commandType, command.requestId, command.payload);
-            const endorsed = await this.#o.ledger.endorse(call);
-            const stored = await this.#store.add({
-              id: command.id,
-              fabricTxId: endorsed.transactionId,
-              signedTx: endorsed.signedTransaction,
-            });
-            if (!stored) return undefined;
-            bytesStored = true;
-            signer = call.signer;
-            signedTx = endorsed.signedTransaction;
-          }
-          outboxInsertToSubmit.observe(Math.max(0, Date.now() - command.createdAt.getTime()) / 1000);
-          this.#o.onSubmit?.(command);
-          return await this.#o.ledger.submitSigned(signer, signedTx);
-        });
+        this.#awaitingSend += 1;
+        let sent: SubmittedTransaction | undefined;
+        try {
+          sent = await this.#sendLimit.execute(async () => {
+            let signer: SigningIdentity;
+            let signedTx: Uint8Array;
+            if (command.signedTx) {
+              signer = signerOf(command.commandType);
+              signedTx = command.signedTx;
+              log().info(
+                { fabricTxId: command.fabricTxId },
+                'resubmitting the stored transaction (its fate was unknown)',
+              );
+            } else {
+              const call = toLedgerCall(command.commandType, command.requestId, command.payload);
+              const endorsed = await this.#o.ledger.endorse(call);
+              const stored = await this.#store.add({
+                id: command.id,
+                fabricTxId: endorsed.transactionId,
+                signedTx: endorsed.signedTransaction,
+              });
+              if (!stored) return undefined;
+              bytesStored = true;
+              signer = call.signer;
+              signedTx = endorsed.signedTransaction;
+            }
+            outboxInsertToSubmit.observe(Math.max(0, Date.now() - command.createdAt.getTime()) / 1000);
+            this.#o.onSubmit?.(command);
+            return await this.#o.ledger.submitSigned(signer, signedTx);
+          });
+        } finally {
+          this.#awaitingSend -= 1;
+          if (this.#windowFull) this.#wakeup.fire();
+        }
         return sent && { result: await sent.status() };
       });
       if (!answered) {
