@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../test/support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.js';
 import { freePort } from '../test/support/ports.js';
+import { migrations } from './db/migrations/index.js';
 
 const databases: TestDatabase[] = [];
 afterEach(async () => {
@@ -17,7 +18,7 @@ describe('gx migrate', () => {
     databases.push(db);
     const first = await runCli(['migrate'], { DATABASE_URL: db.url });
     expect(first).toMatchObject({ code: 0 });
-    expect(first.stdout).toContain('Applied 1 migration(s): 0001_initial_schema');
+    expect(first.stdout).toContain(`Applied ${migrations.length} migration(s): 0001_initial_schema`);
     const second = await runCli(['migrate'], { DATABASE_URL: db.url });
     expect(second).toMatchObject({ code: 0, stdout: 'Schema is current; no migrations applied.\n' });
   });
@@ -51,10 +52,10 @@ describe('roles refuse a schema that is not current', () => {
   it('names the unknown migrations and exits 3 when the database is ahead', async () => {
     const db = await createTestDatabase({ migrated: true });
     databases.push(db);
-    await db.pool.query(`INSERT INTO schema_migration (version, name, checksum) VALUES (7, 'added_later', 'x')`);
-    const result = await runCli(['projector'], { DATABASE_URL: db.url });
+    await db.pool.query(`INSERT INTO schema_migration (version, name, checksum) VALUES (9007, 'added_later', 'x')`);
+    const result = await runCli(['submitter'], { DATABASE_URL: db.url });
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain('0007_added_later');
+    expect(result.stderr).toContain('9007_added_later');
   });
 });
 
@@ -68,14 +69,19 @@ describe('configuration errors', () => {
 });
 
 describe('help', () => {
-  it.each(['migrate', 'api', 'submitter', 'projector', 'devnet', 'dev'])('describes `gx %s`', async (role) => {
-    const result = await runCli([role, '--help']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`Usage: gx ${role}`);
-  });
+  it.each(['migrate', 'api', 'submitter', 'projector', 'devnet', 'dev', 'demo', 'verify'])(
+    'describes `gx %s`',
+    async (role) => {
+      const result = await runCli([role, '--help']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`Usage: gx ${role}`);
+    },
+  );
 
   it('lists the roles', async () => {
     const result = await runCli(['--help']);
-    expect(result.stdout).toMatch(/migrate[\s\S]*api[\s\S]*submitter[\s\S]*projector[\s\S]*devnet[\s\S]*dev/);
+    for (const role of ['migrate', 'api', 'submitter', 'projector', 'devnet', 'dev', 'demo', 'verify']) {
+      expect(result.stdout).toMatch(new RegExp(`^  ${role} `, 'm'));
+    }
   });
 });
