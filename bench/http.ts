@@ -161,6 +161,8 @@ export interface HttpBenchOptions extends MeasureOptions {
   poolSize?: number;
   /** Extra arguments for the API's node process (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /** `gx api --workers` (processes sharing the port); default 1. */
+  workers?: number;
 }
 
 async function waitForListening(child: ChildProcess, port: number): Promise<void> {
@@ -192,7 +194,17 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpBench
     const cliPath = options.cliPath ?? path.resolve(import.meta.dirname, '../src/cli.js');
     child = spawn(
       process.execPath,
-      [...(options.nodeArgs ?? []), cliPath, 'api', '--rate-limit-per-ip', '0', '--rate-limit-per-user', '0'],
+      [
+        ...(options.nodeArgs ?? []),
+        cliPath,
+        'api',
+        '--rate-limit-per-ip',
+        '0',
+        '--rate-limit-per-user',
+        '0',
+        '--workers',
+        String(options.workers ?? 1),
+      ],
       {
         env: {
           PATH: process.env.PATH ?? '',
@@ -257,6 +269,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     serverUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     durationSeconds: seconds || 10,
     connections: connections || 64,
+    ...(process.env.GX_BENCH_API_WORKERS ? { workers: Number(process.env.GX_BENCH_API_WORKERS) } : {}),
     ...(process.env.GX_BENCH_NODE_ARGS ? { nodeArgs: process.env.GX_BENCH_NODE_ARGS.split(' ') } : {}),
   });
   for (const result of results) {

@@ -27,6 +27,7 @@ export function addApiCommand(program: Command): void {
         }
       },
     )
+    .option('--workers <n>', 'API processes sharing the port (needs DATABASE_URL or PGHOST); default 1', count)
     .option('--rate-limit-per-ip <n>', 'requests per minute per client IP (0 = off)', count)
     .option('--rate-limit-per-user <n>', 'requests per minute per user (0 = off)', count)
     .option('--rate-limit-auth-per-ip <n>', 'login/register/refresh requests per minute per IP (0 = off)', count)
@@ -36,8 +37,10 @@ export function addApiCommand(program: Command): void {
         rateLimitPerIp?: number;
         rateLimitPerUser?: number;
         rateLimitAuthPerIp?: number;
+        workers?: number;
       }) =>
         runApi({
+          ...(options.workers ? { workers: options.workers } : {}),
           ...(options.services ? { services: options.services } : {}),
           rateLimits: {
             ...(options.rateLimitPerIp !== undefined ? { perIp: options.rateLimitPerIp } : {}),

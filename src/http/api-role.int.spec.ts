@@ -28,57 +28,69 @@ describe('gx api', () => {
     expect(result.stderr).toContain('GX_KYC_ENCRYPTION_KEYS');
   });
 
+  it('--workers needs a database server, not the embedded one', async () => {
+    const result = await runCli(['api', '--workers', '2'], {
+      GX_JWT_SECRET: 'an-operator-secret-of-32-characters!!',
+      GX_DATA_DIR: '/nonexistent-gx-data',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--workers');
+  });
+
   it('rejects an unknown service', async () => {
     const result = await runCli(['api', '--services', 'identity,payroll'], { DATABASE_URL: db.url });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('unknown service "payroll"');
   });
 
-  it('serves, creates the first admin, and exits 0 on SIGTERM after draining', async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, [CLI_PATH, 'api', '--services', 'identity,admin'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        DATABASE_URL: db.url,
-        GX_HTTP_HOST: '127.0.0.1',
-        GX_HTTP_PORT: String(port),
-        GX_JWT_SECRET: 'an-operator-secret-of-32-characters!!',
-        GX_ADMIN_EMAIL: 'root@gx.test',
-        GX_ADMIN_PASSWORD: 'a-long-admin-password',
-        GX_LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    try {
-      const base = `http://127.0.0.1:${port}`;
-      for (let i = 0; i < 150 && !output.includes('API listening'); i += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect(output).toContain('API listening');
-      expect((await fetch(`${base}/livez`)).status).toBe(200);
-      const login = await fetch(`${base}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'root@gx.test', password: 'a-long-admin-password' }),
+  it.each([[[]], [['--workers', '2']]])(
+    '%j: serves, creates the first admin, exits 0 on SIGTERM after draining',
+    async (extra: string[]) => {
+      const port = await freePort();
+      const child = spawn(process.execPath, [CLI_PATH, 'api', '--services', 'identity,admin', ...extra], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: db.url,
+          GX_HTTP_HOST: '127.0.0.1',
+          GX_HTTP_PORT: String(port),
+          GX_JWT_SECRET: 'an-operator-secret-of-32-characters!!',
+          GX_ADMIN_EMAIL: 'root@gx.test',
+          GX_ADMIN_PASSWORD: 'a-long-admin-password',
+          GX_LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      expect(login.status).toBe(200);
-      const session = (await login.json()) as { user: { role: string } };
-      expect(session.user.role).toBe('admin');
-      // tokens was not asked for
-      expect((await fetch(`${base}/api/v1/wallets/me`)).status).toBe(404);
-      expect(output).not.toContain('a-long-admin-password');
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-    } finally {
-      child.kill('SIGKILL');
-    }
-  });
+      let output = '';
+      child.stdout.on('data', (chunk) => {
+        output += chunk;
+      });
+      child.stderr.on('data', (chunk) => {
+        output += chunk;
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        const base = `http://127.0.0.1:${port}`;
+        for (let i = 0; i < 150 && !output.includes('API listening'); i += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(output).toContain('API listening');
+        expect((await fetch(`${base}/livez`)).status).toBe(200);
+        const login = await fetch(`${base}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'root@gx.test', password: 'a-long-admin-password' }),
+        });
+        expect(login.status).toBe(200);
+        const session = (await login.json()) as { user: { role: string } };
+        expect(session.user.role).toBe('admin');
+        // tokens was not asked for
+        expect((await fetch(`${base}/api/v1/wallets/me`)).status).toBe(404);
+        expect(output).not.toContain('a-long-admin-password');
+        child.kill('SIGTERM');
+        expect(await exited, output).toBe(0);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    },
+  );
 });

