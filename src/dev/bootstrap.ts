@@ -2,25 +2,12 @@
  * First-start bootstrap of a development system: the ledger's system parameters, enqueued once as an
  * ordinary BOOTSTRAP_SYSTEM command (so it takes the same path as any admin's bootstrap).
  */
-import type { SystemParams } from '@gx/chaincode';
 import type pg from 'pg';
 import { enqueueCommand } from '../commands/enqueue.js';
+import { DEFAULT_SYSTEM_PARAMS } from '../services/default-system-params.js';
 
 /** Fixed request id: the outbox's unique (tenant, request id) makes a second enqueue impossible. */
 export const DEV_BOOTSTRAP_REQUEST_ID = 'gx-dev-bootstrap';
-
-export const DEV_SYSTEM_PARAMS: SystemParams = {
-  tokenName: 'GX Coin',
-  tokenSymbol: 'GXC',
-  decimals: 6,
-  // 1,000 GXC to the first 1,000 users, 500 to the next 9,000, then 100 each.
-  genesisTiers: [
-    { recipients: 1_000, amount: '1000000000' },
-    { recipients: 9_000, amount: '500000000' },
-    { recipients: 1_000_000_000, amount: '100000000' },
-  ],
-  transferFee: { basisPoints: 0, collector: 'GX_TREASURY' },
-};
 
 /**
  * Enqueues the bootstrap unless a bootstrap command exists already, then waits until that command is final,
@@ -39,7 +26,7 @@ export async function bootstrapDevSystem(
     (
       await enqueueCommand(pool, {
         commandType: 'BOOTSTRAP_SYSTEM',
-        payload: { params: DEV_SYSTEM_PARAMS },
+        payload: { params: DEFAULT_SYSTEM_PARAMS },
         requestId: DEV_BOOTSTRAP_REQUEST_ID,
         submittedBy: 'gx-dev',
       })

@@ -79,10 +79,10 @@ describe('gx dev', { timeout: 180_000 }, () => {
     story = await runDemoStory({ baseUrl, adminEmail: secrets.adminEmail, adminPassword: secrets.adminPassword });
     expect(story.alice.fabricUserId).toMatch(/^MY [0-9A-F]{3} [A-Z]{3}[0-9]{3} [0-9A-F][A-Z]{4} [0-9]{4}$/);
     expect(story.bob.fabricUserId).toMatch(/^SG /);
-    expect(story.genesisBalances).toEqual({ alice: '1000000000', bob: '1000000000' });
-    expect(story.transferAmount).toBe('250000000');
-    expect(story.finalBalances).toEqual({ alice: '750000000', bob: '1250000000' });
-    expect(story.aliceHistory.map((item) => item.amount).sort()).toEqual(['1000000000', '250000000']);
+    expect(story.genesisBalances).toEqual({ alice: '500000000', bob: '500000000' });
+    expect(story.transferAmount).toBe('125000000');
+    expect(story.finalBalances).toEqual({ alice: '375000000', bob: '625000000' });
+    expect(story.aliceHistory.map((item) => item.amount).sort()).toEqual(['125000000', '500000000']);
     expect(story.overdraft.outcome).toBe('failed');
     expect(story.overdraft.command).toMatchObject({ status: 'FAILED', retrying: false });
     expect(story.overdraft.command.error).toMatch(/GX_INSUFFICIENT_FUNDS/);
@@ -127,8 +127,8 @@ describe('gx dev', { timeout: 180_000 }, () => {
     const ledger = await ledgerClient();
     try {
       const aliceOnLedger = await balanceOnLedger(ledger, story.alice.fabricUserId);
-      expect(aliceOnLedger).toBe(String(750_000_000 - committed));
-      expect(await balanceOnLedger(ledger, story.bob.fabricUserId)).toBe(String(1_250_000_000 + committed));
+      expect(aliceOnLedger).toBe(String(375_000_000 - committed));
+      expect(await balanceOnLedger(ledger, story.bob.fabricUserId)).toBe(String(625_000_000 + committed));
       await until('the read model to catch up', async () => {
         const wallet = await story.alice.client.get<{ balance: string }>('/api/v1/wallets/me');
         return wallet.balance === aliceOnLedger ? true : undefined;
@@ -150,6 +150,6 @@ describe('gx dev', { timeout: 180_000 }, () => {
     expect(await dev?.interrupt()).toBe(0);
     dev = await startDevProcess(['--devnet-port', String(devnetPort)], env);
     const wallet = await story.bob.client.get<{ balance: string }>('/api/v1/wallets/me');
-    expect(wallet.balance).toBe(String(1_250_000_000 + 40));
+    expect(wallet.balance).toBe(String(625_000_000 + 40));
   });
 });

@@ -20,6 +20,7 @@ import {
   setAccountLock,
 } from '../../services/admin-actions.js';
 import { findCommand, listCommands } from '../../services/commands.js';
+import { DEFAULT_SYSTEM_PARAMS } from '../../services/default-system-params.js';
 import { listProfiles } from '../../services/profiles.js';
 import { type LedgerProbe, ledgerHealth, outboxStatus, projectorStatus } from '../../services/system-status.js';
 import { discardCommand, retryCommand } from '../../submitter/index.js';
@@ -43,19 +44,6 @@ export interface AdminRoutesOptions {
   perUserLimit: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   idempotency: IdempotencyHooks;
 }
-
-/** Default system parameters for `POST /bootstrap` without a body. */
-export const DEFAULT_SYSTEM_PARAMS = {
-  tokenName: 'GX Coin',
-  tokenSymbol: 'GXC',
-  decimals: 6,
-  genesisTiers: [
-    { recipients: 1_000, amount: '500000000' },
-    { recipients: 10_000, amount: '100000000' },
-    { recipients: 100_000, amount: '10000000' },
-  ],
-  transferFee: { basisPoints: 0, collector: 'SYSTEM_FEES' },
-} as const;
 
 const actorOf = (request: FastifyRequest): Actor => ({
   profileId: request.user.sub,
