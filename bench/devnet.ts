@@ -16,6 +16,7 @@ import { connect, hash, signers } from '@hyperledger/fabric-gateway';
 import { connectionEnvPath, readConnectionEnv } from '../src/devnet/connection-env.js';
 import { type DevnetConnection, startDevnet } from '../src/devnet/index.js';
 import { signLowS } from '../src/devnet/msp.js';
+import { percentiles } from './harness.js';
 
 export interface DevnetBenchOptions {
   /** Transactions to commit in the measured run; default 20,000. */
@@ -173,14 +174,9 @@ export async function benchDevnet(options: DevnetBenchOptions = {}): Promise<Dev
     const clientCpu = process.cpuUsage(clientCpuBefore);
     const devnetCpuAfter = await devnet.cpuSeconds();
     const committed = measured.latencies.length;
-    const sorted = measured.latencies.sort((a, b) => a - b);
-    const at = (q: number) =>
-      round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN);
     return {
       tps: round(measured.latencies.length / measured.seconds),
-      p50: at(0.5),
-      p95: at(0.95),
-      p99: at(0.99),
+      ...percentiles(measured.latencies),
       transactions: total,
       inFlight,
       failures: measured.failures,

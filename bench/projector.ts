@@ -27,6 +27,7 @@ import { transferCompleted, type UnplacedEvent, userCreated } from '../src/proje
 import { createProjector } from '../src/projector/projector.js';
 import { rebuildProjection } from '../src/projector/rebuild.js';
 import type { ChaincodeEventSource, EventStreamOptions, SourceEvent } from '../src/projector/source.js';
+import { percentiles } from './harness.js';
 
 /** One measurement, in the shape `npm run bench` prints (bench/harness.ts `BenchResult`). */
 export interface ProjectorBenchResult {
@@ -111,12 +112,6 @@ function transfer(i: number, users: number): UnplacedEvent {
     feeCollectorBalance: String(i),
     memo: `bench ${i}`,
   });
-}
-
-function percentile(samples: number[], q: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const value = sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
-  return Math.round(value * 100) / 100;
 }
 
 async function withScratchDatabase<T>(serverUrl: string, work: (pool: pg.Pool, url: string) => Promise<T>): Promise<T> {
@@ -215,11 +210,9 @@ export async function benchProjector(options: ProjectorBenchOptions): Promise<Pr
     results.push({
       scenario: 'projector live',
       metric: 'event-to-row latency',
-      value: percentile(latencies, 0.5),
+      value: percentiles(latencies).p50,
       unit: 'ms',
-      p50: percentile(latencies, 0.5),
-      p95: percentile(latencies, 0.95),
-      p99: percentile(latencies, 0.99),
+      ...percentiles(latencies),
       goal: 'p99 < 50 ms',
       settings: { blocks, eventsPerBlock: perBlock, intervalMs: 10, offeredEventsPerSecond: perBlock * 100 },
     });
@@ -371,11 +364,9 @@ export async function benchProjectorOnDevnet(options: DevnetProjectorBenchOption
           {
             scenario: 'projector live on devnet',
             metric: 'commit-status-to-row latency',
-            value: percentile(latencies, 0.5),
+            value: percentiles(latencies).p50,
             unit: 'ms',
-            p50: percentile(latencies, 0.5),
-            p95: percentile(latencies, 0.95),
-            p99: percentile(latencies, 0.99),
+            ...percentiles(latencies),
             goal: 'p99 < 50 ms',
             settings: { transfers: liveTransfers, inFlight: liveInFlight },
           },

@@ -26,7 +26,7 @@ import { type DevnetOptions, startDevnet } from '../src/devnet/index.js';
 import { createLedgerClient } from '../src/ledger/index.js';
 import { createLogger } from '../src/observability/logger.js';
 import { startSubmitter } from '../src/submitter/index.js';
-import type { BenchOptions, BenchResult } from './harness.js';
+import { type BenchOptions, type BenchResult, percentiles } from './harness.js';
 
 export interface SubmitterBenchOptions {
   /** PostgreSQL server (any database on it); a scratch database is created and dropped. */
@@ -68,15 +68,6 @@ export interface SubmitterBenchResult {
   insertToClaimMs: { p50: number; p95: number; p99: number };
   insertToSubmitMs: { p50: number; p95: number; p99: number };
   commitToRowUpdateMs: { p50: number; p95: number; p99: number };
-}
-
-function percentiles(samples: number[]): { p50: number; p95: number; p99: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => {
-    const value = sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-    return value === undefined ? Number.NaN : Math.round(value * 100) / 100;
-  };
-  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }
 
 function createUserPayload() {
