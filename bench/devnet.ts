@@ -15,7 +15,7 @@ import { Client, credentials } from '@grpc/grpc-js';
 import { connect, hash, signers } from '@hyperledger/fabric-gateway';
 import { connectionEnvPath, readConnectionEnv } from '../src/devnet/connection-env.js';
 import { type DevnetConnection, startDevnet } from '../src/devnet/index.js';
-import { signLowS } from '../src/devnet/msp.js';
+import { newNativeSigner } from '../src/ledger/signer.js';
 import { percentiles } from './harness.js';
 
 export interface DevnetBenchOptions {
@@ -142,7 +142,7 @@ export async function benchDevnet(options: DevnetBenchOptions = {}): Promise<Dev
     identity: { mspId: connection.mspId, credentials: Buffer.from(connection.client.certPem) },
     ...(options.signer === 'noble'
       ? { signer: signers.newPrivateKeySigner(key), hash: hash.sha256 }
-      : { signer: async (message: Uint8Array) => signLowS(message, key), hash: hash.none }),
+      : { signer: newNativeSigner(key), hash: hash.none }),
   });
   const contract = gateway.getNetwork(connection.channel).getContract('kv');
   try {

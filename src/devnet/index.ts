@@ -16,8 +16,8 @@
  */
 import type { Logger } from '../observability/logger.js';
 
+export { signLowS } from '../ledger/signer.js';
 export { readConnectionEnv, writeConnectionEnv } from './connection-env.js';
-export { signLowS } from './msp.js';
 export { startDevnet } from './network.js';
 
 /** How to start a devnet. */

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { signers } from '@hyperledger/fabric-gateway';
 import { msp } from '@hyperledger/fabric-protos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signLowS } from '../ledger/signer.js';
 import { type DevnetIdentities, loadOrCreateIdentities } from './identities.js';
-import { IdentityError, Membership, signLowS } from './msp.js';
+import { IdentityError, Membership } from './msp.js';
 
 const ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 
