@@ -52,11 +52,24 @@ export async function openDatabase(settings: DatabaseSettings, options: OpenData
   };
 }
 
+export interface TransactionOptions {
+  /**
+   * `false`: commit without waiting for the WAL flush (`SET LOCAL synchronous_commit = off`), for writes whose
+   * loss in a database crash is harmless because they are redone (the projector's batches). Default `true`.
+   */
+  synchronousCommit?: boolean;
+}
+
 /** Runs `work` in a transaction on one pooled client; rolls back on any error. */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    // One round trip either way.
+    await client.query(options.synchronousCommit === false ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;

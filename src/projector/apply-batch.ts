@@ -5,6 +5,7 @@
  */
 import { type GxEvent, parseEvent } from '@gx/chaincode';
 import type pg from 'pg';
+import { inTransaction } from '../db/pool.js';
 import type { Logger } from '../observability/logger.js';
 import { lockCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { projectEvent } from './handlers/index.js';
@@ -88,21 +89,10 @@ export async function applyBatch(
   options: ApplyBatchOptions,
 ): Promise<BatchOutcome> {
   const prepared = 'changes' in events ? events : prepareBatch(events);
-  const client = await pool.connect();
-  try {
-    // Asynchronous commit is safe here: a database crash can only lose the newest batches together with
-    // their checkpoint (WAL keeps them atomic), and those are read from the ledger again. It spares every
-    // live block a WAL flush wait, which is most of its latency.
-    await client.query('BEGIN; SET LOCAL synchronous_commit = off');
-    const outcome = await applyInTransaction(client, prepared, options);
-    await client.query('COMMIT');
-    return outcome;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  // Asynchronous commit is safe here: a database crash can only lose the newest batches together with
+  // their checkpoint (WAL keeps them atomic), and those are read from the ledger again. It spares every
+  // live block a WAL flush wait, which is most of its latency.
+  return inTransaction(pool, (client) => applyInTransaction(client, prepared, options), { synchronousCommit: false });
 }
 
 async function applyInTransaction(

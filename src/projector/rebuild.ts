@@ -19,6 +19,7 @@
  * by difference keeps ids, blocks no reader, and writes almost nothing when the read models were right.
  */
 import pg from 'pg';
+import { inTransaction } from '../db/pool.js';
 import type { Logger } from '../observability/logger.js';
 import { ensureCheckpointRow } from './checkpoint.js';
 import { tryExclusiveLock } from './leadership.js';
@@ -103,9 +104,7 @@ export interface RebuildResult {
 
 /** Fresh copies of the projector's tables in {@link REBUILD_SCHEMA}; profiles copied with on-chain fields reset. */
 async function prepareSchema(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`);
     await client.query(`CREATE SCHEMA ${REBUILD_SCHEMA}`);
     for (const table of [
@@ -124,13 +123,7 @@ async function prepareSchema(pool: pg.Pool): Promise<void> {
               locked_at = NULL, last_synced_at = NULL,
               onchain_status = CASE WHEN onchain_status = 'REGISTERED' THEN 'PENDING' ELSE onchain_status END`,
     );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 interface CheckpointRow {
@@ -153,9 +146,7 @@ function position(row: CheckpointRow | undefined): StreamPosition | undefined {
  * the tables were held, or undefined when the live projection is still ahead (try again later).
  */
 async function switchOver(pool: pg.Pool, projection: string): Promise<number | undefined> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  const heldFrom = await inTransaction(pool, async (client) => {
     // Waits for the live projector's batch in flight, then holds it off until this commits.
     const live = position(
       (
@@ -172,10 +163,8 @@ async function switchOver(pool: pg.Pool, projection: string): Promise<number | u
       )
     ).rows[0];
     const rebuilt = position(rebuiltRow);
-    if (live !== undefined && (rebuilt === undefined || comparePositions(rebuilt, live) < 0)) {
-      await client.query('ROLLBACK');
-      return undefined;
-    }
+    // Nothing written yet: ending the transaction releases the checkpoint row either way.
+    if (live !== undefined && (rebuilt === undefined || comparePositions(rebuilt, live) < 0)) return undefined;
     const started = performance.now();
     // Profiles registered off-chain after the rebuild copied them were unknown to it, so it could not link
     // their wallets; the live projector did, and its link stands.
@@ -215,14 +204,10 @@ async function switchOver(pool: pg.Pool, projection: string): Promise<number | u
         ],
       );
     }
-    await client.query('COMMIT');
-    return performance.now() - started;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return started;
+  });
+  // Measured after COMMIT: the hold includes the commit itself.
+  return heldFrom === undefined ? undefined : performance.now() - heldFrom;
 }
 
 /**
