@@ -165,7 +165,8 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
     const insertToSubmit: number[] = [];
     const commitToRow: number[] = [];
     let measuring = false;
-    const submitter = await startSubmitter({
+    // The latency run and the throughput run use the same submitter settings.
+    const settings = {
       pool,
       clientConfig: { connectionString: url.toString() },
       ledger,
@@ -173,6 +174,9 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
       window,
       batchSize: options.batchSize ?? 512,
       maxAttempts: 8,
+    };
+    const submitter = await startSubmitter({
+      ...settings,
       onClaim: (command) => {
         const issued = issuedAt.get(command.id);
         if (issued !== undefined) insertToClaim.push(performance.now() - issued);
@@ -209,13 +213,7 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
       const started = performance.now();
       const cpuBefore = process.cpuUsage();
       const drain = await startSubmitter({
-        pool,
-        clientConfig: { connectionString: url.toString() },
-        ledger,
-        logger,
-        window,
-        batchSize: options.batchSize ?? 512,
-        maxAttempts: 8,
+        ...settings,
         ...(options.endorseConcurrency ? { endorseConcurrency: options.endorseConcurrency } : {}),
       });
       let maxInFlight = 0;
