@@ -3,10 +3,13 @@
  * PostgreSQL server (data in GX_DATA_DIR, default ./.gx) unless DATABASE_URL is set. Migrations are applied,
  * devnet identities and dev secrets are made once, the admin account is created and the system is
  * bootstrapped on first start. A second start resumes with all data. Ctrl-C stops everything cleanly.
+ *
+ * With GX_FABRIC_PEER_ENDPOINT set, no devnet is started: the roles use the Fabric network the GX_FABRIC_*
+ * variables describe (an existing network, or a `gx devnet` started separately), as every other role does.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type Config, loadConfig } from '../config.js';
+import { type Config, loadConfig, requireSettings } from '../config.js';
 import { migrate } from '../db/migrator.js';
 import { openDatabase } from '../db/pool.js';
 import { connectionEnvPath, writeConnectionEnv } from '../devnet/connection-env.js';
@@ -21,7 +24,7 @@ import { bootstrapDevSystem } from './bootstrap.js';
 import { devEnvironment, loadOrCreateDevSecrets } from './dev-secrets.js';
 
 export interface DevOptions {
-  /** gRPC port of the embedded devnet. */
+  /** gRPC port of the embedded devnet (unused with an external network). */
   devnetPort: number;
   /** Hold every transaction this long before commit (a production-like block time). */
   commitLatencyMs: number;
@@ -29,6 +32,8 @@ export interface DevOptions {
 
 export interface RunningDev {
   config: Config;
+  /** True when the roles use a configured Fabric network instead of an embedded devnet. */
+  externalLedger: boolean;
   apiUrl: string;
   stop(): Promise<void>;
 }
@@ -39,16 +44,30 @@ export async function startDev(options: DevOptions, env: NodeJS.ProcessEnv = pro
   const logger = createLogger({ level: baseConfig.logLevel, role: 'dev' });
   await mkdir(baseConfig.dataDir, { recursive: true });
   const secrets = await loadOrCreateDevSecrets(baseConfig.dataDir);
-  const devnet = await startDevnet({
-    dataDir: baseConfig.dataDir,
-    port: options.devnetPort,
-    tls: false,
-    commitLatencyMs: options.commitLatencyMs,
-  });
-  const config = loadConfig({ ...devEnvironment(env, secrets), ...devnet.env() });
-  const stops: Array<() => Promise<void>> = [() => devnet.close()];
-  // So that other commands (`gx verify`) can reach this devnet: `set -a; . <file>; set +a`.
-  await writeConnectionEnv(devnet, baseConfig.dataDir);
+  const stops: Array<() => Promise<void>> = [];
+  const externalLedger = baseConfig.fabric.peerEndpoint !== undefined;
+  let config: Config;
+  if (externalLedger) {
+    config = loadConfig(devEnvironment(env, secrets));
+    requireSettings({
+      GX_FABRIC_MSP_ID: config.fabric.mspId,
+      GX_FABRIC_CLIENT_CERT: config.fabric.clientCert,
+      GX_FABRIC_CLIENT_KEY: config.fabric.clientKey,
+      GX_FABRIC_ADMIN_CERT: config.fabric.adminCert,
+      GX_FABRIC_ADMIN_KEY: config.fabric.adminKey,
+    });
+  } else {
+    const devnet = await startDevnet({
+      dataDir: baseConfig.dataDir,
+      port: options.devnetPort,
+      tls: false,
+      commitLatencyMs: options.commitLatencyMs,
+    });
+    config = loadConfig({ ...devEnvironment(env, secrets), ...devnet.env() });
+    stops.push(() => devnet.close());
+    // So that other commands (`gx verify`) can reach this devnet: `set -a; . <file>; set +a`.
+    await writeConnectionEnv(devnet, baseConfig.dataDir);
+  }
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch((error) => logger.error({ err: error }, 'stop'));
   };
@@ -81,10 +100,13 @@ export async function startDev(options: DevOptions, env: NodeJS.ProcessEnv = pro
     stops.push(() => api.close());
 
     const bootstrap = await bootstrapDevSystem(db.pool);
-    if (bootstrap.status !== 'COMMITTED') {
+    if (bootstrap.error?.startsWith('GX_ALREADY_BOOTSTRAPPED')) {
+      // An external network keeps its state: its parameters were set by an earlier bootstrap.
+      logger.info('the ledger was bootstrapped before; its system parameters stay as they are');
+    } else if (bootstrap.status !== 'COMMITTED') {
       logger.warn({ ...bootstrap }, 'the system bootstrap failed; genesis and transfers will be refused');
     }
-    return { config, apiUrl: api.address, stop: stopAll };
+    return { config, externalLedger, apiUrl: api.address, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -104,8 +126,14 @@ function banner(dev: RunningDev, logger: Logger): string {
     `  API        ${dev.apiUrl}/api/v1`,
     `  API docs   ${dev.apiUrl}/docs   (OpenAPI: ${dev.apiUrl}/openapi.json)`,
     `  metrics    ${dev.apiUrl}/metrics   health: ${dev.apiUrl}/readyz`,
-    `  devnet     ${config.fabric.peerEndpoint} (channel ${config.fabric.channel}, chaincode ${config.fabric.chaincode})`,
-    `             connection settings: ${connectionEnvPath(config.dataDir)}`,
+    ...(dev.externalLedger
+      ? [
+          `  ledger     ${config.fabric.peerEndpoint} (channel ${config.fabric.channel}, chaincode ${config.fabric.chaincode}; from GX_FABRIC_*)`,
+        ]
+      : [
+          `  devnet     ${config.fabric.peerEndpoint} (channel ${config.fabric.channel}, chaincode ${config.fabric.chaincode})`,
+          `             connection settings: ${connectionEnvPath(config.dataDir)}`,
+        ]),
     `  database   ${database}`,
     `  admin      ${config.auth.adminEmail} / ${config.auth.adminPassword}`,
     `  secrets    ${path.join(config.dataDir, 'dev-secrets.json')}`,

@@ -5,6 +5,7 @@
 import { type ChaincodeEvent, type Contract, checkpointers, type Network } from '@hyperledger/fabric-gateway';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectTestGateway, KV_CHAINCODE, startTestDevnet, type TestGateway } from '../../test/support/devnet.js';
+import { DEVNET_SUITE, externalLedger } from '../../test/support/ledger.js';
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 
@@ -53,75 +54,87 @@ async function take(
   return received;
 }
 
-it('streams events of valid transactions in block order with their block numbers; the last setEvent wins', async () => {
-  const start = devnet.height();
-  const events = await network.getChaincodeEvents('kv', { startBlock: start });
-  const k = `events-${Date.now()}`;
-  const statuses = await submitTogether([
-    ['put', `${k}-a`, 'A'],
-    ['put', `${k}-b`, 'B'],
-    ['increment', `${k}-c`],
-    ['increment', `${k}-c`], // conflicts with the one before: no event
-  ]);
-  expect(statuses.map((s) => s.code)).toEqual([0, 0, 0, 11]);
-  expect(new Set(statuses.map((s) => s.blockNumber)).size).toBe(1);
-  const received = await take(events, 3);
-  expect(received.map((e) => [e.eventName, e.blockNumber, e.chaincodeName])).toEqual([
-    ['Put', statuses[0]?.blockNumber, 'kv'],
-    ['Put', statuses[1]?.blockNumber, 'kv'],
-    ['Incremented', statuses[2]?.blockNumber, 'kv'],
-  ]);
-  expect(received.map((e) => e.transactionId)).toEqual(statuses.slice(0, 3).map((s) => s.transactionId));
-  expect(JSON.parse(text(received[0]?.payload ?? new Uint8Array()))).toEqual({ key: `${k}-a`, value: 'A' });
-});
+it.skipIf(externalLedger)(
+  `streams events of valid transactions in block order with their block numbers; the last setEvent wins ${DEVNET_SUITE}`,
+  async () => {
+    const start = devnet.height();
+    const events = await network.getChaincodeEvents('kv', { startBlock: start });
+    const k = `events-${Date.now()}`;
+    const statuses = await submitTogether([
+      ['put', `${k}-a`, 'A'],
+      ['put', `${k}-b`, 'B'],
+      ['increment', `${k}-c`],
+      ['increment', `${k}-c`], // conflicts with the one before: no event
+    ]);
+    expect(statuses.map((s) => s.code)).toEqual([0, 0, 0, 11]);
+    expect(new Set(statuses.map((s) => s.blockNumber)).size).toBe(1);
+    const received = await take(events, 3);
+    expect(received.map((e) => [e.eventName, e.blockNumber, e.chaincodeName])).toEqual([
+      ['Put', statuses[0]?.blockNumber, 'kv'],
+      ['Put', statuses[1]?.blockNumber, 'kv'],
+      ['Incremented', statuses[2]?.blockNumber, 'kv'],
+    ]);
+    expect(received.map((e) => e.transactionId)).toEqual(statuses.slice(0, 3).map((s) => s.transactionId));
+    expect(JSON.parse(text(received[0]?.payload ?? new Uint8Array()))).toEqual({ key: `${k}-a`, value: 'A' });
+  },
+);
 
-it('without a start block, delivers only what commits after the request (next commit)', async () => {
-  await kv.submitTransaction('put', 'before-stream', 'x');
-  const events = await network.getChaincodeEvents('kv');
-  // The stream is open once the request is sent; give the server a block boundary to prove the cut.
-  const status = await (
-    await (await kv.newProposal('put', { arguments: ['after-stream', 'y'] }).endorse()).submit()
-  ).getStatus();
-  const [event] = await take(events, 1);
-  expect(event?.transactionId).toBe(status.transactionId);
-});
+it.skipIf(externalLedger)(
+  `without a start block, delivers only what commits after the request (next commit) ${DEVNET_SUITE}`,
+  async () => {
+    await kv.submitTransaction('put', 'before-stream', 'x');
+    const events = await network.getChaincodeEvents('kv');
+    // The stream is open once the request is sent; give the server a block boundary to prove the cut.
+    const status = await (
+      await (await kv.newProposal('put', { arguments: ['after-stream', 'y'] }).endorse()).submit()
+    ).getStatus();
+    const [event] = await take(events, 1);
+    expect(event?.transactionId).toBe(status.transactionId);
+  },
+);
 
-it('replays from block 0 of the ledger when asked (oldest), every event exactly once', async () => {
-  // The two tests before committed five events with an event: Put, Put, Incremented, then Put, Put.
-  const all = await take(await network.getChaincodeEvents('kv', { startBlock: 0n }), 5);
-  expect(all.map((e) => e.eventName)).toEqual(['Put', 'Put', 'Incremented', 'Put', 'Put']);
-  const ids = all.map((e) => e.transactionId);
-  expect(new Set(ids).size).toBe(ids.length);
-  const blocks = all.map((e) => e.blockNumber);
-  expect([...blocks].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(blocks);
-});
+it.skipIf(externalLedger)(
+  `replays from block 0 of the ledger when asked (oldest), every event exactly once ${DEVNET_SUITE}`,
+  async () => {
+    // The two tests before committed five events with an event: Put, Put, Incremented, then Put, Put.
+    const all = await take(await network.getChaincodeEvents('kv', { startBlock: 0n }), 5);
+    expect(all.map((e) => e.eventName)).toEqual(['Put', 'Put', 'Incremented', 'Put', 'Put']);
+    const ids = all.map((e) => e.transactionId);
+    expect(new Set(ids).size).toBe(ids.length);
+    const blocks = all.map((e) => e.blockNumber);
+    expect([...blocks].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(blocks);
+  },
+);
 
-it('resumes from a mid-block checkpoint after a disconnect with no event missed or repeated', async () => {
-  const start = devnet.height();
-  const k = `resume-${Date.now()}`;
-  const statuses = await submitTogether([1, 2, 3, 4].map((i) => ['put', `${k}-${i}`, String(i)]));
-  expect(new Set(statuses.map((s) => s.blockNumber)).size).toBe(1);
-  const expected = (await take(await network.getChaincodeEvents('kv', { startBlock: start }), 4)).map(
-    (e) => e.transactionId,
-  );
+it.skipIf(externalLedger)(
+  `resumes from a mid-block checkpoint after a disconnect with no event missed or repeated ${DEVNET_SUITE}`,
+  async () => {
+    const start = devnet.height();
+    const k = `resume-${Date.now()}`;
+    const statuses = await submitTogether([1, 2, 3, 4].map((i) => ['put', `${k}-${i}`, String(i)]));
+    expect(new Set(statuses.map((s) => s.blockNumber)).size).toBe(1);
+    const expected = (await take(await network.getChaincodeEvents('kv', { startBlock: start }), 4)).map(
+      (e) => e.transactionId,
+    );
 
-  const checkpointer = checkpointers.inMemory();
-  const seen: string[] = [];
-  for (let session = 0; session < 4; session++) {
-    // Each session takes one event, checkpoints it and disconnects (a closed stream, a fresh client).
-    const reconnected = connectTestGateway(devnet.connection);
-    try {
-      const events = await reconnected.gateway
-        .getNetwork('gxchannel')
-        .getChaincodeEvents('kv', { checkpoint: checkpointer, startBlock: start });
-      const [event] = await take(events, 1);
-      if (!event) throw new Error('stream ended');
-      seen.push(event.transactionId);
-      await checkpointer.checkpointChaincodeEvent(event);
-    } finally {
-      reconnected.close();
+    const checkpointer = checkpointers.inMemory();
+    const seen: string[] = [];
+    for (let session = 0; session < 4; session++) {
+      // Each session takes one event, checkpoints it and disconnects (a closed stream, a fresh client).
+      const reconnected = connectTestGateway(devnet.connection);
+      try {
+        const events = await reconnected.gateway
+          .getNetwork('gxchannel')
+          .getChaincodeEvents('kv', { checkpoint: checkpointer, startBlock: start });
+        const [event] = await take(events, 1);
+        if (!event) throw new Error('stream ended');
+        seen.push(event.transactionId);
+        await checkpointer.checkpointChaincodeEvent(event);
+      } finally {
+        reconnected.close();
+      }
     }
-  }
-  expect(seen).toEqual(expected);
-  expect(checkpointer.getBlockNumber()).toBe(statuses[0]?.blockNumber);
-});
+    expect(seen).toEqual(expected);
+    expect(checkpointer.getBlockNumber()).toBe(statuses[0]?.blockNumber);
+  },
+);

@@ -17,116 +17,122 @@ import {
   startTestDevnet,
   type TestGateway,
 } from '../../test/support/devnet.js';
+import { DEVNET_SUITE, externalLedger } from '../../test/support/ledger.js';
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 
-describe('gx devnet --chaincode, as a network configured like fabric-samples (mychannel, Org1MSP)', () => {
-  let dataDir: string;
-  let devnet: CliDevnet;
-  let client: TestGateway;
-  let network: Network;
+describe.skipIf(externalLedger)(
+  `gx devnet --chaincode, as a network configured like fabric-samples (mychannel, Org1MSP) ${DEVNET_SUITE}`,
+  () => {
+    let dataDir: string;
+    let devnet: CliDevnet;
+    let client: TestGateway;
+    let network: Network;
 
-  beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'gx-devnet-hosting-'));
-    devnet = await startCliDevnet(dataDir, [
-      '--port',
-      '0',
-      '--no-tls',
-      '--channel',
-      'mychannel',
-      '--msp-id',
-      'Org1MSP',
-      '--chaincode',
-      `basic=${KV_CHAINCODE}`,
-      '--chaincode',
-      `other=${path.relative(process.cwd(), KV_CHAINCODE)}`,
-      '--admin-port',
-      '0',
-    ]);
-    client = connectTestGateway(devnet.connection);
-    network = client.gateway.getNetwork('mychannel');
-  });
+    beforeAll(async () => {
+      dataDir = await mkdtemp(path.join(tmpdir(), 'gx-devnet-hosting-'));
+      devnet = await startCliDevnet(dataDir, [
+        '--port',
+        '0',
+        '--no-tls',
+        '--channel',
+        'mychannel',
+        '--msp-id',
+        'Org1MSP',
+        '--chaincode',
+        `basic=${KV_CHAINCODE}`,
+        '--chaincode',
+        `other=${path.relative(process.cwd(), KV_CHAINCODE)}`,
+        '--admin-port',
+        '0',
+      ]);
+      client = connectTestGateway(devnet.connection);
+      network = client.gateway.getNetwork('mychannel');
+    });
 
-  afterAll(async () => {
-    client?.close();
-    await devnet?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      client?.close();
+      await devnet?.stop();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    });
 
-  it('prints its endpoint and writes the connection settings for the chosen channel and MSP', () => {
-    expect(devnet.output()).toContain(
-      `devnet listening on ${devnet.connection.peerEndpoint} (channel mychannel, MSP Org1MSP, TLS off)`,
-    );
-    expect(devnet.connection).toMatchObject({ channel: 'mychannel', mspId: 'Org1MSP' });
-    expect(devnet.connection.tlsCaPem).toBeUndefined();
-  });
+    it('prints its endpoint and writes the connection settings for the chosen channel and MSP', () => {
+      expect(devnet.output()).toContain(
+        `devnet listening on ${devnet.connection.peerEndpoint} (channel mychannel, MSP Org1MSP, TLS off)`,
+      );
+      expect(devnet.connection).toMatchObject({ channel: 'mychannel', mspId: 'Org1MSP' });
+      expect(devnet.connection.tlsCaPem).toBeUndefined();
+    });
 
-  it('serves each chaincode under its name, with its own namespace of world state', async () => {
-    const basic = network.getContract('basic');
-    const other = network.getContract('other');
-    expect(text(await basic.submitTransaction('put', 'shared-key', 'in-basic'))).toBe('in-basic');
-    await other.submitTransaction('put', 'shared-key', 'in-other');
-    expect(text(await basic.evaluateTransaction('get', 'shared-key'))).toBe('in-basic');
-    expect(text(await other.evaluateTransaction('get', 'shared-key'))).toBe('in-other');
-    const who = JSON.parse(text(await basic.evaluateTransaction('whoAmI')));
-    expect(who).toEqual({ mspId: 'Org1MSP', role: 'client' });
-  });
+    it('serves each chaincode under its name, with its own namespace of world state', async () => {
+      const basic = network.getContract('basic');
+      const other = network.getContract('other');
+      expect(text(await basic.submitTransaction('put', 'shared-key', 'in-basic'))).toBe('in-basic');
+      await other.submitTransaction('put', 'shared-key', 'in-other');
+      expect(text(await basic.evaluateTransaction('get', 'shared-key'))).toBe('in-basic');
+      expect(text(await other.evaluateTransaction('get', 'shared-key'))).toBe('in-other');
+      const who = JSON.parse(text(await basic.evaluateTransaction('whoAmI')));
+      expect(who).toEqual({ mspId: 'Org1MSP', role: 'client' });
+    });
 
-  it('routes Contract:function and the default contract, and runs the before/after/unknown hooks', async () => {
-    const basic = network.getContract('basic');
-    expect(text(await basic.evaluateTransaction('hooks:echo', 'x'))).toBe('echo:x');
-    const refused = (await basic.submitTransaction('hooks:echo', 'forbidden').catch((e: unknown) => e)) as EndorseError;
-    expect(refused).toBeInstanceOf(EndorseError);
-    expect(refused.details[0]?.message).toBe('chaincode response 500, beforeTransaction refused hooks:echo');
-    const unknown = (await basic.submitTransaction('hooks:nothing').catch((e: unknown) => e)) as EndorseError;
-    expect(unknown.details[0]?.message).toBe('chaincode response 500, hooks has no function hooks:nothing');
+    it('routes Contract:function and the default contract, and runs the before/after/unknown hooks', async () => {
+      const basic = network.getContract('basic');
+      expect(text(await basic.evaluateTransaction('hooks:echo', 'x'))).toBe('echo:x');
+      const refused = (await basic
+        .submitTransaction('hooks:echo', 'forbidden')
+        .catch((e: unknown) => e)) as EndorseError;
+      expect(refused).toBeInstanceOf(EndorseError);
+      expect(refused.details[0]?.message).toBe('chaincode response 500, beforeTransaction refused hooks:echo');
+      const unknown = (await basic.submitTransaction('hooks:nothing').catch((e: unknown) => e)) as EndorseError;
+      expect(unknown.details[0]?.message).toBe('chaincode response 500, hooks has no function hooks:nothing');
 
-    // afterTransaction's setEvent is the transaction's last: it is the one event delivered.
-    const events = await network.getChaincodeEvents('basic', { startBlock: 0n });
-    const status = await (
-      await (await basic.newProposal('hooks:echo', { arguments: ['y'] }).endorse()).submit()
-    ).getStatus();
-    let found: ChaincodeEvent | undefined;
-    for await (const event of events) {
-      if (event.transactionId === status.transactionId) {
-        found = event;
-        break;
+      // afterTransaction's setEvent is the transaction's last: it is the one event delivered.
+      const events = await network.getChaincodeEvents('basic', { startBlock: 0n });
+      const status = await (
+        await (await basic.newProposal('hooks:echo', { arguments: ['y'] }).endorse()).submit()
+      ).getStatus();
+      let found: ChaincodeEvent | undefined;
+      for await (const event of events) {
+        if (event.transactionId === status.transactionId) {
+          found = event;
+          break;
+        }
       }
-    }
-    events.close();
-    expect(found?.eventName).toBe('After');
-    expect(text(found?.payload ?? new Uint8Array())).toBe('echo:y');
-  });
+      events.close();
+      expect(found?.eventName).toBe('After');
+      expect(text(found?.payload ?? new Uint8Array())).toBe('echo:y');
+    });
 
-  it('serves an HTTP admin interface: status, metrics and faults', async () => {
-    const admin = /admin interface: (http:\/\/\S+)/.exec(devnet.output())?.[1];
-    expect(admin).toBeDefined();
-    const status = (await (await fetch(`${admin}/status`)).json()) as { endpoint: string; height: string };
-    expect(status.endpoint).toBe(devnet.connection.peerEndpoint);
-    expect(Number(status.height)).toBeGreaterThan(1);
-    expect(await (await fetch(`${admin}/metrics`)).text()).toMatch(/^gx_devnet_blocks_total \d+/m);
+    it('serves an HTTP admin interface: status, metrics and faults', async () => {
+      const admin = /admin interface: (http:\/\/\S+)/.exec(devnet.output())?.[1];
+      expect(admin).toBeDefined();
+      const status = (await (await fetch(`${admin}/status`)).json()) as { endpoint: string; height: string };
+      expect(status.endpoint).toBe(devnet.connection.peerEndpoint);
+      expect(Number(status.height)).toBeGreaterThan(1);
+      expect(await (await fetch(`${admin}/metrics`)).text()).toMatch(/^gx_devnet_blocks_total \d+/m);
 
-    expect((await fetch(`${admin}/faults/fail-endorsements?count=1`, { method: 'POST' })).status).toBe(200);
-    const failed = (await network
-      .getContract('basic')
-      .evaluateTransaction('whoAmI')
-      .catch((e: unknown) => e)) as {
-      code: number;
-    };
-    expect(failed.code).toBe(14);
-    expect(text(await network.getContract('basic').evaluateTransaction('get', 'shared-key'))).toBe('in-basic');
-    expect((await fetch(`${admin}/faults/fail-endorsements?count=many`, { method: 'POST' })).status).toBe(400);
-    expect((await fetch(`${admin}/nothing`)).status).toBe(404);
-  });
+      expect((await fetch(`${admin}/faults/fail-endorsements?count=1`, { method: 'POST' })).status).toBe(200);
+      const failed = (await network
+        .getContract('basic')
+        .evaluateTransaction('whoAmI')
+        .catch((e: unknown) => e)) as {
+        code: number;
+      };
+      expect(failed.code).toBe(14);
+      expect(text(await network.getContract('basic').evaluateTransaction('get', 'shared-key'))).toBe('in-basic');
+      expect((await fetch(`${admin}/faults/fail-endorsements?count=many`, { method: 'POST' })).status).toBe(400);
+      expect((await fetch(`${admin}/nothing`)).status).toBe(404);
+    });
 
-  it('refuses a channel it does not serve', async () => {
-    const wrong = client.gateway.getNetwork('gxchannel').getContract('basic');
-    const error = (await wrong.evaluateTransaction('get', 'x').catch((e: unknown) => e)) as { code: number };
-    expect(error.code).toBe(5);
-  });
-});
+    it('refuses a channel it does not serve', async () => {
+      const wrong = client.gateway.getNetwork('gxchannel').getContract('basic');
+      const error = (await wrong.evaluateTransaction('get', 'x').catch((e: unknown) => e)) as { code: number };
+      expect(error.code).toBe(5);
+    });
+  },
+);
 
-describe('an ES-module chaincode', () => {
+describe.skipIf(externalLedger)(`an ES-module chaincode ${DEVNET_SUITE}`, () => {
   it('is loaded through import() and served', async () => {
     const devnet = await startTestDevnet({
       tls: false,
@@ -143,7 +149,7 @@ describe('an ES-module chaincode', () => {
   });
 });
 
-describe('the default chaincode', () => {
+describe.skipIf(externalLedger)(`the default chaincode ${DEVNET_SUITE}`, () => {
   let devnet: Awaited<ReturnType<typeof startTestDevnet>>;
   let client: TestGateway;
 

@@ -13,6 +13,7 @@ import {
 } from '@hyperledger/fabric-gateway';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestGateway, KV_CHAINCODE, startTestDevnet, type TestGateway } from '../../test/support/devnet.js';
+import { DEVNET_SUITE, externalLedger } from '../../test/support/ledger.js';
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 
@@ -37,7 +38,7 @@ async function nextEvent(iterator: AsyncIterator<ChaincodeEvent>): Promise<Chain
   return value;
 }
 
-describe('gateway concurrency limit', () => {
+describe.skipIf(externalLedger)(`gateway concurrency limit ${DEVNET_SUITE}`, () => {
   // First in the file: later tests leave endorsements sleeping on the server after their client gave up.
   it('beyond the limit, requests fail at once with UNKNOWN and the peer message', async () => {
     devnet.faults.delayEndorsement(500);
@@ -57,7 +58,7 @@ describe('gateway concurrency limit', () => {
   });
 });
 
-describe('dropStreams', () => {
+describe.skipIf(externalLedger)(`dropStreams ${DEVNET_SUITE}`, () => {
   it('ends open event streams with UNAVAILABLE; the client reconnects and resumes from its checkpoint', async () => {
     const start = devnet.height();
     await kv.submitTransaction('put', 'drop-1', '1');
@@ -83,7 +84,7 @@ describe('dropStreams', () => {
   });
 });
 
-describe('refuseConnections', () => {
+describe.skipIf(externalLedger)(`refuseConnections ${DEVNET_SUITE}`, () => {
   it('refuses calls with UNAVAILABLE for the period, then serves again', async () => {
     const refusal = devnet.faults.refuseConnections(1_500);
     const error = await kv.evaluateTransaction('get', 'anything').catch((e: unknown) => e);
@@ -99,7 +100,7 @@ describe('refuseConnections', () => {
   });
 });
 
-describe('delayEndorsement', () => {
+describe.skipIf(externalLedger)(`delayEndorsement ${DEVNET_SUITE}`, () => {
   it('holds endorsements, so a short client deadline expires (DEADLINE_EXCEEDED)', async () => {
     devnet.faults.delayEndorsement(2_000);
     const error = await kv
@@ -113,7 +114,7 @@ describe('delayEndorsement', () => {
   });
 });
 
-describe('failEndorsements', () => {
+describe.skipIf(externalLedger)(`failEndorsements ${DEVNET_SUITE}`, () => {
   it('fails the next n endorsements and evaluations with UNAVAILABLE, then recovers', async () => {
     devnet.faults.failEndorsements(2);
     const endorse = (await kv.submitTransaction('put', 'f', '1').catch((e: unknown) => e)) as EndorseError;
@@ -126,7 +127,7 @@ describe('failEndorsements', () => {
   });
 });
 
-describe('forceMvccConflicts', () => {
+describe.skipIf(externalLedger)(`forceMvccConflicts ${DEVNET_SUITE}`, () => {
   it('marks the next n transactions MVCC_READ_CONFLICT, then commits normally', async () => {
     devnet.faults.forceMvccConflicts(2);
     for (let i = 0; i < 2; i++) {
@@ -141,7 +142,7 @@ describe('forceMvccConflicts', () => {
   });
 });
 
-describe('clear', () => {
+describe.skipIf(externalLedger)(`clear ${DEVNET_SUITE}`, () => {
   it('turns every fault off', async () => {
     devnet.faults.failEndorsements(5);
     devnet.faults.forceMvccConflicts(5);

@@ -8,6 +8,7 @@ import { CommitError, type Contract, EndorseError, GatewayError, StatusCode } fr
 import { common, gateway, peer } from '@hyperledger/fabric-protos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestGateway, KV_CHAINCODE, startTestDevnet, type TestGateway } from '../../test/support/devnet.js';
+import { DEVNET_SUITE, externalLedger } from '../../test/support/ledger.js';
 import { devnetTransactions } from './metrics.js';
 import { decodeReadWriteSet, encodeReadWriteSet } from './read-write-set.js';
 
@@ -68,7 +69,7 @@ async function duplicateCount(): Promise<number> {
   return metric.values.find((v) => v.labels.validation_code === 'DUPLICATE_TXID')?.value ?? 0;
 }
 
-describe('submit, evaluate, commit status', () => {
+describe.skipIf(externalLedger)(`submit, evaluate, commit status ${DEVNET_SUITE}`, () => {
   it('returns the chaincode result, commits it, and evaluates the committed value', async () => {
     const k = key('put');
     const proposal = kv.newProposal('put', { arguments: [k, 'hello'] });
@@ -139,7 +140,7 @@ describe('submit, evaluate, commit status', () => {
   });
 });
 
-describe('errors shaped as a Fabric 2.5 peer shapes them', () => {
+describe.skipIf(externalLedger)(`errors shaped as a Fabric 2.5 peer shapes them ${DEVNET_SUITE}`, () => {
   it('chaincode error on submit: EndorseError, ABORTED, message in the details', async () => {
     const error = await kv.submitTransaction('fail', 'insufficient funds').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EndorseError);
@@ -188,7 +189,7 @@ describe('errors shaped as a Fabric 2.5 peer shapes them', () => {
   });
 });
 
-describe('validation', () => {
+describe.skipIf(externalLedger)(`validation ${DEVNET_SUITE}`, () => {
   it('two concurrent read-modify-writes of one key: the first VALID, the second MVCC_READ_CONFLICT', async () => {
     const k = key('counter');
     const first = await kv.newProposal('increment', { arguments: [k] }).endorse();
@@ -271,7 +272,7 @@ describe('validation', () => {
   });
 });
 
-describe('connection settings', () => {
+describe.skipIf(externalLedger)(`connection settings ${DEVNET_SUITE}`, () => {
   it('env() is a configuration src/config.ts accepts, pointing at this devnet', async () => {
     const { loadConfig } = await import('../config.js');
     const config = loadConfig(devnet.env());

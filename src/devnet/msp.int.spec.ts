@@ -5,6 +5,7 @@ import path from 'node:path';
 import { signers } from '@hyperledger/fabric-gateway';
 import { msp } from '@hyperledger/fabric-protos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEVNET_SUITE, externalLedger } from '../../test/support/ledger.js';
 import { signLowS } from '../ledger/signer.js';
 import { type DevnetIdentities, loadOrCreateIdentities } from './identities.js';
 import { IdentityError, Membership } from './msp.js';
@@ -43,14 +44,14 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-describe('identities', () => {
+describe.skipIf(externalLedger)(`identities ${DEVNET_SUITE}`, () => {
   it('are created once and reused', async () => {
     expect(await loadOrCreateIdentities(path.join(folder, 'a'), 'GxMSP')).toEqual(ids);
     expect(other.client.certPem).not.toBe(ids.client.certPem);
   });
 });
 
-describe('Membership', () => {
+describe.skipIf(externalLedger)(`Membership ${DEVNET_SUITE}`, () => {
   const message = Buffer.from('a proposal');
 
   it('accepts a member and its low-S signatures, from node:crypto or the gateway client signer', async () => {

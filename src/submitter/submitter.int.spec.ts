@@ -2,7 +2,14 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemParams } from '../../chaincode/src/testing/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
-import { startTestDevnet } from '../../test/support/devnet.js';
+import {
+  bootstrapTestLedger,
+  devnetOnly,
+  externalLedger,
+  firstTierGenesis,
+  startTestLedger,
+  type TestLedger,
+} from '../../test/support/ledger.js';
 import { createUserPayload, devnetTransactionCount, readRows, waitForRows } from '../../test/support/outbox.js';
 import type { CommandPayload, CommandType } from '../commands/catalogue.js';
 import { COMMAND_STATUS_CHANNEL, enqueueCommand } from '../commands/enqueue.js';
@@ -15,7 +22,9 @@ import { type Submitter, type SubmitterOptions, startSubmitter } from './submitt
 
 const logger = createLogger({ level: 'silent', role: 'test' });
 
-let devnet: Awaited<ReturnType<typeof startTestDevnet>>;
+let devnet: TestLedger;
+/** What a genesis pays on this ledger. */
+let genesisAmount: bigint;
 let db: TestDatabase;
 let ledger: LedgerClient;
 const running: Submitter[] = [];
@@ -57,20 +66,21 @@ async function balance(fabricUserId: string): Promise<bigint> {
 }
 
 beforeAll(async () => {
-  devnet = await startTestDevnet();
+  devnet = await startTestLedger();
   db = await createTestDatabase({ migrated: true });
   ledger = await createLedgerClient(loadConfig(devnet.env()).fabric, { logger, name: 'submitter-spec' });
-  await ledger.submit({
-    contract: 'AdminContract',
-    fn: 'BootstrapSystem',
-    args: ['bootstrap', JSON.stringify(systemParams({ genesisTiers: [{ recipients: 100_000, amount: '1000' }] }))],
-    signer: 'admin',
-  });
+  const { params } = await bootstrapTestLedger(
+    ledger,
+    systemParams({ genesisTiers: [{ recipients: 100_000, amount: '1000' }] }),
+  );
+  genesisAmount = firstTierGenesis(params);
 });
 
 afterEach(async () => {
-  devnet.faults.clear();
-  devnet.setCommitLatency(0);
+  if (!externalLedger) {
+    devnet.faults.clear();
+    devnet.setCommitLatency(0);
+  }
   await Promise.all(running.splice(0).map((s) => s.stop()));
 });
 
@@ -80,7 +90,7 @@ afterAll(async () => {
   await devnet?.stop();
 });
 
-describe('outbox submitter on PostgreSQL and devnet', () => {
+describe(`outbox submitter on PostgreSQL and ${externalLedger ? 'an external ledger' : 'devnet'}`, () => {
   it('commits an inserted command, recording tx id and block, and announces each status change', async () => {
     const listener = new pg.Client({ connectionString: db.url });
     await listener.connect();
@@ -138,49 +148,58 @@ describe('outbox submitter on PostgreSQL and devnet', () => {
     expect(await balance(from.fabricUserId)).toBe(0n);
   });
 
-  it('retries transient endorsement failures and MVCC conflicts, then commits', async () => {
-    await submitter();
-    const user = createUserPayload();
-    devnet.faults.failEndorsements(2);
-    const created = await enqueue('CREATE_USER', user);
-    const [createdRow] = await waitForRows(db.pool, [created]);
-    // Both injected failures were retried (another channel rebuild may add one more attempt).
-    expect(createdRow?.status).toBe('COMMITTED');
-    expect(createdRow?.attempts).toBeGreaterThanOrEqual(3);
+  it.skipIf(externalLedger)(
+    `retries transient endorsement failures and MVCC conflicts, then commits ${devnetOnly('needs fault injection')}`,
+    async () => {
+      await submitter();
+      const user = createUserPayload();
+      devnet.faults.failEndorsements(2);
+      const created = await enqueue('CREATE_USER', user);
+      const [createdRow] = await waitForRows(db.pool, [created]);
+      // Both injected failures were retried (another channel rebuild may add one more attempt).
+      expect(createdRow?.status).toBe('COMMITTED');
+      expect(createdRow?.attempts).toBeGreaterThanOrEqual(3);
 
-    devnet.faults.forceMvccConflicts(1);
-    const genesis = await enqueue('DISTRIBUTE_GENESIS', { fabricUserId: user.fabricUserId });
-    const [genesisRow] = await waitForRows(db.pool, [genesis]);
-    expect(genesisRow?.status).toBe('COMMITTED');
-    expect(genesisRow?.attempts).toBeGreaterThanOrEqual(2);
-    expect(await balance(user.fabricUserId)).toBe(1000n);
-  });
+      devnet.faults.forceMvccConflicts(1);
+      const genesis = await enqueue('DISTRIBUTE_GENESIS', { fabricUserId: user.fabricUserId });
+      const [genesisRow] = await waitForRows(db.pool, [genesis]);
+      expect(genesisRow?.status).toBe('COMMITTED');
+      expect(genesisRow?.attempts).toBeGreaterThanOrEqual(2);
+      expect(await balance(user.fabricUserId)).toBe(genesisAmount);
+    },
+  );
 
-  it('keeps retrying while devnet refuses connections and commits once it is back', async () => {
-    await submitter({ maxAttempts: 50 });
-    const reopened = devnet.faults.refuseConnections(800);
-    const id = await enqueue('CREATE_USER', createUserPayload());
-    await reopened;
-    const [row] = await waitForRows(db.pool, [id]);
-    expect(row?.status).toBe('COMMITTED');
-  });
+  it.skipIf(externalLedger)(
+    `keeps retrying while devnet refuses connections and commits once it is back ${devnetOnly('needs fault injection')}`,
+    async () => {
+      await submitter({ maxAttempts: 50 });
+      const reopened = devnet.faults.refuseConnections(800);
+      const id = await enqueue('CREATE_USER', createUserPayload());
+      await reopened;
+      const [row] = await waitForRows(db.pool, [id]);
+      expect(row?.status).toBe('COMMITTED');
+    },
+  );
 
-  it('dead-letters after the attempt limit; an admin retry then commits it; discard refuses non-failed rows', async () => {
-    await submitter({ maxAttempts: 2 });
-    devnet.faults.failEndorsements(1_000);
-    const id = await enqueue('CREATE_USER', createUserPayload());
-    const [dead] = await waitForRows(db.pool, [id]);
-    expect(dead).toMatchObject({ status: 'FAILED', retrying: false, attempts: 2, error_kind: 'TRANSIENT' });
-    devnet.faults.clear();
-    expect(await retryCommand(db.pool, id, 'admin@test')).toMatchObject({ ok: true, status: 'PENDING' });
-    const [row] = await waitForRows(db.pool, [id]);
-    expect(row?.status).toBe('COMMITTED');
-    expect(await discardCommand(db.pool, id, 'admin@test')).toEqual({ ok: false, reason: 'NOT_FAILED' });
-    expect(await retryCommand(db.pool, '00000000-0000-4000-8000-000000000000', 'a')).toEqual({
-      ok: false,
-      reason: 'NOT_FOUND',
-    });
-  });
+  it.skipIf(externalLedger)(
+    `dead-letters after the attempt limit; an admin retry then commits it; discard refuses non-failed rows ${devnetOnly('needs fault injection')}`,
+    async () => {
+      await submitter({ maxAttempts: 2 });
+      devnet.faults.failEndorsements(1_000);
+      const id = await enqueue('CREATE_USER', createUserPayload());
+      const [dead] = await waitForRows(db.pool, [id]);
+      expect(dead).toMatchObject({ status: 'FAILED', retrying: false, attempts: 2, error_kind: 'TRANSIENT' });
+      devnet.faults.clear();
+      expect(await retryCommand(db.pool, id, 'admin@test')).toMatchObject({ ok: true, status: 'PENDING' });
+      const [row] = await waitForRows(db.pool, [id]);
+      expect(row?.status).toBe('COMMITTED');
+      expect(await discardCommand(db.pool, id, 'admin@test')).toEqual({ ok: false, reason: 'NOT_FAILED' });
+      expect(await retryCommand(db.pool, '00000000-0000-4000-8000-000000000000', 'a')).toEqual({
+        ok: false,
+        reason: 'NOT_FOUND',
+      });
+    },
+  );
 
   it('discards a dead letter: it stays FAILED and is never tried again', async () => {
     await submitter();
@@ -194,85 +213,94 @@ describe('outbox submitter on PostgreSQL and devnet', () => {
     expect(stored.rows[0]).toEqual({ discarded_by: 'admin@test', next_attempt_at: null });
   });
 
-  it('two replicas never submit one row twice', async () => {
-    const submissions = new Map<string, number>();
-    const onSubmit = (command: { id: string }) => submissions.set(command.id, (submissions.get(command.id) ?? 0) + 1);
-    await submitter({ onSubmit, batchSize: 16 });
-    await submitter({ onSubmit, batchSize: 16 });
-    const validBefore = await devnetTransactionCount('VALID');
-    const ids: string[] = [];
-    for (let i = 0; i < 300; i += 1) ids.push(await enqueue('CREATE_USER', createUserPayload()));
-    const rows = await waitForRows(db.pool, ids, { timeoutMs: 60_000 });
-    expect(rows.every((row) => row.status === 'COMMITTED' && row.attempts === 1)).toBe(true);
-    expect([...submissions.values()].every((count) => count === 1)).toBe(true);
-    expect(submissions.size).toBe(300);
-    expect(new Set(rows.map((row) => row.fabric_tx_id)).size).toBe(300);
-    expect((await devnetTransactionCount('VALID')) - validBefore).toBe(300);
-  });
-
-  it('adopts rows of a dead submitter: resubmits stored bytes without a second transaction', async () => {
-    // Two rows "held" by a submitter that no longer exists, each with stored signed bytes: one the ledger
-    // already committed before the crash, one it never saw.
-    const seen = createUserPayload();
-    const unseen = createUserPayload();
-    const rows: Array<{ id: string; txId: string }> = [];
-    for (const [payload, submitFirst] of [
-      [seen, true],
-      [unseen, false],
-    ] as const) {
-      const id = await enqueue('CREATE_USER', payload);
-      const requestId = (await db.pool.query('SELECT request_id FROM outbox_command WHERE id = $1', [id])).rows[0]
-        .request_id;
-      const endorsed = await ledger.endorse({
-        contract: 'IdentityContract',
-        fn: 'CreateUser',
-        args: [requestId, payload.fabricUserId, JSON.stringify({ ...payload, fabricUserId: undefined })],
-        signer: 'client',
-      });
-      if (submitFirst) await ledger.commit('client', endorsed.signedTransaction);
-      await db.pool.query(
-        `UPDATE outbox_command SET status = 'SUBMITTED', locked_by = 'dead-worker', locked_at = now(),
-                next_attempt_at = NULL, attempts = 1, fabric_tx_id = $2, signed_tx = $3 WHERE id = $1`,
-        [id, endorsed.transactionId, Buffer.from(endorsed.signedTransaction)],
-      );
-      rows.push({ id, txId: endorsed.transactionId });
-    }
-    const validBefore = await devnetTransactionCount('VALID');
-    await submitter();
-    const settled = await waitForRows(
-      db.pool,
-      rows.map((row) => row.id),
-    );
-    for (const [index, row] of settled.entries()) {
-      expect(row).toMatchObject({ status: 'COMMITTED', fabric_tx_id: rows[index]?.txId, attempts: 2 });
-    }
-    // Only the transaction the ledger had never seen was added.
-    expect((await devnetTransactionCount('VALID')) - validBefore).toBe(1);
-  });
-
-  it('pipelines: fills its window with transactions awaiting commit, never more', async () => {
-    devnet.setCommitLatency(1_000);
-    const window = 40;
-    const instance = await submitter({ window, batchSize: 16 });
-    const inserted = await db.pool.query<{ id: string }>(
-      `INSERT INTO outbox_command (command_type, request_id, payload, submitted_by)
-       SELECT 'CREATE_USER', gen_random_uuid()::text, p, 'test' FROM unnest($1::jsonb[]) AS p RETURNING id`,
-      [Array.from({ length: 120 }, () => JSON.stringify(createUserPayload()))],
-    );
-    const ids = inserted.rows.map((row) => row.id);
-    let most = 0;
-    const sampler = setInterval(() => {
-      most = Math.max(most, instance.inFlight());
-    }, 10);
-    try {
+  it.skipIf(externalLedger)(
+    `two replicas never submit one row twice ${devnetOnly("counts devnet's valid transactions")}`,
+    async () => {
+      const submissions = new Map<string, number>();
+      const onSubmit = (command: { id: string }) => submissions.set(command.id, (submissions.get(command.id) ?? 0) + 1);
+      await submitter({ onSubmit, batchSize: 16 });
+      await submitter({ onSubmit, batchSize: 16 });
+      const validBefore = await devnetTransactionCount('VALID');
+      const ids: string[] = [];
+      for (let i = 0; i < 300; i += 1) ids.push(await enqueue('CREATE_USER', createUserPayload()));
       const rows = await waitForRows(db.pool, ids, { timeoutMs: 60_000 });
-      expect(rows.every((row) => row.status === 'COMMITTED')).toBe(true);
-    } finally {
-      clearInterval(sampler);
-    }
-    // With a 1 s commit latency, a full window means `window` transactions were awaiting commit at once.
-    expect(most).toBe(window);
-  });
+      expect(rows.every((row) => row.status === 'COMMITTED' && row.attempts === 1)).toBe(true);
+      expect([...submissions.values()].every((count) => count === 1)).toBe(true);
+      expect(submissions.size).toBe(300);
+      expect(new Set(rows.map((row) => row.fabric_tx_id)).size).toBe(300);
+      expect((await devnetTransactionCount('VALID')) - validBefore).toBe(300);
+    },
+  );
+
+  it.skipIf(externalLedger)(
+    `adopts rows of a dead submitter: resubmits stored bytes without a second transaction ${devnetOnly("counts devnet's valid transactions")}`,
+    async () => {
+      // Two rows "held" by a submitter that no longer exists, each with stored signed bytes: one the ledger
+      // already committed before the crash, one it never saw.
+      const seen = createUserPayload();
+      const unseen = createUserPayload();
+      const rows: Array<{ id: string; txId: string }> = [];
+      for (const [payload, submitFirst] of [
+        [seen, true],
+        [unseen, false],
+      ] as const) {
+        const id = await enqueue('CREATE_USER', payload);
+        const requestId = (await db.pool.query('SELECT request_id FROM outbox_command WHERE id = $1', [id])).rows[0]
+          .request_id;
+        const endorsed = await ledger.endorse({
+          contract: 'IdentityContract',
+          fn: 'CreateUser',
+          args: [requestId, payload.fabricUserId, JSON.stringify({ ...payload, fabricUserId: undefined })],
+          signer: 'client',
+        });
+        if (submitFirst) await ledger.commit('client', endorsed.signedTransaction);
+        await db.pool.query(
+          `UPDATE outbox_command SET status = 'SUBMITTED', locked_by = 'dead-worker', locked_at = now(),
+                next_attempt_at = NULL, attempts = 1, fabric_tx_id = $2, signed_tx = $3 WHERE id = $1`,
+          [id, endorsed.transactionId, Buffer.from(endorsed.signedTransaction)],
+        );
+        rows.push({ id, txId: endorsed.transactionId });
+      }
+      const validBefore = await devnetTransactionCount('VALID');
+      await submitter();
+      const settled = await waitForRows(
+        db.pool,
+        rows.map((row) => row.id),
+      );
+      for (const [index, row] of settled.entries()) {
+        expect(row).toMatchObject({ status: 'COMMITTED', fabric_tx_id: rows[index]?.txId, attempts: 2 });
+      }
+      // Only the transaction the ledger had never seen was added.
+      expect((await devnetTransactionCount('VALID')) - validBefore).toBe(1);
+    },
+  );
+
+  it.skipIf(externalLedger)(
+    `pipelines: fills its window with transactions awaiting commit, never more ${devnetOnly('needs a set commit latency')}`,
+    async () => {
+      devnet.setCommitLatency(1_000);
+      const window = 40;
+      const instance = await submitter({ window, batchSize: 16 });
+      const inserted = await db.pool.query<{ id: string }>(
+        `INSERT INTO outbox_command (command_type, request_id, payload, submitted_by)
+       SELECT 'CREATE_USER', gen_random_uuid()::text, p, 'test' FROM unnest($1::jsonb[]) AS p RETURNING id`,
+        [Array.from({ length: 120 }, () => JSON.stringify(createUserPayload()))],
+      );
+      const ids = inserted.rows.map((row) => row.id);
+      let most = 0;
+      const sampler = setInterval(() => {
+        most = Math.max(most, instance.inFlight());
+      }, 10);
+      try {
+        const rows = await waitForRows(db.pool, ids, { timeoutMs: 60_000 });
+        expect(rows.every((row) => row.status === 'COMMITTED')).toBe(true);
+      } finally {
+        clearInterval(sampler);
+      }
+      // With a 1 s commit latency, a full window means `window` transactions were awaiting commit at once.
+      expect(most).toBe(window);
+    },
+  );
 
   it('survives losing its LISTEN connection: reconnects, relocks, and resolves its own rows whose outcome was lost', async () => {
     const instance = await submitter();
@@ -310,25 +338,28 @@ describe('outbox submitter on PostgreSQL and devnet', () => {
     expect((await waitForRows(db.pool, [fresh]))[0]?.status).toBe('COMMITTED');
   });
 
-  it('stops gracefully: finishes in-flight commands before returning', async () => {
-    devnet.setCommitLatency(1_500);
-    const instance = await submitter();
-    const users = Array.from({ length: 20 }, () => createUserPayload());
-    // One statement, so the submitter claims them together and all are in flight at once.
-    const inserted = await db.pool.query<{ id: string }>(
-      `INSERT INTO outbox_command (command_type, request_id, payload, submitted_by)
+  it.skipIf(externalLedger)(
+    `stops gracefully: finishes in-flight commands before returning ${devnetOnly('needs a set commit latency')}`,
+    async () => {
+      devnet.setCommitLatency(1_500);
+      const instance = await submitter();
+      const users = Array.from({ length: 20 }, () => createUserPayload());
+      // One statement, so the submitter claims them together and all are in flight at once.
+      const inserted = await db.pool.query<{ id: string }>(
+        `INSERT INTO outbox_command (command_type, request_id, payload, submitted_by)
        SELECT 'CREATE_USER', gen_random_uuid()::text, p, 'test' FROM unnest($1::jsonb[]) AS p RETURNING id`,
-      [users.map((user) => JSON.stringify(user))],
-    );
-    const ids = inserted.rows.map((row) => row.id);
-    await waitForRows(db.pool, ids, { done: (row) => row.status === 'SUBMITTED' });
-    expect(instance.inFlight()).toBeGreaterThan(0);
-    await instance.stop();
-    const rows = await readRows(db.pool, ids);
-    expect(rows.every((row) => row.status === 'COMMITTED' && row.locked_by === null)).toBe(true);
-    const workers = await db.pool.query('SELECT count(*)::int AS n FROM submitter_worker WHERE worker_id = $1', [
-      instance.workerId,
-    ]);
-    expect(workers.rows[0].n).toBe(0);
-  });
+        [users.map((user) => JSON.stringify(user))],
+      );
+      const ids = inserted.rows.map((row) => row.id);
+      await waitForRows(db.pool, ids, { done: (row) => row.status === 'SUBMITTED' });
+      expect(instance.inFlight()).toBeGreaterThan(0);
+      await instance.stop();
+      const rows = await readRows(db.pool, ids);
+      expect(rows.every((row) => row.status === 'COMMITTED' && row.locked_by === null)).toBe(true);
+      const workers = await db.pool.query('SELECT count(*)::int AS n FROM submitter_worker WHERE worker_id = $1', [
+        instance.workerId,
+      ]);
+      expect(workers.rows[0].n).toBe(0);
+    },
+  );
 });

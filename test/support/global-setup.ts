@@ -1,13 +1,17 @@
 /**
- * One PostgreSQL server for the whole run: the one DATABASE_URL names, or else an embedded server started
- * here on a free port in a temporary folder (so `npm test` needs nothing set up by hand).
- * Each test file then creates its own database on it (see ./database.ts).
+ * Once per run, before any test file:
+ * - one PostgreSQL server: the one DATABASE_URL names, or else an embedded server started here on a free port
+ *   in a temporary folder (so `npm test` needs nothing set up by hand). Each test file then creates its own
+ *   database on it (see ./database.ts).
+ * - with `GX_TEST_LEDGER=external`, the external ledger checked and bootstrapped (see ./external-ledger.ts).
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { prepareExternalLedger } from './external-ledger.js';
+import { externalLedger } from './ledger.js';
 import { freePort } from './ports.js';
 
 declare module 'vitest' {
@@ -18,6 +22,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (externalLedger) await prepareExternalLedger();
   const configured = process.env.DATABASE_URL;
   if (configured) {
     project.provide('serverUrl', configured);

@@ -1,0 +1,207 @@
+/**
+ * The ledger a test file runs against, chosen once for the whole run by `GX_TEST_LEDGER`:
+ *
+ * - `devnet` (the default): each file starts its own in-process devnet (./devnet.ts), with fault injection,
+ *   commit latency and any chaincode module; the file owns the whole ledger.
+ * - `external`: every file uses the one network the production variables describe (GX_FABRIC_PEER_ENDPOINT,
+ *   GX_FABRIC_TLS, GX_FABRIC_TLS_CA, GX_FABRIC_TLS_HOST_OVERRIDE, GX_FABRIC_MSP_ID, GX_FABRIC_CLIENT_CERT/KEY,
+ *   GX_FABRIC_ADMIN_CERT/KEY, GX_FABRIC_CHANNEL, GX_FABRIC_CHAINCODE — read by src/config.ts as for any role).
+ *   That ledger is shared by files running in parallel and keeps its state between runs, so tests use fresh
+ *   ids, assert only on their own entities, and skip what needs devnet itself (see {@link devnetOnly}).
+ *
+ * The run's global setup (./global-setup.ts) bootstraps an external ledger once with the backend's default
+ * system parameters, so files never race to bootstrap it with parameters of their own.
+ */
+import { readFile } from 'node:fs/promises';
+import type { SystemParams } from '@gx/chaincode';
+import type pg from 'pg';
+import { ConfigError, type FabricSettings, loadConfig, requireSettings } from '../../src/config.js';
+import type { Devnet, DevnetConnection, DevnetFaults, DevnetOptions } from '../../src/devnet/index.js';
+import type { LedgerClient } from '../../src/ledger/index.js';
+import { DEFAULT_SYSTEM_PARAMS } from '../../src/services/default-system-params.js';
+import { startTestDevnet } from './devnet.js';
+
+export type TestLedgerMode = 'devnet' | 'external';
+
+function readMode(value: string | undefined): TestLedgerMode {
+  if (value === undefined || value === '' || value === 'devnet') return 'devnet';
+  if (value === 'external') return 'external';
+  throw new Error(`GX_TEST_LEDGER must be "devnet" (the default) or "external", not "${value}"`);
+}
+
+/** The run's ledger mode. */
+export const TEST_LEDGER_MODE: TestLedgerMode = readMode(process.env.GX_TEST_LEDGER);
+
+/** True when the tests share one external network instead of a devnet of their own. */
+export const externalLedger = TEST_LEDGER_MODE === 'external';
+
+/**
+ * The suffix that names why a test is skipped on an external ledger, e.g.
+ * `it.skipIf(externalLedger)(\`retries MVCC conflicts ${devnetOnly('needs fault injection')}\`, …)`:
+ * vitest prints the test's name among the skipped ones.
+ */
+export function devnetOnly(reason: string): string {
+  return `(devnet only: ${reason})`;
+}
+
+/** Why devnet's own test files do not run against an external network. */
+export const DEVNET_SUITE = devnetOnly('tests devnet itself');
+
+/** The ledger of one test file: a devnet of its own, or the run's external network. */
+export interface TestLedger {
+  mode: TestLedgerMode;
+  /** Endpoint, TLS material and both identities, PEM inline. */
+  connection: DevnetConnection;
+  /** The GX_FABRIC_* variables that point a role (in this process or a child) at this ledger. */
+  env(): Record<string, string>;
+  /** devnet's faults; on an external network every call throws (such tests are skipped there). */
+  faults: DevnetFaults;
+  /** devnet's commit latency; throws on an external network. */
+  setCommitLatency(ms: number): void;
+  /** Stops a devnet and deletes its folder; nothing for an external network (it is not ours to stop). */
+  stop(): Promise<void>;
+}
+
+/**
+ * The ledger for a test file. `devnet` options apply only when the run uses devnets (an external network is
+ * configured as it is: its chaincode, block cutting and latency are not the test's to choose).
+ */
+export async function startTestLedger(options: { devnet?: Partial<DevnetOptions> } = {}): Promise<TestLedger> {
+  if (!externalLedger) {
+    const devnet: Devnet & { stop(): Promise<void> } = await startTestDevnet(options.devnet);
+    return {
+      mode: 'devnet',
+      connection: devnet.connection,
+      env: () => devnet.env(),
+      faults: devnet.faults,
+      setCommitLatency: (ms) => devnet.setCommitLatency(ms),
+      stop: () => devnet.stop(),
+    };
+  }
+  const env = externalLedgerEnv();
+  const connection = await externalConnection(externalFabricSettings(env));
+  return {
+    mode: 'external',
+    connection,
+    env: () => ({ ...env }),
+    faults: new Proxy({} as DevnetFaults, {
+      get(_target, fault) {
+        return () => {
+          throw new Error(`devnet fault "${String(fault)}" is not available on an external ledger`);
+        };
+      },
+    }),
+    setCommitLatency() {
+      throw new Error('commit latency is devnet-only: an external ledger has its own block timing');
+    },
+    async stop() {},
+  };
+}
+
+/** The GX_FABRIC_* variables of this process's environment (the external network's settings). */
+export function externalLedgerEnv(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(source).filter(
+      (entry): entry is [string, string] => entry[0].startsWith('GX_FABRIC_') && entry[1] !== undefined,
+    ),
+  );
+}
+
+/** The settings an external run needs, validated as a role validates them (every missing variable named). */
+export function externalFabricSettings(env: Record<string, string>): FabricSettings {
+  const fabric = loadConfig(env).fabric;
+  requireSettings({
+    GX_FABRIC_PEER_ENDPOINT: fabric.peerEndpoint,
+    GX_FABRIC_MSP_ID: fabric.mspId,
+    GX_FABRIC_CLIENT_CERT: fabric.clientCert,
+    GX_FABRIC_CLIENT_KEY: fabric.clientKey,
+    GX_FABRIC_ADMIN_CERT: fabric.adminCert,
+    GX_FABRIC_ADMIN_KEY: fabric.adminKey,
+    ...(fabric.tls ? { GX_FABRIC_TLS_CA: fabric.tlsCa } : {}),
+  });
+  return fabric;
+}
+
+/** A setting that is a path to a PEM file or the PEM text itself, as src/config.ts allows. */
+async function pem(value: string | undefined, variable: string): Promise<string> {
+  if (value === undefined) throw new ConfigError([{ variable, message: 'is required for this role' }]);
+  return value.includes('-----BEGIN') ? value : readFile(value, 'utf8');
+}
+
+async function externalConnection(fabric: FabricSettings): Promise<DevnetConnection> {
+  return {
+    peerEndpoint: fabric.peerEndpoint ?? '',
+    ...(fabric.tls ? { tlsCaPem: await pem(fabric.tlsCa, 'GX_FABRIC_TLS_CA') } : {}),
+    ...(fabric.tlsHostOverride ? { tlsHostOverride: fabric.tlsHostOverride } : {}),
+    mspId: fabric.mspId ?? '',
+    channel: fabric.channel,
+    client: {
+      certPem: await pem(fabric.clientCert, 'GX_FABRIC_CLIENT_CERT'),
+      keyPem: await pem(fabric.clientKey, 'GX_FABRIC_CLIENT_KEY'),
+    },
+    admin: {
+      certPem: await pem(fabric.adminCert, 'GX_FABRIC_ADMIN_CERT'),
+      keyPem: await pem(fabric.adminKey, 'GX_FABRIC_ADMIN_KEY'),
+    },
+  };
+}
+
+/** The parameters an external test ledger is bootstrapped with: the backend's defaults (`gx dev`, `POST /bootstrap`). */
+export const EXTERNAL_LEDGER_PARAMS: SystemParams = DEFAULT_SYSTEM_PARAMS;
+
+/** The system parameters in force on a ledger (GX_NOT_BOOTSTRAPPED before its bootstrap). */
+export async function ledgerParams(ledger: LedgerClient): Promise<SystemParams> {
+  return JSON.parse(Buffer.from(await ledger.evaluate('AdminContract', 'GetSystemParams', [])).toString('utf8'));
+}
+
+/**
+ * A test file's bootstrap. On its own devnet: `BootstrapSystem(requestId, params)` signed by the admin, as
+ * before. On an external ledger (bootstrapped once by the run's global setup): nothing is submitted.
+ * Returns the parameters in force, from which amounts are expected, and whether this call bootstrapped.
+ */
+export async function bootstrapTestLedger(
+  ledger: LedgerClient,
+  params: SystemParams,
+  requestId = 'bootstrap',
+): Promise<{ params: SystemParams; bootstrapped: boolean }> {
+  if (externalLedger) return { params: await ledgerParams(ledger), bootstrapped: false };
+  await ledger.submit({
+    contract: 'AdminContract',
+    fn: 'BootstrapSystem',
+    args: [requestId, JSON.stringify(params)],
+    signer: 'admin',
+  });
+  return { params, bootstrapped: true };
+}
+
+/**
+ * The genesis amount a new recipient gets: the first tier's. On an external ledger that holds while its first
+ * tier lasts, which the global setup checks at the start of every run.
+ */
+export function firstTierGenesis(params: SystemParams): bigint {
+  const tier = params.genesisTiers[0];
+  if (tier === undefined) throw new Error('the ledger has no genesis tier');
+  return BigInt(tier.amount);
+}
+
+/**
+ * On an external ledger, starts a fresh database's projection at the ledger's current block instead of block 0,
+ * so a test projects only what happens from now on, not the whole history of a long-lived network (every block
+ * up to the current one is skipped as already applied). On devnet the projection starts at block 0 as usual.
+ */
+export async function projectFromCurrentBlock(pool: pg.Pool, ledger: LedgerClient, projection = 'main'): Promise<void> {
+  if (!externalLedger) return;
+  // A transaction with no writes tells the current block without reading the chain (Fabric clients have no
+  // height query over the Gateway service).
+  const { blockNumber, transactionId } = await ledger.submit({
+    contract: 'AdminContract',
+    fn: 'Ping',
+    args: [],
+    signer: 'client',
+  });
+  await pool.query(
+    `INSERT INTO projector_state (name, last_block, last_tx_id, last_event_index) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (name) DO UPDATE SET last_block = $2, last_tx_id = $3, last_event_index = $4`,
+    [projection, blockNumber.toString(), transactionId, 2 ** 31 - 1],
+  );
+}
