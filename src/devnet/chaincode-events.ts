@@ -76,24 +76,57 @@ export interface EventSink {
 }
 
 /**
- * Sends events from `start` on, forever (until the sink closes). Replays from the store, then switches to the
- * live feed without a gap: the subscription is made synchronously after the replay's last height check.
+ * Sends events from `start` on, forever (until the sink closes or `stopped` resolves).
  */
-export async function streamEvents(
+export function streamEvents(
   store: LedgerStore,
   feed: BlockFeed,
   sink: EventSink,
   request: { chaincode: string; start: number; afterTxId: string | undefined },
   stopped: Promise<void>,
 ): Promise<void> {
-  let next = request.start;
+  return followBlocks(
+    store,
+    feed,
+    request.start,
+    {
+      get closed() {
+        return sink.closed;
+      },
+      async send(block) {
+        const response = eventsResponse(
+          block,
+          request.chaincode,
+          block.number === request.start ? request.afterTxId : undefined,
+        );
+        if (response) await sink.write(response);
+      },
+    },
+    stopped,
+  );
+}
+
+/** Where {@link followBlocks} hands each block; `send` resolves once the consumer can take the next. */
+export interface BlockSink {
+  send(block: BlockRecord): Promise<void>;
+  readonly closed: boolean;
+}
+
+/**
+ * Hands every block from `start` on to `sink`, in order, forever (until the sink closes or `stopped`
+ * resolves). Replays from the store, then switches to the live feed without a gap: the subscription is made
+ * synchronously after the replay's last height check.
+ */
+export async function followBlocks(
+  store: LedgerStore,
+  feed: BlockFeed,
+  start: number,
+  sink: BlockSink,
+  stopped: Promise<void>,
+): Promise<void> {
+  let next = start;
   const send = async (block: BlockRecord) => {
-    const response = eventsResponse(
-      block,
-      request.chaincode,
-      block.number === request.start ? request.afterTxId : undefined,
-    );
-    if (response) await sink.write(response);
+    await sink.send(block);
     next = block.number + 1;
   };
   while (next < store.height && !sink.closed) {

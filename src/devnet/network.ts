@@ -7,8 +7,10 @@ import path from 'node:path';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { peer } from '@hyperledger/fabric-protos';
 import gatewayGrpc from '@hyperledger/fabric-protos/lib/gateway/gateway_grpc_pb.js';
+import eventsGrpc from '@hyperledger/fabric-protos/lib/peer/events_grpc_pb.js';
 import { BlockFeed } from './chaincode-events.js';
 import { HostedChaincode } from './chaincode-host.js';
+import { createDeliverService } from './deliver-service.js';
 import { FaultState } from './faults.js';
 import { createGatewayService } from './gateway-service.js';
 import { loadOrCreateIdentities, TLS_SERVER_NAME } from './identities.js';
@@ -20,6 +22,7 @@ import { Orderer } from './orderer.js';
 
 // A CommonJS module whose exports Node cannot name statically.
 const { GatewayService } = gatewayGrpc;
+const { DeliverService } = eventsGrpc;
 
 const validationCodeNames = new Map<number, string>(
   Object.entries(peer.TxValidationCode).map(([name, code]) => [code as number, name]),
@@ -57,6 +60,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   const restart = (pauseMs: number, reason: string): Promise<void> => {
     // Takes effect at once: streams end and the port closes before this returns.
     service.dropStreams(reason);
+    deliver.dropStreams(reason);
     // grpc-js cannot close a server's connections and keep listening: close everything, listen anew.
     server?.forceShutdown();
     server = undefined;
@@ -99,6 +103,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     },
   );
 
+  const membership = new Membership(mspId, identities.ca.certPem);
   const service = createGatewayService({
     channel,
     mspId,
@@ -108,12 +113,13 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     concurrencyLimit: options.concurrencyLimit ?? 500,
     store,
     orderer,
-    membership: new Membership(mspId, identities.ca.certPem),
+    membership,
     signer: new PeerSigner(mspId, identities.peer.certPem, identities.peer.keyPem),
     chaincodes,
     faults,
     feed,
   });
+  const deliver = createDeliverService({ channel, store, feed, membership });
 
   const credentials = tls
     ? ServerCredentials.createSsl(
@@ -128,6 +134,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     // connections open, which the transport faults rely on.
     const next = new Server({ 'grpc.max_receive_message_length': 100 * 1024 * 1024 });
     next.addService(GatewayService, service.implementation);
+    next.addService(DeliverService, deliver.implementation);
     port = await new Promise<number>((resolve, reject) =>
       next.bindAsync(`${host}:${port}`, credentials, (error, bound) => (error ? reject(error) : resolve(bound))),
     );
@@ -178,6 +185,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       await transport.catch(() => {});
       await orderer.close();
       service.dropStreams('devnet is shutting down');
+      deliver.dropStreams('devnet is shutting down');
       const running = server;
       server = undefined;
       if (running) {
