@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +17,7 @@ import { connectionEnvPath, readConnectionEnv } from '../src/devnet/connection-e
 import { type DevnetConnection, startDevnet } from '../src/devnet/index.js';
 import { newNativeSigner } from '../src/ledger/signer.js';
 import { percentiles } from './harness.js';
+import { processCpuSeconds } from './process-cpu.js';
 
 export interface DevnetBenchOptions {
   /** Transactions to commit in the measured run; default 20,000. */
@@ -87,7 +88,9 @@ async function childProcessDevnet(
   chaincode: string,
 ): Promise<DevnetUnderTest> {
   const cli = path.resolve(import.meta.dirname, '../src/cli.js');
-  const args = [cli, 'devnet', '--data-dir', dataDir, '--port', '0', '--chaincode', `kv=${chaincode}`];
+  // Node flags for the devnet process, e.g. GX_BENCH_DEVNET_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+  const nodeArgs = process.env.GX_BENCH_DEVNET_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const args = [...nodeArgs, cli, 'devnet', '--data-dir', dataDir, '--port', '0', '--chaincode', `kv=${chaincode}`];
   if (options.tls === false) args.push('--no-tls');
   if (options.syncWrites === false) args.push('--no-sync');
   const child = spawn(process.execPath, args, {
@@ -105,13 +108,7 @@ async function childProcessDevnet(
   });
   return {
     connection: await readConnectionEnv(connectionEnvPath(dataDir)),
-    cpuSeconds: async () => {
-      // utime + stime, in clock ticks (USER_HZ, 100 on Linux), fields 14 and 15 of /proc/<pid>/stat.
-      const stat = await readFile(`/proc/${child.pid}/stat`, 'utf8').catch(() => undefined);
-      if (!stat) return undefined;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    },
+    cpuSeconds: () => processCpuSeconds(child.pid),
     close: async () => {
       child.kill('SIGTERM');
       await exited;

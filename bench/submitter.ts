@@ -27,6 +27,7 @@ import { createLedgerClient } from '../src/ledger/index.js';
 import { createLogger } from '../src/observability/logger.js';
 import { startSubmitter } from '../src/submitter/index.js';
 import { type BenchOptions, type BenchResult, percentiles } from './harness.js';
+import { BackendCpuMeter, processCpuSeconds } from './process-cpu.js';
 
 export interface SubmitterBenchOptions {
   /** PostgreSQL server (any database on it); a scratch database is created and dropped. */
@@ -64,6 +65,12 @@ export interface SubmitterBenchResult {
   maxInFlight: number;
   /** CPU time (user + system) this process spent per committed command while draining the backlog. */
   submitterCpuMsPerCommand: number;
+  /** CPU time of the devnet process per command while draining (child-process devnet on Linux). */
+  devnetCpuMsPerCommand?: number;
+  /** CPU time of the PostgreSQL backends serving the bench database per command while draining (local server). */
+  postgresCpuMsPerCommand?: number;
+  /** Transactions committed in the bench database per command while draining (round trips that write). */
+  postgresTransactionsPerCommand: number;
   /** Insert → claimed by the submitter (graphile-worker's "enqueue to start"). */
   insertToClaimMs: { p50: number; p95: number; p99: number };
   insertToSubmitMs: { p50: number; p95: number; p99: number };
@@ -137,8 +144,10 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
     // Commit-status calls wait at the gateway for their block: the limit must exceed the window.
     concurrencyLimit: window * 2 + 1_000,
   };
-  const devnet =
-    options.devnet === 'in-process' ? await startDevnet(devnetOptions) : await devnetProcess(devnetOptions);
+  const devnet: BenchDevnet =
+    options.devnet === 'in-process'
+      ? Object.assign(await startDevnet(devnetOptions), { cpuSeconds: async () => undefined })
+      : await devnetProcess(devnetOptions);
   const ledger = await createLedgerClient(loadConfig(devnet.env()).fabric, { logger, name: 'bench' });
   try {
     await migrate(pool);
@@ -212,6 +221,10 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
       await insertBacklog(pool, commands);
       const started = performance.now();
       const cpuBefore = process.cpuUsage();
+      const devnetCpuBefore = await devnet.cpuSeconds();
+      const backends = new BackendCpuMeter(pool, database);
+      await backends.start();
+      const transactionsBefore = await committedTransactions(pool, database);
       const drain = await startSubmitter({
         ...settings,
         ...(options.endorseConcurrency ? { endorseConcurrency: options.endorseConcurrency } : {}),
@@ -228,6 +241,10 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
       }
       const drainSeconds = (performance.now() - started) / 1000;
       const cpu = process.cpuUsage(cpuBefore);
+      const devnetCpuAfter = await devnet.cpuSeconds();
+      const postgresCpu = await backends.stop();
+      const transactions = (await committedTransactions(pool, database)) - transactionsBefore;
+      const perCommandMs = (seconds: number) => Math.round(((seconds * 1000) / commands) * 100) / 100;
       const rate = await pool.query<{ t10: Date; t90: Date; failed: number }>(
         `WITH backlog AS (
            SELECT committed_at FROM outbox_command WHERE submitted_by = 'bench' AND id <> ALL($1::uuid[])
@@ -252,6 +269,11 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
           options.devnet === 'in-process'
             ? Number.NaN
             : Math.round(((cpu.user + cpu.system) / 1000 / commands) * 100) / 100,
+        ...(devnetCpuBefore !== undefined && devnetCpuAfter !== undefined
+          ? { devnetCpuMsPerCommand: perCommandMs(devnetCpuAfter - devnetCpuBefore) }
+          : {}),
+        ...(postgresCpu !== undefined ? { postgresCpuMsPerCommand: perCommandMs(postgresCpu) } : {}),
+        postgresTransactionsPerCommand: Math.round((transactions / commands) * 100) / 100,
         insertToClaimMs: percentiles(insertToClaim),
         insertToSubmitMs: percentiles(insertToSubmit),
         commitToRowUpdateMs: percentiles(commitToRow),
@@ -297,6 +319,11 @@ export async function submitterScenarios(options: BenchOptions): Promise<BenchRe
         settings: {
           ...settings,
           submitterCpuMsPerCommand: run.submitterCpuMsPerCommand,
+          ...(run.devnetCpuMsPerCommand === undefined ? {} : { devnetCpuMsPerCommand: run.devnetCpuMsPerCommand }),
+          ...(run.postgresCpuMsPerCommand === undefined
+            ? {}
+            : { postgresCpuMsPerCommand: run.postgresCpuMsPerCommand }),
+          postgresTransactionsPerCommand: run.postgresTransactionsPerCommand,
           drainSeconds: run.drainSeconds,
         },
       },
@@ -331,10 +358,26 @@ export async function submitterScenarios(options: BenchOptions): Promise<BenchRe
   return results;
 }
 
+/** The devnet a bench runs against: its settings, its CPU seconds so far (when measurable), how to stop it. */
+interface BenchDevnet {
+  env(): Record<string, string>;
+  cpuSeconds(): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+/** Transactions committed so far in `database` (pg_stat_database; the statistics lag by up to a second). */
+async function committedTransactions(pool: pg.Pool, database: string): Promise<number> {
+  // Backends report their counts at most once a second: let the last ones arrive.
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  const result = await pool.query<{ n: string }>(
+    'SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = $1',
+    [database],
+  );
+  return Number(result.rows[0]?.n ?? 0);
+}
+
 /** Starts devnet in a child process (see submitter-devnet-process.ts); `close()` ends it. */
-async function devnetProcess(
-  options: DevnetOptions,
-): Promise<{ env(): Record<string, string>; close(): Promise<void> }> {
+async function devnetProcess(options: DevnetOptions): Promise<BenchDevnet> {
   const script = new URL('./submitter-devnet-process.js', import.meta.url);
   const child = spawn(process.execPath, [script.pathname, JSON.stringify(options)], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -351,6 +394,7 @@ async function devnetProcess(
   child.stdout.resume();
   return {
     env: () => env,
+    cpuSeconds: () => processCpuSeconds(child.pid),
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
