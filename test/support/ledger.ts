@@ -19,7 +19,6 @@ import { ConfigError, type FabricSettings, loadConfig, requireSettings } from '.
 import type { Devnet, DevnetConnection, DevnetFaults, DevnetOptions } from '../../src/devnet/index.js';
 import type { LedgerClient } from '../../src/ledger/index.js';
 import { DEFAULT_SYSTEM_PARAMS } from '../../src/services/default-system-params.js';
-import { startTestDevnet } from './devnet.js';
 
 export type TestLedgerMode = 'devnet' | 'external';
 
@@ -68,6 +67,9 @@ export interface TestLedger {
  */
 export async function startTestLedger(options: { devnet?: Partial<DevnetOptions> } = {}): Promise<TestLedger> {
   if (!externalLedger) {
+    // Loaded on demand: devnet brings the chaincode (and its start-up chatter) into the process, which the
+    // run's global setup, importing this module, does not need.
+    const { startTestDevnet } = await import('./devnet.js');
     const devnet: Devnet & { stop(): Promise<void> } = await startTestDevnet(options.devnet);
     return {
       mode: 'devnet',
