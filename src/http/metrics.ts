@@ -19,6 +19,25 @@ export const httpRequestDurationSeconds = new Histogram({
   registers: [registry],
 });
 
+type Labels = 'method' | 'route' | 'status';
+const children = new Map<string, { total: Counter.Internal; duration: Histogram.Internal<Labels> }>();
+
+/**
+ * Counts one answer and its duration. The label children are kept per method, route pattern and status (a
+ * small set), so an answer costs a map lookup instead of prom-client hashing the label set twice.
+ */
+export function recordHttpRequest(method: string, route: string, status: number, elapsedMs: number): void {
+  const key = `${method} ${status} ${route}`;
+  let child = children.get(key);
+  if (!child) {
+    const labels = { method, route, status: String(status) };
+    child = { total: httpRequestsTotal.labels(labels), duration: httpRequestDurationSeconds.labels(labels) };
+    children.set(key, child);
+  }
+  child.total.inc();
+  child.duration.observe(elapsedMs / 1000);
+}
+
 export const sseStreamsOpen = new Counter({
   name: 'http_command_event_streams_total',
   help: 'Server-Sent Event streams opened on /api/v1/commands/:id/events.',

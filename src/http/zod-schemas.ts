@@ -52,9 +52,6 @@ export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, h
   };
 };
 
-/** Responses are plain JSON; the response schemas document them (OpenAPI) rather than filter them. */
-export const jsonSerializerCompiler = () => (data: unknown) => JSON.stringify(data);
-
 function toJsonSchema(schema: unknown, io: 'input' | 'output'): unknown {
   if (!isZod(schema)) return schema;
   const json = z.toJSONSchema(schema, {

@@ -77,12 +77,15 @@ export async function commandRoutes(root: FastifyInstance, options: CommandRoute
       reply.hijack();
       sseStreamsOpen.inc();
       const raw = reply.raw;
+      // The headers set so far (security headers, request id, CORS) go out with the stream's own.
+      for (const [name, value] of Object.entries(reply.getHeaders())) {
+        if (value !== undefined) raw.setHeader(name, value);
+      }
       raw.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
-        'x-request-id': request.id,
       });
       let ended = false;
       let eventId = 0;
