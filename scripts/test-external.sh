@@ -13,10 +13,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export GX_TEST_LEDGER=external
+# The default reporter counts skipped tests; this one also lists them with their "(devnet only: …)" reason.
+reporters=(--reporter=default --reporter=./test/support/skipped-tests-reporter.ts)
 
 if [ -n "${GX_FABRIC_PEER_ENDPOINT:-}" ]; then
   echo "test:external: the ledger at ${GX_FABRIC_PEER_ENDPOINT} (channel ${GX_FABRIC_CHANNEL:-gxchannel}, chaincode ${GX_FABRIC_CHAINCODE:-gxtv3})"
-  exec npx vitest run "$@"
+  exec npx vitest run "${reporters[@]}" "$@"
 fi
 
 if [ -n "${GX_TEST_DEVNET_DIR:-}" ]; then
@@ -66,5 +68,5 @@ set +a
 echo "test:external: gx devnet (pid $devnet_pid, data in $data_dir) at $GX_FABRIC_PEER_ENDPOINT, TLS $GX_FABRIC_TLS"
 
 code=0
-npx vitest run "$@" || code=$?
+npx vitest run "${reporters[@]}" "$@" || code=$?
 exit "$code"
