@@ -19,11 +19,13 @@ import {
   type Network,
   type ProposalOptions,
   type Status,
+  type SubmittedTransaction as SubmittedGatewayTransaction,
 } from '@hyperledger/fabric-gateway';
 import { type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
 import type { SigningIdentity } from '../commands/catalogue.js';
 import type { FabricSettings } from '../config.js';
 import type { Logger } from '../observability/logger.js';
+import { CommitWatcher } from './commit-watcher.js';
 import { type FabricCredentials, loadFabricCredentials, type SigningCredentials } from './credentials.js';
 import {
   CommitError,
@@ -34,7 +36,12 @@ import {
   LedgerClosedError,
   LedgerConfigurationError,
 } from './errors.js';
-import { fabricCircuitBreakerState, fabricLedgerReachable, fabricReconnectsTotal } from './metrics.js';
+import {
+  fabricCircuitBreakerState,
+  fabricCommitOutcomes,
+  fabricLedgerReachable,
+  fabricReconnectsTotal,
+} from './metrics.js';
 import { newNativeSigner } from './signer.js';
 import type {
   CommitOutcome,
@@ -79,6 +86,12 @@ export interface LedgerClientOptions {
   probeIntervalMs?: number;
   /** Backoff between consecutive channel rebuilds (default 100 ms doubling to 10 s). */
   reconnect?: { initialMs?: number; maxMs?: number };
+  /**
+   * How submitted transactions' outcomes are learned: `block-stream` (default) from one filtered-block stream
+   * (DeliverFiltered) shared by every transaction, falling back to CommitStatus per transaction where the
+   * stream cannot vouch (see commit-watcher.ts); `commit-status`: one CommitStatus call per transaction.
+   */
+  commitOutcomes?: 'block-stream' | 'commit-status';
 }
 
 const BREAKER_GAUGE: Record<CircuitState, number> = {
@@ -176,6 +189,7 @@ class FabricLedgerClient implements LedgerClient {
   #consecutiveRebuilds = 0;
   #closed = false;
   #probeTimer: NodeJS.Timeout | undefined;
+  readonly #watcher: CommitWatcher | undefined;
 
   constructor(
     private readonly credentials: FabricCredentials,
@@ -197,6 +211,17 @@ class FabricLedgerClient implements LedgerClient {
       this.#logger.warn({ state: CircuitState[state] }, 'ledger circuit breaker state changed');
     });
     this.#channel = this.#open(0);
+    if ((options.commitOutcomes ?? 'block-stream') === 'block-stream') {
+      this.#watcher = new CommitWatcher({
+        open: (startBlock) => this.#openFilteredBlocks(startBlock),
+        onFailure: (error) => {
+          if (!this.#closed) this.#onFailure(this.#channel, error);
+        },
+        logger: this.#logger,
+        client: this.#name,
+        fallbackAfterMs: this.#deadlines.commitStatusMs,
+      });
+    }
     if (options.probeIntervalMs) {
       this.#probeTimer = setInterval(() => void this.health(), options.probeIntervalMs);
       this.#probeTimer.unref();
@@ -294,11 +319,39 @@ class FabricLedgerClient implements LedgerClient {
     });
   }
 
-  async submitSigned(signer: SigningIdentity, signedTransaction: Uint8Array): Promise<SubmittedTransaction> {
-    const submitted = await this.#call((channel) => channel.gateway(signer).newTransaction(signedTransaction).submit());
+  async submitSigned(
+    signer: SigningIdentity,
+    signedTransaction: Uint8Array,
+    options: { resubmission?: boolean } = {},
+  ): Promise<SubmittedTransaction> {
+    let watch: ReturnType<CommitWatcher['watch']>;
+    let submitted: SubmittedGatewayTransaction;
+    try {
+      submitted = await this.#call((channel) => {
+        const transaction = channel.gateway(signer).newTransaction(signedTransaction);
+        // Watched before it is sent, so its block cannot pass unseen. Bytes that may already be on the ledger
+        // would show in the stream as DUPLICATE_TXID: their first outcome is asked of CommitStatus.
+        if (!options.resubmission) watch = this.#watcher?.watch(transaction.getTransactionId());
+        return transaction.submit();
+      });
+    } catch (error) {
+      watch?.cancel();
+      throw error;
+    }
     return {
       transactionId: submitted.getTransactionId(),
       status: async () => {
+        const seen = await watch?.seen;
+        if (seen) {
+          return {
+            transactionId: submitted.getTransactionId(),
+            blockNumber: seen.blockNumber,
+            code: seen.code,
+            successful: seen.code === 0,
+            result: submitted.getResult(),
+          };
+        }
+        if (!watch) fabricCommitOutcomes.inc({ client: this.#name, via: 'commit_status' });
         const status = await this.#commitStatus(signer, submitted);
         return {
           transactionId: status.transactionId,
@@ -309,6 +362,16 @@ class FabricLedgerClient implements LedgerClient {
         };
       },
     };
+  }
+
+  /** A filtered-block stream on the current channel, signed by the client identity. */
+  async #openFilteredBlocks(startBlock: bigint | undefined) {
+    const channel = this.#current();
+    const blocks = await channel
+      .network('client')
+      .getFilteredBlockEvents(startBlock === undefined ? {} : { startBlock });
+    this.#onSuccess(channel);
+    return blocks;
   }
 
   /**
@@ -333,8 +396,12 @@ class FabricLedgerClient implements LedgerClient {
     }
   }
 
-  async commit(signer: SigningIdentity, signedTransaction: Uint8Array): Promise<CommitOutcome> {
-    return (await this.submitSigned(signer, signedTransaction)).status();
+  async commit(
+    signer: SigningIdentity,
+    signedTransaction: Uint8Array,
+    options: { resubmission?: boolean } = {},
+  ): Promise<CommitOutcome> {
+    return (await this.submitSigned(signer, signedTransaction, options)).status();
   }
 
   async submit(request: LedgerCallRequest): Promise<CommitOutcome> {
@@ -422,6 +489,7 @@ class FabricLedgerClient implements LedgerClient {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#probeTimer);
+    this.#watcher?.close();
     this.#channel.close();
   }
 }

@@ -24,5 +24,6 @@ export type {
   LedgerEvent,
   LedgerEventsOptions,
   LedgerHealth,
+  SubmitOptions,
   SubmittedTransaction,
 } from './types.js';

@@ -28,3 +28,14 @@ export const fabricLedgerReachable = new Gauge({
   labelNames: ['client'] as const,
   registers: [registry],
 });
+
+/**
+ * How the outcomes of submitted transactions were learned: from the one filtered-block stream, or by a
+ * CommitStatus call (stream not yet positioned or degraded, resubmitted bytes, not seen in time).
+ */
+export const fabricCommitOutcomes = new Counter({
+  name: 'fabric_commit_outcomes_total',
+  help: 'Commit outcomes of submitted transactions, by how they were learned (block_stream or commit_status)',
+  labelNames: ['client', 'via'] as const,
+  registers: [registry],
+});

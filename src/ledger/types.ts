@@ -31,6 +31,16 @@ export interface CommitOutcome {
   result: Uint8Array;
 }
 
+/** How a transaction is submitted. */
+export interface SubmitOptions {
+  /**
+   * The bytes may already be on the ledger (stored before a crash and sent again): the outcome is asked by
+   * transaction id (CommitStatus), which reports the first commit, rather than read from the block stream,
+   * where a resubmission shows as DUPLICATE_TXID. A fresh transaction needs nothing here.
+   */
+  resubmission?: boolean;
+}
+
 /** A transaction the orderer has accepted; its commit status can be awaited (long: a block's time). */
 export interface SubmittedTransaction {
   transactionId: string;
@@ -71,12 +81,16 @@ export interface LedgerClient {
    * waits for the commit status. Resubmitting bytes the ledger already committed is safe: the status reports
    * the original outcome. An invalid commit (e.g. MVCC conflict) resolves with `successful: false`.
    */
-  commit(signer: SigningIdentity, signedTransaction: Uint8Array): Promise<CommitOutcome>;
+  commit(signer: SigningIdentity, signedTransaction: Uint8Array, options?: SubmitOptions): Promise<CommitOutcome>;
   /**
    * Sends signed transaction bytes to the orderer without waiting for the block, so a caller can bound how
    * many sends run at once while many more transactions wait for their commit status.
    */
-  submitSigned(signer: SigningIdentity, signedTransaction: Uint8Array): Promise<SubmittedTransaction>;
+  submitSigned(
+    signer: SigningIdentity,
+    signedTransaction: Uint8Array,
+    options?: SubmitOptions,
+  ): Promise<SubmittedTransaction>;
   /** endorse + commit in one call; throws CommitError when the transaction commits invalid. */
   submit(request: LedgerCallRequest): Promise<CommitOutcome>;
   /**

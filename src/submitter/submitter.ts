@@ -3,7 +3,8 @@
  *
  * Life of a row in one attempt:
  *   claim (batch, SKIP LOCKED) → validate with the catalogue → endorse → store tx id + signed bytes
- *   (batch; row SUBMITTED) → submit → wait for commit status → write back the outcome (batch).
+ *   (batch; row SUBMITTED) → submit → wait for the outcome (from the ledger client's one filtered-block
+ *   stream; resubmitted bytes ask commit status by transaction id) → write back the outcome (batch).
  * Up to `window` rows are in flight at once and each moves on its own, so submitting and waiting for blocks
  * overlap and throughput is not bounded by block time.
  *
@@ -308,6 +309,8 @@ class OutboxSubmitter implements Submitter {
           sent = await this.#sendLimit.execute(async () => {
             let signer: SigningIdentity;
             let signedTx: Uint8Array;
+            // Stored bytes may already be on the ledger: their outcome is asked by transaction id.
+            const resubmission = command.signedTx !== null;
             if (command.signedTx) {
               signer = signerOf(command.commandType);
               signedTx = command.signedTx;
@@ -330,7 +333,7 @@ class OutboxSubmitter implements Submitter {
             }
             outboxInsertToSubmit.observe(Math.max(0, Date.now() - command.createdAt.getTime()) / 1000);
             this.#o.onSubmit?.(command);
-            return await this.#o.ledger.submitSigned(signer, signedTx);
+            return await this.#o.ledger.submitSigned(signer, signedTx, { resubmission });
           });
         } finally {
           this.#awaitingSend -= 1;
