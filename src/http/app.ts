@@ -9,7 +9,6 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { withCorrelationId } from '../observability/correlation.js';
 import { createBatchLoader } from '../services/batch-loader.js';
 import type { KycKeyring } from '../services/kyc-keyring.js';
 import { createOutboxBatcher, type OutboxBatcherOptions } from '../services/outbox-batcher.js';
@@ -98,10 +97,12 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   // JSON only: without this, text/plain bodies would be accepted as strings.
   app.removeContentTypeParser('text/plain');
 
+  // Log lines of a request carry its id through request.log (reqId). No AsyncLocalStorage correlation scope
+  // around requests: once one is active, every promise of the process pays async hooks (~10 % of a read's CPU).
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(FIXED_HEADERS);
     reply.header('x-request-id', request.id);
-    withCorrelationId(request.id, done);
+    done();
   });
   // Draining: answers to requests still in flight close their keep-alive connection, so close() can finish.
   let closing = false;
