@@ -49,8 +49,10 @@ export function toClaimedCommand(row: ClaimedRow): ClaimedCommand {
  * become PENDING. Rows leaving FAILED announce their status change.
  */
 export async function claimCommands(pool: pg.Pool, workerId: string, limit: number): Promise<ClaimedCommand[]> {
-  const result = await pool.query<ClaimedRow>(
-    `WITH due AS (
+  const result = await pool.query<ClaimedRow>({
+    // Prepared once per connection: the statement is planned once, not per batch.
+    name: 'gx-submitter-claim',
+    text: `WITH due AS (
        SELECT id, status AS old_status
          FROM outbox_command
         WHERE status IN ('PENDING', 'FAILED')
@@ -75,7 +77,7 @@ export async function claimCommands(pool: pg.Pool, workerId: string, limit: numb
      SELECT id, command_type, request_id, payload, attempts, fabric_tx_id, signed_tx, created_at,
             CASE WHEN old_status = 'FAILED' THEN pg_notify('${COMMAND_STATUS_CHANNEL}', id::text) END AS notified
        FROM claimed`,
-    [workerId, limit],
-  );
+    values: [workerId, limit],
+  });
   return result.rows.map(toClaimedCommand);
 }

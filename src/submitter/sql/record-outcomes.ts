@@ -65,8 +65,10 @@ export async function recordOutcomes(
     status: 'COMMITTED' | 'FAILED';
     retrying: boolean;
     next_attempt_at: Date | null;
-  }>(
-    `WITH input AS (
+  }>({
+    // Prepared once per connection: the statement is planned once, not per batch.
+    name: 'gx-submitter-record-outcomes',
+    text: `WITH input AS (
        SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(
          id uuid, outcome text, fabric_tx_id text, block_number bigint, validation_code integer,
          error_kind text, error text, keep_signed_tx boolean)
@@ -94,8 +96,8 @@ export async function recordOutcomes(
        RETURNING o.id, o.status, o.next_attempt_at IS NOT NULL AS retrying, o.next_attempt_at
      )
      SELECT id, status, retrying, next_attempt_at, pg_notify('${COMMAND_STATUS_CHANNEL}', id::text) FROM updated`,
-    [workerId, JSON.stringify(input), policy.maxAttempts, policy.backoffBaseMs, policy.backoffMaxMs],
-  );
+    values: [workerId, JSON.stringify(input), policy.maxAttempts, policy.backoffBaseMs, policy.backoffMaxMs],
+  });
   return result.rows.map((row) => ({
     id: row.id,
     status: row.status,

@@ -21,8 +21,10 @@ export async function storeSignedTransactions(
   workerId: string,
   records: readonly SignedTransactionRecord[],
 ): Promise<Set<string>> {
-  const result = await pool.query<{ id: string }>(
-    `WITH input AS (
+  const result = await pool.query<{ id: string }>({
+    // Prepared once per connection: the statement is planned once, not per batch.
+    name: 'gx-submitter-store-signed',
+    text: `WITH input AS (
        SELECT * FROM unnest($2::uuid[], $3::text[], $4::bytea[]) AS i(id, fabric_tx_id, signed_tx)
      ), stored AS (
        UPDATE outbox_command o
@@ -35,7 +37,7 @@ export async function storeSignedTransactions(
        RETURNING o.id
      )
      SELECT id, pg_notify('${COMMAND_STATUS_CHANNEL}', id::text) FROM stored`,
-    [
+    values: [
       workerId,
       records.map((record) => record.id),
       records.map((record) => record.fabricTxId),
@@ -43,6 +45,6 @@ export async function storeSignedTransactions(
         Buffer.from(record.signedTx.buffer, record.signedTx.byteOffset, record.signedTx.byteLength),
       ),
     ],
-  );
+  });
   return new Set(result.rows.map((row) => row.id));
 }
