@@ -20,10 +20,20 @@ export class DriftFound extends Error {}
 export function addDevCommands(program: Command): void {
   program
     .command('dev')
-    .description('Run the whole system in one process (devnet, submitter, projector, API) on the embedded database.')
-    .addOption(new Option('--devnet-port <port>', 'gRPC port of the embedded devnet').default(7051).argParser(port))
+    .description(
+      'Run the whole system in one process (devnet, submitter, projector, API) on the embedded database ' +
+        '(or DATABASE_URL); with GX_FABRIC_PEER_ENDPOINT set, on that Fabric network instead of a devnet.',
+    )
     .addOption(
-      new Option('--commit-latency-ms <ms>', 'hold every transaction this long before commit, like a real network')
+      new Option('--devnet-port <port>', 'gRPC port of the embedded devnet (unused with GX_FABRIC_PEER_ENDPOINT)')
+        .default(7051)
+        .argParser(port),
+    )
+    .addOption(
+      new Option(
+        '--commit-latency-ms <ms>',
+        "hold every devnet transaction this long before commit, like a real network (devnet's setting)",
+      )
         .default(0)
         .argParser(port),
     )
