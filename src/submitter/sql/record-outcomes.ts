@@ -92,11 +92,20 @@ export async function recordOutcomes(
               locked_at = NULL,
               updated_at = now()
          FROM input i
-        WHERE o.id = i.id AND o.locked_by = $1::text
+        -- Rows found by primary key (= ANY): a join on the input alone can be planned as a scan of the table
+        -- per input row, whose cost grows with the table.
+        WHERE o.id = ANY($6::uuid[]) AND o.id = i.id AND o.locked_by = $1::text
        RETURNING o.id, o.status, o.next_attempt_at IS NOT NULL AS retrying, o.next_attempt_at
      )
      SELECT id, status, retrying, next_attempt_at, pg_notify('${COMMAND_STATUS_CHANNEL}', id::text) FROM updated`,
-    values: [workerId, JSON.stringify(input), policy.maxAttempts, policy.backoffBaseMs, policy.backoffMaxMs],
+    values: [
+      workerId,
+      JSON.stringify(input),
+      policy.maxAttempts,
+      policy.backoffBaseMs,
+      policy.backoffMaxMs,
+      outcomes.map((o) => o.id),
+    ],
   });
   return result.rows.map((row) => ({
     id: row.id,
