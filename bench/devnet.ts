@@ -1,9 +1,14 @@
 /**
- * devnet throughput: transactions endorsed, submitted and committed (commit status awaited) through the real
+ * devnet throughput: transactions endorsed, submitted and committed (the outcome awaited) through the real
  * @hyperledger/fabric-gateway client over TLS, with a fixed number in flight. Each transaction is a small
  * blind write of a distinct key in the kv fixture chaincode (the Caliper "small writes" workload).
  *
- * Run alone: `node dist/bench/devnet.js [transactions] [inFlight] [--in-process] [--noble]` (after the build).
+ * The outcome of each transaction is learned either by its own CommitStatus call (`commit-status`, what
+ * `contract.submitTransaction` does) or from one filtered-block stream shared by all of them
+ * (`block-stream`, DeliverFiltered, what the backend's ledger client does; src/ledger/commit-watcher.ts).
+ *
+ * Run alone: `node dist/bench/devnet.js [transactions] [inFlight] [--in-process] [--noble] [--block-stream]`
+ * (after the build).
  */
 import { spawn } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
@@ -12,11 +17,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, credentials } from '@grpc/grpc-js';
-import { connect, hash, signers } from '@hyperledger/fabric-gateway';
+import { type Contract, connect, hash, type Network, signers } from '@hyperledger/fabric-gateway';
 import { connectionEnvPath, readConnectionEnv } from '../src/devnet/connection-env.js';
 import { type DevnetConnection, startDevnet } from '../src/devnet/index.js';
+import { CommitWatcher } from '../src/ledger/commit-watcher.js';
 import { newNativeSigner } from '../src/ledger/signer.js';
-import { percentiles } from './harness.js';
+import { createLogger } from '../src/observability/logger.js';
+import { type BenchOptions, type BenchResult, percentiles } from './harness.js';
 import { processCpuSeconds } from './process-cpu.js';
 
 export interface DevnetBenchOptions {
@@ -41,6 +48,11 @@ export interface DevnetBenchOptions {
    * each have a core; `in-process`: both share one event loop.
    */
   mode?: 'process' | 'in-process';
+  /**
+   * How each transaction's outcome is learned: `commit-status` (default), one CommitStatus call each, as
+   * `contract.submitTransaction` does; `block-stream`: from one DeliverFiltered stream for all of them.
+   */
+  commits?: 'commit-status' | 'block-stream';
 }
 
 export interface DevnetBenchResult {
@@ -54,6 +66,7 @@ export interface DevnetBenchResult {
   inFlight: number;
   failures: number;
   mode: 'process' | 'in-process';
+  commits: 'commit-status' | 'block-stream';
   /** CPU time of the client process per committed transaction (ms); includes devnet when in-process. */
   clientCpuMsPerTx: number;
   /** CPU time of the devnet process per committed transaction (ms; `process` mode on Linux). */
@@ -141,7 +154,16 @@ export async function benchDevnet(options: DevnetBenchOptions = {}): Promise<Dev
       ? { signer: signers.newPrivateKeySigner(key), hash: hash.sha256 }
       : { signer: newNativeSigner(key), hash: hash.none }),
   });
-  const contract = gateway.getNetwork(connection.channel).getContract('kv');
+  const network = gateway.getNetwork(connection.channel);
+  const contract = network.getContract('kv');
+  const commits = options.commits ?? 'commit-status';
+  const watcher = commits === 'block-stream' ? blockStreamWatcher(network) : undefined;
+  const transact =
+    watcher === undefined
+      ? async (key: string) => {
+          await contract.submitTransaction('blindPut', key, 'v');
+        }
+      : (key: string) => submitWatched(contract, watcher, key);
   try {
     const run = async (count: number, prefix: string) => {
       const latencies: number[] = [];
@@ -154,7 +176,7 @@ export async function benchDevnet(options: DevnetBenchOptions = {}): Promise<Dev
             const index = next++;
             const begun = performance.now();
             try {
-              await contract.submitTransaction('blindPut', `${prefix}-${index}`, 'v');
+              await transact(`${prefix}-${index}`);
               latencies.push(performance.now() - begun);
             } catch {
               failures++;
@@ -178,17 +200,76 @@ export async function benchDevnet(options: DevnetBenchOptions = {}): Promise<Dev
       inFlight,
       failures: measured.failures,
       mode,
+      commits,
       clientCpuMsPerTx: round((clientCpu.user + clientCpu.system) / 1000 / committed, 3),
       ...(devnetCpuBefore !== undefined && devnetCpuAfter !== undefined
         ? { devnetCpuMsPerTx: round(((devnetCpuAfter - devnetCpuBefore) * 1000) / committed, 3) }
         : {}),
     };
   } finally {
+    watcher?.close();
     gateway.close();
     grpc.close();
     await devnet.close();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** One filtered-block stream for every transaction of the run (the backend's ledger client's way). */
+function blockStreamWatcher(network: Network): CommitWatcher {
+  return new CommitWatcher({
+    open: (startBlock) => network.getFilteredBlockEvents(startBlock === undefined ? {} : { startBlock }),
+    onFailure: () => {},
+    logger: createLogger({ level: 'warn', role: 'bench' }),
+    client: 'bench-devnet',
+    fallbackAfterMs: 60_000,
+  });
+}
+
+/**
+ * Endorses and submits a blind write, then waits for its outcome from the block stream (watched before it is
+ * sent), or from CommitStatus where the stream cannot vouch (before its first block). Throws unless VALID.
+ */
+async function submitWatched(contract: Contract, watcher: CommitWatcher, key: string): Promise<void> {
+  const transaction = await contract.newProposal('blindPut', { arguments: [key, 'v'] }).endorse();
+  const watch = watcher.watch(transaction.getTransactionId());
+  const submitted = await transaction.submit().catch((error: unknown) => {
+    watch?.cancel();
+    throw error;
+  });
+  const code = (await watch?.seen)?.code ?? (await submitted.getStatus()).code;
+  if (code !== 0) throw new Error(`transaction ${transaction.getTransactionId()} committed with code ${code}`);
+}
+
+/** The `npm run bench` rows: outcomes by CommitStatus per transaction, and from one filtered-block stream. */
+export async function devnetScenarios({ quick }: BenchOptions): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  for (const commits of ['commit-status', 'block-stream'] as const) {
+    const run = await benchDevnet({ transactions: quick ? 2_000 : 20_000, inFlight: 256, commits });
+    results.push({
+      scenario:
+        commits === 'commit-status'
+          ? 'devnet (real client: endorse + submit + commit status)'
+          : 'devnet (real client: endorse + submit, commits from one filtered-block stream)',
+      metric: 'transactions/s',
+      value: Math.round(run.tps),
+      unit: 'tx/s',
+      p50: run.p50,
+      p95: run.p95,
+      p99: run.p99,
+      goal: '≥ 3000 tx/s',
+      settings: {
+        inFlight: run.inFlight,
+        transactions: run.transactions,
+        failures: run.failures,
+        mode: run.mode,
+        commits: run.commits,
+        clientCpuMsPerTx: run.clientCpuMsPerTx,
+        ...(run.devnetCpuMsPerTx === undefined ? {} : { devnetCpuMsPerTx: run.devnetCpuMsPerTx }),
+      },
+    });
+  }
+  return results;
 }
 
 function round(value: number, digits = 1): number {
@@ -203,6 +284,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     ...(inFlight ? { inFlight } : {}),
     ...(process.argv.includes('--in-process') ? { mode: 'in-process' as const } : {}),
     ...(process.argv.includes('--noble') ? { signer: 'noble' as const } : {}),
+    ...(process.argv.includes('--block-stream') ? { commits: 'block-stream' as const } : {}),
   }).then(
     (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
     (error: unknown) => {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { freePort } from '../test/support/ports.js';
-import { benchDevnet } from './devnet.js';
+import { devnetScenarios } from './devnet.js';
 import { type BenchOptions, type BenchResult, formatTable, machineInfo, round, writeResults } from './harness.js';
 import { runHttpBench } from './http.js';
 import { benchProjector, benchProjectorOnDevnet } from './projector.js';
@@ -22,29 +22,7 @@ import { benchTimeToQueryable } from './time-to-queryable.js';
 type Scenario = (options: BenchOptions) => Promise<BenchResult[]>;
 
 const scenarios: Record<string, Scenario> = {
-  async devnet({ quick }) {
-    const run = await benchDevnet({ transactions: quick ? 2_000 : 20_000, inFlight: 256 });
-    return [
-      {
-        scenario: 'devnet (real client: endorse + submit + commit)',
-        metric: 'transactions/s',
-        value: round(run.tps, 0),
-        unit: 'tx/s',
-        p50: run.p50,
-        p95: run.p95,
-        p99: run.p99,
-        goal: '≥ 3000 tx/s',
-        settings: {
-          inFlight: run.inFlight,
-          transactions: run.transactions,
-          failures: run.failures,
-          mode: run.mode,
-          clientCpuMsPerTx: run.clientCpuMsPerTx,
-          ...(run.devnetCpuMsPerTx === undefined ? {} : { devnetCpuMsPerTx: run.devnetCpuMsPerTx }),
-        },
-      },
-    ];
-  },
+  devnet: (options) => devnetScenarios(options),
   submitter: (options) => submitterScenarios(options),
   async projector(options) {
     return [
