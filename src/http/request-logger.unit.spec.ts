@@ -38,7 +38,7 @@ describe('lazyChildLogger', () => {
       ['r-2', 'nested'],
     ]);
     expect(lines[0]?.statusCode).toBe(200);
-    expect((lines[1]?.err as { message: string }).message).toBe('boom');
+    expect(lines[1]?.err).toMatchObject({ message: 'boom' });
     expect(lines[2]?.extra).toBe(true);
   });
 
