@@ -22,7 +22,7 @@ import { idempotencyHooks } from './idempotency.js';
 import { jsonSerializerCompiler } from './json-serializer.js';
 import { recordHttpRequest } from './metrics.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings, setUpRateLimits } from './rate-limits.js';
-import { lazyChildLogger } from './request-logger.js';
+import { AccessLogController, lazyChildLogger } from './request-logger.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { commandRoutes } from './routes/command-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -80,6 +80,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Our loggers are pino's (deps.logger and its children).
     childLoggerFactory: (logger, bindings, options) => lazyChildLogger(logger as Logger, bindings, options),
+    logController: new AccessLogController(),
     bodyLimit,
     // proxy-addr asks hop by hop (0 = the socket's peer): trust exactly the configured proxies.
     trustProxy: (_address: string, hop: number) => hop < (deps.trustProxyHops ?? 0),

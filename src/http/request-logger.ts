@@ -4,7 +4,7 @@
  * nothing: at `warn` and above a request that goes well logs no line. This child is made only when a line
  * is actually written (or a child of it is asked for), and then behaves exactly like pino's.
  */
-import type { FastifyBaseLogger } from 'fastify';
+import { type FastifyBaseLogger, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { Bindings, ChildLoggerOptions, Level, Logger } from 'pino';
 
 /** One small object per request; the child is made by the first line written at an enabled level. */
@@ -65,4 +65,26 @@ export function lazyChildLogger(parent: Logger, bindings: Bindings, options: Chi
   // A route-level log level or serializers change the child itself: make it now.
   if (Object.keys(options).length > 0) return parent.child(bindings, options);
   return new LazyChildLogger(parent, bindings);
+}
+
+/**
+ * One access line per request at `info` ("request completed", with the request's method, URL and client
+ * next to the status and response time) instead of Fastify's two; "incoming request" moves to `debug`. At
+ * the default level the two lines took a read from ~72 to ~140 µs of CPU (bench/http.ts with GX_LOG_LEVEL
+ * info); one line takes it to ~108 µs.
+ */
+export class AccessLogController extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    if (this.isLogDisabled(request)) return;
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    if (error) {
+      reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    } else {
+      reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    }
+  }
 }

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
+import Fastify from 'fastify';
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
-import { lazyChildLogger } from './request-logger.js';
+import { AccessLogController, lazyChildLogger } from './request-logger.js';
 
 function rootLogger(level: string) {
   const lines: Array<Record<string, unknown>> = [];
@@ -50,5 +51,38 @@ describe('lazyChildLogger', () => {
     const quiet = lazyChildLogger(logger, { reqId: 'r-4' }, { level: 'error' });
     quiet.warn('hidden');
     expect(lines.map((line) => line.msg)).toEqual(['now visible']);
+  });
+});
+
+describe('AccessLogController', () => {
+  it('writes one info line per request, naming method, URL, status and time; the incoming line at debug', async () => {
+    const { logger, lines } = rootLogger('info');
+    const app = Fastify({
+      loggerInstance: logger,
+      logController: new AccessLogController(),
+      childLoggerFactory: (parent, bindings, options) => lazyChildLogger(parent as typeof logger, bindings, options),
+    });
+    app.get('/ok', async () => ({ ok: true }));
+    await app.ready();
+    await app.inject({ method: 'GET', url: '/ok?x=1' });
+    await app.close();
+    const requestLines = lines.filter((line) => line.reqId !== undefined);
+    expect(requestLines).toHaveLength(1);
+    expect(requestLines[0]).toMatchObject({
+      msg: 'request completed',
+      req: { method: 'GET', url: '/ok?x=1' },
+      res: { statusCode: 200 },
+      responseTime: expect.any(Number),
+    });
+
+    const debug = rootLogger('debug');
+    const verbose = Fastify({ loggerInstance: debug.logger, logController: new AccessLogController() });
+    verbose.get('/ok', async () => ({ ok: true }));
+    await verbose.inject({ method: 'GET', url: '/ok' });
+    await verbose.close();
+    expect(debug.lines.filter((line) => line.reqId !== undefined).map((line) => line.msg)).toEqual([
+      'incoming request',
+      'request completed',
+    ]);
   });
 });
