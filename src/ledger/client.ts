@@ -190,6 +190,8 @@ class FabricLedgerClient implements LedgerClient {
   #closed = false;
   #probeTimer: NodeJS.Timeout | undefined;
   readonly #watcher: CommitWatcher | undefined;
+  /** The channel the commit watcher's stream was last opened on. */
+  #streamChannel: GatewayChannel | undefined;
 
   constructor(
     private readonly credentials: FabricCredentials,
@@ -215,7 +217,8 @@ class FabricLedgerClient implements LedgerClient {
       this.#watcher = new CommitWatcher({
         open: (startBlock) => this.#openFilteredBlocks(startBlock),
         onFailure: (error) => {
-          if (!this.#closed) this.#onFailure(this.#channel, error);
+          // Counted against the channel the stream ran on: a stream ended by a rebuild is not a new failure.
+          if (!this.#closed) this.#onFailure(this.#streamChannel ?? this.#channel, error);
         },
         logger: this.#logger,
         client: this.#name,
@@ -367,6 +370,7 @@ class FabricLedgerClient implements LedgerClient {
   /** A filtered-block stream on the current channel, signed by the client identity. */
   async #openFilteredBlocks(startBlock: bigint | undefined) {
     const channel = this.#current();
+    this.#streamChannel = channel;
     const blocks = await channel
       .network('client')
       .getFilteredBlockEvents(startBlock === undefined ? {} : { startBlock });

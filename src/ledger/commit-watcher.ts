@@ -24,6 +24,9 @@ type FilteredBlock = InstanceType<typeof peer.FilteredBlock>;
 
 const { DUPLICATE_TXID } = peer.TxValidationCode;
 
+/** A reopened stream that has not failed for this long counts as healthy. */
+const HEALTHY_AFTER_MS = 1_000;
+
 /** Where and how a transaction committed, as the block stream showed it. */
 export interface SeenCommit {
   blockNumber: bigint;
@@ -136,11 +139,17 @@ export class CommitWatcher {
     while (!this.#closed) {
       try {
         const startBlock = this.#lastBlock === undefined ? undefined : this.#lastBlock + 1n;
-        this.#stream = await this.#o.open(startBlock);
+        const stream = await this.#o.open(startBlock);
+        this.#stream = stream;
         if (this.#closed) {
-          this.#stream.close();
+          stream.close();
           return;
         }
+        // Open and not refused for a while: healthy again, even if no block commits meanwhile. (A refusal
+        // arrives as the stream's first message, so open() alone proves nothing.)
+        setTimeout(() => {
+          if (this.#stream === stream) this.#brokenSince = undefined;
+        }, HEALTHY_AFTER_MS).unref();
         for await (const block of this.#stream) {
           if (this.#brokenSince !== undefined) {
             this.#brokenSince = undefined;
