@@ -10,48 +10,59 @@ import { type KeyObject, sign } from 'node:crypto';
 
 interface Curve {
   order: bigint;
+  /** order / 2, big-endian in `size` bytes: S above it is "high". */
+  halfOrder: Buffer;
   digest: string;
   size: number;
 }
 
-const P256: Curve = {
-  order: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
-  digest: 'sha256',
-  size: 32,
-};
-const P384: Curve = {
-  order: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
-  digest: 'sha384',
-  size: 48,
-};
+function curve(order: bigint, digest: string, size: number): Curve {
+  return { order, halfOrder: fixedBytes(order / 2n, size), digest, size };
+}
+
+const P256 = curve(0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n, 'sha256', 32);
+const P384 = curve(
+  0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+  'sha384',
+  48,
+);
 
 function curveOf(key: KeyObject): Curve {
   return key.asymmetricKeyDetails?.namedCurve === 'secp384r1' ? P384 : P256;
 }
 
-function bigIntOf(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
+/** `value` as `size` big-endian bytes. */
+function fixedBytes(value: bigint, size: number): Buffer {
+  return Buffer.from(value.toString(16).padStart(size * 2, '0'), 'hex');
 }
 
-function derInteger(value: bigint): Buffer {
-  let hex = value.toString(16);
-  if (hex.length % 2) hex = `0${hex}`;
-  let bytes = Buffer.from(hex, 'hex');
-  if ((bytes[0] ?? 0) & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
-  return Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]);
+/** A DER INTEGER of the unsigned big-endian `bytes`: leading zeros dropped, a zero added if the top bit is set. */
+function derInteger(bytes: Uint8Array): Buffer {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const pad = (bytes[start] ?? 0) & 0x80 ? 1 : 0;
+  const length = bytes.length - start + pad;
+  const out = Buffer.allocUnsafe(2 + length);
+  out[0] = 0x02;
+  out[1] = length;
+  if (pad) out[2] = 0;
+  out.set(bytes.subarray(start), 2 + pad);
+  return out;
 }
 
-function derLength(length: number): Buffer {
-  return length < 0x80 ? Buffer.from([length]) : Buffer.from([0x81, length]);
-}
-
-/** DER encoding of a raw (IEEE P1363 r ‖ s) signature, S normalised to the lower half of the order. */
+/**
+ * DER encoding of a raw (IEEE P1363 r ‖ s) signature, S normalised to the lower half of the order. Byte
+ * comparisons, with big integers only to flip a high S (half of all signatures): this runs for every signature.
+ */
 function lowSDer(raw: Buffer, curve: Curve): Uint8Array {
-  const r = bigIntOf(raw.subarray(0, curve.size));
-  let s = bigIntOf(raw.subarray(curve.size));
-  if (s > curve.order / 2n) s = curve.order - s;
+  const r = raw.subarray(0, curve.size);
+  let s: Uint8Array = raw.subarray(curve.size);
+  if (Buffer.compare(s, curve.halfOrder) > 0) {
+    s = fixedBytes(curve.order - BigInt(`0x${Buffer.from(s).toString('hex')}`), curve.size);
+  }
   const body = Buffer.concat([derInteger(r), derInteger(s)]);
-  return Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
+  const header = body.length < 0x80 ? Buffer.from([0x30, body.length]) : Buffer.from([0x30, 0x81, body.length]);
+  return Buffer.concat([header, body]);
 }
 
 /** DER ECDSA signature over the curve's digest (SHA-256 for P-256) of `message`, with low S. */
@@ -78,7 +89,10 @@ export function hasLowS(der: Uint8Array): boolean {
   const sAt = 4 + rLength;
   if (der[sAt] !== 0x02) return false;
   const sLength = der[sAt + 1] ?? 0;
-  return bigIntOf(der.subarray(sAt + 2, sAt + 2 + sLength)) <= P256.order / 2n;
+  let s = der.subarray(sAt + 2, sAt + 2 + sLength);
+  while (s.length > 0 && s[0] === 0) s = s.subarray(1);
+  if (s.length !== P256.size) return s.length < P256.size;
+  return Buffer.compare(s, P256.halfOrder) <= 0;
 }
 
 /** A gateway `Signer` for `key` (EC P-256 or P-384), to be used with `hash.none` (the signer hashes). */
