@@ -25,7 +25,9 @@ export async function storeSignedTransactions(
     // Prepared once per connection: the statement is planned once, not per batch.
     name: 'gx-submitter-store-signed',
     text: `WITH input AS (
-       SELECT * FROM unnest($2::uuid[], $3::text[], $4::bytea[]) AS i(id, fabric_tx_id, signed_tx)
+       -- The bytes travel as base64 text (node-postgres would send bytea as hex, twice their size).
+       SELECT i.id, i.fabric_tx_id, decode(i.signed_tx, 'base64') AS signed_tx
+         FROM unnest($2::uuid[], $3::text[], $4::text[]) AS i(id, fabric_tx_id, signed_tx)
      ), stored AS (
        UPDATE outbox_command o
           SET status = 'SUBMITTED',
@@ -44,7 +46,7 @@ export async function storeSignedTransactions(
       records.map((record) => record.id),
       records.map((record) => record.fabricTxId),
       records.map((record) =>
-        Buffer.from(record.signedTx.buffer, record.signedTx.byteOffset, record.signedTx.byteLength),
+        Buffer.from(record.signedTx.buffer, record.signedTx.byteOffset, record.signedTx.byteLength).toString('base64'),
       ),
     ],
   });
