@@ -1,9 +1,9 @@
 /**
  * Structured JSON logs (pino) for every role. Secrets are redacted by path so that a logged request,
- * config or error never carries a password, token or key.
+ * config or error never carries a password, token or key. A request's lines carry its id (`reqId`, through
+ * Fastify's request.log); a command's carry its `commandId`.
  */
 import { type Logger, pino } from 'pino';
-import { currentCorrelationId } from './correlation.js';
 
 export type { Logger } from 'pino';
 
@@ -36,10 +36,6 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { role: options.role, pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      mixin: () => {
-        const correlationId = currentCorrelationId();
-        return correlationId === undefined ? {} : { correlationId };
-      },
     },
     options.destination ?? pino.destination({ sync: false }),
   );
