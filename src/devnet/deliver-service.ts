@@ -16,8 +16,9 @@ import type { IDeliverServer } from '@hyperledger/fabric-protos/lib/peer/events_
 import { type BlockFeed, followBlocks } from './chaincode-events.js';
 import { GatewayStatusError } from './gateway-errors.js';
 import type { BlockRecord, LedgerStore } from './ledger-store.js';
-import { devnetEventStreams, devnetRequests } from './metrics.js';
+import { devnetRequests } from './metrics.js';
 import { IdentityError, Membership } from './msp.js';
+import { OpenStreams } from './open-streams.js';
 
 type Envelope = InstanceType<typeof common.Envelope>;
 type DeliverResponse = InstanceType<typeof peer.DeliverResponse>;
@@ -60,7 +61,7 @@ const Status = common.Status;
 
 /** Builds the service over `context`. */
 export function createDeliverService(context: DeliverServiceContext): DeliverServiceHandle {
-  const streams = new Set<(reason: string) => void>();
+  const streams = new OpenStreams();
   /** The response for the newest block, shared by every stream that sends it. */
   let latest: { number: number; response: DeliverResponse } | undefined;
 
@@ -114,34 +115,7 @@ export function createDeliverService(context: DeliverServiceContext): DeliverSer
   }
 
   const deliverFiltered = (call: ServerDuplexStream<Envelope, DeliverResponse>): void => {
-    devnetEventStreams.inc();
-    let closed = false;
-    let stop: () => void = () => {};
-    const stopped = new Promise<void>((resolve) => {
-      stop = resolve;
-    });
-    const finish = () => {
-      if (closed) return;
-      closed = true;
-      streams.delete(drop);
-      devnetEventStreams.dec();
-      stop();
-    };
-    const drop = (reason: string) => {
-      if (closed) return;
-      finish();
-      call.emit('error', new GatewayStatusError(grpcStatus.UNAVAILABLE, reason).toServiceError());
-    };
-    streams.add(drop);
-    call.on('cancelled', finish);
-    call.on('close', finish);
-    call.on('error', finish);
-    const isClosed = () => closed || call.cancelled;
-    const write = (response: DeliverResponse) =>
-      new Promise<void>((resolve) => {
-        if (call.write(response)) resolve();
-        else call.once('drain', () => resolve());
-      });
+    const { stopped, isClosed, write, finish, drop } = streams.track(call);
     const sendStatus = (status: StatusCode) => {
       const response = new peer.DeliverResponse();
       response.setStatus(status);
@@ -170,7 +144,7 @@ export function createDeliverService(context: DeliverServiceContext): DeliverSer
     });
     call.on('end', () => {
       queue.then(() => {
-        if (!closed) {
+        if (!isClosed()) {
           finish();
           call.end();
         }
@@ -233,9 +207,7 @@ export function createDeliverService(context: DeliverServiceContext): DeliverSer
       deliverFiltered,
       deliverWithPrivateData: unimplemented('DeliverWithPrivateData'),
     },
-    dropStreams(reason) {
-      for (const drop of [...streams]) drop(reason);
-    },
+    dropStreams: (reason) => streams.dropAll(reason),
   };
 }
 

@@ -10,8 +10,9 @@ import type { HostedChaincode, Simulation } from './chaincode-host.js';
 import type { FaultState } from './faults.js';
 import { GatewayStatusError } from './gateway-errors.js';
 import type { LedgerStore } from './ledger-store.js';
-import { devnetEventStreams, devnetRequests } from './metrics.js';
+import { devnetRequests } from './metrics.js';
 import { IdentityError, Membership, type PeerSigner, type VerifiedCreator } from './msp.js';
+import { OpenStreams } from './open-streams.js';
 import type { Orderer } from './orderer.js';
 import {
   type DecodedProposal,
@@ -60,7 +61,7 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
   const { channel, mspId } = context;
   /** Endorsed but not yet submitted transactions: a submit of the very bytes devnet prepared skips re-decoding. */
   const endorsed = new Map<string, PreparedEndorsement>();
-  const streams = new Set<(reason: string) => void>();
+  const streams = new OpenStreams();
   let inFlight = 0;
   /** The hand-off of the last submitted transaction to the orderer; each waits for the one before. */
   let submissions: Promise<void> = Promise.resolve();
@@ -318,36 +319,12 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
         return;
       }
       devnetRequests.inc({ method: 'ChaincodeEvents', status: 'OK' });
-      devnetEventStreams.inc();
-      let closed = false;
-      let stop: () => void = () => {};
-      const stopped = new Promise<void>((resolve) => {
-        stop = resolve;
-      });
-      const finish = () => {
-        if (closed) return;
-        closed = true;
-        streams.delete(drop);
-        devnetEventStreams.dec();
-        stop();
-      };
-      const drop = (reason: string) => {
-        if (closed) return;
-        finish();
-        call.emit('error', new GatewayStatusError(status.UNAVAILABLE, reason).toServiceError());
-      };
-      streams.add(drop);
-      call.on('cancelled', finish);
-      call.on('close', finish);
+      const stream = streams.track(call);
       const sink = {
         get closed() {
-          return closed || call.cancelled;
+          return stream.isClosed();
         },
-        write: (response: InstanceType<typeof gateway.ChaincodeEventsResponse>) =>
-          new Promise<void>((resolve) => {
-            if (call.write(response)) resolve();
-            else call.once('drain', () => resolve());
-          }),
+        write: stream.write,
       };
       const afterTxId = request.getAfterTransactionId();
       streamEvents(
@@ -359,15 +336,15 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
           start: firstBlock(startPosition(request), context.store.height),
           afterTxId: afterTxId === '' ? undefined : afterTxId,
         },
-        stopped,
+        stream.stopped,
       ).then(
         () => {
-          if (!closed) {
-            finish();
+          if (!stream.isClosed()) {
+            stream.finish();
             call.end();
           }
         },
-        (error: unknown) => drop(error instanceof Error ? error.message : String(error)),
+        (error: unknown) => stream.drop(error instanceof Error ? error.message : String(error)),
       );
     }) satisfies handleServerStreamingCall<
       InstanceType<typeof gateway.SignedChaincodeEventsRequest>,
@@ -377,9 +354,7 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
 
   return {
     implementation,
-    dropStreams(reason) {
-      for (const drop of [...streams]) drop(reason);
-    },
+    dropStreams: (reason) => streams.dropAll(reason),
   };
 }
 
