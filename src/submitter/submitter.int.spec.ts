@@ -11,7 +11,7 @@ import {
   type TestLedger,
 } from '../../test/support/ledger.js';
 import { createUserPayload, devnetTransactionCount, readRows, waitForRows } from '../../test/support/outbox.js';
-import type { CommandPayload, CommandType } from '../commands/catalogue.js';
+import { type CommandPayload, type CommandType, toLedgerCall } from '../commands/catalogue.js';
 import { COMMAND_STATUS_CHANNEL, enqueueCommand } from '../commands/enqueue.js';
 import { loadConfig } from '../config.js';
 import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
@@ -28,6 +28,16 @@ let genesisAmount: bigint;
 let db: TestDatabase;
 let ledger: LedgerClient;
 const running: Submitter[] = [];
+
+/** Endorses an outbox row's command exactly as the submitter would (the catalogue's mapping, its request id). */
+async function endorseAsSubmitter(id: string) {
+  const row = await db.pool.query<{ command_type: string; request_id: string; payload: unknown }>(
+    'SELECT command_type, request_id, payload FROM outbox_command WHERE id = $1',
+    [id],
+  );
+  const command = row.rows[0]!;
+  return ledger.endorse(toLedgerCall(command.command_type, command.request_id, command.payload));
+}
 
 async function submitter(options: Partial<SubmitterOptions> = {}): Promise<Submitter> {
   const started = await startSubmitter({
@@ -245,14 +255,7 @@ describe(`outbox submitter on PostgreSQL and ${externalLedger ? 'an external led
         [unseen, false],
       ] as const) {
         const id = await enqueue('CREATE_USER', payload);
-        const requestId = (await db.pool.query('SELECT request_id FROM outbox_command WHERE id = $1', [id])).rows[0]
-          .request_id;
-        const endorsed = await ledger.endorse({
-          contract: 'IdentityContract',
-          fn: 'CreateUser',
-          args: [requestId, payload.fabricUserId, JSON.stringify({ ...payload, fabricUserId: undefined })],
-          signer: 'client',
-        });
+        const endorsed = await endorseAsSubmitter(id);
         if (submitFirst) await ledger.commit('client', endorsed.signedTransaction);
         await db.pool.query(
           `UPDATE outbox_command SET status = 'SUBMITTED', locked_by = 'dead-worker', locked_at = now(),
@@ -308,15 +311,8 @@ describe(`outbox submitter on PostgreSQL and ${externalLedger ? 'an external led
     const payload = createUserPayload();
     const id = await enqueue('CREATE_USER', payload);
     await waitForRows(db.pool, [id]);
-    const requestId = (await db.pool.query('SELECT request_id FROM outbox_command WHERE id = $1', [id])).rows[0]
-      .request_id;
-    const endorsed = await ledger.endorse({
-      contract: 'IdentityContract',
-      fn: 'CreateUser',
-      // Replaying the first command's request: the chaincode answers with the recorded result.
-      args: [requestId, payload.fabricUserId, JSON.stringify({ ...payload, fabricUserId: undefined })],
-      signer: 'client',
-    });
+    // Replaying the first command's request: the chaincode answers with the recorded result.
+    const endorsed = await endorseAsSubmitter(id);
     // Written held from the start, so the running submitter never claims it itself.
     const inserted = await db.pool.query<{ id: string }>(
       `INSERT INTO outbox_command (command_type, request_id, payload, submitted_by, status, next_attempt_at,
