@@ -16,12 +16,14 @@ import { devnetScenarios } from './devnet.js';
 import { type BenchOptions, type BenchResult, formatTable, machineInfo, round, writeResults } from './harness.js';
 import { runHttpBench } from './http.js';
 import { benchProjector, benchProjectorOnDevnet } from './projector.js';
+import { protocolFloorScenarios } from './protocol-floor.js';
 import { submitterScenarios } from './submitter.js';
 import { benchTimeToQueryable } from './time-to-queryable.js';
 
 type Scenario = (options: BenchOptions) => Promise<BenchResult[]>;
 
 const scenarios: Record<string, Scenario> = {
+  protocol: (options) => protocolFloorScenarios(options),
   devnet: (options) => devnetScenarios(options),
   submitter: (options) => submitterScenarios(options),
   async projector(options) {
