@@ -47,39 +47,78 @@ function cacheCertificateParsing(): void {
   };
 }
 
+type ParameterValidator = (data: { prop: unknown }) => boolean;
+
 interface ParameterMarshall {
   components: unknown;
-  ajv: { compile(schema: unknown): unknown };
+  ajv: { compile(schema: unknown): ParameterValidator };
+  fromWireBuffer(supplied: unknown, schema: unknown, loggerPrefix: string): { value: unknown; validateData: unknown };
+  handleParameters(fn: TransactionDescriptor, parameters: unknown[], loggerPrefix: string): unknown[];
+}
+
+interface TransactionDescriptor {
+  parameters?: Array<{ schema?: { type?: unknown; $ref?: unknown } }>;
 }
 
 /**
- * fabric-shim's parameter handling asks ajv to compile each parameter's JSON schema on every call; ajv finds
- * its cached validator by a stable serialization of the whole schema, which embeds every component schema of
- * the contract, so each call re-serializes them (~3% of devnet's busy time with the kv chaincode, measured;
- * more with gxtv3's larger schemas). The wrapper handleParameters builds around a parameter's schema is new
- * each call, but the parameter schema and the components inside it are the contract's own fixed objects: the
- * validator is memoised on them. ajv would return that very validator anyway.
+ * fabric-shim's parameter handling (DataMarshall.handleParameters) costs far more than the conversion it does:
+ * - it asks ajv to compile each parameter's JSON schema on every call, and ajv finds its cached validator by a
+ *   stable serialization of the whole schema, which embeds every component schema of the contract (~3% of
+ *   devnet's busy time with the kv chaincode, measured; more with gxtv3's larger schemas);
+ * - it builds the text of four `debug` lines per parameter whether or not debug is on, among them
+ *   `util.inspect` of the argument and `JSON.stringify` of the schema with all its components (~2% with gxtv3).
+ *
+ * The validator is memoised on the parameter's schema object (the contract's own fixed object; ajv would
+ * return that very validator anyway), and parameters that convert and validate are handled without the log
+ * texts. Anything else (no parameter metadata, a count mismatch, a schema without type, a conversion that
+ * throws, a value that fails validation) goes to fabric-shim's own method, so errors and their messages are
+ * exactly fabric-shim's.
  */
-function cacheParameterValidators(dispatcher: unknown): void {
+function streamlineParameterHandling(dispatcher: unknown): void {
   const implementations = (dispatcher as { contractImplementations?: Record<string, { dataMarshall?: unknown }> })
     .contractImplementations;
   for (const implementation of Object.values(implementations ?? {})) {
     const marshall = implementation.dataMarshall as ParameterMarshall | undefined;
-    if (!marshall?.ajv) continue;
+    if (!marshall?.ajv || typeof marshall.handleParameters !== 'function') continue;
     const compile = marshall.ajv.compile.bind(marshall.ajv);
-    const validators = new WeakMap<object, unknown>();
+    const validators = new WeakMap<object, ParameterValidator>();
+    const validatorFor = (schema: { properties: { prop: object }; components: { schemas: unknown } }) => {
+      let validator = validators.get(schema.properties.prop);
+      if (validator === undefined) {
+        validator = compile(schema);
+        validators.set(schema.properties.prop, validator);
+      }
+      return validator;
+    };
     marshall.ajv.compile = (schema) => {
       const wrapper = schema as { properties?: { prop?: unknown }; components?: { schemas?: unknown } };
       const parameter = wrapper.properties?.prop;
       if (typeof parameter !== 'object' || parameter === null || wrapper.components?.schemas !== marshall.components) {
         return compile(schema);
       }
-      let validator = validators.get(parameter);
-      if (validator === undefined) {
-        validator = compile(schema);
-        validators.set(parameter, validator);
+      return validatorFor(schema as { properties: { prop: object }; components: { schemas: unknown } });
+    };
+    const handleParameters = marshall.handleParameters.bind(marshall);
+    marshall.handleParameters = (fn, parameters, loggerPrefix) => {
+      const expected = fn.parameters;
+      if (!expected || expected.length !== parameters.length) return handleParameters(fn, parameters, loggerPrefix);
+      const values: unknown[] = [];
+      try {
+        for (let i = 0; i < expected.length; i++) {
+          const parameterSchema = expected[i]?.schema;
+          if (!parameterSchema || (!parameterSchema.type && !parameterSchema.$ref)) {
+            return handleParameters(fn, parameters, loggerPrefix);
+          }
+          const schema = { properties: { prop: parameterSchema }, components: { schemas: marshall.components } };
+          const validator = validatorFor(schema);
+          const { value, validateData } = marshall.fromWireBuffer(parameters[i], schema, loggerPrefix);
+          if (!validator({ prop: validateData })) return handleParameters(fn, parameters, loggerPrefix);
+          values.push(value);
+        }
+      } catch {
+        return handleParameters(fn, parameters, loggerPrefix);
       }
-      return validator;
+      return values;
     };
   }
 }
@@ -174,7 +213,7 @@ export class HostedChaincode {
         : { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } };
     // The dispatcher appends its system contract to the array it is given: give it a copy.
     const dispatcher = new ChaincodeFromContract([...contracts], serializers, {}, name, '');
-    cacheParameterValidators(dispatcher);
+    streamlineParameterHandling(dispatcher);
     return new HostedChaincode(name, dispatcher);
   }
 
