@@ -63,8 +63,6 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
   const endorsed = new Map<string, PreparedEndorsement>();
   const streams = new OpenStreams();
   let inFlight = 0;
-  /** The hand-off of the last submitted transaction to the orderer; each waits for the one before. */
-  let submissions: Promise<void> = Promise.resolve();
 
   const detail = (message: string) => [{ address: context.address, mspId, message }];
 
@@ -142,7 +140,7 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
         throw endorserFailure(`error validating proposal: access denied: ${error.message}`);
       throw error;
     }
-    if (!(await Membership.verifiesInBackground(creator, proposal.proposalBytes, proposal.signature))) {
+    if (!Membership.verifies(creator, proposal.proposalBytes, proposal.signature)) {
       throw endorserFailure('error validating proposal: access denied: the creator signature is invalid');
     }
     if (context.faults.endorsementDelayMs > 0) await sleep(context.faults.endorsementDelayMs);
@@ -159,7 +157,7 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
         namespace: chaincode.name,
         txId: proposal.txId,
         args: proposal.args,
-        creator: { mspid: creator.mspId, idBytes: Buffer.from(creator.certPem) },
+        creator: { mspid: creator.mspId, idBytes: Buffer.from(creator.certBytes) },
         transient: proposal.transient,
         timestamp: proposal.timestamp,
         nonce: proposal.nonce,
@@ -190,7 +188,7 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
     endorse: unary('Endorse', async (request: InstanceType<typeof gateway.EndorseRequest>) => {
       checkChannel(request.getChannelId());
       const { proposal, simulation } = await simulate(request.getProposedTransaction(), 'endorse');
-      const endorsement = await endorse(
+      const endorsement = endorse(
         {
           proposal,
           response: simulation.response,
@@ -230,20 +228,20 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
       const payload = envelope.getPayload_asU8();
       const prepared = endorsed.get(request.getTransactionId());
       let tx: DecodedTransaction;
-      let endorsementChecked: Promise<boolean>;
+      let endorsementValid: boolean;
       if (prepared && Buffer.from(prepared.tx.payload).equals(payload)) {
         // The very payload devnet built and signed: its endorsement is known good.
         tx = { ...prepared.tx, signature: envelope.getSignature_asU8() };
-        endorsementChecked = Promise.resolve(true);
+        endorsementValid = true;
         endorsed.delete(tx.txId);
       } else {
         tx = decodeTransactionEnvelope(envelope);
         checkChannel(tx.channel);
-        endorsementChecked = endorsedByPeer(context.signer, tx);
+        endorsementValid = endorsedByPeer(context.signer, tx);
       }
-      let creatorChecked = Promise.resolve(false);
+      let creatorSignatureValid = false;
       try {
-        creatorChecked = Membership.verifiesInBackground(
+        creatorSignatureValid = Membership.verifies(
           context.membership.creator(tx.creatorBytes),
           tx.payload,
           tx.signature,
@@ -251,21 +249,15 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
       } catch (error) {
         if (!(error instanceof IdentityError)) throw error;
       }
-      // Checks run in parallel on the thread pool; transactions still reach the orderer in arrival order.
-      const checked = Promise.all([creatorChecked, endorsementChecked]);
-      const handOff = submissions.then(async () => {
-        const [creatorSignatureValid, endorsementValid] = await checked;
-        try {
-          context.orderer.submit({ tx, creatorSignatureValid, endorsementValid });
-        } catch (error) {
-          throw new GatewayStatusError(
-            status.UNAVAILABLE,
-            `failed to send transaction to orderer: ${error instanceof Error ? error.message : error}`,
-          );
-        }
-      });
-      submissions = handOff.catch(() => {});
-      await handOff;
+      // Checked synchronously, so transactions reach the orderer in arrival order.
+      try {
+        context.orderer.submit({ tx, creatorSignatureValid, endorsementValid });
+      } catch (error) {
+        throw new GatewayStatusError(
+          status.UNAVAILABLE,
+          `failed to send transaction to orderer: ${error instanceof Error ? error.message : error}`,
+        );
+      }
       return new gateway.SubmitResponse();
     }),
 
@@ -280,7 +272,7 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
           throw new GatewayStatusError(status.INVALID_ARGUMENT, 'failed to unmarshal commit status request');
         }
         checkChannel(inner.getChannelId());
-        await authenticate(context.membership, inner.getIdentity_asU8(), requestBytes, request.getSignature_asU8());
+        authenticate(context.membership, inner.getIdentity_asU8(), requestBytes, request.getSignature_asU8());
         const abort = new AbortController();
         let answered = false;
         call.on('cancelled', () => {
@@ -306,12 +298,7 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
         const requestBytes = call.request.getRequest_asU8();
         request = gateway.ChaincodeEventsRequest.deserializeBinary(requestBytes);
         checkChannel(request.getChannelId());
-        await authenticate(
-          context.membership,
-          request.getIdentity_asU8(),
-          requestBytes,
-          call.request.getSignature_asU8(),
-        );
+        authenticate(context.membership, request.getIdentity_asU8(), requestBytes, call.request.getSignature_asU8());
       } catch (error) {
         const failure = asStatusError(error);
         devnetRequests.inc({ method: 'ChaincodeEvents', status: status[failure.code] });
@@ -367,12 +354,7 @@ function startPosition(request: InstanceType<typeof gateway.ChaincodeEventsReque
   return { kind: 'nextCommit' };
 }
 
-async function authenticate(
-  membership: Membership,
-  identity: Uint8Array,
-  message: Uint8Array,
-  signature: Uint8Array,
-): Promise<void> {
+function authenticate(membership: Membership, identity: Uint8Array, message: Uint8Array, signature: Uint8Array): void {
   let creator: VerifiedCreator;
   try {
     creator = membership.creator(identity);
@@ -380,18 +362,18 @@ async function authenticate(
     if (error instanceof IdentityError) throw new GatewayStatusError(status.PERMISSION_DENIED, error.message);
     throw error;
   }
-  if (!(await Membership.verifiesInBackground(creator, message, signature))) {
+  if (!Membership.verifies(creator, message, signature)) {
     throw new GatewayStatusError(status.PERMISSION_DENIED, 'the request signature is invalid');
   }
 }
 
 /** Whether an endorsement of `tx` was signed by devnet's peer (over proposal response payload ‖ endorser). */
-async function endorsedByPeer(signer: PeerSigner, tx: DecodedTransaction): Promise<boolean> {
-  const peerKey = { mspId: '', certPem: '', publicKey: signer.publicKey };
+function endorsedByPeer(signer: PeerSigner, tx: DecodedTransaction): boolean {
+  const peerKey = { mspId: '', certPem: '', certBytes: new Uint8Array(), publicKey: signer.publicKey };
   for (const endorsement of tx.endorsements) {
     if (!Buffer.from(endorsement.endorser).equals(signer.serializedIdentity)) continue;
     const message = Buffer.concat([tx.proposalResponsePayload, endorsement.endorser]);
-    if (await Membership.verifiesInBackground(peerKey, message, endorsement.signature)) return true;
+    if (Membership.verifies(peerKey, message, endorsement.signature)) return true;
   }
   return false;
 }

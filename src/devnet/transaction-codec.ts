@@ -92,7 +92,7 @@ export interface Endorsement {
 }
 
 /** Signs the simulation result as a peer endorsement and assembles the transaction envelope, as protoutil does. */
-export async function endorse(input: EndorsementInput, signer: PeerSigner): Promise<Endorsement> {
+export function endorse(input: EndorsementInput, signer: PeerSigner): Endorsement {
   const { proposal } = input;
   const response = new peer.Response();
   response.setStatus(input.response.status);
@@ -127,7 +127,7 @@ export async function endorse(input: EndorsementInput, signer: PeerSigner): Prom
   const endorsement = new peer.Endorsement();
   endorsement.setEndorser(signer.serializedIdentity);
   endorsement.setSignature(
-    await signer.signInBackground(Buffer.concat([proposalResponsePayload, signer.serializedIdentity])),
+    signer.sign(Buffer.concat([proposalResponsePayload, signer.serializedIdentity])),
   );
 
   const endorsedAction = new peer.ChaincodeEndorsedAction();
