@@ -161,7 +161,7 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
         transient: proposal.transient,
         timestamp: proposal.timestamp,
         nonce: proposal.nonce,
-        signedProposal: { signature: proposal.signature, proposal: proposal.proposal },
+        signedProposal: signedProposalView(proposal),
       },
       context.store.state,
     );
@@ -342,6 +342,21 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
   return {
     implementation,
     dropStreams: (reason) => streams.dropAll(reason),
+  };
+}
+
+/** What the stub's `getSignedProposal()` returns; the proposal is decoded only if the chaincode asks. */
+function signedProposalView(proposal: DecodedProposal): {
+  signature: Uint8Array;
+  readonly proposal: InstanceType<typeof peer.Proposal>;
+} {
+  let decoded: InstanceType<typeof peer.Proposal> | undefined;
+  return {
+    signature: proposal.signature,
+    get proposal() {
+      decoded ??= peer.Proposal.deserializeBinary(proposal.proposalBytes);
+      return decoded;
+    },
   };
 }
 

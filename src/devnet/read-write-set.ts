@@ -3,6 +3,19 @@
  * endorsement signs and the validator checks).
  */
 import { ledger } from '@hyperledger/fabric-protos';
+import {
+  boolField,
+  bytesField,
+  embeddedField,
+  encode,
+  type Field,
+  type Message,
+  message,
+  messageField,
+  messageOf,
+  stringField,
+  varintField,
+} from './protobuf-writer.js';
 import type { Version } from './world-state.js';
 
 const { kvrwset } = ledger.rwset;
@@ -35,16 +48,13 @@ export interface NamespaceReadWriteSet {
   writes: KeyWrite[];
 }
 
-function encodeRead(read: KeyRead): InstanceType<typeof kvrwset.KVRead> {
-  const message = new kvrwset.KVRead();
-  message.setKey(read.key);
-  if (read.version) {
-    const version = new kvrwset.Version();
-    version.setBlockNum(read.version.block);
-    version.setTxNum(read.version.tx);
-    message.setVersion(version);
-  }
-  return message;
+function encodeRead(read: KeyRead): Message {
+  return message(
+    stringField(1, read.key),
+    read.version
+      ? messageField(2, message(varintField(1, read.version.block), varintField(2, read.version.tx)))
+      : undefined,
+  );
 }
 
 function decodeRead(message: InstanceType<typeof kvrwset.KVRead>): KeyRead {
@@ -55,40 +65,51 @@ function decodeRead(message: InstanceType<typeof kvrwset.KVRead>): KeyRead {
   };
 }
 
-/** Encodes namespaces as a `TxReadWriteSet` (data model KV). */
+/**
+ * Namespaces as a `TxReadWriteSet` message (data model KV), for {@link encode} or to embed in a chaincode action:
+ * TxReadWriteSet { data_model 1 (KV = 0, left out), ns_rwset 2: [NsReadWriteSet { namespace 1, rwset 2 }] },
+ * KVRWSet { reads 1, range_queries_info 2, writes 3 }, KVRead { key 1, version 2: { block_num 1, tx_num 2 } },
+ * RangeQueryInfo { start_key 1, end_key 2, itr_exhausted 3, raw_reads 4: { kv_reads 1 } },
+ * KVWrite { key 1, is_delete 2, value 3 }.
+ */
+export function readWriteSetMessage(sets: NamespaceReadWriteSet[]): Message {
+  return messageOf(
+    sets.map((set) => {
+      const kv: Field[] = [];
+      for (const read of set.reads) kv.push(messageField(1, encodeRead(read)));
+      for (const range of set.ranges) {
+        kv.push(
+          messageField(
+            2,
+            message(
+              stringField(1, range.start),
+              stringField(2, range.end),
+              boolField(3, range.exhausted),
+              messageField(4, messageOf(range.reads.map((read) => messageField(1, encodeRead(read))))),
+            ),
+          ),
+        );
+      }
+      for (const write of set.writes) {
+        kv.push(
+          messageField(
+            3,
+            message(
+              stringField(1, write.key),
+              boolField(2, write.value === undefined),
+              write.value === undefined ? undefined : bytesField(3, write.value),
+            ),
+          ),
+        );
+      }
+      return messageField(2, message(stringField(1, set.namespace), embeddedField(2, messageOf(kv))));
+    }),
+  );
+}
+
+/** Encodes namespaces as a `TxReadWriteSet`, byte for byte as the fabric-protos classes would. */
 export function encodeReadWriteSet(sets: NamespaceReadWriteSet[]): Uint8Array {
-  const tx = new ledger.rwset.TxReadWriteSet();
-  tx.setDataModel(ledger.rwset.TxReadWriteSet.DataModel.KV);
-  for (const set of sets) {
-    const kv = new kvrwset.KVRWSet();
-    kv.setReadsList(set.reads.map(encodeRead));
-    kv.setRangeQueriesInfoList(
-      set.ranges.map((range) => {
-        const info = new kvrwset.RangeQueryInfo();
-        info.setStartKey(range.start);
-        info.setEndKey(range.end);
-        info.setItrExhausted(range.exhausted);
-        const raw = new kvrwset.QueryReads();
-        raw.setKvReadsList(range.reads.map(encodeRead));
-        info.setRawReads(raw);
-        return info;
-      }),
-    );
-    kv.setWritesList(
-      set.writes.map((write) => {
-        const message = new kvrwset.KVWrite();
-        message.setKey(write.key);
-        if (write.value === undefined) message.setIsDelete(true);
-        else message.setValue(write.value);
-        return message;
-      }),
-    );
-    const ns = new ledger.rwset.NsReadWriteSet();
-    ns.setNamespace(set.namespace);
-    ns.setRwset(kv.serializeBinary());
-    tx.addNsRwset(ns);
-  }
-  return tx.serializeBinary();
+  return encode(readWriteSetMessage(sets));
 }
 
 /** Decodes a `TxReadWriteSet`; throws on malformed bytes. */

@@ -6,7 +6,17 @@
 import { createHash } from 'node:crypto';
 import { common, peer } from '@hyperledger/fabric-protos';
 import type { PeerSigner } from './msp.js';
-import { decodeReadWriteSet, encodeReadWriteSet, type NamespaceReadWriteSet } from './read-write-set.js';
+import { bytesOf, emptyBytes, readFields, stringOf, varintOf } from './protobuf-reader.js';
+import {
+  bytesField,
+  embeddedField,
+  encode,
+  message,
+  messageField,
+  stringField,
+  varintField,
+} from './protobuf-writer.js';
+import { decodeReadWriteSet, type NamespaceReadWriteSet, readWriteSetMessage } from './read-write-set.js';
 
 /** Raised for a request whose bytes are not a well-formed Fabric message. */
 export class MalformedMessageError extends Error {}
@@ -23,51 +33,112 @@ export interface DecodedProposal {
   nonce: Uint8Array;
   proposalBytes: Uint8Array;
   signature: Uint8Array;
-  /** Proposal's header bytes, reused verbatim in the transaction. */
+  /** Proposal's header bytes (the proposal hash covers them) and the header's two fields. */
   headerBytes: Uint8Array;
+  channelHeaderBytes: Uint8Array;
   signatureHeaderBytes: Uint8Array;
-  proposal: InstanceType<typeof peer.Proposal>;
+  /** The proposal's payload (a ChaincodeProposalPayload). */
+  payloadBytes: Uint8Array;
 }
 
-/** Decodes a SignedProposal; throws {@link MalformedMessageError}. */
+/**
+ * Decodes a SignedProposal; throws {@link MalformedMessageError}. Its nested messages are read with
+ * protobuf-reader.ts, field numbers from Fabric's protos: Proposal { header 1, payload 2 }, Header
+ * { channel_header 1, signature_header 2 }, ChannelHeader { timestamp 3: { seconds 1, nanos 2 }, channel_id 4,
+ * tx_id 5, extension 7: ChaincodeHeaderExtension { chaincode_id 2: { name 2 } } }, SignatureHeader
+ * { creator 1, nonce 2 }, ChaincodeProposalPayload { input 1: ChaincodeInvocationSpec { chaincode_spec 1:
+ * { input 3: { args 1 } } }, TransientMap 2: [{ key 1, value 2 }] }.
+ */
 export function decodeSignedProposal(signed: InstanceType<typeof peer.SignedProposal>): DecodedProposal {
   try {
     const proposalBytes = signed.getProposalBytes_asU8();
-    const proposal = peer.Proposal.deserializeBinary(proposalBytes);
-    const headerBytes = proposal.getHeader_asU8();
-    const header = common.Header.deserializeBinary(headerBytes);
-    const channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
-    const signatureHeaderBytes = header.getSignatureHeader_asU8();
-    const signatureHeader = common.SignatureHeader.deserializeBinary(signatureHeaderBytes);
-    const extension = peer.ChaincodeHeaderExtension.deserializeBinary(channelHeader.getExtension_asU8());
-    const payload = peer.ChaincodeProposalPayload.deserializeBinary(proposal.getPayload_asU8());
-    const invocation = peer.ChaincodeInvocationSpec.deserializeBinary(payload.getInput_asU8());
-    const args = invocation.getChaincodeSpec()?.getInput()?.getArgsList_asU8() ?? [];
-    const transient = new Map<string, Uint8Array>();
-    payload.getTransientmapMap().forEach((value, key) => {
-      transient.set(key, typeof value === 'string' ? Buffer.from(value, 'base64') : value);
+    let headerBytes = emptyBytes;
+    let payloadBytes = emptyBytes;
+    readFields(proposalBytes, (f) => {
+      if (f.field === 1) headerBytes = bytesOf(f);
+      else if (f.field === 2) payloadBytes = bytesOf(f);
     });
-    const timestamp = channelHeader.getTimestamp();
-    const creatorBytes = signatureHeader.getCreator_asU8();
-    const nonce = signatureHeader.getNonce_asU8();
-    const txId = channelHeader.getTxId();
+    let channelHeaderBytes = emptyBytes;
+    let signatureHeaderBytes = emptyBytes;
+    readFields(headerBytes, (f) => {
+      if (f.field === 1) channelHeaderBytes = bytesOf(f);
+      else if (f.field === 2) signatureHeaderBytes = bytesOf(f);
+    });
+    let channel = '';
+    let txId = '';
+    let chaincode = '';
+    const timestamp = { seconds: 0, nanos: 0 };
+    readFields(channelHeaderBytes, (f) => {
+      if (f.field === 3) {
+        timestamp.seconds = 0;
+        timestamp.nanos = 0;
+        readFields(bytesOf(f), (t) => {
+          if (t.field === 1) timestamp.seconds = varintOf(t);
+          else if (t.field === 2) timestamp.nanos = varintOf(t);
+        });
+      } else if (f.field === 4) channel = stringOf(f);
+      else if (f.field === 5) txId = stringOf(f);
+      else if (f.field === 7) {
+        chaincode = '';
+        readFields(bytesOf(f), (extension) => {
+          if (extension.field !== 2) return;
+          chaincode = '';
+          readFields(bytesOf(extension), (id) => {
+            if (id.field === 2) chaincode = stringOf(id);
+          });
+        });
+      }
+    });
+    let creatorBytes = emptyBytes;
+    let nonce = emptyBytes;
+    readFields(signatureHeaderBytes, (f) => {
+      if (f.field === 1) creatorBytes = bytesOf(f);
+      else if (f.field === 2) nonce = bytesOf(f);
+    });
+    let inputBytes = emptyBytes;
+    const transient = new Map<string, Uint8Array>();
+    readFields(payloadBytes, (f) => {
+      if (f.field === 1) inputBytes = bytesOf(f);
+      else if (f.field === 2) {
+        let key = '';
+        let value: Uint8Array = emptyBytes;
+        readFields(bytesOf(f), (entry) => {
+          if (entry.field === 1) key = stringOf(entry);
+          else if (entry.field === 2) value = bytesOf(entry);
+        });
+        transient.set(key, Buffer.from(value));
+      }
+    });
+    let args: Uint8Array[] = [];
+    readFields(inputBytes, (f) => {
+      if (f.field !== 1) return;
+      args = [];
+      readFields(bytesOf(f), (spec) => {
+        if (spec.field !== 3) return;
+        args = [];
+        readFields(bytesOf(spec), (input) => {
+          if (input.field === 1) args.push(bytesOf(input));
+        });
+      });
+    });
     // A peer refuses a transaction id that is not hex(SHA-256(nonce ‖ creator)).
     const expected = createHash('sha256').update(nonce).update(creatorBytes).digest('hex');
     if (txId !== expected) throw new MalformedMessageError(`invalid txID. got [${txId}], expected [${expected}]`);
     return {
       txId,
-      channel: channelHeader.getChannelId(),
-      chaincode: extension.getChaincodeId()?.getName() ?? '',
+      channel,
+      chaincode,
       args,
       transient,
-      timestamp: { seconds: timestamp?.getSeconds() ?? 0, nanos: timestamp?.getNanos() ?? 0 },
+      timestamp,
       creatorBytes,
       nonce,
       proposalBytes,
       signature: signed.getSignature_asU8(),
       headerBytes,
+      channelHeaderBytes,
       signatureHeaderBytes,
-      proposal,
+      payloadBytes,
     };
   } catch (error) {
     if (error instanceof MalformedMessageError) throw error;
@@ -91,61 +162,74 @@ export interface Endorsement {
   transactionPayload: Uint8Array;
 }
 
-/** Signs the simulation result as a peer endorsement and assembles the transaction envelope, as protoutil does. */
+/**
+ * Signs the simulation result as a peer endorsement and assembles the transaction envelope, as protoutil does.
+ * The messages are written with protobuf-writer.ts (field numbers from Fabric's protos, noted below); the
+ * bytes equal what the fabric-protos classes produce (transaction-codec.unit.spec.ts).
+ */
 export function endorse(input: EndorsementInput, signer: PeerSigner): Endorsement {
   const { proposal } = input;
-  const response = new peer.Response();
-  response.setStatus(input.response.status);
-  response.setMessage(input.response.message);
-  response.setPayload(input.response.payload);
-
-  const action = new peer.ChaincodeAction();
-  action.setResults(encodeReadWriteSet([input.readWriteSet]));
-  if (input.event) {
-    const event = new peer.ChaincodeEvent();
-    event.setChaincodeId(proposal.chaincode);
-    event.setTxId(proposal.txId);
-    event.setEventName(input.event.name);
-    event.setPayload(input.event.payload);
-    action.setEvents(event.serializeBinary());
-  }
-  action.setResponse(response);
-  const chaincodeId = new peer.ChaincodeID();
-  chaincodeId.setName(proposal.chaincode);
-  chaincodeId.setVersion('1.0');
-  action.setChaincodeId(chaincodeId);
-
-  const proposalHash = createHash('sha256')
-    .update(proposal.headerBytes)
-    .update(proposalPayloadWithoutTransient(proposal))
-    .digest();
-  const responsePayload = new peer.ProposalResponsePayload();
-  responsePayload.setProposalHash(proposalHash);
-  responsePayload.setExtension$(action.serializeBinary());
-  const proposalResponsePayload = responsePayload.serializeBinary();
-
-  const endorsement = new peer.Endorsement();
-  endorsement.setEndorser(signer.serializedIdentity);
-  endorsement.setSignature(
-    signer.sign(Buffer.concat([proposalResponsePayload, signer.serializedIdentity])),
+  // peer.ChaincodeAction { results 1, events 2, response 3, chaincode_id 4 }
+  const action = message(
+    embeddedField(1, readWriteSetMessage([input.readWriteSet])),
+    input.event
+      ? // peer.ChaincodeEvent { chaincode_id 1, tx_id 2, event_name 3, payload 4 }
+        embeddedField(
+          2,
+          message(
+            stringField(1, proposal.chaincode),
+            stringField(2, proposal.txId),
+            stringField(3, input.event.name),
+            bytesField(4, input.event.payload),
+          ),
+        )
+      : undefined,
+    // peer.Response { status 1, message 2, payload 3 }
+    messageField(
+      3,
+      message(
+        varintField(1, input.response.status),
+        stringField(2, input.response.message),
+        bytesField(3, input.response.payload),
+      ),
+    ),
+    // peer.ChaincodeID { path 1, name 2, version 3 }
+    messageField(4, message(stringField(2, proposal.chaincode), stringField(3, '1.0'))),
   );
 
-  const endorsedAction = new peer.ChaincodeEndorsedAction();
-  endorsedAction.setProposalResponsePayload(proposalResponsePayload);
-  endorsedAction.setEndorsementsList([endorsement]);
-  const actionPayload = new peer.ChaincodeActionPayload();
-  actionPayload.setChaincodeProposalPayload(proposalPayloadWithoutTransient(proposal));
-  actionPayload.setAction(endorsedAction);
-  const transactionAction = new peer.TransactionAction();
-  transactionAction.setHeader(proposal.signatureHeaderBytes);
-  transactionAction.setPayload(actionPayload.serializeBinary());
-  const transaction = new peer.Transaction();
-  transaction.setActionsList([transactionAction]);
+  const strippedPayload = proposalPayloadWithoutTransient(proposal);
+  const proposalHash = createHash('sha256').update(proposal.headerBytes).update(strippedPayload).digest();
+  // peer.ProposalResponsePayload { proposal_hash 1, extension 2 }
+  const proposalResponsePayload = encode(message(bytesField(1, proposalHash), embeddedField(2, action)));
+  const signature = signer.sign(Buffer.concat([proposalResponsePayload, signer.serializedIdentity]));
 
-  const payload = new common.Payload();
-  payload.setHeader(common.Header.deserializeBinary(proposal.headerBytes));
-  payload.setData(transaction.serializeBinary());
-  const transactionPayload = payload.serializeBinary();
+  // peer.ChaincodeActionPayload { chaincode_proposal_payload 1, action 2: ChaincodeEndorsedAction {
+  //   proposal_response_payload 1, endorsements 2: [Endorsement { endorser 1, signature 2 }] } }
+  const actionPayload = message(
+    bytesField(1, strippedPayload),
+    messageField(
+      2,
+      message(
+        bytesField(1, proposalResponsePayload),
+        messageField(2, message(bytesField(1, signer.serializedIdentity), bytesField(2, signature))),
+      ),
+    ),
+  );
+  // peer.Transaction { actions 1: [TransactionAction { header 1, payload 2 }] }
+  const transaction = message(
+    messageField(1, message(bytesField(1, proposal.signatureHeaderBytes), embeddedField(2, actionPayload))),
+  );
+  // common.Payload { header 1, data 2 }, the header being the proposal's (common.Header { channel_header 1,
+  // signature_header 2 }), re-encoded from its two fields as the fabric-protos classes would.
+  const transactionPayload = encode(
+    message(
+      messageField(
+        1,
+        message(bytesField(1, proposal.channelHeaderBytes), bytesField(2, proposal.signatureHeaderBytes)),
+      ),
+      embeddedField(2, transaction),
+    ),
+  );
   const envelope = new common.Envelope();
   envelope.setPayload(transactionPayload);
   return { proposalResponsePayload, envelope, transactionPayload };
@@ -156,10 +240,10 @@ const strippedPayloads = new WeakMap<DecodedProposal, Uint8Array>();
 /** The proposal payload without its transient map: what the transaction records and the proposal hash covers. */
 function proposalPayloadWithoutTransient(proposal: DecodedProposal): Uint8Array {
   // Without transient data the stripped payload is the payload as sent (protobuf writes fields in order).
-  if (proposal.transient.size === 0) return proposal.proposal.getPayload_asU8();
+  if (proposal.transient.size === 0) return proposal.payloadBytes;
   let bytes = strippedPayloads.get(proposal);
   if (!bytes) {
-    const payload = peer.ChaincodeProposalPayload.deserializeBinary(proposal.proposal.getPayload_asU8());
+    const payload = peer.ChaincodeProposalPayload.deserializeBinary(proposal.payloadBytes);
     payload.getTransientmapMap().clear();
     bytes = payload.serializeBinary();
     strippedPayloads.set(proposal, bytes);
