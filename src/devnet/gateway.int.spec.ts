@@ -121,8 +121,11 @@ describe.skipIf(externalLedger)(`submit, evaluate, commit status ${DEVNET_SUITE}
 
   it('gives the chaincode the caller identity with its MSP id and certificate attributes', async () => {
     const adminKv = admin.gateway.getNetwork('gxchannel').getContract('kv');
-    expect(JSON.parse(text(await adminKv.evaluateTransaction('whoAmI')))).toEqual({ mspId: 'GxMSP', role: 'admin' });
-    expect(JSON.parse(text(await kv.evaluateTransaction('whoAmI')))).toEqual({ mspId: 'GxMSP', role: 'client' });
+    // Twice each, interleaved: devnet reuses what it parsed from a creator's certificate the first time.
+    for (let round = 0; round < 2; round++) {
+      expect(JSON.parse(text(await adminKv.evaluateTransaction('whoAmI')))).toEqual({ mspId: 'GxMSP', role: 'admin' });
+      expect(JSON.parse(text(await kv.evaluateTransaction('whoAmI')))).toEqual({ mspId: 'GxMSP', role: 'client' });
+    }
   });
 
   it('serves range queries as async iterables, in key order', async () => {
