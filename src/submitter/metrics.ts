@@ -1,12 +1,48 @@
 /** Prometheus metrics of the outbox submitter, on the process's shared registry (names fixed by API.md). */
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { registry } from '../observability/metrics.js';
+import type { OutboxGauges } from './sql/workers.js';
 
-/** Commands waiting to be submitted (PENDING, or FAILED with a retry scheduled), sampled every few seconds. */
+/**
+ * Where the outbox gauges come from: a running submitter registers a reader, and the gauges are read when
+ * /metrics is scraped (one statement for the three, reused for a second), not on a timer: the statement
+ * scans every row in flight, which under load costs the database more than a scrape interval's worth.
+ */
+let gaugeSource: (() => Promise<OutboxGauges>) | undefined;
+let gaugeRead: Promise<void> | undefined;
+let gaugeReadAt = Number.NEGATIVE_INFINITY;
+
+/** Sets what the outbox gauges read from; returns a function that clears it (if it is still the source). */
+export function setOutboxGaugeSource(source: () => Promise<OutboxGauges>): () => void {
+  gaugeSource = source;
+  gaugeReadAt = Number.NEGATIVE_INFINITY;
+  return () => {
+    if (gaugeSource === source) gaugeSource = undefined;
+  };
+}
+
+/** Reads the gauges for a scrape; a failed read keeps the last values (the failure is the source's to log). */
+function readGauges(): Promise<void> {
+  const source = gaugeSource;
+  if (!source || performance.now() - gaugeReadAt < 1_000) return gaugeRead ?? Promise.resolve();
+  gaugeReadAt = performance.now();
+  gaugeRead = source().then(
+    (gauges) => {
+      outboxQueueDepth.set(gauges.queueDepth);
+      outboxOldestPendingAge.set(gauges.oldestPendingAgeSeconds);
+      outboxDeadLetters.set(gauges.deadLetters);
+    },
+    () => undefined,
+  );
+  return gaugeRead;
+}
+
+/** Commands waiting to be submitted (PENDING, or FAILED with a retry scheduled), read when scraped. */
 export const outboxQueueDepth = new Gauge({
   name: 'outbox_queue_depth',
   help: 'Outbox commands waiting to be submitted (pending or scheduled for retry)',
   registers: [registry],
+  collect: readGauges,
 });
 
 /** Attempts by how they ended: COMMITTED, RETRY (transient failure, scheduled again) or FAILED (dead letter). */
@@ -40,11 +76,12 @@ export const outboxInFlight = new Gauge({
   registers: [registry],
 });
 
-/** Age of the oldest command not yet settled (waiting, in flight or retrying), sampled every few seconds. */
+/** Age of the oldest command not yet settled (waiting, in flight or retrying), read when scraped. */
 export const outboxOldestPendingAge = new Gauge({
   name: 'outbox_oldest_pending_age_seconds',
   help: 'Age of the oldest outbox command not yet committed or dead-lettered',
   registers: [registry],
+  collect: readGauges,
 });
 
 /** Dead letters waiting for an administrator (FAILED, not retrying, not discarded). */
@@ -52,4 +89,5 @@ export const outboxDeadLetters = new Gauge({
   name: 'outbox_dead_letters',
   help: 'Outbox commands FAILED with no retry scheduled and not discarded',
   registers: [registry],
+  collect: readGauges,
 });

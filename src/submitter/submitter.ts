@@ -37,12 +37,10 @@ import { ConflictGate } from './conflict-gate.js';
 import { ListenConnection } from './listen-connection.js';
 import {
   outboxCommandsProcessed,
-  outboxDeadLetters,
   outboxInFlight,
   outboxInsertToSubmit,
-  outboxOldestPendingAge,
   outboxProcessingDuration,
-  outboxQueueDepth,
+  setOutboxGaugeSource,
 } from './metrics.js';
 import { type ClaimedCommand, claimCommands } from './sql/claim-commands.js';
 import {
@@ -78,7 +76,7 @@ export interface SubmitterOptions {
   backoffMaxMs?: number;
   /** Safety-net poll when no notification arrives (default 5 s). */
   pollIntervalMs?: number;
-  /** How often to look for rows orphaned by dead submitters and sample the queue depth (default 2 s). */
+  /** How often to look for rows orphaned by dead submitters (default 2 s). */
   maintenanceIntervalMs?: number;
   /** How long stop() lets in-flight commands finish (default 30 s). */
   drainTimeoutMs?: number;
@@ -177,6 +175,7 @@ class OutboxSubmitter implements Submitter {
   #claimLoop: Promise<void> = Promise.resolve();
   #maintenanceTimer: NodeJS.Timeout | undefined;
   #maintenance: Promise<void> = Promise.resolve();
+  #clearGaugeSource: (() => void) | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   /** Set when the database connection came back: look for own rows whose outcome write was lost. */
   #strayCheckDue = false;
@@ -243,6 +242,12 @@ class OutboxSubmitter implements Submitter {
     await this.#listen.open();
     await this.#maintain();
     this.#claimLoop = this.#runClaimLoop();
+    this.#clearGaugeSource = setOutboxGaugeSource(() =>
+      readOutboxGauges(this.#relaxedPool).catch((error: unknown) => {
+        this.#logger.warn({ err: error }, 'reading the outbox gauges failed');
+        throw error;
+      }),
+    );
     this.#maintenanceTimer = setInterval(() => {
       this.#maintenance = this.#maintenance.then(() => this.#maintain());
     }, this.#o.maintenanceIntervalMs);
@@ -466,10 +471,6 @@ class OutboxSubmitter implements Submitter {
           this.#logger.warn({ count: adopted.length }, 'adopted commands orphaned by a dead submitter');
         for (const command of adopted) this.#begin(command);
       }
-      const gauges = await readOutboxGauges(this.#relaxedPool);
-      outboxQueueDepth.set(gauges.queueDepth);
-      outboxOldestPendingAge.set(gauges.oldestPendingAgeSeconds);
-      outboxDeadLetters.set(gauges.deadLetters);
     } catch (error) {
       this.#logger.error({ err: error }, 'submitter maintenance failed');
     }
@@ -478,6 +479,7 @@ class OutboxSubmitter implements Submitter {
   async stop(): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
+    this.#clearGaugeSource?.();
     clearInterval(this.#maintenanceTimer);
     clearTimeout(this.#retryTimer);
     this.#wakeup.fire();

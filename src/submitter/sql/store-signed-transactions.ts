@@ -21,13 +21,21 @@ export async function storeSignedTransactions(
   workerId: string,
   records: readonly SignedTransactionRecord[],
 ): Promise<Set<string>> {
+  const starts: number[] = [];
+  let start = 1;
+  for (const record of records) {
+    starts.push(start);
+    start += record.signedTx.byteLength;
+  }
   const result = await pool.query<{ id: string }>({
     // Prepared once per connection: the statement is planned once, not per batch.
     name: 'gx-submitter-store-signed',
     text: `WITH input AS (
-       -- The bytes travel as base64 text (node-postgres would send bytea as hex, twice their size).
-       SELECT i.id, i.fabric_tx_id, decode(i.signed_tx, 'base64') AS signed_tx
-         FROM unnest($2::uuid[], $3::text[], $4::text[]) AS i(id, fabric_tx_id, signed_tx)
+       -- All the batch's bytes travel as ONE bytea parameter, which node-postgres sends in binary (an array of
+       -- bytea would go as hex text, and base64 text needs encoding here and decoding there); each row's bytes
+       -- are cut out of it by offset and length.
+       SELECT i.id, i.fabric_tx_id, substring($4::bytea FROM i.start FOR i.length) AS signed_tx
+         FROM unnest($2::uuid[], $3::text[], $5::int[], $6::int[]) AS i(id, fabric_tx_id, start, length)
      ), stored AS (
        UPDATE outbox_command o
           SET status = 'SUBMITTED',
@@ -45,9 +53,9 @@ export async function storeSignedTransactions(
       workerId,
       records.map((record) => record.id),
       records.map((record) => record.fabricTxId),
-      records.map((record) =>
-        Buffer.from(record.signedTx.buffer, record.signedTx.byteOffset, record.signedTx.byteLength).toString('base64'),
-      ),
+      Buffer.concat(records.map((record) => record.signedTx)),
+      starts,
+      records.map((record) => record.signedTx.byteLength),
     ],
   });
   return new Set(result.rows.map((row) => row.id));
