@@ -6,13 +6,12 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { peer } from '@hyperledger/fabric-protos';
-import gatewayGrpc from '@hyperledger/fabric-protos/lib/gateway/gateway_grpc_pb.js';
 import eventsGrpc from '@hyperledger/fabric-protos/lib/peer/events_grpc_pb.js';
 import { BlockFeed } from './chaincode-events.js';
 import { HostedChaincode } from './chaincode-host.js';
 import { createDeliverService } from './deliver-service.js';
 import { FaultState } from './faults.js';
-import { createGatewayService } from './gateway-service.js';
+import { createGatewayService, gatewayServiceDefinition } from './gateway-service.js';
 import { loadOrCreateIdentities, TLS_SERVER_NAME } from './identities.js';
 import type { Devnet, DevnetConnection, DevnetOptions } from './index.js';
 import { LedgerStore } from './ledger-store.js';
@@ -21,7 +20,6 @@ import { Membership, PeerSigner } from './msp.js';
 import { Orderer } from './orderer.js';
 
 // A CommonJS module whose exports Node cannot name statically.
-const { GatewayService } = gatewayGrpc;
 const { DeliverService } = eventsGrpc;
 
 const validationCodeNames = new Map<number, string>(
@@ -133,7 +131,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     // Not 'grpc.enable_channelz': 0 — grpc-js then stops tracking sessions and forceShutdown leaves
     // connections open, which the transport faults rely on.
     const next = new Server({ 'grpc.max_receive_message_length': 100 * 1024 * 1024 });
-    next.addService(GatewayService, service.implementation);
+    next.addService(gatewayServiceDefinition, service.implementation);
     next.addService(DeliverService, deliver.implementation);
     port = await new Promise<number>((resolve, reject) =>
       next.bindAsync(`${host}:${port}`, credentials, (error, bound) => (error ? reject(error) : resolve(bound))),

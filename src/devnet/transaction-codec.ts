@@ -49,9 +49,9 @@ export interface DecodedProposal {
  * { creator 1, nonce 2 }, ChaincodeProposalPayload { input 1: ChaincodeInvocationSpec { chaincode_spec 1:
  * { input 3: { args 1 } } }, TransientMap 2: [{ key 1, value 2 }] }.
  */
-export function decodeSignedProposal(signed: InstanceType<typeof peer.SignedProposal>): DecodedProposal {
+export function decodeSignedProposal(signed: SignedProposalBytes): DecodedProposal {
   try {
-    const proposalBytes = signed.getProposalBytes_asU8();
+    const { proposalBytes } = signed;
     let headerBytes = emptyBytes;
     let payloadBytes = emptyBytes;
     readFields(proposalBytes, (f) => {
@@ -134,7 +134,7 @@ export function decodeSignedProposal(signed: InstanceType<typeof peer.SignedProp
       creatorBytes,
       nonce,
       proposalBytes,
-      signature: signed.getSignature_asU8(),
+      signature: signed.signature,
       headerBytes,
       channelHeaderBytes,
       signatureHeaderBytes,
@@ -157,8 +157,7 @@ export interface EndorsementInput {
 /** A signed endorsement and the prepared (unsigned) transaction built from it. */
 export interface Endorsement {
   proposalResponsePayload: Uint8Array;
-  envelope: InstanceType<typeof common.Envelope>;
-  /** The envelope's payload bytes: what the client signs and later submits. */
+  /** The prepared transaction envelope's payload: what the client signs and later submits. */
   transactionPayload: Uint8Array;
 }
 
@@ -230,9 +229,7 @@ export function endorse(input: EndorsementInput, signer: PeerSigner): Endorsemen
       embeddedField(2, transaction),
     ),
   );
-  const envelope = new common.Envelope();
-  envelope.setPayload(transactionPayload);
-  return { proposalResponsePayload, envelope, transactionPayload };
+  return { proposalResponsePayload, transactionPayload };
 }
 
 const strippedPayloads = new WeakMap<DecodedProposal, Uint8Array>();
@@ -267,9 +264,12 @@ export interface DecodedTransaction {
 }
 
 /** Decodes a client-signed transaction envelope; throws {@link MalformedMessageError}. */
-export function decodeTransactionEnvelope(envelope: InstanceType<typeof common.Envelope>): DecodedTransaction {
+export function decodeTransactionEnvelope(envelope: {
+  payload: Uint8Array;
+  signature: Uint8Array;
+}): DecodedTransaction {
   try {
-    const payloadBytes = envelope.getPayload_asU8();
+    const payloadBytes = envelope.payload;
     const payload = common.Payload.deserializeBinary(payloadBytes);
     const header = payload.getHeader();
     if (!header) throw new MalformedMessageError('missing header');
@@ -295,7 +295,7 @@ export function decodeTransactionEnvelope(envelope: InstanceType<typeof common.E
       channel: channelHeader.getChannelId(),
       creatorBytes: signatureHeader.getCreator_asU8(),
       payload: payloadBytes,
-      signature: envelope.getSignature_asU8(),
+      signature: envelope.signature,
       chaincode: action.getChaincodeId()?.getName() ?? '',
       responseStatus: action.getResponse()?.getStatus() ?? 0,
       readWriteSets: decodeReadWriteSet(action.getResults_asU8()),
@@ -311,4 +311,71 @@ export function decodeTransactionEnvelope(envelope: InstanceType<typeof common.E
       `error unmarshalling transaction: ${error instanceof Error ? error.message : error}`,
     );
   }
+}
+
+/** A signed proposal's two fields. */
+export interface SignedProposalBytes {
+  proposalBytes: Uint8Array;
+  signature: Uint8Array;
+}
+
+/** A `gateway.EndorseRequest` as devnet reads it. */
+export interface EndorseRequestView {
+  transactionId: string;
+  channelId: string;
+  proposal: SignedProposalBytes | undefined;
+}
+
+/** A `gateway.SubmitRequest` as devnet reads it. */
+export interface SubmitRequestView {
+  transactionId: string;
+  channelId: string;
+  envelope: { payload: Uint8Array; signature: Uint8Array } | undefined;
+}
+
+function readSignedProposal(bytes: Uint8Array): SignedProposalBytes {
+  const signed = { proposalBytes: emptyBytes, signature: emptyBytes };
+  readFields(bytes, (f) => {
+    if (f.field === 1) signed.proposalBytes = bytesOf(f);
+    else if (f.field === 2) signed.signature = bytesOf(f);
+  });
+  return signed;
+}
+
+/**
+ * Reads a `gateway.EndorseRequest` { transaction_id 1, channel_id 2, proposed_transaction 3: SignedProposal
+ * { proposal_bytes 1, signature 2 }, endorsing_organizations 4 } from the wire, in place of the fabric-protos
+ * class grpc-js would otherwise build (with a copy of the bytes); throws on malformed bytes, as that does.
+ */
+export function decodeEndorseRequest(bytes: Uint8Array): EndorseRequestView {
+  const request: EndorseRequestView = { transactionId: '', channelId: '', proposal: undefined };
+  readFields(bytes, (f) => {
+    if (f.field === 1) request.transactionId = stringOf(f);
+    else if (f.field === 2) request.channelId = stringOf(f);
+    else if (f.field === 3) request.proposal = readSignedProposal(bytesOf(f));
+  });
+  return request;
+}
+
+/** Reads a `gateway.SubmitRequest` { transaction_id 1, channel_id 2, prepared_transaction 3: Envelope { payload 1, signature 2 } }. */
+export function decodeSubmitRequest(bytes: Uint8Array): SubmitRequestView {
+  const request: SubmitRequestView = { transactionId: '', channelId: '', envelope: undefined };
+  readFields(bytes, (f) => {
+    if (f.field === 1) request.transactionId = stringOf(f);
+    else if (f.field === 2) request.channelId = stringOf(f);
+    else if (f.field === 3) {
+      const envelope = { payload: emptyBytes, signature: emptyBytes };
+      readFields(bytesOf(f), (e) => {
+        if (e.field === 1) envelope.payload = bytesOf(e);
+        else if (e.field === 2) envelope.signature = bytesOf(e);
+      });
+      request.envelope = envelope;
+    }
+  });
+  return request;
+}
+
+/** A `gateway.EndorseResponse` { prepared_transaction 1: Envelope { payload 1 } } carrying `transactionPayload`. */
+export function encodeEndorseResponse(transactionPayload: Uint8Array): Uint8Array {
+  return encode(message(messageField(1, message(bytesField(1, transactionPayload)))));
 }
