@@ -17,12 +17,11 @@ import { hostname } from 'node:os';
 import { type BulkheadPolicy, bulkhead } from 'cockatiel';
 import pg from 'pg';
 import {
-  type CommandDefinition,
   commandCatalogue,
   isCommandType,
+  type LedgerCall,
   type SigningIdentity,
   toLedgerCall,
-  validateCommand,
 } from '../commands/catalogue.js';
 import {
   CommitError,
@@ -325,9 +324,18 @@ class OutboxSubmitter implements Submitter {
     let bytesStored = command.signedTx !== null;
     let outcome: AttemptOutcome;
     let answeredAt = 0;
+    // Validated once: the conflict keys and the chaincode call both come from it. A payload the catalogue
+    // refuses touches no key, and fails (permanently) where its call would be endorsed.
+    let call: LedgerCall | undefined;
+    let invalid: unknown;
+    try {
+      call = toLedgerCall(command.commandType, command.requestId, command.payload);
+    } catch (error) {
+      invalid = error;
+    }
     try {
       // The gate holds this row back while an earlier one touching the same ledger keys is unresolved.
-      const answered = await this.#gate.run(conflictKeysOf(command), async () => {
+      const answered = await this.#gate.run(call?.conflictKeys ?? [], async () => {
         this.#awaitingSend += 1;
         let sent: SubmittedTransaction | undefined;
         try {
@@ -337,14 +345,14 @@ class OutboxSubmitter implements Submitter {
             // Stored bytes may already be on the ledger: their outcome is asked by transaction id.
             const resubmission = command.signedTx !== null;
             if (command.signedTx) {
-              signer = signerOf(command.commandType);
+              signer = call?.signer ?? signerOf(command.commandType);
               signedTx = command.signedTx;
               log().info(
                 { fabricTxId: command.fabricTxId },
                 'resubmitting the stored transaction (its fate was unknown)',
               );
             } else {
-              const call = toLedgerCall(command.commandType, command.requestId, command.payload);
+              if (!call) throw invalid;
               const endorsed = await this.#o.ledger.endorse(call);
               const stored = await this.#store.add({
                 id: command.id,
@@ -520,18 +528,4 @@ export async function startSubmitter(options: SubmitterOptions): Promise<Submitt
   const submitter = new OutboxSubmitter(options);
   await submitter.start();
   return submitter;
-}
-
-/**
- * The ledger keys a command touches (see the catalogue). A payload the catalogue refuses touches nothing:
- * it fails before reaching the ledger.
- */
-function conflictKeysOf(command: ClaimedCommand): string[] {
-  if (!isCommandType(command.commandType)) return [];
-  try {
-    const definition = commandCatalogue[command.commandType] as CommandDefinition<unknown>;
-    return definition.conflictKeys(validateCommand(command.commandType, command.payload));
-  } catch {
-    return [];
-  }
 }
