@@ -98,7 +98,7 @@ export function createDeliverService(context: DeliverServiceContext): DeliverSer
     }
     try {
       const creator = context.membership.creator(signatureHeader.getCreator_asU8());
-      if (!Membership.verifies(creator, envelope.getPayload_asU8(), envelope.getSignature_asU8())) {
+      if (!(await Membership.verifiesInBackground(creator, envelope.getPayload_asU8(), envelope.getSignature_asU8()))) {
         throw new IdentityError('the request signature is invalid');
       }
     } catch (error) {

@@ -108,6 +108,8 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
   const endorsed = new Map<string, PreparedEndorsement>();
   const streams = new OpenStreams();
   let inFlight = 0;
+  /** The hand-off of the last submitted transaction to the orderer; each waits for the one before. */
+  let submissions: Promise<void> = Promise.resolve();
 
   const detail = (message: string) => [{ address: context.address, mspId, message }];
 
@@ -185,7 +187,7 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
         throw endorserFailure(`error validating proposal: access denied: ${error.message}`);
       throw error;
     }
-    if (!Membership.verifies(creator, proposal.proposalBytes, proposal.signature)) {
+    if (!(await Membership.verifiesInBackground(creator, proposal.proposalBytes, proposal.signature))) {
       throw endorserFailure('error validating proposal: access denied: the creator signature is invalid');
     }
     if (context.faults.endorsementDelayMs > 0) await sleep(context.faults.endorsementDelayMs);
@@ -237,7 +239,7 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
     endorse: unary('Endorse', async (request: EndorseRequestView) => {
       checkChannel(request.channelId);
       const { proposal, simulation } = await simulate(request.proposal, 'endorse');
-      const endorsement = endorse(
+      const endorsement = await endorse(
         {
           proposal,
           response: simulation.response,
@@ -275,20 +277,20 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
       const { payload } = envelope;
       const prepared = endorsed.get(request.transactionId);
       let tx: DecodedTransaction;
-      let endorsementValid: boolean;
+      let endorsementChecked: Promise<boolean>;
       if (prepared && Buffer.from(prepared.tx.payload).equals(payload)) {
         // The very payload devnet built and signed: its endorsement is known good.
         tx = { ...prepared.tx, signature: envelope.signature };
-        endorsementValid = true;
+        endorsementChecked = Promise.resolve(true);
         endorsed.delete(tx.txId);
       } else {
         tx = decodeTransactionEnvelope(envelope);
         checkChannel(tx.channel);
-        endorsementValid = endorsedByPeer(context.signer, tx);
+        endorsementChecked = endorsedByPeer(context.signer, tx);
       }
-      let creatorSignatureValid = false;
+      let creatorChecked = Promise.resolve(false);
       try {
-        creatorSignatureValid = Membership.verifies(
+        creatorChecked = Membership.verifiesInBackground(
           context.membership.creator(tx.creatorBytes),
           tx.payload,
           tx.signature,
@@ -296,15 +298,21 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
       } catch (error) {
         if (!(error instanceof IdentityError)) throw error;
       }
-      // Checked synchronously, so transactions reach the orderer in arrival order.
-      try {
-        context.orderer.submit({ tx, creatorSignatureValid, endorsementValid });
-      } catch (error) {
-        throw new GatewayStatusError(
-          status.UNAVAILABLE,
-          `failed to send transaction to orderer: ${error instanceof Error ? error.message : error}`,
-        );
-      }
+      // Checks run in parallel on the thread pool; transactions still reach the orderer in arrival order.
+      const checked = Promise.all([creatorChecked, endorsementChecked]);
+      const handOff = submissions.then(async () => {
+        const [creatorSignatureValid, endorsementValid] = await checked;
+        try {
+          context.orderer.submit({ tx, creatorSignatureValid, endorsementValid });
+        } catch (error) {
+          throw new GatewayStatusError(
+            status.UNAVAILABLE,
+            `failed to send transaction to orderer: ${error instanceof Error ? error.message : error}`,
+          );
+        }
+      });
+      submissions = handOff.catch(() => {});
+      await handOff;
       return EMPTY_SUBMIT_RESPONSE;
     }),
 
@@ -319,7 +327,7 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
           throw new GatewayStatusError(status.INVALID_ARGUMENT, 'failed to unmarshal commit status request');
         }
         checkChannel(inner.getChannelId());
-        authenticate(context.membership, inner.getIdentity_asU8(), requestBytes, request.getSignature_asU8());
+        await authenticate(context.membership, inner.getIdentity_asU8(), requestBytes, request.getSignature_asU8());
         const abort = new AbortController();
         let answered = false;
         call.on('cancelled', () => {
@@ -345,7 +353,12 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
         const requestBytes = call.request.getRequest_asU8();
         request = gateway.ChaincodeEventsRequest.deserializeBinary(requestBytes);
         checkChannel(request.getChannelId());
-        authenticate(context.membership, request.getIdentity_asU8(), requestBytes, call.request.getSignature_asU8());
+        await authenticate(
+          context.membership,
+          request.getIdentity_asU8(),
+          requestBytes,
+          call.request.getSignature_asU8(),
+        );
       } catch (error) {
         const failure = asStatusError(error);
         devnetRequests.inc({ method: 'ChaincodeEvents', status: status[failure.code] });
@@ -416,7 +429,12 @@ function startPosition(request: InstanceType<typeof gateway.ChaincodeEventsReque
   return { kind: 'nextCommit' };
 }
 
-function authenticate(membership: Membership, identity: Uint8Array, message: Uint8Array, signature: Uint8Array): void {
+async function authenticate(
+  membership: Membership,
+  identity: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): Promise<void> {
   let creator: VerifiedCreator;
   try {
     creator = membership.creator(identity);
@@ -424,18 +442,18 @@ function authenticate(membership: Membership, identity: Uint8Array, message: Uin
     if (error instanceof IdentityError) throw new GatewayStatusError(status.PERMISSION_DENIED, error.message);
     throw error;
   }
-  if (!Membership.verifies(creator, message, signature)) {
+  if (!(await Membership.verifiesInBackground(creator, message, signature))) {
     throw new GatewayStatusError(status.PERMISSION_DENIED, 'the request signature is invalid');
   }
 }
 
 /** Whether an endorsement of `tx` was signed by devnet's peer (over proposal response payload ‖ endorser). */
-function endorsedByPeer(signer: PeerSigner, tx: DecodedTransaction): boolean {
+async function endorsedByPeer(signer: PeerSigner, tx: DecodedTransaction): Promise<boolean> {
   const peerKey = { mspId: '', certPem: '', certBytes: new Uint8Array(), publicKey: signer.publicKey };
   for (const endorsement of tx.endorsements) {
     if (!Buffer.from(endorsement.endorser).equals(signer.serializedIdentity)) continue;
     const message = Buffer.concat([tx.proposalResponsePayload, endorsement.endorser]);
-    if (Membership.verifies(peerKey, message, endorsement.signature)) return true;
+    if (await Membership.verifiesInBackground(peerKey, message, endorsement.signature)) return true;
   }
   return false;
 }

@@ -166,7 +166,7 @@ export interface Endorsement {
  * The messages are written with protobuf-writer.ts (field numbers from Fabric's protos, noted below); the
  * bytes equal what the fabric-protos classes produce (transaction-codec.unit.spec.ts).
  */
-export function endorse(input: EndorsementInput, signer: PeerSigner): Endorsement {
+export async function endorse(input: EndorsementInput, signer: PeerSigner): Promise<Endorsement> {
   const { proposal } = input;
   // peer.ChaincodeAction { results 1, events 2, response 3, chaincode_id 4 }
   const action = message(
@@ -200,7 +200,7 @@ export function endorse(input: EndorsementInput, signer: PeerSigner): Endorsemen
   const proposalHash = createHash('sha256').update(proposal.headerBytes).update(strippedPayload).digest();
   // peer.ProposalResponsePayload { proposal_hash 1, extension 2 }
   const proposalResponsePayload = encode(message(bytesField(1, proposalHash), embeddedField(2, action)));
-  const signature = signer.sign(Buffer.concat([proposalResponsePayload, signer.serializedIdentity]));
+  const signature = await signer.signInBackground(Buffer.concat([proposalResponsePayload, signer.serializedIdentity]));
 
   // peer.ChaincodeActionPayload { chaincode_proposal_payload 1, action 2: ChaincodeEndorsedAction {
   //   proposal_response_payload 1, endorsements 2: [Endorsement { endorser 1, signature 2 }] } }

@@ -162,7 +162,7 @@ const cases: Array<[string, Partial<EndorsementInput>, Record<string, string>]> 
 
 describe('endorse', () => {
   for (const [name, overrides, transient] of cases) {
-    it(`writes the same bytes as the fabric-protos classes: ${name}`, () => {
+    it(`writes the same bytes as the fabric-protos classes: ${name}`, async () => {
       const proposal: DecodedProposal = decodeSignedProposal(parts(signedProposal(transient)));
       const input: EndorsementInput = {
         proposal,
@@ -171,7 +171,7 @@ describe('endorse', () => {
         event: { name: 'UserCreated', payload: Buffer.from('{"version":1}') },
         ...overrides,
       };
-      const endorsement = endorse(input, signer);
+      const endorsement = await endorse(input, signer);
       const signature = signatureOf(endorsement.transactionPayload);
       const expected = reference(input, signature);
       expect(Buffer.from(endorsement.proposalResponsePayload).equals(expected.proposalResponsePayload)).toBe(true);
