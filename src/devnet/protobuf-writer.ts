@@ -1,9 +1,8 @@
 /**
- * A minimal protobuf (proto3) encoder for the few messages devnet writes on every transaction (the read-write
- * set, the chaincode action, the endorsement and the prepared transaction). google-protobuf's generated
- * classes took ~10% of devnet's busy time for them (a message object per message, a writer that moves every
- * byte through JavaScript arrays, and a copy of each nested message into its parent). Here a message is a
- * tree of fields whose sizes are known as it is built, written in one pass into one buffer by {@link encode}.
+ * Builds the few messages devnet writes on every transaction (the read-write set, the chaincode action, the
+ * endorsement and the prepared transaction) as plain field lists, encoded in one pass by protobufjs's Writer.
+ * google-protobuf's generated classes took ~10% of devnet's busy time for them (a message object per message,
+ * a writer that moves every byte through JavaScript arrays, and a copy of each nested message into its parent).
  *
  * The bytes are those of the fabric-protos classes' `serializeBinary()` (the specs compare them): fields in
  * the order given (field-number order), proto3 scalars left out when they hold their default (0, '', false,
@@ -11,65 +10,47 @@
  * message (Fabric nests many that way) can take the message itself ({@link embeddedField}): on the wire the
  * two are the same.
  */
+import protobuf from 'protobufjs/minimal.js';
 
 const WIRE_VARINT = 0;
 const WIRE_LENGTH_DELIMITED = 2;
 
-/** One encoded field of a message, or nothing (left out). */
+/** One field of a message, or nothing (left out). */
 export type Field =
-  | { readonly key: number; readonly size: number; readonly varint: number }
-  | { readonly key: number; readonly size: number; readonly bytes: Uint8Array }
-  | { readonly key: number; readonly size: number; readonly message: Message }
+  | { readonly key: number; readonly varint: number }
+  | { readonly key: number; readonly bytes: Uint8Array }
+  | { readonly key: number; readonly text: string }
+  | { readonly key: number; readonly message: Message }
   | undefined;
 
-/** A message under construction: its fields and its encoded size. */
+/** A message under construction: its fields. */
 export interface Message {
   readonly fields: readonly Field[];
-  readonly size: number;
 }
 
-function varintLength(value: number): number {
-  let length = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 0x80);
-    length++;
-  }
-  return length;
-}
-
-function writeVarint(target: Uint8Array, offset: number, value: number): number {
-  while (value >= 0x80) {
-    target[offset++] = (value % 0x80) | 0x80;
-    value = Math.floor(value / 0x80);
-  }
-  target[offset++] = value;
-  return offset;
-}
-
-function delimited(field: number, bytes: Uint8Array): Field {
-  const key = (field << 3) | WIRE_LENGTH_DELIMITED;
-  return { key, size: varintLength(key) + varintLength(bytes.length) + bytes.length, bytes };
-}
+const key = (field: number, wireType: number) => (field << 3) | wireType;
 
 /** A `bytes` field; left out when empty. */
 export function bytesField(field: number, value: Uint8Array | undefined): Field {
-  return value === undefined || value.length === 0 ? undefined : delimited(field, value);
+  return value === undefined || value.length === 0
+    ? undefined
+    : { key: key(field, WIRE_LENGTH_DELIMITED), bytes: value };
 }
 
 /** A `string` field; left out when empty. */
 export function stringField(field: number, value: string): Field {
-  return value === '' ? undefined : delimited(field, Buffer.from(value, 'utf8'));
+  return value === '' ? undefined : { key: key(field, WIRE_LENGTH_DELIMITED), text: value };
 }
 
 /** An embedded message field; written even when the message is empty. */
 export function messageField(field: number, value: Message): Field {
-  const key = (field << 3) | WIRE_LENGTH_DELIMITED;
-  return { key, size: varintLength(key) + varintLength(value.size) + value.size, message: value };
+  return { key: key(field, WIRE_LENGTH_DELIMITED), message: value };
 }
 
 /** A `bytes` field holding a serialized message, given as the message; left out when it encodes to nothing. */
 export function embeddedField(field: number, value: Message): Field {
-  return value.size === 0 ? undefined : messageField(field, value);
+  // Every present field encodes to at least its key, so a message encodes to nothing only if all are absent.
+  return value.fields.every((f) => f === undefined) ? undefined : messageField(field, value);
 }
 
 /**
@@ -77,20 +58,7 @@ export function embeddedField(field: number, value: Message): Field {
  * 64-bit two's complement (10 bytes), as protobuf writes a negative int32.
  */
 export function varintField(field: number, value: number): Field {
-  if (value === 0) return undefined;
-  const key = (field << 3) | WIRE_VARINT;
-  if (value < 0) {
-    let rest = BigInt.asUintN(64, BigInt(Math.trunc(value)));
-    const raw = new Uint8Array(10);
-    for (let i = 0; i < 9; i++) {
-      raw[i] = Number(rest & 0x7fn) | 0x80;
-      rest >>= 7n;
-    }
-    raw[9] = Number(rest);
-    // Stored as pre-encoded bytes after a varint key: see writeFields.
-    return { key, size: varintLength(key) + 10, bytes: raw };
-  }
-  return { key, size: varintLength(key) + varintLength(value), varint: value };
+  return value === 0 ? undefined : { key: key(field, WIRE_VARINT), varint: value };
 }
 
 /** A `bool` field; left out when false. */
@@ -100,40 +68,32 @@ export function boolField(field: number, value: boolean): Field {
 
 /** A message of `fields` (in field-number order; undefined ones are left out). */
 export function message(...fields: Field[]): Message {
-  return messageOf(fields);
+  return { fields };
 }
 
 /** A message of a list of fields (say, a repeated field's elements). */
 export function messageOf(fields: readonly Field[]): Message {
-  let size = 0;
-  for (const field of fields) if (field !== undefined) size += field.size;
-  return { fields, size };
+  return { fields };
 }
 
-function writeFields(fields: readonly Field[], out: Uint8Array, start: number): number {
-  let offset = start;
+function writeFields(writer: protobuf.Writer, fields: readonly Field[]): void {
   for (const field of fields) {
     if (field === undefined) continue;
-    offset = writeVarint(out, offset, field.key);
-    if ('varint' in field) {
-      offset = writeVarint(out, offset, field.varint);
-    } else if ('bytes' in field) {
-      // A negative varint's pre-encoded bytes follow its key directly; everything else is length-delimited.
-      if ((field.key & 7) === WIRE_LENGTH_DELIMITED) offset = writeVarint(out, offset, field.bytes.length);
-      out.set(field.bytes, offset);
-      offset += field.bytes.length;
-    } else {
-      offset = writeVarint(out, offset, field.message.size);
-      offset = writeFields(field.message.fields, out, offset);
+    writer.uint32(field.key);
+    if ('varint' in field) writer.int64(field.varint);
+    else if ('bytes' in field) writer.bytes(field.bytes);
+    else if ('text' in field) writer.string(field.text);
+    else {
+      writer.fork();
+      writeFields(writer, field.message.fields);
+      writer.ldelim();
     }
   }
-  return offset;
 }
 
 /** The message's bytes, in one buffer. */
 export function encode(value: Message): Uint8Array {
-  const out = Buffer.allocUnsafe(value.size);
-  const end = writeFields(value.fields, out, 0);
-  if (end !== value.size) throw new Error(`protobuf writer: wrote ${end} bytes, expected ${value.size}`);
-  return out;
+  const writer = protobuf.Writer.create();
+  writeFields(writer, value.fields);
+  return writer.finish();
 }
