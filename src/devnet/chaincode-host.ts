@@ -197,6 +197,16 @@ interface ClientIdentityFields {
  * logged at error level as fabric-shim does) are fabric-shim 2.5's; no arguments, an unknown contract or an
  * unknown function go to fabric-shim's own `Invoke`.
  */
+/**
+ * The fabric-shim versions whose internals the streamlined paths below were written against and checked on.
+ * Any other version runs through fabric-shim's own dispatcher, unchanged, until they are checked again.
+ */
+const STREAMLINED_SHIM = /^2\.5\./;
+
+function fabricShimVersion(): string {
+  return (require('fabric-shim/package.json') as { version: string }).version;
+}
+
 function streamlineInvocation(dispatcher: Dispatcher): Dispatcher['Invoke'] {
   const internals = dispatcher as unknown as DispatcherInternals;
   if (
@@ -326,6 +336,8 @@ export class HostedChaincode {
         : { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } };
     // The dispatcher appends its system contract to the array it is given: give it a copy.
     const dispatcher = new ChaincodeFromContract([...contracts], serializers, {}, name, '');
+    if (!STREAMLINED_SHIM.test(fabricShimVersion()))
+      return new HostedChaincode(name, (stub) => dispatcher.Invoke(stub));
     streamlineParameterHandling(dispatcher);
     return new HostedChaincode(name, streamlineInvocation(dispatcher));
   }
