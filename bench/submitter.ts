@@ -384,7 +384,9 @@ async function committedTransactions(pool: pg.Pool, database: string): Promise<n
 /** Starts devnet in a child process (see submitter-devnet-process.ts); `close()` ends it. */
 async function devnetProcess(options: DevnetOptions): Promise<BenchDevnet> {
   const script = new URL('./submitter-devnet-process.js', import.meta.url);
-  const child = spawn(process.execPath, [script.pathname, JSON.stringify(options)], {
+  // Node flags for the devnet process, as in bench/devnet.ts: GX_BENCH_DEVNET_NODE_ARGS='--cpu-prof --cpu-prof-dir=…'.
+  const nodeArgs = process.env.GX_BENCH_DEVNET_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, script.pathname, JSON.stringify(options)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const env = await new Promise<Record<string, string>>((resolve, reject) => {
