@@ -333,13 +333,19 @@ export interface SubmitRequestView {
   envelope: { payload: Uint8Array; signature: Uint8Array } | undefined;
 }
 
-function readSignedProposal(bytes: Uint8Array): SignedProposalBytes {
-  const signed = { proposalBytes: emptyBytes, signature: emptyBytes };
+/** Fabric's signed wrappers (SignedProposal, Envelope) alike: the signed bytes in field 1, the signature in 2. */
+function readSigned(bytes: Uint8Array): { signed: Uint8Array; signature: Uint8Array } {
+  const result = { signed: emptyBytes, signature: emptyBytes };
   readFields(bytes, (f) => {
-    if (f.field === 1) signed.proposalBytes = bytesOf(f);
-    else if (f.field === 2) signed.signature = bytesOf(f);
+    if (f.field === 1) result.signed = bytesOf(f);
+    else if (f.field === 2) result.signature = bytesOf(f);
   });
-  return signed;
+  return result;
+}
+
+function readSignedProposal(bytes: Uint8Array): SignedProposalBytes {
+  const { signed, signature } = readSigned(bytes);
+  return { proposalBytes: signed, signature };
 }
 
 /**
@@ -364,12 +370,8 @@ export function decodeSubmitRequest(bytes: Uint8Array): SubmitRequestView {
     if (f.field === 1) request.transactionId = stringOf(f);
     else if (f.field === 2) request.channelId = stringOf(f);
     else if (f.field === 3) {
-      const envelope = { payload: emptyBytes, signature: emptyBytes };
-      readFields(bytesOf(f), (e) => {
-        if (e.field === 1) envelope.payload = bytesOf(e);
-        else if (e.field === 2) envelope.signature = bytesOf(e);
-      });
-      request.envelope = envelope;
+      const { signed, signature } = readSigned(bytesOf(f));
+      request.envelope = { payload: signed, signature };
     }
   });
   return request;
