@@ -89,10 +89,17 @@ async function upsertSystemState(client: pg.ClientBase, changes: ReadModelChange
 async function markCommandsProjected(client: pg.ClientBase, changes: ReadModelChanges): Promise<number> {
   if (changes.projectedRequestIds.size === 0) return 0;
   const result = await client.query<{ marked: number }>(
-    `WITH marked AS (
-       UPDATE outbox_command SET projected_at = now(), updated_at = now()
+    // Rows locked in id order, as the submitter's write-back does: the two mark the same rows at about the same
+    // time, and in different orders they deadlocked (a 1 s stall for both, until PostgreSQL aborted one).
+    `WITH locked AS MATERIALIZED (
+       SELECT id FROM outbox_command
         WHERE request_id = ANY($1::text[]) AND projected_at IS NULL
-        RETURNING id
+        ORDER BY id FOR UPDATE
+     ), marked AS (
+       UPDATE outbox_command o SET projected_at = now(), updated_at = now()
+         FROM locked l
+        WHERE o.id = l.id AND o.projected_at IS NULL
+        RETURNING o.id
      )
      SELECT count(pg_notify($2, id::text))::int AS marked FROM marked`,
     [[...changes.projectedRequestIds], COMMAND_STATUS_CHANNEL],

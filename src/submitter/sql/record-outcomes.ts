@@ -72,6 +72,10 @@ export async function recordOutcomes(
        SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(
          id uuid, outcome text, fabric_tx_id text, block_number bigint, validation_code integer,
          error_kind text, error text, keep_signed_tx boolean)
+     ), locked AS MATERIALIZED (
+       -- Rows locked in id order, as the projector's markCommandsProjected does: statements that lock the same
+       -- rows in different orders deadlock, and PostgreSQL takes deadlock_timeout (1 s) to notice and abort one.
+       SELECT id FROM outbox_command WHERE id = ANY($6::uuid[]) AND locked_by = $1::text ORDER BY id FOR UPDATE
      ), updated AS (
        UPDATE outbox_command o
           SET status = i.outcome,
@@ -91,10 +95,10 @@ export async function recordOutcomes(
               locked_by = NULL,
               locked_at = NULL,
               updated_at = now()
-         FROM input i
+         FROM input i, locked l
         -- Rows found by primary key (= ANY): a join on the input alone can be planned as a scan of the table
         -- per input row, whose cost grows with the table.
-        WHERE o.id = ANY($6::uuid[]) AND o.id = i.id AND o.locked_by = $1::text
+        WHERE o.id = ANY($6::uuid[]) AND o.id = i.id AND o.id = l.id AND o.locked_by = $1::text
        RETURNING o.id, o.status, o.next_attempt_at IS NOT NULL AS retrying, o.next_attempt_at
      )
      SELECT id, status, retrying, next_attempt_at, pg_notify('${COMMAND_STATUS_CHANNEL}', id::text) FROM updated`,
