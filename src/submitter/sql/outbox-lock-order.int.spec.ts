@@ -27,7 +27,9 @@ afterAll(async () => {
 const ROWS = 60;
 const ROUNDS = 15;
 
-it('records outcomes and marks the same rows projected concurrently without deadlock', { timeout: 60_000 }, async () => {
+it('records outcomes and marks the same rows projected concurrently without deadlock', {
+  timeout: 60_000,
+}, async () => {
   for (let round = 0; round < ROUNDS; round++) {
     // Random ids: the rows' physical order is not their id order, as in production.
     const requestIds = Array.from({ length: ROWS }, () => randomBytes(8).toString('hex'));
