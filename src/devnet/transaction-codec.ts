@@ -52,18 +52,8 @@ export interface DecodedProposal {
 export function decodeSignedProposal(signed: SignedProposalBytes): DecodedProposal {
   try {
     const { proposalBytes } = signed;
-    let headerBytes = emptyBytes;
-    let payloadBytes = emptyBytes;
-    readFields(proposalBytes, (f) => {
-      if (f.field === 1) headerBytes = bytesOf(f);
-      else if (f.field === 2) payloadBytes = bytesOf(f);
-    });
-    let channelHeaderBytes = emptyBytes;
-    let signatureHeaderBytes = emptyBytes;
-    readFields(headerBytes, (f) => {
-      if (f.field === 1) channelHeaderBytes = bytesOf(f);
-      else if (f.field === 2) signatureHeaderBytes = bytesOf(f);
-    });
+    const [headerBytes, payloadBytes] = bytesFields1And2(proposalBytes);
+    const [channelHeaderBytes, signatureHeaderBytes] = bytesFields1And2(headerBytes);
     let channel = '';
     let txId = '';
     let chaincode = '';
@@ -89,12 +79,7 @@ export function decodeSignedProposal(signed: SignedProposalBytes): DecodedPropos
         });
       }
     });
-    let creatorBytes = emptyBytes;
-    let nonce = emptyBytes;
-    readFields(signatureHeaderBytes, (f) => {
-      if (f.field === 1) creatorBytes = bytesOf(f);
-      else if (f.field === 2) nonce = bytesOf(f);
-    });
+    const [creatorBytes, nonce] = bytesFields1And2(signatureHeaderBytes);
     let inputBytes = emptyBytes;
     const transient = new Map<string, Uint8Array>();
     readFields(payloadBytes, (f) => {
@@ -333,19 +318,24 @@ export interface SubmitRequestView {
   envelope: { payload: Uint8Array; signature: Uint8Array } | undefined;
 }
 
-/** Fabric's signed wrappers (SignedProposal, Envelope) alike: the signed bytes in field 1, the signature in 2. */
-function readSigned(bytes: Uint8Array): { signed: Uint8Array; signature: Uint8Array } {
-  const result = { signed: emptyBytes, signature: emptyBytes };
+/**
+ * Fields 1 and 2 of the many Fabric messages made of two byte strings: Proposal { header, payload }, Header
+ * { channel_header, signature_header }, SignatureHeader { creator, nonce }, and the signed wrappers
+ * SignedProposal { proposal_bytes, signature } and Envelope { payload, signature }.
+ */
+function bytesFields1And2(bytes: Uint8Array): [Uint8Array, Uint8Array] {
+  let first = emptyBytes;
+  let second = emptyBytes;
   readFields(bytes, (f) => {
-    if (f.field === 1) result.signed = bytesOf(f);
-    else if (f.field === 2) result.signature = bytesOf(f);
+    if (f.field === 1) first = bytesOf(f);
+    else if (f.field === 2) second = bytesOf(f);
   });
-  return result;
+  return [first, second];
 }
 
 function readSignedProposal(bytes: Uint8Array): SignedProposalBytes {
-  const { signed, signature } = readSigned(bytes);
-  return { proposalBytes: signed, signature };
+  const [proposalBytes, signature] = bytesFields1And2(bytes);
+  return { proposalBytes, signature };
 }
 
 /**
@@ -370,8 +360,8 @@ export function decodeSubmitRequest(bytes: Uint8Array): SubmitRequestView {
     if (f.field === 1) request.transactionId = stringOf(f);
     else if (f.field === 2) request.channelId = stringOf(f);
     else if (f.field === 3) {
-      const { signed, signature } = readSigned(bytesOf(f));
-      request.envelope = { payload: signed, signature };
+      const [payload, signature] = bytesFields1And2(bytesOf(f));
+      request.envelope = { payload, signature };
     }
   });
   return request;
