@@ -84,7 +84,14 @@ function scripted(options: { fallbackAfterMs?: number; degradedAfterMs?: number;
   });
   watchers.push(watcher);
   const current = () => opened[opened.length - 1] as { startBlock: bigint | undefined; stream: ScriptedStream };
-  return { watcher, opened, current };
+  /** Opens the stream (a first watch) and lets it deliver block `number`: from then on new watches are vouched for. */
+  const position = async (number: number) => {
+    watcher.watch('x');
+    await tick();
+    current().stream.push(block(number));
+    await tick();
+  };
+  return { watcher, opened, current, position };
 }
 
 afterEach(() => {
@@ -116,22 +123,16 @@ describe('CommitWatcher', () => {
   });
 
   it('hands a DUPLICATE_TXID (a resubmission) to CommitStatus', async () => {
-    const { watcher, current } = scripted();
-    watcher.watch('x');
-    await tick();
-    current().stream.push(block(1));
-    await tick();
+    const { watcher, current, position } = scripted();
+    await position(1);
     const watch = watcher.watch('dup');
     current().stream.push(block(2, [['dup', peer.TxValidationCode.DUPLICATE_TXID]]));
     expect(await watch?.seen).toBeUndefined();
   });
 
   it('reopens a broken stream from the block after the last one processed, so a block missed meanwhile is seen', async () => {
-    const { watcher, opened, current } = scripted();
-    watcher.watch('x');
-    await tick();
-    current().stream.push(block(4));
-    await tick();
+    const { watcher, opened, current, position } = scripted();
+    await position(4);
     const watch = watcher.watch('late');
     current().stream.push(new Error('14 UNAVAILABLE: Connection dropped'));
     await tick(30);
@@ -144,11 +145,8 @@ describe('CommitWatcher', () => {
 
   it('hands every watch to CommitStatus once the stream stays broken, and takes new ones only when it is back', async () => {
     let refuse = false;
-    const { watcher, current } = scripted({ degradedAfterMs: 50, refuse: () => refuse });
-    watcher.watch('x');
-    await tick();
-    current().stream.push(block(1));
-    await tick();
+    const { watcher, current, position } = scripted({ degradedAfterMs: 50, refuse: () => refuse });
+    await position(1);
     const watch = watcher.watch('stuck');
     refuse = true;
     current().stream.push(new Error('14 UNAVAILABLE'));
@@ -162,21 +160,15 @@ describe('CommitWatcher', () => {
   });
 
   it('hands a watch not seen within the fallback delay to CommitStatus', async () => {
-    const { watcher, current } = scripted({ fallbackAfterMs: 10 });
-    watcher.watch('x');
-    await tick();
-    current().stream.push(block(1));
-    await tick();
+    const { watcher, position } = scripted({ fallbackAfterMs: 10 });
+    await position(1);
     const watch = watcher.watch('never');
     expect(await watch?.seen).toBeUndefined();
   });
 
   it('resolves every watch when closed, and a cancelled watch at once', async () => {
-    const { watcher, current } = scripted();
-    watcher.watch('x');
-    await tick();
-    current().stream.push(block(1));
-    await tick();
+    const { watcher, current, position } = scripted();
+    await position(1);
     const cancelled = watcher.watch('cancelled');
     cancelled?.cancel();
     expect(await cancelled?.seen).toBeUndefined();
