@@ -10,7 +10,6 @@
  * Run alone: `node dist/bench/devnet.js [transactions] [inFlight] [--in-process] [--noble] [--block-stream]`
  * (after the build).
  */
-import { spawn } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +22,7 @@ import { type DevnetConnection, startDevnet } from '../src/devnet/index.js';
 import { CommitWatcher } from '../src/ledger/commit-watcher.js';
 import { newNativeSigner } from '../src/ledger/signer.js';
 import { createLogger } from '../src/observability/logger.js';
+import { devnetNodeArgs, startNodeProcess } from './child-process.js';
 import { type BenchOptions, type BenchResult, percentiles } from './harness.js';
 import { processCpuSeconds } from './process-cpu.js';
 
@@ -101,24 +101,26 @@ async function childProcessDevnet(
   chaincode: string,
 ): Promise<DevnetUnderTest> {
   const cli = path.resolve(import.meta.dirname, '../src/cli.js');
-  // Node flags for the devnet process, e.g. GX_BENCH_DEVNET_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
-  const nodeArgs = process.env.GX_BENCH_DEVNET_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const args = [...nodeArgs, cli, 'devnet', '--data-dir', dataDir, '--port', '0', '--chaincode', `kv=${chaincode}`];
+  const args = [
+    ...devnetNodeArgs(),
+    cli,
+    'devnet',
+    '--data-dir',
+    dataDir,
+    '--port',
+    '0',
+    '--chaincode',
+    `kv=${chaincode}`,
+  ];
   if (options.tls === false) args.push('--no-tls');
   if (options.syncWrites === false) args.push('--no-sync');
-  const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH ?? '', GX_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const { child } = await startNodeProcess(
+    'gx devnet',
+    args,
+    { env: { PATH: process.env.PATH ?? '', GX_LOG_LEVEL: 'warn' } },
+    (output) => (output.includes('connection settings:') ? true : undefined),
+  );
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('connection settings:')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`gx devnet exited with ${code}`)));
-  });
   return {
     connection: await readConnectionEnv(connectionEnvPath(dataDir)),
     cpuSeconds: () => processCpuSeconds(child.pid),

@@ -14,7 +14,6 @@
  *
  * Run alone: `node dist/bench/protocol-floor.js [calls]` (after the build).
  */
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
@@ -29,6 +28,7 @@ import {
   type ServiceDefinition,
 } from '@grpc/grpc-js';
 import { loadOrCreateIdentities, TLS_SERVER_NAME } from '../src/devnet/identities.js';
+import { startNodeProcess } from './child-process.js';
 import { type BenchOptions, type BenchResult, round } from './harness.js';
 import { processCpuSeconds } from './process-cpu.js';
 
@@ -99,56 +99,66 @@ function measureEcdsa(count: number): { signMicros: number; verifyMicros: number
 
 async function measureUnaryGrpc(calls: number): Promise<{ clientMicros: number; serverMicros: number }> {
   const folder = await mkdtemp(path.join(tmpdir(), 'gx-bench-floor-'));
-  const { ca } = await loadOrCreateIdentities(folder, 'BenchMSP');
-  const child = spawn(process.execPath, [import.meta.filename, '--serve', folder], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let output = '';
-      child.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
+    const { ca } = await loadOrCreateIdentities(folder, 'BenchMSP');
+    const { child, ready: port } = await startNodeProcess(
+      'floor server',
+      [import.meta.filename, '--serve', folder],
+      {},
+      (output) => {
         const match = /listening on (\d+)/.exec(output);
-        if (match) resolve(Number(match[1]));
-      });
-      child.on('exit', (code) => reject(new Error(`floor server exited with ${code}`)));
-    });
-    const client = new Client(`127.0.0.1:${port}`, credentials.createSsl(Buffer.from(ca.certPem)), {
-      'grpc.ssl_target_name_override': TLS_SERVER_NAME,
-    });
-    const request = Buffer.alloc(MESSAGE_BYTES, 2);
-    const call = () =>
-      new Promise<void>((resolve, reject) =>
-        client.makeUnaryRequest(echo.path, identity, identity, request, (error) => (error ? reject(error) : resolve())),
-      );
-    const run = async (count: number) => {
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 256 }, async () => {
-          while (next++ < count) await call();
-        }),
-      );
-    };
-    await run(Math.min(5_000, calls));
-    const clientBefore = process.cpuUsage();
-    const serverBefore = await processCpuSeconds(child.pid);
-    await run(calls);
-    const clientUsed = process.cpuUsage(clientBefore);
-    const serverAfter = await processCpuSeconds(child.pid);
-    client.close();
-    if (serverBefore === undefined || serverAfter === undefined) {
-      throw new Error('the serving process CPU time is only readable on Linux (/proc)');
+        return match ? Number(match[1]) : undefined;
+      },
+    );
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    try {
+      return await measureCalls(port, ca.certPem, child.pid, calls);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
     }
-    return {
-      clientMicros: (clientUsed.user + clientUsed.system) / calls,
-      serverMicros: ((serverAfter - serverBefore) * 1e6) / calls,
-    };
   } finally {
-    child.kill('SIGTERM');
-    await exited;
     await rm(folder, { recursive: true, force: true });
   }
+}
+
+/** CPU per call of `calls` unary calls (256 in flight) to the floor server on `port`, on each side. */
+async function measureCalls(
+  port: number,
+  caCertPem: string,
+  serverPid: number | undefined,
+  calls: number,
+): Promise<{ clientMicros: number; serverMicros: number }> {
+  const client = new Client(`127.0.0.1:${port}`, credentials.createSsl(Buffer.from(caCertPem)), {
+    'grpc.ssl_target_name_override': TLS_SERVER_NAME,
+  });
+  const request = Buffer.alloc(MESSAGE_BYTES, 2);
+  const call = () =>
+    new Promise<void>((resolve, reject) =>
+      client.makeUnaryRequest(echo.path, identity, identity, request, (error) => (error ? reject(error) : resolve())),
+    );
+  const run = async (count: number) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 256 }, async () => {
+        while (next++ < count) await call();
+      }),
+    );
+  };
+  await run(Math.min(5_000, calls));
+  const clientBefore = process.cpuUsage();
+  const serverBefore = await processCpuSeconds(serverPid);
+  await run(calls);
+  const clientUsed = process.cpuUsage(clientBefore);
+  const serverAfter = await processCpuSeconds(serverPid);
+  client.close();
+  if (serverBefore === undefined || serverAfter === undefined) {
+    throw new Error('the serving process CPU time is only readable on Linux (/proc)');
+  }
+  return {
+    clientMicros: (clientUsed.user + clientUsed.system) / calls,
+    serverMicros: ((serverAfter - serverBefore) * 1e6) / calls,
+  };
 }
 
 /** The serving side, in its own process: answers every call with an endorsement-sized message. */

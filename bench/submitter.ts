@@ -12,7 +12,6 @@
  *
  * Run alone: `node dist/bench/submitter.js [commitLatencyMs] [window] [commands]`.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,6 +25,7 @@ import { type DevnetOptions, startDevnet } from '../src/devnet/index.js';
 import { createLedgerClient } from '../src/ledger/index.js';
 import { createLogger } from '../src/observability/logger.js';
 import { startSubmitter } from '../src/submitter/index.js';
+import { devnetNodeArgs, startNodeProcess } from './child-process.js';
 import { type BenchOptions, type BenchResult, percentiles } from './harness.js';
 import { BackendCpuMeter, processCpuSeconds } from './process-cpu.js';
 
@@ -384,21 +384,15 @@ async function committedTransactions(pool: pg.Pool, database: string): Promise<n
 /** Starts devnet in a child process (see submitter-devnet-process.ts); `close()` ends it. */
 async function devnetProcess(options: DevnetOptions): Promise<BenchDevnet> {
   const script = new URL('./submitter-devnet-process.js', import.meta.url);
-  // Node flags for the devnet process, as in bench/devnet.ts: GX_BENCH_DEVNET_NODE_ARGS='--cpu-prof --cpu-prof-dir=…'.
-  const nodeArgs = process.env.GX_BENCH_DEVNET_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, script.pathname, JSON.stringify(options)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const env = await new Promise<Record<string, string>>((resolve, reject) => {
-    let buffered = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const line = buffered.split('\n').find((candidate) => candidate.startsWith('{'));
-      if (line) resolve(JSON.parse(line));
-    });
-    child.once('exit', (code) => reject(new Error(`devnet process exited with ${code}`)));
-  });
-  child.stdout.resume();
+  const { child, ready: env } = await startNodeProcess(
+    'devnet process',
+    [...devnetNodeArgs(), script.pathname, JSON.stringify(options)],
+    { stdin: 'pipe' },
+    (output): Record<string, string> | undefined => {
+      const line = output.split('\n').find((candidate) => candidate.startsWith('{') && candidate.endsWith('}'));
+      return line === undefined ? undefined : JSON.parse(line);
+    },
+  );
   return {
     env: () => env,
     cpuSeconds: () => processCpuSeconds(child.pid),
@@ -406,7 +400,7 @@ async function devnetProcess(options: DevnetOptions): Promise<BenchDevnet> {
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.stdin.end();
+        child.stdin?.end();
       }),
   };
 }
