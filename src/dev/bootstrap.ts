@@ -3,7 +3,8 @@
  * ordinary BOOTSTRAP_SYSTEM command (so it takes the same path as any admin's bootstrap).
  */
 import type pg from 'pg';
-import { enqueueCommand } from '../commands/enqueue.js';
+import { enqueueCommand } from '../outbox/enqueue.js';
+import { findCommand, findFirstCommandOfType } from '../outbox/status.js';
 import { DEFAULT_SYSTEM_PARAMS } from '../services/default-system-params.js';
 
 /** Fixed request id: the outbox's unique (tenant, request id) makes a second enqueue impossible. */
@@ -18,11 +19,8 @@ export async function bootstrapDevSystem(
   pool: pg.Pool,
   timeoutMs = 60_000,
 ): Promise<{ commandId: string; status: string; error: string | null }> {
-  const existing = await pool.query<{ id: string }>(
-    `SELECT id FROM outbox_command WHERE command_type = 'BOOTSTRAP_SYSTEM' ORDER BY created_at LIMIT 1`,
-  );
   const commandId =
-    existing.rows[0]?.id ??
+    (await findFirstCommandOfType(pool, 'BOOTSTRAP_SYSTEM')) ??
     (
       await enqueueCommand(pool, {
         commandType: 'BOOTSTRAP_SYSTEM',
@@ -34,11 +32,7 @@ export async function bootstrapDevSystem(
   const deadline = Date.now() + timeoutMs;
   // Start-up only, once: a short poll is simpler here than a LISTEN connection.
   for (;;) {
-    const row = await pool.query<{ status: string; error: string | null; retrying: boolean }>(
-      `SELECT status, error, next_attempt_at IS NOT NULL AS retrying FROM outbox_command WHERE id = $1`,
-      [commandId],
-    );
-    const command = row.rows[0];
+    const command = await findCommand(pool, commandId);
     if (command && (command.status === 'COMMITTED' || (command.status === 'FAILED' && !command.retrying))) {
       return { commandId, status: command.status, error: command.error };
     }

@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { COMMAND_STATUS_CHANNEL } from '../commands/enqueue.js';
+import { COMMAND_STATUS_CHANNEL } from '../outbox/channels.js';
 
 export interface CommandStatusHub {
   /** Calls `listener` whenever the command's status may have changed; returns the unsubscribe function. */

@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CommandValidationError } from '../commands/catalogue.js';
-import { InvalidCursorError } from '../services/cursor.js';
+import { InvalidCursorError } from '../db/cursor.js';
 import { type ErrorBody, HttpError, httpErrors } from './errors.js';
 
 /** Connection-level failures of PostgreSQL (and of the socket to it): the dependency is down, not a bug. */

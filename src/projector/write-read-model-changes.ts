@@ -7,7 +7,7 @@
  * that points at its own fresh tables.
  */
 import type pg from 'pg';
-import { COMMAND_STATUS_CHANNEL } from '../commands/enqueue.js';
+import { markCommandsProjected } from '../outbox/mark-projected.js';
 import type { ReadModelChanges } from './read-model-changes.js';
 
 function json(rows: readonly unknown[]): string {
@@ -82,31 +82,6 @@ async function upsertSystemState(client: pg.ClientBase, changes: ReadModelChange
   );
 }
 
-/**
- * Marks the commands whose events were applied as projected and announces each on the command status
- * channel (delivered when the transaction commits). Returns how many commands it marked.
- */
-async function markCommandsProjected(client: pg.ClientBase, changes: ReadModelChanges): Promise<number> {
-  if (changes.projectedRequestIds.size === 0) return 0;
-  const result = await client.query<{ marked: number }>(
-    // Rows locked in id order, as the submitter's write-back does: the two mark the same rows at about the same
-    // time, and in different orders they deadlocked (a 1 s stall for both, until PostgreSQL aborted one).
-    `WITH locked AS MATERIALIZED (
-       SELECT id FROM outbox_command
-        WHERE request_id = ANY($1::text[]) AND projected_at IS NULL
-        ORDER BY id FOR UPDATE
-     ), marked AS (
-       UPDATE outbox_command o SET projected_at = now(), updated_at = now()
-         FROM locked l
-        WHERE o.id = l.id AND o.projected_at IS NULL
-        RETURNING o.id
-     )
-     SELECT count(pg_notify($2, id::text))::int AS marked FROM marked`,
-    [[...changes.projectedRequestIds], COMMAND_STATUS_CHANNEL],
-  );
-  return result.rows[0]?.marked ?? 0;
-}
-
 /** Writes every change of the batch in the caller's transaction. */
 export async function writeReadModelChanges(client: pg.ClientBase, changes: ReadModelChanges): Promise<void> {
   await registerProfiles(client, changes);
@@ -114,5 +89,5 @@ export async function writeReadModelChanges(client: pg.ClientBase, changes: Read
   await insertHistory(client, changes);
   await applyLocks(client, changes);
   await upsertSystemState(client, changes);
-  await markCommandsProjected(client, changes);
+  await markCommandsProjected(client, changes.projectedRequestIds);
 }

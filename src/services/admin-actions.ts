@@ -4,8 +4,9 @@
  */
 import { type Gender, generateFabricUserId, identityDigest, type SystemParams } from '@gx/chaincode';
 import type pg from 'pg';
-import { enqueueCommand } from '../commands/enqueue.js';
 import { inTransaction } from '../db/pool.js';
+import { enqueueCommand } from '../outbox/enqueue.js';
+import { findLiveCommandOfType } from '../outbox/status.js';
 import { recordAudit } from './audit.js';
 import { findProfile, type Profile, setProfileColumns } from './profiles.js';
 
@@ -226,14 +227,8 @@ export async function bootstrapSystem(
     await client.query('SELECT pg_advisory_xact_lock(7351020202)');
     const state = await client.query('SELECT 1 FROM system_state LIMIT 1');
     if ((state.rowCount ?? 0) > 0) throw new AlreadyBootstrappedError('the system is already bootstrapped');
-    const pending = await client.query<{ id: string }>(
-      `SELECT id FROM outbox_command WHERE command_type = 'BOOTSTRAP_SYSTEM'
-          AND (status IN ('PENDING', 'SUBMITTED') OR (status = 'COMMITTED') OR (status = 'FAILED' AND next_attempt_at IS NOT NULL))
-        LIMIT 1`,
-    );
-    if (pending.rows[0]) {
-      throw new AlreadyBootstrappedError(`a bootstrap command exists already (${pending.rows[0].id})`);
-    }
+    const pending = await findLiveCommandOfType(client, 'BOOTSTRAP_SYSTEM');
+    if (pending) throw new AlreadyBootstrappedError(`a bootstrap command exists already (${pending})`);
     const command = await enqueueCommand(client, {
       commandType: 'BOOTSTRAP_SYSTEM',
       payload: { params },

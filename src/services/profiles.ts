@@ -2,7 +2,7 @@
  * User profiles: the SQL that reads and writes `user_profile`, and the API's view of a row.
  */
 import type pg from 'pg';
-import { decodeCursor, encodeCursor, type Page } from './cursor.js';
+import { decodeCursor, encodeCursor, type Page } from '../db/cursor.js';
 
 export type Role = 'user' | 'admin';
 export type ProfileStatus = 'REGISTERED' | 'APPROVED' | 'DENIED';

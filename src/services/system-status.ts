@@ -4,29 +4,6 @@
  */
 import type pg from 'pg';
 
-export interface OutboxStatus {
-  pending: number;
-  failed: number;
-  oldestPendingAgeMs: number | null;
-}
-
-export async function outboxStatus(db: pg.Pool): Promise<OutboxStatus> {
-  const result = await db.query<{ pending: string; failed: string; oldest_ms: string | null }>(
-    `SELECT count(*) FILTER (WHERE status IN ('PENDING', 'SUBMITTED')) AS pending,
-            count(*) FILTER (WHERE status = 'FAILED' AND discarded_at IS NULL) AS failed,
-            (extract(epoch FROM now() - min(created_at) FILTER (WHERE status IN ('PENDING', 'SUBMITTED'))) * 1000)::bigint
-              AS oldest_ms
-       FROM outbox_command
-      WHERE status IN ('PENDING', 'SUBMITTED', 'FAILED')`,
-  );
-  const row = result.rows[0]!;
-  return {
-    pending: Number(row.pending),
-    failed: Number(row.failed),
-    oldestPendingAgeMs: row.oldest_ms === null ? null : Number(row.oldest_ms),
-  };
-}
-
 export interface ProjectorStatus {
   lastBlock: number | null;
   lagBlocks: number | null;

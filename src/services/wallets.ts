@@ -2,7 +2,7 @@
  * Token read models: a user's wallet and transaction history, as projected from the ledger.
  */
 import type pg from 'pg';
-import { decodeCursor, encodeCursor, type Page } from './cursor.js';
+import { decodeCursor, encodeCursor, type Page } from '../db/cursor.js';
 
 export interface WalletView {
   fabricUserId: string;

@@ -18,12 +18,12 @@ import {
   type TestLedger,
 } from '../../test/support/ledger.js';
 import { createUserPayload, devnetTransactionCount, waitForRows } from '../../test/support/outbox.js';
-import { enqueueCommand } from '../commands/enqueue.js';
 import { loadConfig } from '../config.js';
 import { createLedgerClient, type LedgerCallRequest, type LedgerClient } from '../ledger/index.js';
 import { signLowS } from '../ledger/signer.js';
 import { createLogger } from '../observability/logger.js';
 import { registry } from '../observability/metrics.js';
+import { enqueueCommand } from '../outbox/enqueue.js';
 import { startSubmitter } from './submitter.js';
 
 const logger = createLogger({ level: 'silent', role: 'test' });

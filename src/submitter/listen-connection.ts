@@ -4,9 +4,9 @@
  * poll (notifications sent while it was away are lost).
  */
 import pg from 'pg';
-import { OUTBOX_CHANNEL } from '../commands/enqueue.js';
 import type { Logger } from '../observability/logger.js';
-import { registerWorker } from './sql/workers.js';
+import { OUTBOX_CHANNEL } from '../outbox/channels.js';
+import { registerWorker } from '../outbox/workers.js';
 
 export interface ListenConnectionOptions {
   clientConfig: pg.ClientConfig;

@@ -1,7 +1,7 @@
 /** Prometheus metrics of the outbox submitter, on the process's shared registry (names fixed by API.md). */
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { registry } from '../observability/metrics.js';
-import type { OutboxGauges } from './sql/workers.js';
+import type { OutboxGauges } from '../outbox/backlog.js';
 
 /**
  * Where the outbox gauges come from: a running submitter registers a reader, and the gauges are read when

@@ -12,12 +12,13 @@ import {
 } from '../../test/support/ledger.js';
 import { createUserPayload, devnetTransactionCount, readRows, waitForRows } from '../../test/support/outbox.js';
 import { type CommandPayload, type CommandType, toLedgerCall } from '../commands/catalogue.js';
-import { COMMAND_STATUS_CHANNEL, enqueueCommand } from '../commands/enqueue.js';
 import { loadConfig } from '../config.js';
 import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
 import { createLogger } from '../observability/logger.js';
-import { discardCommand, retryCommand } from './admin-commands.js';
-import { readOutboxGauges } from './sql/workers.js';
+import { readOutboxGauges } from '../outbox/backlog.js';
+import { COMMAND_STATUS_CHANNEL } from '../outbox/channels.js';
+import { discardCommand, retryCommand } from '../outbox/dead-letters.js';
+import { enqueueCommand } from '../outbox/enqueue.js';
 import { type Submitter, type SubmitterOptions, startSubmitter } from './submitter.js';
 
 const logger = createLogger({ level: 'silent', role: 'test' });

@@ -31,6 +31,17 @@ import {
   validationCodeName,
 } from '../ledger/index.js';
 import type { Logger } from '../observability/logger.js';
+import { readOutboxGauges } from '../outbox/backlog.js';
+import { type ClaimedCommand, claimCommands } from '../outbox/claim.js';
+import {
+  type AttemptOutcome,
+  type RecordedOutcome,
+  type RetryPolicy,
+  recordOutcomes,
+  releaseCommands,
+} from '../outbox/record-outcomes.js';
+import { type SignedTransactionRecord, storeSignedTransactions } from '../outbox/store-signed.js';
+import { adoptOrphanedCommands, unregisterWorker } from '../outbox/workers.js';
 import { Batcher } from './batcher.js';
 import { ConflictGate } from './conflict-gate.js';
 import { ListenConnection } from './listen-connection.js';
@@ -41,16 +52,6 @@ import {
   outboxProcessingDuration,
   setOutboxGaugeSource,
 } from './metrics.js';
-import { type ClaimedCommand, claimCommands } from './sql/claim-commands.js';
-import {
-  type AttemptOutcome,
-  type RecordedOutcome,
-  type RetryPolicy,
-  recordOutcomes,
-  releaseCommands,
-} from './sql/record-outcomes.js';
-import { type SignedTransactionRecord, storeSignedTransactions } from './sql/store-signed-transactions.js';
-import { adoptOrphanedCommands, readOutboxGauges, unregisterWorker } from './sql/workers.js';
 
 export interface SubmitterOptions {
   pool: pg.Pool;

@@ -7,6 +7,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
 import { schemaStatus } from '../../db/migrator.js';
+import { outboxStatus } from '../../outbox/backlog.js';
+import { discardCommand, retryCommand } from '../../outbox/dead-letters.js';
+import { findCommand, listCommands } from '../../outbox/status.js';
 import {
   type Actor,
   AlreadyBootstrappedError,
@@ -19,11 +22,9 @@ import {
   ProfileStateError,
   setAccountLock,
 } from '../../services/admin-actions.js';
-import { findCommand, listCommands } from '../../services/commands.js';
 import { DEFAULT_SYSTEM_PARAMS } from '../../services/default-system-params.js';
 import { listProfiles } from '../../services/profiles.js';
-import { type LedgerProbe, ledgerHealth, outboxStatus, projectorStatus } from '../../services/system-status.js';
-import { discardCommand, retryCommand } from '../../submitter/index.js';
+import { type LedgerProbe, ledgerHealth, projectorStatus } from '../../services/system-status.js';
 import { httpErrors } from '../errors.js';
 import type { IdempotencyHooks } from '../idempotency.js';
 import {

@@ -3,7 +3,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { type CommandView, findCommand, isFinal } from '../../services/commands.js';
+import { type CommandView, findCommand, isFinal } from '../../outbox/status.js';
 import type { CommandStatusHub } from '../command-status-hub.js';
 import { httpErrors } from '../errors.js';
 import { sseStreamsOpen } from '../metrics.js';

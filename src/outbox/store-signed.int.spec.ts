@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
-import { registry } from '../../observability/metrics.js';
-import { setOutboxGaugeSource } from '../metrics.js';
-import { claimCommands } from './claim-commands.js';
-import { storeSignedTransactions } from './store-signed-transactions.js';
-import { readOutboxGauges } from './workers.js';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import { registry } from '../observability/metrics.js';
+import { setOutboxGaugeSource } from '../submitter/metrics.js';
+import { readOutboxGauges } from './backlog.js';
+import { claimCommands } from './claim.js';
+import { storeSignedTransactions } from './store-signed.js';
 
 let db: TestDatabase;
 

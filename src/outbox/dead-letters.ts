@@ -2,7 +2,7 @@
  * Dead-letter handling for administrators (the admin API's /commands/:id/retry and /discard).
  */
 import type pg from 'pg';
-import { COMMAND_STATUS_CHANNEL, OUTBOX_CHANNEL } from '../commands/enqueue.js';
+import { COMMAND_STATUS_CHANNEL, OUTBOX_CHANNEL } from './channels.js';
 
 /** What an admin action did. `NOT_FOUND` → 404; `NOT_FAILED` (the command is pending, in flight or committed) → 409. */
 export type AdminCommandResult =

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { CommandValidationError } from '../commands/catalogue.js';
-import { createOutboxBatcher } from './outbox-batcher.js';
+import { createOutboxBatcher } from './group-commit.js';
 
 let db: TestDatabase;
 beforeAll(async () => {

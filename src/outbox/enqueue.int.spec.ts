@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
-import { CommandValidationError } from './catalogue.js';
+import { CommandValidationError } from '../commands/catalogue.js';
 import { enqueueCommand } from './enqueue.js';
 
 let db: TestDatabase;

@@ -3,12 +3,7 @@
  * transaction client so the row commits together with any off-chain change (the transactional outbox).
  */
 import type pg from 'pg';
-import { type CommandPayload, type CommandType, validateCommand } from './catalogue.js';
-
-/** Postgres NOTIFY channel announcing a command's status change; the payload is the command id. */
-export const COMMAND_STATUS_CHANNEL = 'gx_command_status';
-/** Postgres NOTIFY channel that wakes submitters when rows are inserted (fired by a trigger). */
-export const OUTBOX_CHANNEL = 'outbox_command';
+import { type CommandPayload, type CommandType, validateCommand } from '../commands/catalogue.js';
 
 export interface NewCommand<T extends CommandType> {
   commandType: T;

@@ -3,7 +3,7 @@
  * submitters never take the same row, and neither waits on the other).
  */
 import type pg from 'pg';
-import { COMMAND_STATUS_CHANNEL } from '../../commands/enqueue.js';
+import { COMMAND_STATUS_CHANNEL } from './channels.js';
 
 /** An outbox row as the submitter works on it. */
 export interface ClaimedCommand {

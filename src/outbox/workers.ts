@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import type pg from 'pg';
-import { type ClaimedCommand, toClaimedCommand } from './claim-commands.js';
+import { type ClaimedCommand, toClaimedCommand } from './claim.js';
 
 /** First key of the two-key advisory locks that mark live submitters (second key: the worker's lock_key). */
 export const SUBMITTER_LOCK_CLASS = 0x67785f73; // 'gx_s'
@@ -81,32 +81,4 @@ export async function adoptOrphanedCommands(
            WHERE o.locked_by = w.worker_id AND o.next_attempt_at IS NULL AND o.status IN ('PENDING', 'SUBMITTED'))`,
   );
   return result.rows.map(toClaimedCommand);
-}
-
-/** The outbox as the dashboards and alerts see it. */
-export interface OutboxGauges {
-  /** Waiting to be submitted: PENDING, plus FAILED with a retry scheduled. */
-  queueDepth: number;
-  /** Age of the oldest command not yet settled (waiting, in flight or retrying); 0 when there is none. */
-  oldestPendingAgeSeconds: number;
-  /** FAILED with no retry scheduled and not discarded: waiting for an administrator. */
-  deadLetters: number;
-}
-
-/** Samples the outbox gauges in one statement. */
-export async function readOutboxGauges(pool: pg.Pool): Promise<OutboxGauges> {
-  const result = await pool.query<{ depth: number; oldest: number; dead: number }>(
-    `SELECT count(*) FILTER (WHERE next_attempt_at IS NOT NULL AND status IN ('PENDING', 'FAILED'))::int AS depth,
-            coalesce(extract(epoch FROM now() - min(created_at) FILTER (
-              WHERE status IN ('PENDING', 'SUBMITTED') OR next_attempt_at IS NOT NULL)), 0)::float8 AS oldest,
-            count(*) FILTER (WHERE status = 'FAILED' AND next_attempt_at IS NULL AND discarded_at IS NULL)::int AS dead
-       FROM outbox_command
-      WHERE status IN ('PENDING', 'SUBMITTED', 'FAILED')`,
-  );
-  const row = result.rows[0];
-  return {
-    queueDepth: row?.depth ?? 0,
-    oldestPendingAgeSeconds: row?.oldest ?? 0,
-    deadLetters: row?.dead ?? 0,
-  };
 }

@@ -3,8 +3,8 @@
  * jitter, capped, up to the attempt limit) is computed here in SQL so every replica applies the same rule.
  */
 import type pg from 'pg';
-import { COMMAND_STATUS_CHANNEL } from '../../commands/enqueue.js';
-import type { ErrorKind } from '../../ledger/index.js';
+import type { ErrorKind } from '../ledger/index.js';
+import { COMMAND_STATUS_CHANNEL } from './channels.js';
 
 /** How one attempt ended. */
 export type AttemptOutcome =

@@ -6,10 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
-import { ReadModelChanges } from '../../projector/read-model-changes.js';
-import { writeReadModelChanges } from '../../projector/write-read-model-changes.js';
-import { claimCommands } from './claim-commands.js';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import { ReadModelChanges } from '../projector/read-model-changes.js';
+import { writeReadModelChanges } from '../projector/write-read-model-changes.js';
+import { claimCommands } from './claim.js';
 import { recordOutcomes } from './record-outcomes.js';
 
 let db: TestDatabase;

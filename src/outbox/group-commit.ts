@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { type CommandType, validateCommand } from '../commands/catalogue.js';
-import { type EnqueuedCommand, enqueueCommand, type NewCommand } from '../commands/enqueue.js';
+import { type EnqueuedCommand, enqueueCommand, type NewCommand } from './enqueue.js';
 
 export interface OutboxBatcherOptions {
   /** Most rows per INSERT. */

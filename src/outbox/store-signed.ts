@@ -4,7 +4,7 @@
  * the row later has the very bytes that may be on the ledger, and can only resubmit those.
  */
 import type pg from 'pg';
-import { COMMAND_STATUS_CHANNEL } from '../../commands/enqueue.js';
+import { COMMAND_STATUS_CHANNEL } from './channels.js';
 
 export interface SignedTransactionRecord {
   id: string;

@@ -1,8 +1,9 @@
 /**
- * Reading outbox commands as the API shows them, and the dead-letter actions (retry, discard).
+ * Reading outbox commands: as the API shows them, and the lookups that keep a one-off command (the system
+ * bootstrap) from being enqueued twice.
  */
 import type pg from 'pg';
-import { decodeCursor, encodeCursor, type Page } from './cursor.js';
+import { decodeCursor, encodeCursor, type Page } from '../db/cursor.js';
 
 export type CommandStatus = 'PENDING' | 'SUBMITTED' | 'COMMITTED' | 'FAILED';
 
@@ -100,4 +101,33 @@ export async function listCommands(
     items: rows.map(toView),
     nextCursor: result.rows.length > options.limit && last ? encodeCursor([last.created_at_text, last.id]) : null,
   };
+}
+
+/**
+ * The id of a command of `commandType` that is on its way or done: pending, in flight, committed, or failed
+ * with a retry scheduled. A dead letter does not count (the command may be enqueued again).
+ */
+export async function findLiveCommandOfType(
+  db: pg.ClientBase | pg.Pool,
+  commandType: string,
+): Promise<string | undefined> {
+  const result = await db.query<{ id: string }>(
+    `SELECT id FROM outbox_command WHERE command_type = $1
+        AND (status IN ('PENDING', 'SUBMITTED') OR (status = 'COMMITTED') OR (status = 'FAILED' AND next_attempt_at IS NOT NULL))
+      LIMIT 1`,
+    [commandType],
+  );
+  return result.rows[0]?.id;
+}
+
+/** The id of the oldest command of `commandType`, whatever its status. */
+export async function findFirstCommandOfType(
+  db: pg.ClientBase | pg.Pool,
+  commandType: string,
+): Promise<string | undefined> {
+  const result = await db.query<{ id: string }>(
+    'SELECT id FROM outbox_command WHERE command_type = $1 ORDER BY created_at LIMIT 1',
+    [commandType],
+  );
+  return result.rows[0]?.id;
 }
