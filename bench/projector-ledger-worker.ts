@@ -14,7 +14,7 @@ import { loadConfig } from '../src/config.js';
 import { startDevnet } from '../src/devnet/index.js';
 import { createLedgerClient } from '../src/ledger/index.js';
 import { createLogger } from '../src/observability/logger.js';
-import { LedgerScenario, type ScenarioUser } from '../src/projector/ledger-scenario.js';
+import { LedgerScenario, type ScenarioUser } from '../test/support/ledger-scenario.js';
 
 /** What the parent passes as `workerData`. */
 export interface LedgerWorkerData {

@@ -23,10 +23,10 @@ import { migrate } from '../src/db/migrator.js';
 import { createLedgerClient } from '../src/ledger/index.js';
 import { createLogger } from '../src/observability/logger.js';
 import type { BatchOutcome } from '../src/projector/apply-batch.js';
-import { transferCompleted, type UnplacedEvent, userCreated } from '../src/projector/event-fixtures.js';
 import { createProjector } from '../src/projector/projector.js';
 import { rebuildProjection } from '../src/projector/rebuild.js';
 import type { ChaincodeEventSource, EventStreamOptions, SourceEvent } from '../src/projector/source.js';
+import { transferCompleted, type UnplacedEvent, userCreated } from '../test/support/event-fixtures.js';
 import { percentiles } from './harness.js';
 
 /** One measurement, in the shape `npm run bench` prints (bench/harness.ts `BenchResult`). */

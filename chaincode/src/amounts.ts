@@ -1,11 +1,9 @@
+import { positiveAmountPattern } from './arguments';
 import { gxError } from './errors';
-
-/** 10^78 > 2^256: far beyond any supply, yet small enough that a malicious string cannot blow up the arithmetic. */
-const maxDigits = 78;
 
 /** Parses a strictly positive integer amount (decimal string, no sign, no leading zeros) into a bigint. */
 export function parsePositiveAmount(field: string, value: string): bigint {
-  if (typeof value !== 'string' || !/^[1-9][0-9]*$/.test(value) || value.length > maxDigits) {
+  if (typeof value !== 'string' || !positiveAmountPattern.test(value)) {
     throw gxError('GX_INVALID_ARGUMENT', `${field} must be a positive integer string, got "${String(value)}"`);
   }
   return BigInt(value);

@@ -14,6 +14,7 @@ import { IdentityContract } from './identity-contract';
 import { TokenomicsContract } from './tokenomics-contract';
 
 export { adminAttribute, adminOrganizationalUnit, isAdminIdentity } from './admin-identity';
+export * from './arguments';
 export * from './canonical-json';
 export * from './errors';
 export * from './events';

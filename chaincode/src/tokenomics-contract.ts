@@ -1,5 +1,6 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { feeFor, parsePositiveAmount } from './amounts';
+import { maxMemoLength } from './arguments';
 import { canonicalJson } from './canonical-json';
 import { gxError } from './errors';
 import type { SystemParams } from './events';
@@ -7,8 +8,6 @@ import { nextGenesisTier } from './genesis-tiers';
 import { runIdempotent } from './idempotent-request';
 import { balanceOf, requireActiveUser, requireSystemParams, requireUser } from './lookups';
 import { type GenesisRecord, keys, readRecord, type WalletRecord, writeRecord } from './world-state';
-
-const maxMemoLength = 256;
 
 /**
  * Token supply and movement. Amounts are whole smallest units as decimal strings, computed with BigInt.

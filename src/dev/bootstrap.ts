@@ -3,9 +3,9 @@
  * ordinary BOOTSTRAP_SYSTEM command (so it takes the same path as any admin's bootstrap).
  */
 import type pg from 'pg';
+import { DEFAULT_SYSTEM_PARAMS } from '../capabilities/admin/index.js';
 import { enqueueCommand } from '../outbox/enqueue.js';
 import { findCommand, findFirstCommandOfType } from '../outbox/status.js';
-import { DEFAULT_SYSTEM_PARAMS } from '../services/default-system-params.js';
 
 /** Fixed request id: the outbox's unique (tenant, request id) makes a second enqueue impossible. */
 export const DEV_BOOTSTRAP_REQUEST_ID = 'gx-dev-bootstrap';

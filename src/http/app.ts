@@ -1,6 +1,7 @@
 /**
  * The HTTP API as a Fastify instance: shared infrastructure (security headers, CORS, rate limits, JWT,
- * validation, OpenAPI, metrics, request ids, the root error handler) and one plugin per service.
+ * validation, OpenAPI, metrics, request ids, the root error handler), the health and command-status routes,
+ * and one plugin per capability slice (listed in src/capabilities/index.ts).
  */
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
@@ -9,31 +10,38 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import {
+  type CapabilityContext,
+  type CapabilityRoutes,
+  type CapabilityService,
+  capabilityRoutes,
+  type KycKeyring,
+} from '../capabilities/index.js';
+import type { LedgerProbe } from '../observability/health.js';
 import { createOutboxBatcher, type OutboxBatcherOptions } from '../outbox/group-commit.js';
-import { createBatchLoader } from '../services/batch-loader.js';
-import type { KycKeyring } from '../services/kyc-keyring.js';
-import { findProfiles } from '../services/profiles.js';
-import type { LedgerProbe } from '../services/system-status.js';
 import { authPlugin } from './auth.js';
 import { startCommandStatusHub } from './command-status-hub.js';
 import { rootErrorHandler } from './error-handler.js';
 import { httpErrors } from './errors.js';
-import { idempotencyHooks } from './idempotency.js';
 import { jsonSerializerCompiler } from './json-serializer.js';
 import { recordHttpRequest } from './metrics.js';
-import { DEFAULT_RATE_LIMITS, type RateLimitSettings, setUpRateLimits } from './rate-limits.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limits.js';
 import { AccessLogController, lazyChildLogger } from './request-logger.js';
-import { adminRoutes } from './routes/admin-routes.js';
+import { routePolicies } from './route-policies.js';
 import { commandRoutes } from './routes/command-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
-import { identityRoutes } from './routes/identity-routes.js';
-import { tokenRoutes } from './routes/token-routes.js';
 import { helmetHeaders } from './security-headers.js';
 import { zodToOpenApi, zodValidatorCompiler } from './zod-schemas.js';
 
-/** The services one `gx api` process can serve (`--services`); each deploys and scales on its own. */
-export const API_SERVICES = ['identity', 'admin', 'tokens', 'commands'] as const;
-export type ApiService = (typeof API_SERVICES)[number];
+/**
+ * The services one `gx api` process can serve (`--services`); each deploys and scales on its own: every
+ * capability slice, and `commands` (command status and its event stream).
+ */
+export type ApiService = CapabilityService | 'commands';
+export const API_SERVICES: readonly ApiService[] = [
+  ...(Object.keys(capabilityRoutes) as CapabilityService[]),
+  'commands',
+];
 
 export interface ApiDependencies {
   pool: pg.Pool;
@@ -133,40 +141,28 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   app.get('/openapi.json', { schema: { hide: true }, config: { noRateLimit: true } }, async () => app.swagger());
 
   await app.register(authPlugin, { secret: deps.jwtSecret, accessTtlSeconds: deps.accessTtlSeconds ?? 900 });
-  const perUser = await setUpRateLimits(app, { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits });
-  const perUserLimit = async (request: import('fastify').FastifyRequest) => perUser(request);
-  const idempotency = idempotencyHooks(deps.pool);
+  await app.register(routePolicies, { pool: deps.pool, rateLimits: { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits } });
   const outbox = createOutboxBatcher(deps.pool, deps.outbox);
-  const profiles = createBatchLoader((ids: string[]) => findProfiles(deps.pool, ids));
+  const context: CapabilityContext = {
+    pool: deps.pool,
+    outbox,
+    ledger: deps.ledger,
+    accessTtlSeconds: deps.accessTtlSeconds ?? 900,
+    refreshTtlSeconds: deps.refreshTtlSeconds ?? 30 * 24 * 3600,
+    kycKeyring: deps.kycKeyring,
+    senderCacheTtlMs: deps.senderCacheTtlMs ?? 1000,
+  };
 
   await app.register(healthRoutes, { pool: deps.pool, ledger: deps.ledger });
-  if (services.has('identity')) {
-    await app.register(identityRoutes, {
-      pool: deps.pool,
-      accessTtlSeconds: deps.accessTtlSeconds ?? 900,
-      refreshTtlSeconds: deps.refreshTtlSeconds ?? 30 * 24 * 3600,
-      kycKeyring: deps.kycKeyring,
-      profiles,
-      perUserLimit,
-    });
-  }
-  if (services.has('admin')) {
-    await app.register(adminRoutes, { pool: deps.pool, ledger: deps.ledger, perUserLimit, idempotency });
-  }
-  if (services.has('tokens')) {
-    await app.register(tokenRoutes, {
-      pool: deps.pool,
-      outbox,
-      perUserLimit,
-      idempotency,
-      profiles,
-      senderCacheTtlMs: deps.senderCacheTtlMs,
-    });
+  for (const [service, load] of Object.entries(capabilityRoutes) as Array<
+    [CapabilityService, () => Promise<CapabilityRoutes>]
+  >) {
+    if (services.has(service)) await app.register(await load(), context);
   }
   if (services.has('commands')) {
     const hub = await startCommandStatusHub(deps.listenConfig, deps.logger);
     app.addHook('onClose', () => hub.close());
-    await app.register(commandRoutes, { pool: deps.pool, hub, perUserLimit });
+    await app.register(commandRoutes, { pool: deps.pool, hub });
   }
   app.addHook('onClose', () => outbox.drain());
   app.setNotFoundHandler((request) => {

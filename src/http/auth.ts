@@ -4,8 +4,10 @@
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Role } from '../services/profiles.js';
 import { httpErrors } from './errors.js';
+
+/** Who a caller is to the API: an ordinary user, or an administrator. */
+export type Role = 'user' | 'admin';
 
 /** What an access token carries: the profile id and role. */
 export interface AccessClaims {

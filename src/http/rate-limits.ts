@@ -35,9 +35,9 @@ export type Limiter = (request: FastifyRequest) => Promise<void>;
 
 /**
  * Registers the store and the per-IP hooks on `app`; returns the per-user limiter that authenticated routes
- * run after authentication.
+ * run after authentication (undefined when that limit is off).
  */
-export async function setUpRateLimits(app: FastifyInstance, settings: RateLimitSettings): Promise<Limiter> {
+export async function setUpRateLimits(app: FastifyInstance, settings: RateLimitSettings): Promise<Limiter | undefined> {
   await app.register(rateLimit, {
     global: false,
     timeWindow: settings.windowMs,
@@ -56,7 +56,7 @@ export async function setUpRateLimits(app: FastifyInstance, settings: RateLimitS
   };
   const perIp = limiter(settings.perIp, (request) => `ip:${request.ip}`);
   const authPerIp = limiter(settings.authPerIp, (request) => `auth:${request.ip}`);
-  const perUser = limiter(settings.perUser, (request) => `user:${request.user.sub}`);
+  const perUser = settings.perUser > 0 ? limiter(settings.perUser, (request) => `user:${request.user.sub}`) : undefined;
   if (settings.perIp <= 0 && settings.authPerIp <= 0) return perUser;
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;

@@ -5,12 +5,17 @@
 import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import {
+  ensureFirstAdmin,
+  KeyringError,
+  type KycKeyring,
+  parseKycKeyring,
+  reencryptKycDocuments,
+} from '../capabilities/identity/index.js';
 import { ConfigError, loadConfig, requireSettings } from '../config.js';
 import { createLedgerClient } from '../ledger/index.js';
+import type { LedgerProbe } from '../observability/health.js';
 import { type RoleContext, startRole, untilSignal } from '../runtime.js';
-import { ensureFirstAdmin } from '../services/accounts.js';
-import { KeyringError, type KycKeyring, parseKycKeyring, reencryptKycDocuments } from '../services/kyc-keyring.js';
-import type { LedgerProbe } from '../services/system-status.js';
 import { API_SERVICES, type ApiService, buildApp } from './app.js';
 import type { RateLimitSettings } from './rate-limits.js';
 

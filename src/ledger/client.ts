@@ -22,7 +22,6 @@ import {
   type SubmittedTransaction as SubmittedGatewayTransaction,
 } from '@hyperledger/fabric-gateway';
 import { type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
-import type { SigningIdentity } from '../commands/catalogue.js';
 import type { FabricSettings } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import { CommitWatcher } from './commit-watcher.js';
@@ -51,6 +50,7 @@ import type {
   LedgerEvent,
   LedgerEventsOptions,
   LedgerHealth,
+  SigningIdentity,
   SubmittedTransaction,
 } from './types.js';
 

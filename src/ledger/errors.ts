@@ -10,7 +10,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { CommitError, CommitStatusError, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
 import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
-import { CommandValidationError } from '../commands/catalogue.js';
 
 export { CommitError, CommitStatusError, EndorseError, GatewayError };
 
@@ -31,6 +30,18 @@ export interface ErrorClassification {
   /** Stable, upper-case reason: a `GX_*` chaincode code, a gRPC status name, a validation code name, … */
   reason: string;
   message: string;
+}
+
+/**
+ * A request refused before it reached the ledger because it is malformed (a command payload that fails its
+ * schema): permanent. Callers subclass it (the command catalogue's CommandValidationError); the ledger
+ * client knows nothing of commands.
+ */
+export class InvalidRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidRequestError';
+  }
 }
 
 /** Credentials or TLS settings that cannot be used; names the variable at fault. Never worth a retry. */
@@ -123,7 +134,7 @@ function classifyGatewayError(error: GatewayError): ErrorClassification {
  * error mapping and the projector all ask here.
  */
 export function classifyError(error: unknown): ErrorClassification {
-  if (error instanceof CommandValidationError) {
+  if (error instanceof InvalidRequestError) {
     return { kind: 'PERMANENT', reason: 'INVALID_PAYLOAD', message: error.message };
   }
   if (error instanceof CredentialError || error instanceof LedgerConfigurationError) {

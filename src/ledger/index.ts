@@ -12,6 +12,7 @@ export {
   type ErrorClassification,
   type ErrorKind,
   GatewayError,
+  InvalidRequestError,
   LedgerClosedError,
   LedgerConfigurationError,
   validationCodeName,
@@ -24,6 +25,7 @@ export type {
   LedgerEvent,
   LedgerEventsOptions,
   LedgerHealth,
+  SigningIdentity,
   SubmitOptions,
   SubmittedTransaction,
 } from './types.js';

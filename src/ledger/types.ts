@@ -1,5 +1,7 @@
 /** The ledger client's public contract: what the submitter, projector and API rely on. */
-import type { SigningIdentity } from '../commands/catalogue.js';
+
+/** Which of the backend's Fabric identities signs a transaction. */
+export type SigningIdentity = 'client' | 'admin';
 
 /** A chaincode call: `contract:fn(args)` signed by one of the backend's identities. */
 export interface LedgerCallRequest {

@@ -2,6 +2,7 @@
  * Dead-letter handling for administrators (the admin API's /commands/:id/retry and /discard).
  */
 import type pg from 'pg';
+import { isUuid } from '../db/uuid.js';
 import { COMMAND_STATUS_CHANNEL, OUTBOX_CHANNEL } from './channels.js';
 
 /** What an admin action did. `NOT_FOUND` → 404; `NOT_FAILED` (the command is pending, in flight or committed) → 409. */
@@ -14,8 +15,6 @@ async function explainRefusal(pool: pg.Pool, id: string): Promise<AdminCommandRe
   return { ok: false, reason: found.rowCount === 0 ? 'NOT_FOUND' : 'NOT_FAILED' };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Schedules a FAILED command (dead-lettered, discarded, or waiting for its next retry) for an immediate new
  * attempt with a fresh attempt budget. A stored signed transaction is kept: its fate is unknown, so the retry
@@ -23,7 +22,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * audit log; the row has no column for it.
  */
 export async function retryCommand(pool: pg.Pool, id: string, _by: string): Promise<AdminCommandResult> {
-  if (!UUID.test(id)) return { ok: false, reason: 'NOT_FOUND' };
+  if (!isUuid(id)) return { ok: false, reason: 'NOT_FOUND' };
   const result = await pool.query<{ id: string; status: 'PENDING' | 'SUBMITTED' }>(
     `WITH retried AS (
        UPDATE outbox_command
@@ -45,7 +44,7 @@ export async function retryCommand(pool: pg.Pool, id: string, _by: string): Prom
 
 /** Gives up on a FAILED command for good: no further retries; it stays FAILED with who discarded it and when. */
 export async function discardCommand(pool: pg.Pool, id: string, by: string): Promise<AdminCommandResult> {
-  if (!UUID.test(id)) return { ok: false, reason: 'NOT_FOUND' };
+  if (!isUuid(id)) return { ok: false, reason: 'NOT_FOUND' };
   const result = await pool.query<{ id: string }>(
     `WITH discarded AS (
        UPDATE outbox_command

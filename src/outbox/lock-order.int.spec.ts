@@ -7,9 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
-import { ReadModelChanges } from '../projector/read-model-changes.js';
-import { writeReadModelChanges } from '../projector/write-read-model-changes.js';
 import { claimCommands } from './claim.js';
+import { markCommandsProjected } from './mark-projected.js';
 import { recordOutcomes } from './record-outcomes.js';
 
 let db: TestDatabase;
@@ -41,13 +40,11 @@ it('records outcomes and marks the same rows projected concurrently without dead
     const claimed = await claimCommands(db.pool, 'worker-a', ROWS);
     expect(claimed).toHaveLength(ROWS);
 
-    const changes = new ReadModelChanges();
-    for (const requestId of requestIds) changes.projectedRequestIds.add(requestId);
     const project = async () => {
       const client = await db.pool.connect();
       try {
         await client.query('BEGIN');
-        await writeReadModelChanges(client, changes);
+        await markCommandsProjected(client, new Set(requestIds));
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');

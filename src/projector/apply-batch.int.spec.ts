@@ -1,9 +1,15 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import {
+  EventLedger,
+  genesisDistributed,
+  rawEvent,
+  transferCompleted,
+  userCreated,
+} from '../../test/support/event-fixtures.js';
+import { insertProfile, project, rows, SPEC_PROJECTION } from '../../test/support/projection.js';
 import { readCheckpoint } from './checkpoint.js';
-import { EventLedger, genesisDistributed, rawEvent, transferCompleted, userCreated } from './event-fixtures.js';
-import { insertProfile, project, rows, SPEC_PROJECTION } from './projection-spec-support.js';
 
 let db: TestDatabase;
 beforeAll(async () => {

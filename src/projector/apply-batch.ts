@@ -5,15 +5,14 @@
  */
 import { type GxEvent, parseEvent } from '@gx/chaincode';
 import type pg from 'pg';
+import * as capabilities from '../capabilities/index.js';
 import { inTransaction } from '../db/pool.js';
 import type { Logger } from '../observability/logger.js';
 import { lockCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { projectEvent } from './handlers/index.js';
 import { isAfter, type StreamPosition } from './position.js';
+import { type EventContext, projectEvent, ReadModelChanges, writeReadModelChanges } from './projection.js';
 import { quarantineEvent } from './quarantine.js';
-import { type EventContext, ReadModelChanges } from './read-model-changes.js';
 import type { SourceEvent } from './source.js';
-import { writeReadModelChanges } from './write-read-model-changes.js';
 
 /** A ledger event with its index among this chaincode's events of its block. */
 export interface PositionedEvent extends SourceEvent {
@@ -76,7 +75,7 @@ export function prepareBatch(events: readonly PositionedEvent[]): PreparedBatch 
       continue;
     }
     const context = { blockNumber: raw.blockNumber, transactionId: raw.transactionId };
-    projectEvent(parsed.event, context, changes);
+    projectEvent(capabilities.projection, parsed.event, context, changes);
     valid.push({ raw, event: parsed.event, context });
   }
   return { events, valid, rejected, changes };
@@ -113,7 +112,7 @@ async function applyInTransaction(
   let rejected = batch.rejected.length;
   await client.query('SAVEPOINT batch');
   try {
-    await writeReadModelChanges(client, batch.changes);
+    await writeReadModelChanges(client, capabilities.projection, batch.changes);
     await client.query('RELEASE SAVEPOINT batch');
   } catch (error) {
     if (!isDataError(error)) throw error;
@@ -139,10 +138,10 @@ async function applyOneByOne(
   let rejected = 0;
   for (const { raw, event, context } of events) {
     const changes = new ReadModelChanges();
-    projectEvent(event, context, changes);
+    projectEvent(capabilities.projection, event, context, changes);
     await client.query('SAVEPOINT event');
     try {
-      await writeReadModelChanges(client, changes);
+      await writeReadModelChanges(client, capabilities.projection, changes);
       await client.query('RELEASE SAVEPOINT event');
     } catch (error) {
       if (!isDataError(error)) throw error;

@@ -16,13 +16,13 @@ import {
   startTestLedger,
   type TestLedger,
 } from '../../test/support/ledger.js';
+import { LedgerScenario, type ScenarioUser } from '../../test/support/ledger-scenario.js';
 import { freePort } from '../../test/support/ports.js';
+import { insertProfile, rows } from '../../test/support/projection.js';
 import { loadConfig } from '../config.js';
 import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
 import { createLogger } from '../observability/logger.js';
 import { readCheckpoint } from './checkpoint.js';
-import { LedgerScenario, type ScenarioUser } from './ledger-scenario.js';
-import { insertProfile, rows } from './projection-spec-support.js';
 import { DEFAULT_PROJECTION } from './projector.js';
 
 const logger = createLogger({ level: 'silent', role: 'projector-test' });

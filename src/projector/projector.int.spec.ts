@@ -12,13 +12,13 @@ import {
   startTestLedger,
   type TestLedger,
 } from '../../test/support/ledger.js';
+import { LedgerScenario, RAW_EVENTS_CHAINCODE, type ScenarioUser } from '../../test/support/ledger-scenario.js';
+import { insertProfile, rows } from '../../test/support/projection.js';
 import { loadConfig } from '../config.js';
 import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
 import { createLogger } from '../observability/logger.js';
 import { registry } from '../observability/metrics.js';
 import { readCheckpoint } from './checkpoint.js';
-import { LedgerScenario, RAW_EVENTS_CHAINCODE, type ScenarioUser } from './ledger-scenario.js';
-import { insertProfile, rows } from './projection-spec-support.js';
 import { createProjector, DEFAULT_PROJECTION } from './projector.js';
 
 const logger = createLogger({ level: 'silent', role: 'projector-test' });

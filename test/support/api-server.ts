@@ -3,10 +3,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { ensureFirstAdmin, parseKycKeyring } from '../../src/capabilities/identity/index.js';
 import { type ApiDependencies, buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { ensureFirstAdmin } from '../../src/services/accounts.js';
-import { parseKycKeyring } from '../../src/services/kyc-keyring.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret!';

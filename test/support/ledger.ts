@@ -15,10 +15,10 @@
 import { readFile } from 'node:fs/promises';
 import type { SystemParams } from '@gx/chaincode';
 import type pg from 'pg';
+import { DEFAULT_SYSTEM_PARAMS } from '../../src/capabilities/admin/index.js';
 import { ConfigError, type FabricSettings, loadConfig, requireSettings } from '../../src/config.js';
 import type { Devnet, DevnetConnection, DevnetFaults, DevnetOptions } from '../../src/devnet/index.js';
 import type { LedgerClient } from '../../src/ledger/index.js';
-import { DEFAULT_SYSTEM_PARAMS } from '../../src/services/default-system-params.js';
 
 export type TestLedgerMode = 'devnet' | 'external';
 

@@ -6,9 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { SchemaMismatchError, schemaStatus } from '../../db/migrator.js';
+import { type LedgerProbe, ledgerHealth, projectorStatus } from '../../observability/health.js';
 import { registry } from '../../observability/metrics.js';
 import { outboxStatus } from '../../outbox/backlog.js';
-import { type LedgerProbe, ledgerHealth, projectorStatus } from '../../services/system-status.js';
 
 export interface HealthRoutesOptions {
   pool: pg.Pool;

@@ -1,0 +1,312 @@
+/**
+ * The admin service: bootstrap, registration review, account locks, genesis, dead letters, system status.
+ * Every action is written to audit_log with the acting admin and the request id.
+ */
+import { systemParamsSchema } from '@gx/chaincode';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { z } from 'zod';
+import { schemaStatus } from '../../db/migrator.js';
+import { httpErrors } from '../../http/errors.js';
+import {
+  commandAcceptedSchema,
+  commandIdParams,
+  commandSchema,
+  errorResponses,
+  idempotencyHeader,
+  pageQuery,
+  profileIdParams,
+  profileSchema,
+} from '../../http/schemas.js';
+import type { ZodTypeProvider } from '../../http/zod-schemas.js';
+import { type LedgerProbe, ledgerHealth, projectorStatus } from '../../observability/health.js';
+import { outboxStatus } from '../../outbox/backlog.js';
+import { discardCommand, retryCommand } from '../../outbox/dead-letters.js';
+import { findCommand, listCommands } from '../../outbox/status.js';
+import { listProfiles } from '../identity/index.js';
+import type { CapabilityContext } from '../index.js';
+import {
+  type Actor,
+  AlreadyBootstrappedError,
+  approveRegistration,
+  auditCommandAction,
+  bootstrapSystem,
+  denyRegistration,
+  distributeGenesis,
+  ProfileNotFoundError,
+  ProfileStateError,
+  setAccountLock,
+} from './actions.js';
+import { DEFAULT_SYSTEM_PARAMS } from './default-system-params.js';
+
+const actorOf = (request: FastifyRequest): Actor => ({
+  profileId: request.user.sub,
+  role: request.user.role,
+  requestId: request.id,
+});
+
+/** Maps the admin services' domain errors to HTTP errors. */
+function mapDomainError(error: unknown): never {
+  if (error instanceof ProfileNotFoundError) throw httpErrors.notFound('Profile');
+  if (error instanceof ProfileStateError) throw httpErrors.conflict(error.message, 'InvalidProfileState');
+  if (error instanceof AlreadyBootstrappedError) throw httpErrors.conflict(error.message, 'AlreadyBootstrapped');
+  throw error;
+}
+
+const accepted = (commandId: string) => ({ commandId, status: 'PENDING' as const });
+
+export async function adminRoutes(root: FastifyInstance, options: CapabilityContext): Promise<void> {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { pool } = options;
+  const admin = { config: { auth: 'admin' } } as const;
+  const write = { config: { auth: 'admin', idempotent: true } } as const;
+
+  app.post(
+    '/api/v1/bootstrap',
+    {
+      ...write,
+      schema: {
+        tags: ['admin'],
+        summary: 'Enqueue BOOTSTRAP_SYSTEM (initial system parameters); a second bootstrap is refused',
+        headers: idempotencyHeader,
+        body: z.strictObject({ params: systemParamsSchema.strict().optional() }).nullish(),
+        response: { 202: commandAcceptedSchema, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const params = request.body?.params ?? structuredClone(DEFAULT_SYSTEM_PARAMS);
+      const { commandId } = await bootstrapSystem(
+        pool,
+        actorOf(request),
+        params as z.infer<typeof systemParamsSchema>,
+      ).catch(mapDomainError);
+      return reply.code(202).send(accepted(commandId));
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/users',
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Profiles, oldest first, by status',
+        querystring: z.strictObject({ status: z.enum(['REGISTERED', 'APPROVED', 'DENIED']).optional(), ...pageQuery }),
+        response: {
+          200: z.object({ items: z.array(profileSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request) => listProfiles(pool, request.query),
+  );
+
+  app.post(
+    '/api/v1/admin/users/:profileId/approve',
+    {
+      ...write,
+      schema: {
+        tags: ['admin'],
+        summary: 'Approve a registration: generates the Fabric user id and enqueues CREATE_USER',
+        headers: idempotencyHeader,
+        params: profileIdParams,
+        body: z.strictObject({ accountType: z.number().int().min(0).max(15).optional() }).nullish(),
+        response: {
+          202: commandAcceptedSchema.extend({ fabricUserId: z.string(), user: profileSchema }),
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await approveRegistration(
+        pool,
+        actorOf(request),
+        request.params.profileId,
+        request.body?.accountType ?? 1,
+      ).catch(mapDomainError);
+      return reply
+        .code(202)
+        .send({ ...accepted(result.commandId), fabricUserId: result.fabricUserId, user: result.profile });
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/users/:profileId/deny',
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Deny a registration',
+        params: profileIdParams,
+        body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
+        response: { 200: profileSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      denyRegistration(pool, actorOf(request), request.params.profileId, request.body.reason).catch(mapDomainError),
+  );
+
+  const lockAnswer = profileSchema.extend({ commandId: z.uuid().nullable() });
+  app.post(
+    '/api/v1/admin/users/:profileId/lock',
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Lock an account (login and transfers refused; UPDATE_USER_STATUS enqueued for on-chain users)',
+        params: profileIdParams,
+        body: z.strictObject({ reason: z.string().trim().min(1).max(500), notes: z.string().max(2000).optional() }),
+        response: { 200: lockAnswer, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const result = await setAccountLock(pool, actorOf(request), request.params.profileId, {
+        locked: true,
+        reason: request.body.reason,
+        notes: request.body.notes,
+      }).catch(mapDomainError);
+      return { ...result.profile, commandId: result.commandId };
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/users/:profileId/unlock',
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Unlock an account',
+        params: profileIdParams,
+        body: z.strictObject({ reason: z.string().max(500).optional() }).nullish(),
+        response: { 200: lockAnswer, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const result = await setAccountLock(pool, actorOf(request), request.params.profileId, { locked: false }).catch(
+        mapDomainError,
+      );
+      return { ...result.profile, commandId: result.commandId };
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/users/:profileId/genesis',
+    {
+      ...write,
+      schema: {
+        tags: ['admin'],
+        summary: 'Enqueue DISTRIBUTE_GENESIS for a user registered on the ledger',
+        headers: idempotencyHeader,
+        params: profileIdParams,
+        body: z.strictObject({}).nullish(),
+        response: { 202: commandAcceptedSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { commandId } = await distributeGenesis(pool, actorOf(request), request.params.profileId).catch(
+        mapDomainError,
+      );
+      return reply.code(202).send(accepted(commandId));
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/commands',
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Commands, newest first, by status (FAILED lists dead letters and retrying failures)',
+        querystring: z.strictObject({
+          status: z.enum(['PENDING', 'SUBMITTED', 'COMMITTED', 'FAILED']).optional(),
+          ...pageQuery,
+        }),
+        response: {
+          200: z.object({ items: z.array(commandSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request) => listCommands(pool, request.query),
+  );
+
+  for (const action of ['retry', 'discard'] as const) {
+    app.post(
+      `/api/v1/admin/commands/:commandId/${action}`,
+      {
+        ...admin,
+        schema: {
+          tags: ['admin'],
+          summary: action === 'retry' ? 'Queue a FAILED command again' : 'Give up on a FAILED command for good',
+          params: commandIdParams,
+          body: z.strictObject({}).nullish(),
+          response: { 200: commandSchema, ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) => {
+        const { commandId } = request.params;
+        // The submitter owns these state changes (retry resubmits a stored transaction, never a new one).
+        const outcome =
+          action === 'retry'
+            ? await retryCommand(pool, commandId, request.user.sub)
+            : await discardCommand(pool, commandId, request.user.sub);
+        if (!outcome.ok) {
+          if (outcome.reason === 'NOT_FOUND') throw httpErrors.notFound('Command');
+          throw httpErrors.conflict(
+            `Only a FAILED command can be ${action === 'retry' ? 'retried' : 'discarded'}`,
+            'InvalidCommandState',
+          );
+        }
+        await auditCommandAction(pool, actorOf(request), `command.${action}`, commandId);
+        const view = await findCommand(pool, commandId);
+        if (!view) throw httpErrors.notFound('Command');
+        return view;
+      },
+    );
+  }
+
+  app.get(
+    '/api/v1/admin/system',
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Ledger reachability, outbox backlog, projection lag, schema level',
+        response: {
+          200: z.object({
+            ledger: z.object({
+              reachable: z.boolean(),
+              latencyMs: z.number().nullable(),
+              error: z.string().optional(),
+            }),
+            outbox: z.object({ pending: z.number(), failed: z.number(), oldestPendingAgeMs: z.number().nullable() }),
+            projector: z.object({
+              lastBlock: z.number().nullable(),
+              lagBlocks: z.number().nullable(),
+              lagMs: z.number().nullable(),
+            }),
+            database: z.object({ migration: z.number(), current: z.boolean() }),
+          }),
+          ...errorResponses(401, 403),
+        },
+      },
+    },
+    async () => {
+      const [ledger, outbox, projector, schema] = await Promise.all([
+        ledgerHealth(options.ledger),
+        outboxStatus(pool),
+        projectorStatus(pool),
+        schemaStatus(pool),
+      ]);
+      return {
+        ledger,
+        outbox,
+        projector,
+        database: {
+          migration: schema.currentVersion,
+          current: schema.missing.length === 0 && schema.unknown.length === 0 && schema.altered.length === 0,
+        },
+      };
+    },
+  );
+}

@@ -1,0 +1,7 @@
+/**
+ * What the identity slice offers other slices and the API role: profiles (read and admin decisions), the
+ * first admin, and the KYC keyring. Anything not exported here is the slice's own.
+ */
+export { ensureFirstAdmin } from './accounts.js';
+export { KeyringError, type KycKeyring, parseKycKeyring, reencryptKycDocuments } from './kyc-keyring.js';
+export { findProfile, findProfiles, listProfiles, type Profile, setProfileColumns } from './profiles.js';

@@ -1,0 +1,307 @@
+/**
+ * The identity service: registration, login, token refresh and logout, profiles and KYC.
+ */
+import { genders } from '@gx/chaincode';
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import { z } from 'zod';
+import { recordAudit } from '../../db/audit.js';
+import { createBatchLoader } from '../../db/batch-loader.js';
+import { inTransaction } from '../../db/pool.js';
+import { assertSelf, assertSelfOrAdmin } from '../../http/auth.js';
+import { httpErrors } from '../../http/errors.js';
+import { errorResponses, profileIdParams, profileSchema } from '../../http/schemas.js';
+import type { ZodTypeProvider } from '../../http/zod-schemas.js';
+import type { CapabilityContext } from '../index.js';
+import { checkCredentials, registerUser } from './accounts.js';
+import { KycPendingError, latestKyc, submitKyc } from './kyc.js';
+import { UnknownEmailThrottle } from './login-throttle.js';
+import { EmailTakenError, findProfiles, type Profile, updateProfile } from './profiles.js';
+import { issueRefreshToken, RefreshRefusedError, revokeRefreshTokens, rotateRefreshToken } from './refresh-tokens.js';
+
+const email = z.email().max(254);
+const name = z.string().trim().min(1).max(100);
+const phoneNum = z.string().regex(/^\+?[0-9][0-9 ()-]{5,19}$/, 'must be a phone number like +60123456789');
+const countryCode = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')
+  .transform((value) => value.toUpperCase());
+const dateOfBirth = z.iso
+  .date('must be a date YYYY-MM-DD')
+  .refine(
+    (value) => value >= '1900-01-01' && value <= new Date().toISOString().slice(0, 10),
+    'must be a past date after 1900',
+  );
+
+const registerBody = z.strictObject({
+  fname: name,
+  lname: name,
+  email,
+  phoneNum,
+  password: z.string().min(8, 'must be at least 8 characters').max(256),
+  nationalityCountryCode: countryCode,
+  dateOfBirth,
+  gender: z.enum(genders),
+});
+const loginBody = z.strictObject({ email: z.string().min(1).max(254), password: z.string().min(1).max(256) });
+const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
+const logoutBody = z.strictObject({ refreshToken: z.string().min(1).max(200).optional() }).nullish();
+const patchBody = z
+  .strictObject({ firstName: name.optional(), lastName: name.optional(), phoneNum: phoneNum.nullable().optional() })
+  .refine((body) => Object.keys(body).length > 0, 'give at least one of firstName, lastName, phoneNum');
+const kycBody = z.strictObject({
+  documentType: z.enum(['PASSPORT', 'NATIONAL_ID', 'DRIVING_LICENSE', 'RESIDENCE_PERMIT']),
+  documentNumber: z.string().trim().min(3).max(64),
+  documentCountry: countryCode,
+});
+
+const tokenPair = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  tokenType: z.literal('Bearer'),
+  expiresIn: z.number().int(),
+});
+const session = tokenPair.extend({ user: profileSchema });
+const kycStatus = z.object({
+  kycId: z.uuid(),
+  status: z.enum(['SUBMITTED', 'APPROVED', 'REJECTED']),
+  documentType: z.string(),
+  documentCountry: z.string(),
+  submittedAt: z.date(),
+  reviewedAt: z.date().nullable(),
+});
+
+export async function identityRoutes(root: FastifyInstance, options: CapabilityContext): Promise<void> {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { pool } = options;
+  const unknownEmails = new UnknownEmailThrottle();
+  // Profile reads, coalesced under load.
+  const profiles = createBatchLoader((ids: string[]) => findProfiles(pool, ids));
+
+  const startSession = async (profile: Pick<Profile, 'profileId' | 'role'>) => ({
+    accessToken: app.issueAccessToken({ sub: profile.profileId, role: profile.role }),
+    refreshToken: await issueRefreshToken(pool, profile.profileId, options.refreshTtlSeconds),
+    tokenType: 'Bearer' as const,
+    expiresIn: options.accessTtlSeconds,
+  });
+
+  const visibleProfile = async (profileId: string) => {
+    const profile = await profiles.load(profileId);
+    if (!profile) throw httpErrors.notFound('Profile');
+    return profile;
+  };
+
+  app.post(
+    '/api/v1/auth/register',
+    {
+      config: { authRateLimit: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Register (off-chain); an admin approves the on-chain registration later',
+        body: registerBody,
+        response: { 201: session, ...errorResponses(400, 409, 413, 415, 429) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      try {
+        const user = await registerUser(pool, {
+          email: body.email,
+          password: body.password,
+          firstName: body.fname,
+          lastName: body.lname,
+          phoneNum: body.phoneNum,
+          nationalityCountryCode: body.nationalityCountryCode,
+          dateOfBirth: body.dateOfBirth,
+          gender: body.gender,
+        });
+        return reply.code(201).send({ ...(await startSession(user)), user });
+      } catch (error) {
+        if (error instanceof EmailTakenError)
+          throw httpErrors.conflict('This email is already registered', 'EmailTaken');
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { authRateLimit: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in; unknown email and wrong password answer alike; repeated failures are slowed down',
+        body: loginBody,
+        response: { 200: session, ...errorResponses(400, 401, 403, 429) },
+      },
+    },
+    async (request) => {
+      const outcome = await checkCredentials(pool, unknownEmails, request.body.email, request.body.password);
+      if (!outcome.ok) {
+        if (outcome.reason === 'throttled') throw httpErrors.tooManyLoginFailures(outcome.retryAfterSeconds);
+        if (outcome.reason === 'locked') throw httpErrors.accountLocked();
+        throw httpErrors.invalidCredentials();
+      }
+      const user = await visibleProfile(outcome.profileId);
+      return { ...(await startSession(user)), user };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/refresh',
+    {
+      config: { authRateLimit: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token for a new pair; a reused refresh token revokes its whole family',
+        body: refreshBody,
+        response: { 200: tokenPair, ...errorResponses(400, 401, 403, 429) },
+      },
+    },
+    async (request) => {
+      try {
+        const rotated = await rotateRefreshToken(pool, request.body.refreshToken, options.refreshTtlSeconds);
+        const profile = await visibleProfile(rotated.profileId);
+        if (profile.isLocked) throw httpErrors.accountLocked();
+        return {
+          accessToken: app.issueAccessToken({ sub: profile.profileId, role: profile.role }),
+          refreshToken: rotated.refreshToken,
+          tokenType: 'Bearer' as const,
+          expiresIn: options.accessTtlSeconds,
+        };
+      } catch (error) {
+        if (error instanceof RefreshRefusedError) {
+          request.log.warn({ reason: error.reason }, 'refresh token refused');
+          throw httpErrors.invalidRefreshToken();
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags: ['auth'],
+        summary: "Revoke the given refresh token's family, or every refresh token of the caller when none is given",
+        body: logoutBody,
+      },
+    },
+    async (request, reply) => {
+      await revokeRefreshTokens(pool, request.user.sub, request.body?.refreshToken);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/users/me',
+    {
+      config: { auth: 'user' },
+      schema: { tags: ['users'], response: { 200: profileSchema, ...errorResponses(401, 404) } },
+    },
+    async (request) => visibleProfile(request.user.sub),
+  );
+
+  app.get(
+    '/api/v1/users/:profileId',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags: ['users'],
+        summary: 'A profile: the owner or an admin',
+        params: profileIdParams,
+        response: { 200: profileSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      assertSelfOrAdmin(request, request.params.profileId);
+      return visibleProfile(request.params.profileId);
+    },
+  );
+
+  app.patch(
+    '/api/v1/users/:profileId',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags: ['users'],
+        summary: 'Change off-chain profile fields (names, phone number)',
+        params: profileIdParams,
+        body: patchBody,
+        response: { 200: profileSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { profileId } = request.params;
+      assertSelfOrAdmin(request, profileId);
+      // An admin changing someone else's profile is an admin action: audited in the same transaction.
+      const byAdmin = request.user.sub !== profileId;
+      const updated = await inTransaction(pool, async (client) => {
+        const profile = await updateProfile(client, profileId, request.body);
+        if (profile && byAdmin) {
+          await recordAudit(client, {
+            actorId: request.user.sub,
+            actorRole: request.user.role,
+            action: 'user.update',
+            targetType: 'user_profile',
+            targetId: profileId,
+            requestId: request.id,
+            details: { fields: Object.keys(request.body) },
+          });
+        }
+        return profile;
+      });
+      if (!updated) throw httpErrors.notFound('Profile');
+      return updated;
+    },
+  );
+
+  app.post(
+    '/api/v1/users/:profileId/kyc',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags: ['kyc'],
+        summary: 'Submit KYC documents (owner only); the document number is encrypted at rest',
+        params: profileIdParams,
+        body: kycBody,
+        response: { 201: kycStatus, ...errorResponses(400, 401, 403, 404, 409, 503) },
+      },
+    },
+    async (request, reply) => {
+      assertSelf(request, request.params.profileId);
+      const keyring = options.kycKeyring;
+      if (!keyring) throw httpErrors.unavailable('KYC submissions are not configured (GX_KYC_ENCRYPTION_KEYS)');
+      try {
+        const status = await inTransaction(pool, (client) =>
+          submitKyc(client, keyring, request.params.profileId, request.body),
+        );
+        return reply.code(201).send(status);
+      } catch (error) {
+        if (error instanceof KycPendingError) throw httpErrors.conflict(error.message, 'KycAlreadySubmitted');
+        throw error;
+      }
+    },
+  );
+
+  app.get(
+    '/api/v1/users/:profileId/kyc',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags: ['kyc'],
+        summary: 'The latest KYC submission (owner or admin); 404 when none',
+        params: profileIdParams,
+        response: { 200: kycStatus, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      assertSelfOrAdmin(request, request.params.profileId);
+      const status = await latestKyc(pool, request.params.profileId);
+      if (!status) throw httpErrors.notFound('KYC submission');
+      return status;
+    },
+  );
+}

@@ -1,0 +1,66 @@
+/**
+ * The capability slices, listed once. Each slice (`identity/`, `admin/`, `tokens/`) owns its command
+ * declarations, routes, service logic and SQL, projection handlers with their read models, and specs; the
+ * engines below them (outbox, submitter, projector, HTTP kernel) take what they need from here and never
+ * import a slice.
+ *
+ * Commands and projections are plain data and load with this module; routes load only when the API is built
+ * (`import()`), so the submitter and the projector never load Fastify or the services' dependencies.
+ */
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import type { LedgerProbe } from '../observability/health.js';
+import type { OutboxBatcher } from '../outbox/group-commit.js';
+import type { Projection } from '../projector/projection.js';
+import { adminCommands } from './admin/commands.js';
+import { systemBootstrapped, systemState, totalSupplyChanged } from './admin/projection.js';
+import { identityCommands } from './identity/commands.js';
+import type { KycKeyring } from './identity/index.js';
+import { profileLocks, profileRegistrations, userCreated, userStatusChanged } from './identity/projection.js';
+import { tokenCommands } from './tokens/commands.js';
+import { genesisDistributed, history, transferCompleted, walletOpened, wallets } from './tokens/projection.js';
+
+/** Every command type, by name (see `src/commands/catalogue.ts`). */
+export const commandCatalogue = { ...adminCommands, ...identityCommands, ...tokenCommands } as const;
+
+/** The read-model projection: who handles each chaincode event, and the order tables are written in. */
+export const projection: Projection = {
+  handlers: {
+    SystemBootstrapped: [systemBootstrapped],
+    UserCreated: [userCreated, walletOpened],
+    UserStatusChanged: [userStatusChanged],
+    GenesisDistributed: [genesisDistributed, totalSupplyChanged],
+    TransferCompleted: [transferCompleted],
+  },
+  // Profiles are registered before the wallets that link to them and before locks that find them by Fabric
+  // user id.
+  readModels: [profileRegistrations, wallets, history, profileLocks, systemState],
+};
+
+/** What every slice's routes may use; each takes what it needs. */
+export interface CapabilityContext {
+  pool: pg.Pool;
+  /** Group commit for commands that carry no off-chain change. */
+  outbox: OutboxBatcher;
+  /** Absent: the ledger is reported unreachable (degraded). */
+  ledger: LedgerProbe | undefined;
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
+  /** Absent: KYC submissions answer 503. */
+  kycKeyring: KycKeyring | undefined;
+  /** How long a transfer may reuse its sender's lock/registration state (ms; 0 = never). */
+  senderCacheTtlMs: number;
+}
+
+/** A slice's routes: a Fastify plugin over the shared context. */
+export type CapabilityRoutes = (app: FastifyInstance, context: CapabilityContext) => Promise<void>;
+
+/** The API services that are capability slices, each with its routes (`gx api --services`). */
+export const capabilityRoutes = {
+  identity: async (): Promise<CapabilityRoutes> => (await import('./identity/routes.js')).identityRoutes,
+  admin: async (): Promise<CapabilityRoutes> => (await import('./admin/routes.js')).adminRoutes,
+  tokens: async (): Promise<CapabilityRoutes> => (await import('./tokens/routes.js')).tokenRoutes,
+} as const;
+
+export type CapabilityService = keyof typeof capabilityRoutes;
+export type { KycKeyring };

@@ -1,0 +1,131 @@
+/**
+ * The tokens slice's projection: wallets (balances as the ledger reports them, never computed here) and
+ * each user's transaction history.
+ */
+
+import { isUuid } from '../../db/uuid.js';
+import { defineReadModel, type EventHandler, jsonRows } from '../../projector/projection.js';
+
+interface WalletChange {
+  fabricUserId: string;
+  /** Balance after the event, as the ledger reports it. */
+  balance: string;
+  /** Only set by the event that creates the user's wallet. */
+  profileId?: string | undefined;
+  lastBlock: bigint;
+}
+
+/** `transaction_history.type` values written by the projector. */
+type HistoryType = 'GENESIS' | 'TRANSFER_OUT' | 'TRANSFER_IN';
+
+interface HistoryRow {
+  fabricUserId: string;
+  txId: string;
+  type: HistoryType;
+  fromUserId: string | null;
+  toUserId: string | null;
+  amount: string;
+  memo: string | null;
+  blockNumber: bigint;
+  txTimestamp: string;
+}
+
+/** `wallet`: the last balance of each account in a batch wins. */
+export const wallets = defineReadModel<WalletChange>({
+  name: 'wallets',
+  key: (change) => change.fabricUserId,
+  // A later balance of the same wallet wins, but the profile link of its creation must survive.
+  merge: (earlier, later) => ({ ...later, profileId: later.profileId ?? earlier.profileId }),
+  async write(client, changes) {
+    // The profile join drops links to profiles this database does not have (a user created on the ledger by
+    // other means) instead of failing the foreign key and stalling the projection.
+    await client.query(
+      `INSERT INTO wallet (fabric_user_id, profile_id, balance, last_block)
+       SELECT r."fabricUserId", p.profile_id, r.balance, r."lastBlock"
+         FROM jsonb_to_recordset($1::jsonb)
+              AS r("fabricUserId" text, "profileId" uuid, balance numeric, "lastBlock" bigint)
+         LEFT JOIN user_profile p ON p.profile_id = r."profileId"
+       ON CONFLICT (fabric_user_id) DO UPDATE
+          SET balance = EXCLUDED.balance, last_block = EXCLUDED.last_block,
+              profile_id = COALESCE(EXCLUDED.profile_id, wallet.profile_id), updated_at = now()`,
+      [jsonRows(changes)],
+    );
+  },
+});
+
+/** `transaction_history`: one row per user a movement concerns. */
+export const history = defineReadModel<HistoryRow>({
+  name: 'transaction history',
+  async write(client, changes) {
+    // The unique (tx_id, fabric_user_id) makes a replayed event a no-op here.
+    await client.query(
+      `INSERT INTO transaction_history
+              (fabric_user_id, tx_id, type, from_user_id, to_user_id, amount, memo, block_number, tx_timestamp)
+       SELECT r."fabricUserId", r."txId", r.type, r."fromUserId", r."toUserId", r.amount, r.memo,
+              r."blockNumber", r."txTimestamp"
+         FROM jsonb_to_recordset($1::jsonb) AS r("fabricUserId" text, "txId" text, type text, "fromUserId" text,
+              "toUserId" text, amount numeric, memo text, "blockNumber" bigint, "txTimestamp" timestamptz)
+       ON CONFLICT (tx_id, fabric_user_id) DO NOTHING`,
+      [jsonRows(changes)],
+    );
+  },
+});
+
+/** A user's wallet is created with the user (one event per transaction, so it rides along). */
+export const walletOpened: EventHandler<'UserCreated'> = {
+  project(payload, context, changes) {
+    changes.record(wallets, {
+      fabricUserId: payload.wallet.fabricUserId,
+      balance: payload.wallet.balance,
+      // A profile id that is not a UUID is not ours (a user created on the ledger by other means): the wallet
+      // is then not linked to a profile.
+      profileId: isUuid(payload.profileId) ? payload.profileId.toLowerCase() : undefined,
+      lastBlock: context.blockNumber,
+    });
+  },
+};
+
+/** The tiered initial allocation of tokens to a user. */
+export const genesisDistributed: EventHandler<'GenesisDistributed'> = {
+  project(payload, context, changes) {
+    changes.record(wallets, {
+      fabricUserId: payload.fabricUserId,
+      balance: payload.balance,
+      lastBlock: context.blockNumber,
+    });
+    changes.record(history, {
+      fabricUserId: payload.fabricUserId,
+      txId: context.transactionId,
+      type: 'GENESIS',
+      fromUserId: null,
+      toUserId: payload.fabricUserId,
+      amount: payload.amount,
+      memo: `genesis tier ${payload.tier}`,
+      blockNumber: context.blockNumber,
+      txTimestamp: payload.timestamp,
+    });
+  },
+};
+
+/** A completed transfer moves three balances (sender, recipient, fee collector). */
+export const transferCompleted: EventHandler<'TransferCompleted'> = {
+  project(payload, context, changes) {
+    const row = {
+      txId: context.transactionId,
+      fromUserId: payload.from,
+      toUserId: payload.to,
+      amount: payload.amount,
+      memo: payload.memo === '' ? null : payload.memo,
+      blockNumber: context.blockNumber,
+      txTimestamp: payload.timestamp,
+    };
+    changes.record(history, { ...row, fabricUserId: payload.from, type: 'TRANSFER_OUT' });
+    changes.record(history, { ...row, fabricUserId: payload.to, type: 'TRANSFER_IN' });
+    const lastBlock = context.blockNumber;
+    changes.record(wallets, { fabricUserId: payload.from, balance: payload.fromBalance, lastBlock });
+    changes.record(wallets, { fabricUserId: payload.to, balance: payload.toBalance, lastBlock });
+    // The collector's balance is reported after the whole transfer, so it is written last: it is right even
+    // when the collector is also the sender or the recipient.
+    changes.record(wallets, { fabricUserId: payload.feeCollector, balance: payload.feeCollectorBalance, lastBlock });
+  },
+};

@@ -1,0 +1,107 @@
+/**
+ * Drives the real gxtv3 chaincode through the ledger client with the command catalogue's own mappings, as
+ * the submitter would: what the projector's integration tests and its benchmark put on a devnet ledger.
+ */
+import { randomUUID } from 'node:crypto';
+import { generateFabricUserId, identityDigest, type SystemParams } from '@gx/chaincode';
+import { type CommandPayload, type CommandType, toLedgerCall } from '../../src/commands/catalogue.js';
+import type { CommitOutcome, LedgerClient } from '../../src/ledger/index.js';
+
+/** A user created on the ledger. */
+export interface ScenarioUser {
+  fabricUserId: string;
+  profileId: string;
+}
+
+/** Parameters with a 1% fee to `GX_FEE_COLLECTOR` and tiers large enough for any test. */
+export function scenarioParams(overrides: Partial<SystemParams> = {}): SystemParams {
+  return {
+    tokenName: 'GX Coin',
+    tokenSymbol: 'GXC',
+    decimals: 6,
+    genesisTiers: [
+      { recipients: 2, amount: '1000000' },
+      { recipients: 1_000_000, amount: '1000' },
+    ],
+    transferFee: { basisPoints: 100, collector: 'GX_FEE_COLLECTOR' },
+    ...overrides,
+  };
+}
+
+export class LedgerScenario {
+  constructor(readonly ledger: LedgerClient) {}
+
+  /** Submits one catalogue command; `requestId` defaults to a fresh one. */
+  async command<T extends CommandType>(
+    type: T,
+    payload: CommandPayload<T>,
+    requestId: string = randomUUID(),
+  ): Promise<CommitOutcome> {
+    const call = toLedgerCall(type, requestId, payload);
+    return this.ledger.submit({ contract: call.contract, fn: call.fn, args: call.args, signer: call.signer });
+  }
+
+  bootstrap(params: SystemParams = scenarioParams()): Promise<CommitOutcome> {
+    return this.command('BOOTSTRAP_SYSTEM', { params });
+  }
+
+  /** Creates a user for `profileId` (a fresh one by default) with a valid Fabric user id. */
+  async createUser(profileId: string = randomUUID(), requestId?: string): Promise<ScenarioUser> {
+    const facts = {
+      email: `${profileId}@example.com`,
+      countryCode: 'MY',
+      dateOfBirth: '1990-01-31',
+      gender: 'female' as const,
+      accountType: 1,
+    };
+    const fabricUserId = generateFabricUserId(facts);
+    await this.command(
+      'CREATE_USER',
+      {
+        profileId,
+        fabricUserId,
+        countryCode: facts.countryCode,
+        dateOfBirth: facts.dateOfBirth,
+        gender: facts.gender,
+        accountType: facts.accountType,
+        identityDigest: identityDigest(facts),
+      },
+      requestId ?? randomUUID(),
+    );
+    return { fabricUserId, profileId };
+  }
+
+  genesis(user: ScenarioUser): Promise<CommitOutcome> {
+    return this.command('DISTRIBUTE_GENESIS', { fabricUserId: user.fabricUserId });
+  }
+
+  transfer(from: ScenarioUser, to: ScenarioUser, amount: string, memo = ''): Promise<CommitOutcome> {
+    return this.command('TRANSFER_TOKENS', {
+      fromFabricUserId: from.fabricUserId,
+      toFabricUserId: to.fabricUserId,
+      amount,
+      memo,
+    });
+  }
+
+  setStatus(user: ScenarioUser, status: 'ACTIVE' | 'LOCKED', reason = 'test'): Promise<CommitOutcome> {
+    return this.command('UPDATE_USER_STATUS', { fabricUserId: user.fabricUserId, status, reason });
+  }
+
+  /** Emits an arbitrary event (needs the raw-events fixture chaincode served as gxtv3). */
+  emitRaw(name: string, payload: string): Promise<CommitOutcome> {
+    return this.ledger.submit({ contract: 'RawEventContract', fn: 'Emit', args: [name, payload], signer: 'client' });
+  }
+
+  /** The balance the ledger holds for an account. */
+  async balance(fabricUserId: string): Promise<string> {
+    const result = await this.ledger.evaluate('TokenomicsContract', 'GetBalance', [fabricUserId]);
+    return (JSON.parse(Buffer.from(result).toString('utf8')) as { balance: string }).balance;
+  }
+}
+
+/** Path of the fixture chaincode module that adds `RawEventContract:Emit` to gxtv3. */
+export const RAW_EVENTS_CHAINCODE = new URL(
+  '../fixtures/raw-events-chaincode/index.js',
+  import.meta.url,
+).pathname.replace('/dist/src/', '/src/');
