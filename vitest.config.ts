@@ -6,7 +6,14 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   resolve: {
-    alias: { '@gx/chaincode': new URL('./chaincode/src/index.ts', import.meta.url).pathname },
+    // The chaincode package from source: its main entry and its test builders (`@gx/chaincode/testing`).
+    alias: [
+      { find: /^@gx\/chaincode$/, replacement: new URL('./chaincode/src/index.ts', import.meta.url).pathname },
+      {
+        find: /^@gx\/chaincode\/testing$/,
+        replacement: new URL('./chaincode/src/testing/index.ts', import.meta.url).pathname,
+      },
+    ],
   },
   test: {
     include: ['test/**/*.spec.ts', 'src/**/*.spec.ts', 'chaincode/src/**/*.spec.ts', 'bench/**/*.spec.ts'],

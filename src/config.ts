@@ -26,6 +26,9 @@ const commaList = z.string().transform((value) =>
     .filter((item) => item !== ''),
 );
 
+/** Readiness thresholds when GX_READY_* are unset (and for APIs built without a config, as in tests). */
+export const READINESS_DEFAULTS = { maxLagBlocks: 10, maxLagMs: 60_000, maxPendingAgeMs: 60_000 } as const;
+
 /** Environment variable → schema. The variable name is the key, so errors can name it exactly. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -79,6 +82,10 @@ const envSchema = z.object({
   GX_SUBMITTER_WINDOW: positiveInt.default(1024),
   GX_SUBMITTER_BATCH_SIZE: positiveInt.default(256),
   GX_SUBMITTER_MAX_ATTEMPTS: positiveInt.default(8),
+
+  GX_READY_MAX_LAG_BLOCKS: positiveInt.default(READINESS_DEFAULTS.maxLagBlocks),
+  GX_READY_MAX_LAG_MS: positiveInt.default(READINESS_DEFAULTS.maxLagMs),
+  GX_READY_MAX_PENDING_AGE_MS: positiveInt.default(READINESS_DEFAULTS.maxPendingAgeMs),
 });
 
 export type EnvironmentVariable = keyof typeof envSchema.shape;
@@ -153,6 +160,8 @@ export interface Config {
   };
   fabric: FabricSettings;
   submitter: { window: number; batchSize: number; maxAttempts: number };
+  /** Above these every role's `/readyz` says `degraded` (still 200): see src/observability/readiness.ts. */
+  readiness: { maxLagBlocks: number; maxLagMs: number; maxPendingAgeMs: number };
 }
 
 /** Reads and validates the environment. Throws {@link ConfigError} naming every bad variable. */
@@ -206,6 +215,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       window: e.GX_SUBMITTER_WINDOW,
       batchSize: e.GX_SUBMITTER_BATCH_SIZE,
       maxAttempts: e.GX_SUBMITTER_MAX_ATTEMPTS,
+    },
+    readiness: {
+      maxLagBlocks: e.GX_READY_MAX_LAG_BLOCKS,
+      maxLagMs: e.GX_READY_MAX_LAG_MS,
+      maxPendingAgeMs: e.GX_READY_MAX_PENDING_AGE_MS,
     },
   };
 }

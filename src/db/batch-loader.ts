@@ -4,6 +4,8 @@
  * read goes out alone at once, so latency does not grow. On a machine where the API, PostgreSQL and the
  * clients share two cores, fewer queries means fewer syscalls and less server work per request.
  */
+import { Batcher } from './micro-batcher.js';
+
 export interface BatchLoader<K, V> {
   load(key: K): Promise<V | undefined>;
 }
@@ -19,39 +21,12 @@ export function createBatchLoader<K, V>(
   fetchMany: (keys: K[]) => Promise<Map<K, V>>,
   options: BatchLoaderOptions = {},
 ): BatchLoader<K, V> {
-  const maxBatch = options.maxBatch ?? 128;
-  const maxConcurrent = options.maxConcurrent ?? 2;
-  let queue: Array<{ key: K; resolve(value: V | undefined): void; reject(error: unknown): void }> = [];
-  let inFlight = 0;
-
-  function pump(): void {
-    while (inFlight < maxConcurrent && queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(batch.length);
-      inFlight += 1;
-      const keys = [...new Set(batch.map((item) => item.key))];
-      fetchMany(keys)
-        .then(
-          (found) => {
-            for (const item of batch) item.resolve(found.get(item.key));
-          },
-          (error: unknown) => {
-            for (const item of batch) item.reject(error);
-          },
-        )
-        .finally(() => {
-          inFlight -= 1;
-          pump();
-        });
-    }
-  }
-
-  return {
-    load(key) {
-      return new Promise((resolve, reject) => {
-        queue.push({ key, resolve, reject });
-        pump();
-      });
+  const batcher = new Batcher<K, V | undefined>(
+    async (keys) => {
+      const found = await fetchMany([...new Set(keys)]);
+      return keys.map((key) => found.get(key));
     },
-  };
+    { maxBatch: options.maxBatch ?? 128, maxConcurrent: options.maxConcurrent ?? 2 },
+  );
+  return { load: (key) => batcher.add(key) };
 }

@@ -1,5 +1,5 @@
 /**
- * A small client of the public HTTP API (API.md), used by `gx demo` and the end-to-end test: it knows only
+ * A small client of the public HTTP API (docs/api.md), used by `gx demo` and the end-to-end test: it knows only
  * what a wallet or admin app knows.
  */
 

@@ -1,6 +1,6 @@
 /**
  * The `gateway.Gateway` service: Evaluate, Endorse, Submit, CommitStatus and ChaincodeEvents, answering
- * with the same codes, messages and error details a Fabric 2.5 peer's gateway sends (see FIELD-NOTES).
+ * with the same codes, messages and error details a Fabric 2.5 peer's gateway sends.
  */
 import {
   type handleServerStreamingCall,

@@ -1,6 +1,6 @@
 /**
  * devnet through the real @hyperledger/fabric-gateway client over gRPC (TLS): results, commit status, the
- * error shapes a Fabric 2.5 peer gives (FIELD-NOTES), MVCC, duplicate transaction ids, bad signatures,
+ * error shapes a Fabric 2.5 peer gives, MVCC, duplicate transaction ids, bad signatures,
  * identities, namespaces and the dispatcher's behaviour for a plain JavaScript chaincode loaded by path.
  */
 import { createHash, createPrivateKey, sign } from 'node:crypto';

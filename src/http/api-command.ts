@@ -15,7 +15,7 @@ function count(value: string): number {
 export function addApiCommand(program: Command): void {
   program
     .command('api')
-    .description('Serve the HTTP API (API.md) on GX_HTTP_HOST:GX_HTTP_PORT.')
+    .description('Serve the HTTP API (docs/api.md) on GX_HTTP_HOST:GX_HTTP_PORT.')
     .option(
       '--services <list>',
       `comma-separated services to serve (${API_SERVICES.join(', ')}); default all`,

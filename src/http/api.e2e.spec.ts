@@ -1,5 +1,5 @@
 /**
- * The API with the rest of the system, as API.md describes the flows: devnet (real Fabric Gateway protocol,
+ * The API with the rest of the system, as docs/api.md describes the flows: devnet (real Fabric Gateway protocol,
  * gxtv3 chaincode), the outbox submitter and the projector, all on one real PostgreSQL database.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -17,7 +17,9 @@ import {
   capabilityRoutes,
   type KycKeyring,
 } from '../capabilities/index.js';
+import { READINESS_DEFAULTS } from '../config.js';
 import type { LedgerProbe } from '../observability/health.js';
+import type { ReadinessThresholds } from '../observability/readiness.js';
 import { createOutboxBatcher, type OutboxBatcherOptions } from '../outbox/group-commit.js';
 import { authPlugin } from './auth.js';
 import { startCommandStatusHub } from './command-status-hub.js';
@@ -60,6 +62,8 @@ export interface ApiDependencies {
   /** Absent: the ledger is reported unreachable (degraded), never a failed readiness. */
   ledger?: LedgerProbe | undefined;
   rateLimits?: Partial<RateLimitSettings>;
+  /** `/readyz` thresholds (default: GX_READY_*'s defaults). */
+  readiness?: ReadinessThresholds | undefined;
   outbox?: OutboxBatcherOptions;
   /** How long a transfer may reuse its sender's lock/registration state (ms, default 1000; 0 = never). */
   senderCacheTtlMs?: number;
@@ -131,7 +135,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'GX Protocol API', version: '1.0.0', description: 'See API.md: the contract with clients.' },
+      info: { title: 'GX Protocol API', version: '1.0.0', description: 'See docs/api.md: the contract with clients.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },
@@ -153,7 +157,11 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     senderCacheTtlMs: deps.senderCacheTtlMs ?? 1000,
   };
 
-  await app.register(healthRoutes, { pool: deps.pool, ledger: deps.ledger });
+  await app.register(healthRoutes, {
+    pool: deps.pool,
+    ledger: deps.ledger,
+    thresholds: deps.readiness ?? READINESS_DEFAULTS,
+  });
   for (const [service, load] of Object.entries(capabilityRoutes) as Array<
     [CapabilityService, () => Promise<CapabilityRoutes>]
   >) {

@@ -1,5 +1,5 @@
 /**
- * Every route of API.md × anonymous / another user / the owner / an admin. A cell expects either the exact
+ * Every route of docs/api.md × anonymous / another user / the owner / an admin. A cell expects either the exact
  * refusal (401 anonymous, 403 not allowed) or "allowed": any answer that is neither 401 nor 403 (nor 5xx),
  * since business outcomes (404 before registration, 409 after an earlier cell changed state) are not
  * authorization. For admin routes the "owner" is the user the action targets.
@@ -214,7 +214,7 @@ describe('authorization matrix', () => {
       .filter((line) => line.includes('/api/v1/'));
     expect(served.length).toBeGreaterThan(0);
     const covered = new Set(routes.map((route) => `${route.method} ${route.path(fixtures).split('?')[0]}`));
-    // Every API.md route pattern, with the fixture ids substituted.
+    // Every docs/api.md route pattern, with the fixture ids substituted.
     const expected = [
       'POST /api/v1/auth/register',
       'POST /api/v1/auth/login',

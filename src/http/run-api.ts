@@ -108,6 +108,7 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
     kycKeyring,
     ledger,
     rateLimits: { ...options.rateLimits, redis },
+    readiness: config.readiness,
     // In production the API sits behind one ingress/load balancer: trust exactly that hop's X-Forwarded-For.
     trustProxyHops: config.env === 'production' ? 1 : 0,
   });

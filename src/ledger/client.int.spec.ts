@@ -1,5 +1,5 @@
+import { newUser, requestId, systemParams } from '@gx/chaincode/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, requestId, systemParams } from '../../chaincode/src/testing/fixtures.js';
 import { devnetOnly, externalLedger, startTestLedger, type TestLedger } from '../../test/support/ledger.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../observability/logger.js';

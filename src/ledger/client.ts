@@ -22,18 +22,19 @@ import {
   type SubmittedTransaction as SubmittedGatewayTransaction,
 } from '@hyperledger/fabric-gateway';
 import { type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
+import { type Backoff, createBackoff } from '../backoff.js';
 import type { FabricSettings } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import { CommitWatcher } from './commit-watcher.js';
 import { type FabricCredentials, loadFabricCredentials, type SigningCredentials } from './credentials.js';
 import {
-  CommitError,
   classifyError,
   GatewayError,
   isConnectionFailure,
   isPeerFailure,
   LedgerClosedError,
   LedgerConfigurationError,
+  newCommitError,
 } from './errors.js';
 import {
   fabricCircuitBreakerState,
@@ -181,12 +182,12 @@ class FabricLedgerClient implements LedgerClient {
   readonly #name: string;
   readonly #deadlines: PhaseDeadlines;
   readonly #breaker: CircuitBreakerPolicy;
-  readonly #reconnectInitialMs: number;
-  readonly #reconnectMaxMs: number;
+  readonly #rebuildBackoff: Backoff;
   #channel: GatewayChannel;
   #stale = false;
   #rebuildNotBefore = 0;
-  #consecutiveRebuilds = 0;
+  /** A channel was rebuilt since the last success. */
+  #rebuilt = false;
   #closed = false;
   #probeTimer: NodeJS.Timeout | undefined;
   readonly #watcher: CommitWatcher | undefined;
@@ -201,8 +202,10 @@ class FabricLedgerClient implements LedgerClient {
     this.#name = options.name ?? 'default';
     this.#logger = options.logger.child({ component: 'ledger', client: this.#name });
     this.#deadlines = { ...DEFAULT_DEADLINES, ...options.deadlines };
-    this.#reconnectInitialMs = options.reconnect?.initialMs ?? 100;
-    this.#reconnectMaxMs = options.reconnect?.maxMs ?? 10_000;
+    this.#rebuildBackoff = createBackoff({
+      initialMs: options.reconnect?.initialMs ?? 100,
+      maxMs: options.reconnect?.maxMs ?? 10_000,
+    });
     this.#breaker = circuitBreaker(handleWhen(isPeerFailure), {
       halfOpenAfter: options.breaker?.halfOpenAfterMs ?? 5_000,
       breaker: new ConsecutiveBreaker(options.breaker?.consecutiveFailures ?? 5),
@@ -263,12 +266,9 @@ class FabricLedgerClient implements LedgerClient {
     if (isPeerFailure(error)) this.#reachable(false);
     // Many calls fail together when a peer dies: only the first failure on the current channel counts.
     if (channel !== this.#channel || this.#stale || !isConnectionFailure(error)) return;
-    const backoff =
-      this.#consecutiveRebuilds === 0
-        ? 0
-        : Math.min(this.#reconnectMaxMs, this.#reconnectInitialMs * 2 ** (this.#consecutiveRebuilds - 1)) *
-          (0.5 + Math.random() / 2);
-    this.#consecutiveRebuilds += 1;
+    // The first rebuild is immediate; consecutive ones (the new channel failed too) back off.
+    const backoff = this.#rebuilt ? this.#rebuildBackoff.next() : 0;
+    this.#rebuilt = true;
     this.#stale = true;
     this.#rebuildNotBefore = Date.now() + backoff;
     this.#logger.warn(
@@ -279,7 +279,10 @@ class FabricLedgerClient implements LedgerClient {
 
   #onSuccess(channel: GatewayChannel): void {
     this.#reachable(true);
-    if (channel === this.#channel) this.#consecutiveRebuilds = 0;
+    if (channel === this.#channel) {
+      this.#rebuilt = false;
+      this.#rebuildBackoff.reset();
+    }
   }
 
   /** Runs one gRPC exchange through the breaker, keeping the channel's health up to date. */
@@ -386,14 +389,15 @@ class FabricLedgerClient implements LedgerClient {
    */
   async #commitStatus(signer: SigningIdentity, submitted: Commit): Promise<Status> {
     let commit: Commit = submitted;
-    for (let retry = 0; ; retry += 1) {
+    const retries = createBackoff({ initialMs: 100, maxMs: 800 });
+    for (;;) {
       try {
         return await this.#call(() => commit.getStatus());
       } catch (error) {
         const transport =
           error instanceof GatewayError && (error.code === grpc.status.CANCELLED || isConnectionFailure(error));
-        if (!transport || retry >= 3 || this.#closed) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** retry));
+        if (!transport || retries.failures >= 3 || this.#closed) throw error;
+        await new Promise((resolve) => setTimeout(resolve, retries.next()));
         // The request signed on the first try, sent again as is.
         commit = this.#current().gateway(signer).newCommit(commit.getBytes());
       }
@@ -412,11 +416,7 @@ class FabricLedgerClient implements LedgerClient {
     const endorsed = await this.endorse(request);
     const outcome = await this.commit(request.signer, endorsed.signedTransaction);
     if (!outcome.successful) {
-      throw new CommitError({
-        code: outcome.code as CommitError['code'],
-        transactionId: outcome.transactionId,
-        message: `Transaction ${outcome.transactionId} failed to commit with status code ${outcome.code}`,
-      });
+      throw newCommitError(outcome);
     }
     return outcome;
   }

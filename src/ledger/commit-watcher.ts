@@ -17,6 +17,7 @@
  */
 import type { CloseableAsyncIterable } from '@hyperledger/fabric-gateway';
 import { peer } from '@hyperledger/fabric-protos';
+import { createBackoff } from '../backoff.js';
 import type { Logger } from '../observability/logger.js';
 import { fabricCommitOutcomes } from './metrics.js';
 
@@ -135,7 +136,7 @@ export class CommitWatcher {
 
   /** Reads the stream, reopening it after the last processed block whenever it breaks. */
   async #run(): Promise<void> {
-    let failures = 0;
+    const failures = createBackoff({ initialMs: this.#o.initialMs, maxMs: this.#o.maxMs });
     while (!this.#closed) {
       try {
         const startBlock = this.#lastBlock === undefined ? undefined : this.#lastBlock + 1n;
@@ -155,7 +156,7 @@ export class CommitWatcher {
             this.#brokenSince = undefined;
             this.#o.logger.info({ block: block.getNumber() }, 'filtered block stream resumed');
           }
-          failures = 0;
+          failures.reset();
           this.#onBlock(block);
         }
         // The stream ended without an error (the peer closed it): reopen like after a break.
@@ -166,8 +167,7 @@ export class CommitWatcher {
         if (this.#closed) return;
         this.#brokenSince ??= Date.now();
         this.#o.onFailure(error);
-        failures += 1;
-        const delay = Math.min(this.#o.maxMs, this.#o.initialMs * 2 ** (failures - 1)) * (0.5 + Math.random() / 2);
+        const delay = failures.next();
         this.#o.logger.warn(
           { err: error, resumeAt: this.#lastBlock === undefined ? 'next commit' : String(this.#lastBlock + 1n) },
           'filtered block stream broke; reopening',

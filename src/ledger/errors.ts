@@ -2,7 +2,7 @@
  * Error classification for everything that can go wrong between an outbox row and a committed transaction,
  * decided in this one place: retry (TRANSIENT) or dead-letter at once (PERMANENT).
  *
- * The shapes follow what a Fabric 2.5 peer's Gateway answers through fabric-gateway 1.11 (see FIELD-NOTES):
+ * The shapes follow what a Fabric 2.5 peer's Gateway answers through fabric-gateway 1.11 (docs/architecture.md, decision 6):
  * a chaincode that throws during endorse gives an `EndorseError` (ABORTED) whose per-peer details read
  * `chaincode response 500, <message>`; an overloaded gateway answers UNKNOWN with `too many requests`; a
  * transaction that loses an MVCC race commits with validation code 11.
@@ -19,6 +19,18 @@ const validationCodeNames = new Map<number, string>(Object.entries(StatusCode).m
 /** The name of a transaction validation code, e.g. `MVCC_READ_CONFLICT` for 11. */
 export function validationCodeName(code: number): string {
   return validationCodeNames.get(code) ?? `VALIDATION_CODE_${code}`;
+}
+
+/**
+ * The error for a transaction that committed invalid (built here only, so its message is the same wherever
+ * it is raised): fabric-gateway's own CommitError, with the validation code's name in the message.
+ */
+export function newCommitError(outcome: { transactionId: string; code: number }): CommitError {
+  return new CommitError({
+    code: outcome.code as CommitError['code'],
+    transactionId: outcome.transactionId,
+    message: `Transaction ${outcome.transactionId} failed to commit with status code ${outcome.code} (${validationCodeName(outcome.code)})`,
+  });
 }
 
 /** Whether a failure is worth retrying. */

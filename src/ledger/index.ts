@@ -15,6 +15,7 @@ export {
   InvalidRequestError,
   LedgerClosedError,
   LedgerConfigurationError,
+  newCommitError,
   validationCodeName,
 } from './errors.js';
 export type {

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { type CommandType, validateCommand } from '../commands/catalogue.js';
+import { Batcher } from '../db/micro-batcher.js';
 import { type EnqueuedCommand, enqueueCommand, type NewCommand } from './enqueue.js';
 
 export interface OutboxBatcherOptions {
@@ -33,38 +34,20 @@ export interface OutboxBatcher {
   drain(): Promise<void>;
 }
 
-interface Pending {
+interface Queued {
   id: string;
   command: NewCommand<CommandType>;
   payload: unknown;
-  resolve(result: EnqueuedCommand): void;
-  reject(error: unknown): void;
 }
 
 export function createOutboxBatcher(pool: pg.Pool, options: OutboxBatcherOptions = {}): OutboxBatcher {
-  const maxBatch = options.maxBatch ?? 256;
-  const maxConcurrent = options.maxConcurrentFlushes ?? 2;
-  let queue: Pending[] = [];
-  let inFlight = 0;
-  let idle: Array<() => void> = [];
+  // Each row settles on its own: a batch that fails is written again row by row (see flush).
+  const batcher = new Batcher<Queued, PromiseSettledResult<EnqueuedCommand>>(flush, {
+    maxBatch: options.maxBatch ?? 256,
+    maxConcurrent: options.maxConcurrentFlushes ?? 2,
+  });
 
-  function pump(): void {
-    while (inFlight < maxConcurrent && queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(batch.length);
-      inFlight += 1;
-      flush(batch).finally(() => {
-        inFlight -= 1;
-        pump();
-        if (inFlight === 0 && queue.length === 0) {
-          for (const wake of idle) wake();
-          idle = [];
-        }
-      });
-    }
-  }
-
-  async function flush(batch: Pending[]): Promise<void> {
+  async function flush(batch: Queued[]): Promise<Array<PromiseSettledResult<EnqueuedCommand>>> {
     try {
       // The batch goes in as one JSON document: node-postgres would quote and escape every element of six
       // array parameters one by one (~3 % of a write's CPU); JSON.stringify does it natively.
@@ -86,26 +69,19 @@ export function createOutboxBatcher(pool: pg.Pool, options: OutboxBatcherOptions
         values: [JSON.stringify(rows)],
       });
       const byId = new Map(result.rows.map((row) => [row.id, row]));
-      for (const pending of batch) {
-        const row = byId.get(pending.id);
-        if (row) {
-          pending.resolve({
-            commandId: row.id,
-            requestId: row.request_id,
-            status: 'PENDING',
-            createdAt: row.created_at,
-          });
-        } else pending.reject(new Error('outbox insert returned no row for a queued command'));
-      }
+      return batch.map((queued): PromiseSettledResult<EnqueuedCommand> => {
+        const row = byId.get(queued.id);
+        return row
+          ? {
+              status: 'fulfilled',
+              value: { commandId: row.id, requestId: row.request_id, status: 'PENDING', createdAt: row.created_at },
+            }
+          : { status: 'rejected', reason: new Error('outbox insert returned no row for a queued command') };
+      });
     } catch (error) {
       // One row (say a duplicate request id) must not fail its neighbours: write them one by one.
-      if (batch.length === 1) {
-        batch[0]!.reject(error);
-        return;
-      }
-      await Promise.all(
-        batch.map((pending) => enqueueCommand(pool, pending.command).then(pending.resolve, pending.reject)),
-      );
+      if (batch.length === 1) return [{ status: 'rejected', reason: error }];
+      return Promise.allSettled(batch.map((queued) => enqueueCommand(pool, queued.command)));
     }
   }
 
@@ -117,14 +93,10 @@ export function createOutboxBatcher(pool: pg.Pool, options: OutboxBatcherOptions
       } catch (error) {
         return Promise.reject(error);
       }
-      return new Promise<EnqueuedCommand>((resolve, reject) => {
-        queue.push({ id: randomUUID(), command: command as NewCommand<CommandType>, payload, resolve, reject });
-        pump();
-      });
+      return batcher
+        .add({ id: randomUUID(), command: command as NewCommand<CommandType>, payload })
+        .then((settled) => (settled.status === 'fulfilled' ? settled.value : Promise.reject(settled.reason)));
     },
-    drain() {
-      if (inFlight === 0 && queue.length === 0) return Promise.resolve();
-      return new Promise((resolve) => idle.push(resolve));
-    },
+    drain: () => batcher.drained(),
   };
 }

@@ -1,4 +1,4 @@
-/** The projector's Prometheus metrics, on the process's shared registry (names fixed by API.md and issue 6). */
+/** The projector's Prometheus metrics, on the process's shared registry (names fixed by docs/api.md). */
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { registry } from '../observability/metrics.js';
 

@@ -35,6 +35,20 @@ export interface ReadModel<Change> {
   merge?(earlier: Change, later: Change): Change;
   /** Writes the batch's folded changes, in the order they were first recorded. Never called with none. */
   write(client: pg.ClientBase, changes: readonly Change[]): Promise<void>;
+  /**
+   * A table this read model owns outright (the projector writes every row): `gx projector rebuild` builds it
+   * afresh and merges it into the live one. Absent for columns of a table the API owns (profiles).
+   */
+  ownedTable?: OwnedTable;
+}
+
+/** An owned table: its key and the columns that carry projected values. */
+export interface OwnedTable {
+  name: string;
+  key: readonly string[];
+  values: readonly string[];
+  /** Whether the table has an `updated_at` to move on changed rows. */
+  updatedAt: boolean;
 }
 
 /** Projects one event type. `project` is pure: it only records changes. */

@@ -4,8 +4,8 @@
  * from the checkpoint after an exponential, jittered backoff. It stops only when its signal aborts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import type pg from 'pg';
+import { createBackoff } from '../backoff.js';
 import type { Logger } from '../observability/logger.js';
 import { applyBatch, type BatchOutcome, type PreparedBatch, prepareBatch } from './apply-batch.js';
 import { ensureCheckpointRow, readCheckpoint, recordLedgerHeight } from './checkpoint.js';
@@ -82,17 +82,16 @@ class ProjectionLoop implements Projector {
 
   async run(signal: AbortSignal): Promise<void> {
     const { logger } = this.#options;
-    const backoffFactory = new ExponentialBackoff({
-      initialDelay: this.#options.reconnect?.initialMs ?? 100,
-      maxDelay: this.#options.reconnect?.maxMs ?? 10_000,
+    const backoff = createBackoff({
+      initialMs: this.#options.reconnect?.initialMs ?? 100,
+      maxMs: this.#options.reconnect?.maxMs ?? 10_000,
     });
-    let backoff: IBackoff<unknown> | undefined;
     const stopHeightPolling = this.#pollLedgerHeight(signal);
     try {
       while (!signal.aborted) {
         try {
           await this.#consume(signal, () => {
-            backoff = undefined;
+            backoff.reset();
             this.#consecutiveFailures = 0;
           });
           if (!signal.aborted) throw new Error('the event stream ended');
@@ -101,12 +100,12 @@ class ProjectionLoop implements Projector {
           if (signal.aborted) return;
           this.#consecutiveFailures += 1;
           metrics.streamReconnects.inc();
-          backoff = backoff ? backoff.next(undefined) : backoffFactory.next();
+          const retryInMs = backoff.next();
           logger.warn(
-            { err: error, retryInMs: Math.round(backoff.duration), failures: this.#consecutiveFailures },
+            { err: error, retryInMs: Math.round(retryInMs), failures: this.#consecutiveFailures },
             'projection interrupted; resuming from the checkpoint',
           );
-          await sleep(backoff.duration, undefined, { signal }).catch(() => undefined);
+          await sleep(retryInMs, undefined, { signal }).catch(() => undefined);
         }
       }
     } finally {

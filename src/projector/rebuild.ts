@@ -19,37 +19,26 @@
  * by difference keeps ids, blocks no reader, and writes almost nothing when the read models were right.
  */
 import pg from 'pg';
+import * as capabilities from '../capabilities/index.js';
 import { inTransaction } from '../db/pool.js';
 import type { Logger } from '../observability/logger.js';
 import { ensureCheckpointRow } from './checkpoint.js';
 import { tryExclusiveLock } from './leadership.js';
 import { comparePositions, type StreamPosition } from './position.js';
+import type { OwnedTable as MergedTable } from './projection.js';
 import { createProjector, DEFAULT_PROJECTION } from './projector.js';
 import type { ChaincodeEventSource } from './source.js';
 
 /** Schema that holds a rebuild in progress. */
 export const REBUILD_SCHEMA = 'gx_rebuild';
 
-/** A table the projector owns outright: its key and the columns that carry projected values. */
-interface MergedTable {
-  name: string;
-  key: readonly string[];
-  values: readonly string[];
-  /** Whether the table has an `updated_at` to move on changed rows. */
-  updatedAt: boolean;
-}
-
-/** Tables rebuilt from scratch and merged in. Timestamps of writing are left as they are on unchanged rows. */
-const MERGED_TABLES: readonly MergedTable[] = [
-  { name: 'wallet', key: ['fabric_user_id'], values: ['profile_id', 'balance', 'last_block'], updatedAt: true },
-  {
-    name: 'transaction_history',
-    key: ['tx_id', 'fabric_user_id'],
-    values: ['type', 'from_user_id', 'to_user_id', 'amount', 'memo', 'block_number', 'tx_timestamp'],
-    updatedAt: false,
-  },
-  { name: 'system_state', key: ['key'], values: ['value', 'block_number'], updatedAt: true },
-];
+/**
+ * Tables rebuilt from scratch and merged in: every read model's owned table, as its slice declares it.
+ * Timestamps of writing are left as they are on unchanged rows.
+ */
+const MERGED_TABLES: readonly MergedTable[] = capabilities.projection.readModels.flatMap((readModel) =>
+  readModel.ownedTable ? [readModel.ownedTable] : [],
+);
 
 /** Makes `public.<table>` equal to `gx_rebuild.<table>` on key and values, touching only rows that differ. */
 async function mergeTable(client: pg.ClientBase, table: MergedTable): Promise<void> {

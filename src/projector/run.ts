@@ -5,10 +5,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Config, loadConfig, requireSettings } from '../config.js';
 import { createLedgerClient } from '../ledger/index.js';
+import { startProbeServer } from '../observability/probe-server.js';
+import { databaseChecks, lagWithin, readinessOf } from '../observability/readiness.js';
 import { type RoleContext, startRole, untilSignal } from '../runtime.js';
+import { readProjectionLag } from './lag.js';
 import { acquireLeadership } from './leadership.js';
 import * as metrics from './metrics.js';
-import { startProbeServer } from './probe-server.js';
 import { createProjector, DEFAULT_PROJECTION, type Projector, type ProjectorStatus } from './projector.js';
 import { rebuildProjection } from './rebuild.js';
 
@@ -86,7 +88,25 @@ export async function runProjector(): Promise<void> {
   const context = await startRole('projector', config);
   const { logger, db } = context;
   const role = startProjectorRole(context);
-  const probes = await startProbeServer({ port: config.http.metricsPort, pool: db.pool, logger, role: role.role });
+  const probes = await startProbeServer({
+    port: config.http.metricsPort,
+    readiness: async () => {
+      const database = await databaseChecks(db.pool);
+      const { role: current, status } = role.role();
+      if (!database.database.ok || !database.schema?.ok) return readinessOf(database);
+      const lag = await readProjectionLag(db.pool);
+      const streamFailures = status?.consecutiveFailures ?? 0;
+      return readinessOf(database, {
+        projector: {
+          ok: lagWithin(lag, config.readiness) && streamFailures === 0,
+          role: current,
+          ...lag,
+          streamFailures,
+        },
+      });
+    },
+  });
+  logger.info({ port: probes.port }, 'probe server listening');
   await untilSignal(logger, async () => {
     await role.stop();
     await probes.close();

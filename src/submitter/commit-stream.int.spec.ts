@@ -5,9 +5,9 @@
  * exactly once while its stream is dropped.
  */
 import { createPrivateKey } from 'node:crypto';
+import { newUser, systemParams } from '@gx/chaincode/testing';
 import { gateway, msp } from '@hyperledger/fabric-protos';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, systemParams } from '../../chaincode/src/testing/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { connectTestGateway } from '../../test/support/devnet.js';
 import {

@@ -4,8 +4,8 @@
  * valid transactions), not only on the rows. Needs the built CLI (`npx tsc -b tsconfig.build.json`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { systemParams } from '@gx/chaincode/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemParams } from '../../chaincode/src/testing/fixtures.js';
 import { CLI_PATH, runCli } from '../../test/support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import {

@@ -1,4 +1,4 @@
-/** Prometheus metrics of the outbox submitter, on the process's shared registry (names fixed by API.md). */
+/** Prometheus metrics of the outbox submitter, on the process's shared registry (names fixed by docs/api.md). */
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { registry } from '../observability/metrics.js';
 import type { OutboxGauges } from '../outbox/backlog.js';

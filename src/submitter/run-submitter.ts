@@ -3,8 +3,9 @@
  */
 import { ConfigError, loadConfig } from '../config.js';
 import { CredentialError, createLedgerClient, type LedgerClient } from '../ledger/index.js';
+import { startProbeServer } from '../observability/probe-server.js';
+import { databaseChecks, readinessOf } from '../observability/readiness.js';
 import { startRole, untilSignal } from '../runtime.js';
-import { startProbeServer } from './probe-server.js';
 import { startSubmitter } from './submitter.js';
 
 /** Runs the submitter until SIGINT/SIGTERM, then shuts down gracefully. */
@@ -35,9 +36,13 @@ export async function runSubmitter(): Promise<void> {
   const probes = await startProbeServer({
     host: config.http.host,
     port: config.http.metricsPort,
-    pool: db.pool,
-    submitter,
-    ledger,
+    readiness: async () => {
+      const [database, health] = await Promise.all([databaseChecks(db.pool), ledger.health()]);
+      return readinessOf(
+        { ...database, submitter: { ok: submitter.isRunning(), inFlight: submitter.inFlight() } },
+        { ledger: { ok: health.reachable, latencyMs: health.latencyMs, error: health.error } },
+      );
+    },
   });
   logger.info({ metricsPort: probes.port }, 'submitter serving /metrics, /livez, /readyz');
   await untilSignal(logger, async () => {

@@ -1,6 +1,6 @@
+import { systemParams } from '@gx/chaincode/testing';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { systemParams } from '../../chaincode/src/testing/fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import {
   bootstrapTestLedger,

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type BulkheadPolicy, bulkhead } from 'cockatiel';
 import pg from 'pg';
+import { createBackoff } from '../backoff.js';
 import {
   commandCatalogue,
   isCommandType,
@@ -23,15 +24,12 @@ import {
   type SigningIdentity,
   toLedgerCall,
 } from '../commands/catalogue.js';
-import {
-  CommitError,
-  classifyError,
-  type LedgerClient,
-  type SubmittedTransaction,
-  validationCodeName,
-} from '../ledger/index.js';
+import { type ListenConnection, openListenConnection } from '../db/listen-connection.js';
+import { Batcher } from '../db/micro-batcher.js';
+import { classifyError, type LedgerClient, newCommitError, type SubmittedTransaction } from '../ledger/index.js';
 import type { Logger } from '../observability/logger.js';
 import { readOutboxGauges } from '../outbox/backlog.js';
+import { OUTBOX_CHANNEL } from '../outbox/channels.js';
 import { type ClaimedCommand, claimCommands } from '../outbox/claim.js';
 import {
   type AttemptOutcome,
@@ -41,10 +39,8 @@ import {
   releaseCommands,
 } from '../outbox/record-outcomes.js';
 import { type SignedTransactionRecord, storeSignedTransactions } from '../outbox/store-signed.js';
-import { adoptOrphanedCommands, unregisterWorker } from '../outbox/workers.js';
-import { Batcher } from './batcher.js';
+import { adoptOrphanedCommands, registerWorker, unregisterWorker } from '../outbox/workers.js';
 import { ConflictGate } from './conflict-gate.js';
-import { ListenConnection } from './listen-connection.js';
 import {
   outboxCommandsProcessed,
   outboxInFlight,
@@ -154,7 +150,7 @@ class OutboxSubmitter implements Submitter {
   readonly #gate = new ConflictGate();
   readonly #store: Batcher<SignedTransactionRecord, boolean>;
   readonly #outcomes: Batcher<AttemptOutcome, RecordedOutcome | undefined>;
-  readonly #listen: ListenConnection;
+  #listen: ListenConnection | undefined;
   readonly #sendLimit: BulkheadPolicy;
   /**
    * Connections with `synchronous_commit = off`, for the writes whose loss in a database crash is harmless:
@@ -227,19 +223,24 @@ class OutboxSubmitter implements Submitter {
       },
       { maxConcurrent: 1 },
     );
-    this.#listen = new ListenConnection({
-      clientConfig: options.clientConfig,
-      workerId: this.workerId,
-      logger: this.#logger,
-      onWake: () => this.#wakeup.fire(),
-      onReconnected: () => {
-        this.#strayCheckDue = true;
-      },
-    });
   }
 
   async start(): Promise<void> {
-    await this.#listen.open();
+    // The dedicated connection wakes the claim loop on new rows and carries the worker's liveness lock.
+    this.#listen = await openListenConnection({
+      clientConfig: this.#o.clientConfig,
+      applicationName: 'gx-submitter-listen',
+      channel: OUTBOX_CHANNEL,
+      logger: this.#logger,
+      onConnect: async (client) => {
+        await registerWorker(client, this.workerId);
+      },
+      onNotification: () => this.#wakeup.fire(),
+      onReconnected: () => {
+        this.#strayCheckDue = true;
+        this.#wakeup.fire();
+      },
+    });
     await this.#maintain();
     this.#claimLoop = this.#runClaimLoop();
     this.#clearGaugeSource = setOutboxGaugeSource(() =>
@@ -263,7 +264,7 @@ class OutboxSubmitter implements Submitter {
   }
 
   async #runClaimLoop(): Promise<void> {
-    let failures = 0;
+    const failures = createBackoff({ initialMs: 200, maxMs: 10_000 });
     /** The last claim came back full: more rows are due than this replica takes at once (a backlog). */
     let backlog = false;
     while (!this.#stopping) {
@@ -286,11 +287,10 @@ class OutboxSubmitter implements Submitter {
       let claimed: ClaimedCommand[];
       try {
         claimed = await claimCommands(this.#relaxedPool, this.workerId, limit);
-        failures = 0;
+        failures.reset();
       } catch (error) {
-        failures += 1;
         this.#logger.error({ err: error }, 'claiming outbox commands failed; backing off');
-        await sleep(Math.min(10_000, 100 * 2 ** failures) * (0.5 + Math.random() / 2));
+        await sleep(failures.next());
         continue;
       }
       for (const command of claimed) this.#begin(command);
@@ -389,13 +389,7 @@ class OutboxSubmitter implements Submitter {
           blockNumber: result.blockNumber,
         };
       } else {
-        const verdict = classifyError(
-          new CommitError({
-            code: result.code as CommitError['code'],
-            transactionId: result.transactionId,
-            message: `Transaction ${result.transactionId} failed to commit with status code ${result.code} (${validationCodeName(result.code)})`,
-          }),
-        );
+        const verdict = classifyError(newCommitError(result));
         outcome = {
           id: command.id,
           outcome: 'FAILED',
@@ -446,11 +440,12 @@ class OutboxSubmitter implements Submitter {
 
   /** Writes an outcome back, retrying while the database is unreachable (the row stays held meanwhile). */
   async #record(outcome: AttemptOutcome): Promise<RecordedOutcome | undefined> {
-    for (let failures = 0; ; failures += 1) {
+    const failures = createBackoff({ initialMs: 100, maxMs: 10_000 });
+    for (;;) {
       try {
         return await this.#outcomes.add(outcome);
       } catch (error) {
-        if (this.#stopping && failures >= 3) {
+        if (this.#stopping && failures.failures >= 3) {
           this.#logger.error(
             { err: error, commandId: outcome.id },
             'giving up recording an outcome; another submitter will resolve the row',
@@ -458,7 +453,7 @@ class OutboxSubmitter implements Submitter {
           return undefined;
         }
         this.#logger.error({ err: error, commandId: outcome.id }, 'recording an outcome failed; retrying');
-        await sleep(Math.min(10_000, 100 * 2 ** failures));
+        await sleep(failures.next());
       }
     }
   }
@@ -514,7 +509,7 @@ class OutboxSubmitter implements Submitter {
     }
     await this.#store.drained();
     await this.#outcomes.drained();
-    await this.#listen.close();
+    await this.#listen?.close();
     await unregisterWorker(this.#o.pool, this.workerId).catch(() => undefined);
     await this.#relaxedPool.end();
     this.#logger.info('submitter stopped');

@@ -1,6 +1,7 @@
 /** Helpers for outbox submitter tests: command fixtures, waiting on rows, reading devnet's commit counters. */
+
+import { newUser } from '@gx/chaincode/testing';
 import type pg from 'pg';
-import { newUser } from '../../chaincode/src/testing/fixtures.js';
 import type { CommandPayload } from '../../src/commands/catalogue.js';
 import { registry } from '../../src/observability/metrics.js';
 

@@ -23,6 +23,7 @@ interface SystemStateChange {
 /** `system_state`: one row per key, the last value in a batch winning. */
 export const systemState = defineReadModel<SystemStateChange>({
   name: 'system state',
+  ownedTable: { name: 'system_state', key: ['key'], values: ['value', 'block_number'], updatedAt: true },
   key: (change) => change.key,
   async write(client, changes) {
     await client.query(

@@ -261,7 +261,7 @@ describe('profiles', () => {
     user = await api.registerUser();
   });
 
-  it('GET /users/me and /users/:id show the profile of API.md', async () => {
+  it('GET /users/me and /users/:id show the profile of docs/api.md', async () => {
     const me = await api.request('GET', '/api/v1/users/me', { token: user.accessToken });
     expect(me.status).toBe(200);
     const byId = await api.request('GET', `/api/v1/users/${user.profileId}`, { token: user.accessToken });

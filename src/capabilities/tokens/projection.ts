@@ -33,6 +33,12 @@ interface HistoryRow {
 /** `wallet`: the last balance of each account in a batch wins. */
 export const wallets = defineReadModel<WalletChange>({
   name: 'wallets',
+  ownedTable: {
+    name: 'wallet',
+    key: ['fabric_user_id'],
+    values: ['profile_id', 'balance', 'last_block'],
+    updatedAt: true,
+  },
   key: (change) => change.fabricUserId,
   // A later balance of the same wallet wins, but the profile link of its creation must survive.
   merge: (earlier, later) => ({ ...later, profileId: later.profileId ?? earlier.profileId }),
@@ -56,6 +62,12 @@ export const wallets = defineReadModel<WalletChange>({
 /** `transaction_history`: one row per user a movement concerns. */
 export const history = defineReadModel<HistoryRow>({
   name: 'transaction history',
+  ownedTable: {
+    name: 'transaction_history',
+    key: ['tx_id', 'fabric_user_id'],
+    values: ['type', 'from_user_id', 'to_user_id', 'amount', 'memo', 'block_number', 'tx_timestamp'],
+    updatedAt: false,
+  },
   async write(client, changes) {
     // The unique (tx_id, fabric_user_id) makes a replayed event a no-op here.
     await client.query(

@@ -5,54 +5,49 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { SchemaMismatchError, schemaStatus } from '../../db/migrator.js';
 import { type LedgerProbe, ledgerHealth, projectorStatus } from '../../observability/health.js';
 import { registry } from '../../observability/metrics.js';
+import {
+  databaseChecks,
+  lagWithin,
+  type ReadinessThresholds,
+  readinessCode,
+  readinessOf,
+} from '../../observability/readiness.js';
 import { outboxStatus } from '../../outbox/backlog.js';
 
 export interface HealthRoutesOptions {
   pool: pg.Pool;
   ledger: LedgerProbe | undefined;
   /** Above these the system reports `degraded`. */
-  thresholds?: { lagBlocks?: number; lagMs?: number; oldestPendingMs?: number };
+  thresholds: ReadinessThresholds;
 }
 
 export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOptions): Promise<void> {
-  const { pool } = options;
-  const lagBlocksMax = options.thresholds?.lagBlocks ?? 10;
-  const lagMsMax = options.thresholds?.lagMs ?? 60_000;
-  const oldestPendingMax = options.thresholds?.oldestPendingMs ?? 60_000;
+  const { pool, thresholds } = options;
   const quiet = { config: { noRateLimit: true }, logLevel: 'warn' as const, schema: { hide: true } };
 
   app.get('/livez', quiet, async () => ({ status: 'alive' }));
 
   app.get('/readyz', quiet, async (_request, reply) => {
-    const checks: Record<string, unknown> = {};
-    try {
-      const schema = await schemaStatus(pool);
-      checks.database = { ok: true };
-      const current = schema.missing.length === 0 && schema.unknown.length === 0 && schema.altered.length === 0;
-      checks.schema = current
-        ? { ok: true, migration: schema.currentVersion }
-        : { ok: false, migration: schema.currentVersion, error: new SchemaMismatchError(schema).message };
-      if (!current) return reply.code(503).send({ status: 'unavailable', checks });
-    } catch (error) {
-      checks.database = { ok: false, error: (error as Error).message };
-      return reply.code(503).send({ status: 'unavailable', checks });
+    const database = await databaseChecks(pool);
+    if (!database.database.ok || !database.schema?.ok) {
+      const unavailable = readinessOf(database);
+      return reply.code(readinessCode(unavailable)).send(unavailable);
     }
     const [ledger, outbox, projector] = await Promise.all([
       ledgerHealth(options.ledger),
       outboxStatus(pool).catch(() => undefined),
       projectorStatus(pool).catch(() => undefined),
     ]);
-    const projectorOk =
-      projector !== undefined && (projector.lagBlocks ?? 0) <= lagBlocksMax && (projector.lagMs ?? 0) <= lagMsMax;
-    const outboxOk = outbox !== undefined && (outbox.oldestPendingAgeMs ?? 0) <= oldestPendingMax;
-    checks.ledger = { ok: ledger.reachable, ...ledger };
-    checks.projector = { ok: projectorOk, ...projector };
-    checks.outbox = { ok: outboxOk, ...outbox };
-    const degraded = !ledger.reachable || !projectorOk || !outboxOk;
-    return { status: degraded ? 'degraded' : 'ready', checks };
+    return readinessOf(database, {
+      ledger: { ok: ledger.reachable, ...ledger },
+      projector: { ok: projector !== undefined && lagWithin(projector, thresholds), ...projector },
+      outbox: {
+        ok: outbox !== undefined && (outbox.oldestPendingAgeMs ?? 0) <= thresholds.maxPendingAgeMs,
+        ...outbox,
+      },
+    });
   });
 
   app.get('/metrics', quiet, async (_request, reply) => {

@@ -1,7 +1,9 @@
 /**
- * Group commit for write-backs: callers add one item each and await its result; items that arrive while a
- * flush is running go out together in the next one. Under load this turns thousands of single-row updates
- * per second into a few dozen statements, without making a lone item wait for a timer.
+ * Micro-batching of database round trips: callers add one item each and await its result; items that arrive
+ * while a flush is running go out together in the next one. Under load this turns thousands of single-row
+ * statements per second into a few dozen, without making a lone item wait for a timer (at low load an item
+ * goes out alone at once). The one batcher behind the outbox's group commit, the submitter's write-backs and
+ * the API's coalesced reads.
  */
 export class Batcher<Item, Result> {
   readonly #flush: (items: Item[]) => Promise<Result[]>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Batcher } from './batcher.js';
+import { Batcher } from './micro-batcher.js';
 
 function deferred() {
   let resolve!: () => void;
