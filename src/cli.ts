@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { migrate, migrationLabel, SchemaMismatchError } from './db/migrator.js';
 import { openDatabase } from './db/pool.js';
 import { addDevCommands, DriftFound } from './dev/command.js';
-import { addDevnetCommand } from './devnet/command.js';
+import { addDevnetCommand } from './dev/devnet-command.js';
 import { addApiCommand } from './http/api-command.js';
 import { createLogger } from './observability/logger.js';
 import { addProjectorCommand } from './projector/command.js';

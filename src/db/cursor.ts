@@ -39,3 +39,21 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+
+/**
+ * The page of a keyset query that asked for `limit + 1` rows: the extra row only says that a next page
+ * exists, whose cursor is the position of this page's last row.
+ */
+export function keysetPage<Row, T>(
+  rows: readonly Row[],
+  limit: number,
+  toItem: (row: Row) => T,
+  positionOf: (row: Row) => readonly (string | number)[],
+): Page<T> {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toItem),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(positionOf(last)) : null,
+  };
+}

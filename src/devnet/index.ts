@@ -14,7 +14,7 @@
  * await devnet.close();
  * ```
  */
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from 'pino';
 
 export { signLowS } from '../ledger/signer.js';
 export { readConnectionEnv, writeConnectionEnv } from './connection-env.js';

@@ -3,7 +3,7 @@
  * bootstrap) from being enqueued twice.
  */
 import type pg from 'pg';
-import { decodeCursor, encodeCursor, type Page } from '../db/cursor.js';
+import { decodeCursor, keysetPage, type Page } from '../db/cursor.js';
 
 export type CommandStatus = 'PENDING' | 'SUBMITTED' | 'COMMITTED' | 'FAILED';
 
@@ -95,12 +95,7 @@ export async function listCommands(
       LIMIT $4`,
     [options.status ?? null, after?.[0] ?? null, after?.[1] ?? null, options.limit + 1],
   );
-  const rows = result.rows.slice(0, options.limit);
-  const last = rows.at(-1);
-  return {
-    items: rows.map(toView),
-    nextCursor: result.rows.length > options.limit && last ? encodeCursor([last.created_at_text, last.id]) : null,
-  };
+  return keysetPage(result.rows, options.limit, toView, (row) => [row.created_at_text, row.id]);
 }
 
 /**

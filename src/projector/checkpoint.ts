@@ -5,13 +5,15 @@
 import type pg from 'pg';
 import type { StreamPosition } from './position.js';
 
-interface CheckpointRow {
+/** The checkpoint columns of a `projector_state` row. */
+export interface CheckpointRow {
   last_block: string | null;
   last_tx_id: string | null;
   last_event_index: number | null;
 }
 
-function toPosition(row: CheckpointRow | undefined): StreamPosition | undefined {
+/** The position a checkpoint row names; undefined before the first event. */
+export function toPosition(row: CheckpointRow | undefined): StreamPosition | undefined {
   if (!row || row.last_block === null) return undefined;
   return {
     blockNumber: BigInt(row.last_block),

@@ -22,7 +22,7 @@ import pg from 'pg';
 import * as capabilities from '../capabilities/index.js';
 import { inTransaction } from '../db/pool.js';
 import type { Logger } from '../observability/logger.js';
-import { ensureCheckpointRow } from './checkpoint.js';
+import { type CheckpointRow, ensureCheckpointRow, toPosition } from './checkpoint.js';
 import { tryExclusiveLock } from './leadership.js';
 import { comparePositions, type StreamPosition } from './position.js';
 import type { OwnedTable as MergedTable } from './projection.js';
@@ -115,21 +115,6 @@ async function prepareSchema(pool: pg.Pool): Promise<void> {
   });
 }
 
-interface CheckpointRow {
-  last_block: string | null;
-  last_event_index: number | null;
-  last_tx_id: string | null;
-}
-
-function position(row: CheckpointRow | undefined): StreamPosition | undefined {
-  if (!row || row.last_block === null) return undefined;
-  return {
-    blockNumber: BigInt(row.last_block),
-    eventIndex: row.last_event_index ?? 0,
-    transactionId: row.last_tx_id ?? '',
-  };
-}
-
 /**
  * Switches the rebuilt read models in, if the rebuild is at or past the live checkpoint. Returns the time
  * the tables were held, or undefined when the live projection is still ahead (try again later).
@@ -137,7 +122,7 @@ function position(row: CheckpointRow | undefined): StreamPosition | undefined {
 async function switchOver(pool: pg.Pool, projection: string): Promise<number | undefined> {
   const heldFrom = await inTransaction(pool, async (client) => {
     // Waits for the live projector's batch in flight, then holds it off until this commits.
-    const live = position(
+    const live = toPosition(
       (
         await client.query<CheckpointRow>(
           'SELECT last_block, last_event_index, last_tx_id FROM public.projector_state WHERE name = $1 FOR UPDATE',
@@ -151,7 +136,7 @@ async function switchOver(pool: pg.Pool, projection: string): Promise<number | u
         [projection],
       )
     ).rows[0];
-    const rebuilt = position(rebuiltRow);
+    const rebuilt = toPosition(rebuiltRow);
     // Nothing written yet: ending the transaction releases the checkpoint row either way.
     if (live !== undefined && (rebuilt === undefined || comparePositions(rebuilt, live) < 0)) return undefined;
     const started = performance.now();

@@ -2,7 +2,7 @@
  * User profiles: the SQL that reads and writes `user_profile`, and the API's view of a row.
  */
 import type pg from 'pg';
-import { decodeCursor, encodeCursor, type Page } from '../../db/cursor.js';
+import { decodeCursor, keysetPage, type Page } from '../../db/cursor.js';
 import type { Role } from '../../http/auth.js';
 
 export type { Role };
@@ -146,16 +146,12 @@ export async function findCredentials(db: Queryable, email: string): Promise<Cre
       };
 }
 
-export interface NewProfile {
-  email: string;
+export interface NewProfile
+  extends Pick<
+    Profile,
+    'email' | 'firstName' | 'lastName' | 'phoneNum' | 'nationalityCountryCode' | 'dateOfBirth' | 'gender' | 'role'
+  > {
   passwordHash: string;
-  firstName: string;
-  lastName: string;
-  phoneNum: string | null;
-  nationalityCountryCode: string | null;
-  dateOfBirth: string | null;
-  gender: string | null;
-  role: Role;
 }
 
 /** Raised when the email already belongs to a profile. */
@@ -252,11 +248,5 @@ export async function listProfiles(
       LIMIT $4`,
     [options.status ?? null, after?.[0] ?? null, after?.[1] ?? null, options.limit + 1],
   );
-  const rows = result.rows.slice(0, options.limit);
-  const last = rows.at(-1);
-  return {
-    items: rows.map(toProfile),
-    nextCursor:
-      result.rows.length > options.limit && last ? encodeCursor([last.created_at_text, last.profile_id]) : null,
-  };
+  return keysetPage(result.rows, options.limit, toProfile, (row) => [row.created_at_text, row.profile_id]);
 }

@@ -2,7 +2,7 @@
  * Token read models: a user's wallet and transaction history, as projected from the ledger.
  */
 import type pg from 'pg';
-import { decodeCursor, encodeCursor, type Page } from '../../db/cursor.js';
+import { decodeCursor, keysetPage, type Page } from '../../db/cursor.js';
 
 export interface WalletView {
   fabricUserId: string;
@@ -59,10 +59,10 @@ export async function listTransactions(
       LIMIT $4`,
     [fabricUserId, after?.[0] ?? null, after?.[1] ?? null, options.limit + 1],
   );
-  const rows = result.rows.slice(0, options.limit);
-  const last = rows.at(-1);
-  return {
-    items: rows.map((row) => ({
+  return keysetPage(
+    result.rows,
+    options.limit,
+    (row) => ({
       txId: row.tx_id,
       type: row.type,
       from: row.from_user_id,
@@ -71,7 +71,7 @@ export async function listTransactions(
       memo: row.memo,
       blockNumber: Number(row.block_number),
       timestamp: row.tx_timestamp,
-    })),
-    nextCursor: result.rows.length > options.limit && last ? encodeCursor([last.block_number, last.id]) : null,
-  };
+    }),
+    (row) => [row.block_number, row.id],
+  );
 }

@@ -8,11 +8,11 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config.js';
+import { startDevnetAdminServer } from '../devnet/admin-server.js';
+import { writeConnectionEnv } from '../devnet/connection-env.js';
+import { startDevnet } from '../devnet/network.js';
 import { createLogger } from '../observability/logger.js';
 import { untilSignal } from '../runtime.js';
-import { startDevnetAdminServer } from './admin-server.js';
-import { writeConnectionEnv } from './connection-env.js';
-import { startDevnet } from './network.js';
 
 interface DevnetCommandOptions {
   dataDir?: string;
