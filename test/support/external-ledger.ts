@@ -73,7 +73,7 @@ export async function prepareExternalLedger(): Promise<void> {
     if (canonical(params) !== canonical(EXTERNAL_LEDGER_PARAMS)) {
       throw new Error(
         'GX_TEST_LEDGER=external: the ledger was bootstrapped with other system parameters than the suite ' +
-          `expects (the backend's defaults, src/services/default-system-params.ts).\n  ledger: ${canonical(params)}\n` +
+          `expects (the backend's defaults, src/capabilities/admin/default-system-params.ts).\n  ledger: ${canonical(params)}\n` +
           `  expected: ${canonical(EXTERNAL_LEDGER_PARAMS)}\nUse a channel or chaincode name of its own for the tests.`,
       );
     }
