@@ -62,7 +62,8 @@ export async function startProbeServer(options: ProbeServerOptions): Promise<Pro
     };
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/livez') return send(200, JSON.stringify({ status: 'alive' }));
-    if (path === '/readyz') {
+    // `/health`: what the old deployment's probes call; the same answer as `/readyz`.
+    if (path === '/readyz' || path === '/health') {
       readiness(options).then(({ code, body }) => send(code, JSON.stringify(body)));
       return;
     }

@@ -59,7 +59,8 @@ export async function startProbeServer(options: {
       );
       return;
     }
-    if (path === '/readyz') {
+    // `/health`: what the old deployment's probes call; the same answer as `/readyz`.
+    if (path === '/readyz' || path === '/health') {
       readiness(options.pool, options.submitter, options.ledger).then(
         (result) => reply(result.status === 'unavailable' ? 503 : 200, JSON.stringify(result)),
         (error: Error) => reply(503, JSON.stringify({ status: 'unavailable', error: error.message })),
