@@ -1,11 +1,11 @@
 /**
  * The worker's probe port (GX_METRICS_PORT): `/livez` (the process runs), `/readyz` (it can do its work:
- * database reachable, schema current; projection lag and standby are reported, not failed) and `/metrics`.
+ * database reachable, schema the code's or a compatible newer one; projection lag and standby are reported, not failed) and `/metrics`.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
-import { assertSchemaCurrent } from '../db/migrator.js';
+import { assertSchemaCompatible } from '../db/migrator.js';
 import type { Logger } from '../observability/logger.js';
 import { registry } from '../observability/metrics.js';
 import { readProjectionLag } from './lag.js';
@@ -31,7 +31,7 @@ export interface ProbeServer {
 async function readiness(options: ProbeServerOptions): Promise<{ code: number; body: unknown }> {
   const { role, status } = options.role();
   try {
-    await assertSchemaCurrent(options.pool);
+    await assertSchemaCompatible(options.pool);
     const lag = await readProjectionLag(options.pool);
     const degraded = lag.lagMs > DEGRADED_LAG_MS || (status?.consecutiveFailures ?? 0) > 0;
     return {

@@ -1,11 +1,11 @@
 /**
  * Probes and metrics: `/livez` (the process runs), `/readyz` (it can serve: database reachable and schema
- * current; projection lag, ledger reachability and outbox backlog only make it `degraded`, still 200),
+ * the code's or a compatible newer one; projection lag, ledger reachability and outbox backlog only make it `degraded`, still 200),
  * `/metrics` (Prometheus text of the shared registry). `/health` answers exactly as `/readyz`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { SchemaMismatchError, schemaStatus } from '../../db/migrator.js';
+import { schemaCheck } from '../../db/migrator.js';
 import { registry } from '../../observability/metrics.js';
 import { type LedgerProbe, ledgerHealth, outboxStatus, projectorStatus } from '../../services/system-status.js';
 
@@ -28,13 +28,11 @@ export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOp
   const readyz = async (_request: FastifyRequest, reply: FastifyReply) => {
     const checks: Record<string, unknown> = {};
     try {
-      const schema = await schemaStatus(pool);
+      // Ready on the code's schema or a compatible newer one (expand/contract: a rolling deploy keeps old pods in).
+      const schema = await schemaCheck(pool);
       checks.database = { ok: true };
-      const current = schema.missing.length === 0 && schema.unknown.length === 0 && schema.altered.length === 0;
-      checks.schema = current
-        ? { ok: true, migration: schema.currentVersion }
-        : { ok: false, migration: schema.currentVersion, error: new SchemaMismatchError(schema).message };
-      if (!current) return reply.code(503).send({ status: 'unavailable', checks });
+      checks.schema = schema;
+      if (!schema.ok) return reply.code(503).send({ status: 'unavailable', checks });
     } catch (error) {
       checks.database = { ok: false, error: (error as Error).message };
       return reply.code(503).send({ status: 'unavailable', checks });
