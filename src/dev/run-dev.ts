@@ -16,6 +16,7 @@ import { connectionEnvPath, writeConnectionEnv } from '../devnet/connection-env.
 import { startDevnet } from '../devnet/index.js';
 import { startApi } from '../http/run-api.js';
 import { createLedgerClient } from '../ledger/index.js';
+import { checkLedgerTarget } from '../ledger/target-check.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { startProjectorRole } from '../projector/run.js';
 import { type RoleContext, untilSignal } from '../runtime.js';
@@ -86,6 +87,8 @@ export async function startDev(options: DevOptions, env: NodeJS.ProcessEnv = pro
       name: 'submitter',
     });
     stops.push(() => ledger.close());
+    // On an external network: refuse a channel, chaincode or identity it does not know, naming the setting.
+    await checkLedgerTarget(ledger, config.fabric, logger);
     const submitter = await startSubmitter({
       pool: db.pool,
       clientConfig: db.clientConfig,

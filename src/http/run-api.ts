@@ -6,7 +6,8 @@ import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { ConfigError, loadConfig, requireSettings } from '../config.js';
-import { createLedgerClient } from '../ledger/index.js';
+import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
+import { checkLedgerTarget } from '../ledger/target-check.js';
 import { type RoleContext, startRole, untilSignal } from '../runtime.js';
 import { ensureFirstAdmin } from '../services/accounts.js';
 import { KeyringError, type KycKeyring, parseKycKeyring, reencryptKycDocuments } from '../services/kyc-keyring.js';
@@ -84,10 +85,20 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis (rate limits) unavailable'));
   let ledger: (LedgerProbe & { close(): Promise<void> }) | undefined;
   if (config.fabric.peerEndpoint) {
+    let client: LedgerClient | undefined;
     try {
-      ledger = await createLedgerClient(config.fabric, { logger, name: 'api' });
+      client = await createLedgerClient(config.fabric, { logger, name: 'api' });
     } catch (error) {
       logger.warn({ err: error }, 'ledger client unavailable; /readyz reports the ledger unreachable');
+    }
+    if (client) {
+      // A wrong channel, chaincode or identity stops the role here, naming the setting (exit 2).
+      await checkLedgerTarget(client, config.fabric, logger).catch(async (error: unknown) => {
+        await client.close();
+        await redis?.quit().catch(() => undefined);
+        throw error;
+      });
+      ledger = client;
     }
   }
   const app = await buildApp({
