@@ -7,6 +7,7 @@ import { sql as initialSchema } from './0001_initial_schema.js';
 import { sql as submitterSchema } from './0002_submitter.js';
 import { sql as projectorSchema } from './0003_projector.js';
 import { sql as outboxWriteCost } from './0004_outbox_write_cost.js';
+import { sql as projectorScannedBlock } from './0005_projector_scanned_block.js';
 
 /**
  * Expand/contract: can code released before a migration run on the schema it leaves?
@@ -38,4 +39,6 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'projector', sql: projectorSchema, previousReleaseCompatible: true },
   // Dropped two indexes no query used and changed a column's storage: invisible to every query.
   { version: 4, name: 'outbox_write_cost', sql: outboxWriteCost, previousReleaseCompatible: true },
+  // A nullable column the previous release neither reads nor writes.
+  { version: 5, name: 'projector_scanned_block', sql: projectorScannedBlock, previousReleaseCompatible: true },
 ];
