@@ -6,7 +6,7 @@
 #
 # The chaincode (CCaaS server) has its own image: chaincode/Dockerfile.
 
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # ---- build: full dependency tree, compile TypeScript (backend and the chaincode workspace it imports) ----
 FROM ${NODE_IMAGE} AS build

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,9 +23,11 @@ describe('gx migrate', () => {
     expect(second).toMatchObject({ code: 0, stdout: 'Schema is current; no migrations applied.\n' });
   });
 
-  it('starts the embedded server in an empty data folder and migrates it', async () => {
+  it('starts the embedded server in an empty data folder made by mktemp -d (mode 0700) and migrates it', async () => {
+    // mkdtemp makes the folder 0700, as `mktemp -d` does: as root, the server (run as user postgres) must
+    // still reach its data inside it.
     const folder = await mkdtemp(path.join(tmpdir(), 'gx-cli-data-'));
-    await chmod(folder, 0o755);
+    expect((await stat(folder)).mode & 0o777).toBe(0o700);
     try {
       const env = { GX_DATA_DIR: folder, GX_EMBEDDED_PG_PORT: String(await freePort()) };
       const first = await runCli(['migrate'], env);

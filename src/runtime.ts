@@ -1,9 +1,10 @@
 /**
  * What every role does before it serves: read the configuration, create the logger, open the database and
- * check that its schema is exactly the code's. Also the one place that turns SIGINT/SIGTERM into a clean stop.
+ * check that the code can run on its schema (the code's, or newer by
+ * migrations declared compatible with it). Also the one place that turns SIGINT/SIGTERM into a clean stop.
  */
 import type { Config } from './config.js';
-import { assertSchemaCurrent } from './db/migrator.js';
+import { assertSchemaCompatible } from './db/migrator.js';
 import { type Database, openDatabase } from './db/pool.js';
 import { createLogger, type Logger } from './observability/logger.js';
 
@@ -13,12 +14,12 @@ export interface RoleContext {
   db: Database;
 }
 
-/** Opens the database for `role` and refuses (throwing SchemaMismatchError) unless the schema is current. */
+/** Opens the database for `role` and refuses (throwing SchemaMismatchError) unless this code can run on its schema. */
 export async function startRole(role: string, config: Config): Promise<RoleContext> {
   const logger = createLogger({ level: config.logLevel, role });
   const db = await openDatabase(config.database, { logger, applicationName: `gx-${role}` });
   try {
-    await assertSchemaCurrent(db.pool);
+    await assertSchemaCompatible(db.pool);
   } catch (error) {
     await db.close();
     throw error;

@@ -16,6 +16,11 @@ const allowedDifferencesSchema = z.object({
       why: z.string().min(1),
       /** When true, an environment may leave the field out entirely. */
       optional: z.boolean().default(false),
+      /**
+       * When true, each environment must have a value of its own: another environment carrying devnet's value
+       * (or one of its hosts) was copied across by mistake.
+       */
+      ownValue: z.boolean().default(false),
     }),
   ),
 });
@@ -25,6 +30,7 @@ export interface AllowedDifference {
   path: string;
   why: string;
   optional: boolean;
+  ownValue: boolean;
   pattern: RegExp;
 }
 
@@ -155,4 +161,72 @@ export function judgeDifferences(differences: readonly Difference[]): { notes: s
 function abbreviate(value: string): string {
   const oneLine = value.replace(/\s+/g, ' ');
   return oneLine.length > 64 ? `${oneLine.slice(0, 61)}...` : oneLine || '""';
+}
+
+/** The environment whose values the others must never carry. */
+const DEVNET = 'devnet';
+
+/**
+ * Values nobody means to deploy: documentation domains, `<...>` markers, "package-id" stand-ins, "change me".
+ * (`${...}` is not one: Grafana's dashboard variables are written so.)
+ * Anything outside devnet that matches was left in place of the real value.
+ */
+const PLACEHOLDER =
+  /\bexample\.(?:com|org|net)\b|placeholder|change-?me|\bTODO\b|\bFIXME\b|\bxxx+\b|<[a-z][\w -]*>|-package-id\b|\bdummy\b|\bREPLACE/i;
+
+/**
+ * The parts of a value that identify an environment: each comma- or space-separated item, and for URLs and
+ * `host:port` endpoints the host alone, so a devnet host hidden in a list or behind another port is found.
+ */
+function identities(value: string): Set<string> {
+  const parts = new Set<string>();
+  for (const item of value.split(/[\s,]+/)) {
+    if (item === '' || item === '[]' || item === '{}') continue;
+    parts.add(item);
+    const host = /^(?:[a-z][a-z0-9+.-]*:\/\/)?([^/:\s]+)(?::\d+)?(?:\/.*)?$/i.exec(item)?.[1];
+    if (host?.includes('.')) parts.add(host.toLowerCase());
+  }
+  return parts;
+}
+
+/**
+ * Values copied from devnet into another environment, and placeholders anywhere outside devnet: the
+ * differences `compareOverlays` allows are checked for what they differ to. Each error names the environment,
+ * the field and the value.
+ */
+export function checkEnvironmentValues(
+  overlays: readonly RenderedOverlay[],
+  allowed: readonly AllowedDifference[],
+): string[] {
+  const flattened = new Map(overlays.map((overlay) => [overlay.environment, flattenOverlay(overlay.objects)]));
+  const devnet = flattened.get(DEVNET);
+  const errors: string[] = [];
+  const ownValue = allowed.filter((entry) => entry.ownValue);
+  // Hosts and names devnet uses in its own-value fields: none may appear in another environment's.
+  const devnetIdentities = new Set<string>();
+  for (const [path, value] of devnet ?? []) {
+    if (ownValue.some((entry) => entry.pattern.test(path)))
+      for (const part of identities(value)) devnetIdentities.add(part);
+  }
+  for (const [environment, entries] of flattened) {
+    if (environment === DEVNET) continue;
+    for (const [path, value] of entries) {
+      if (PLACEHOLDER.test(value)) {
+        errors.push(`placeholder: ${environment} ${path} = ${abbreviate(value)}; set the environment's real value`);
+        continue;
+      }
+      if (!ownValue.some((entry) => entry.pattern.test(path))) continue;
+      if (/\bdevnet\b/i.test(value)) {
+        errors.push(`copied from devnet: ${environment} ${path} = ${abbreviate(value)} names devnet`);
+        continue;
+      }
+      const copied = [...identities(value)].filter((part) => devnetIdentities.has(part));
+      if (copied.length > 0) {
+        errors.push(
+          `copied from devnet: ${environment} ${path} = ${abbreviate(value)} carries devnet's ${copied.join(', ')}`,
+        );
+      }
+    }
+  }
+  return errors;
 }

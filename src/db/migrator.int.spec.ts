@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { migrations } from './migrations/index.js';
-import { assertSchemaCurrent, migrate, SchemaMismatchError, schemaStatus } from './migrator.js';
+import { assertSchemaCompatible, migrate, SchemaMismatchError, schemaStatus } from './migrator.js';
 
 const databases: TestDatabase[] = [];
 async function freshDatabase(): Promise<TestDatabase> {
@@ -52,7 +52,7 @@ describe('migrate', () => {
     const db = await freshDatabase();
     await migrate(db.pool);
     expect(await migrate(db.pool)).toEqual([]);
-    await expect(assertSchemaCurrent(db.pool)).resolves.toMatchObject({ currentVersion: migrations.length });
+    await expect(assertSchemaCompatible(db.pool)).resolves.toMatchObject({ currentVersion: migrations.length });
   });
 
   it('applies once when two runs race', async () => {
@@ -70,10 +70,10 @@ describe('migrate', () => {
   });
 });
 
-describe('assertSchemaCurrent', () => {
+describe('assertSchemaCompatible', () => {
   it('names the missing migrations when the database is behind', async () => {
     const db = await freshDatabase();
-    const error = await mismatch(() => assertSchemaCurrent(db.pool));
+    const error = await mismatch(() => assertSchemaCompatible(db.pool));
     expect(error.message).toContain('missing migrations (run `gx migrate`): 0001_initial_schema');
     expect(error.status.missing.map((m) => m.version)).toEqual(migrations.map((m) => m.version));
   });
@@ -82,15 +82,15 @@ describe('assertSchemaCurrent', () => {
     const db = await freshDatabase();
     await migrate(db.pool);
     await db.pool.query(`INSERT INTO schema_migration (version, name, checksum) VALUES (42, 'newer_feature', 'x')`);
-    const error = await mismatch(() => assertSchemaCurrent(db.pool));
-    expect(error.message).toContain('unknown to this code (deploy the newer version): 0042_newer_feature');
+    const error = await mismatch(() => assertSchemaCompatible(db.pool));
+    expect(error.message).toContain('not declared compatible with it (deploy the newer version): 0042_newer_feature');
   });
 
   it('names a migration whose applied text was altered', async () => {
     const db = await freshDatabase();
     await migrate(db.pool);
     await db.pool.query(`UPDATE schema_migration SET checksum = 'edited' WHERE version = 1`);
-    const error = await mismatch(() => assertSchemaCurrent(db.pool));
+    const error = await mismatch(() => assertSchemaCompatible(db.pool));
     expect(error.message).toContain('applied text differs from this code');
     expect(error.message).toContain('0001_initial_schema');
   });

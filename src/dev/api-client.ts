@@ -26,6 +26,20 @@ export interface CommandOutcome {
   command: CommandView;
 }
 
+/** How often one request is sent again after a 429 before the 429 is reported. */
+const MAX_RATE_LIMIT_RETRIES = 5;
+/** The longest wait honoured from one Retry-After (a demo should not hang for an hour). */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/** Milliseconds to wait for a `Retry-After` value (delay in seconds, or an HTTP date); 1 s when absent or unreadable. */
+export function retryAfterMs(value: string | null, now: number = Date.now()): number {
+  if (value === null || value.trim() === '') return 1000;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
+  if (Number.isNaN(ms)) return 1000;
+  return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
+}
+
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
@@ -38,15 +52,23 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-    const response = await this.fetch(new URL(path, this.baseUrl), {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const send = () =>
+      this.fetch(new URL(path, this.baseUrl), {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    let response = await send();
+    // A rate limit is the server saying "later", not "no": wait as long as it asks and try again (a few times).
+    for (let retry = 0; response.status === 429 && retry < MAX_RATE_LIMIT_RETRIES; retry += 1) {
+      await response.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, retryAfterMs(response.headers.get('retry-after'))));
+      response = await send();
+    }
     const text = await response.text();
     const parsed: unknown = text === '' ? undefined : JSON.parse(text);
     if (!response.ok) {

@@ -1,6 +1,7 @@
 /**
  * Secrets for the zero-setup `gx dev`: made once, kept in the data folder (mode 0600) so a second start
- * resumes with the same admin login, tokens and KYC key. Settings given in the environment win.
+ * resumes with the same admin login, tokens and KYC key. Settings given in the environment win, and the admin
+ * `gx dev` runs with is written back, so that `gx demo` in another terminal logs in as that admin.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -48,4 +49,24 @@ export function devEnvironment(env: NodeJS.ProcessEnv, secrets: DevSecrets): Nod
     GX_HTTP_HOST: '127.0.0.1',
     ...env,
   };
+}
+
+/**
+ * Records in `<dataDir>/dev-secrets.json` the admin `gx dev` actually runs with. When GX_ADMIN_EMAIL and
+ * GX_ADMIN_PASSWORD are set for `gx dev`, the file's generated admin is never created, and `gx demo` (started
+ * without those variables, in another terminal) would log in as it and get a 401.
+ */
+export async function rememberDevAdmin(
+  dataDir: string,
+  secrets: DevSecrets,
+  admin: { email: string | undefined; password: string | undefined },
+): Promise<DevSecrets> {
+  const updated = {
+    ...secrets,
+    adminEmail: admin.email ?? secrets.adminEmail,
+    adminPassword: admin.password ?? secrets.adminPassword,
+  };
+  if (updated.adminEmail === secrets.adminEmail && updated.adminPassword === secrets.adminPassword) return secrets;
+  await writeFile(path.join(dataDir, DEV_SECRETS_FILE), `${JSON.stringify(updated, null, 2)}\n`, { mode: 0o600 });
+  return updated;
 }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { type DevProcess, startDevProcess } from '../../test/support/dev-process.js';
 import { externalLedger, externalLedgerEnv, projectFromCurrentBlock } from '../../test/support/ledger.js';
+import { ledgerWaitMs } from '../../test/support/ledger-wait.js';
 import { freePort } from '../../test/support/ports.js';
 import { loadConfig } from '../config.js';
 import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
@@ -90,7 +91,12 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-describe('gx dev', { timeout: 180_000 }, () => {
+/** Transfers from one sender in the SIGKILL test: they conflict unless each gets a block of its own. */
+const TRANSFERS = 40;
+
+// On a real network each of the transfers waits for a block of its own (2 s on Fabric's test network: ~82 s
+// for 40); the waits grow with the measured block interval (0 on devnet).
+describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
   let story: DemoResult;
 
   it('runs the story through the public API: register, approve, genesis, transfer, overdraft refused', async () => {
@@ -108,7 +114,7 @@ describe('gx dev', { timeout: 180_000 }, () => {
   });
 
   it('loses nothing and applies nothing twice when killed with SIGKILL mid-stream', async () => {
-    const transfers = 40;
+    const transfers = TRANSFERS;
     const commandIds: string[] = [];
     for (let i = 0; i < transfers; i++) {
       const accepted = await story.alice.client.post<{ commandId: string }>('/api/v1/transfers', {
@@ -128,14 +134,18 @@ describe('gx dev', { timeout: 180_000 }, () => {
     });
     const admin = new ApiClient(baseUrl, login.accessToken);
     // Watched in the database (one query a round), then read once through the API as a client sees it.
-    await until('every accepted command to end', async () => {
-      const open = await db.pool.query(
-        `SELECT 1 FROM outbox_command WHERE id = ANY($1::uuid[])
-            AND NOT (status = 'COMMITTED' OR (status = 'FAILED' AND next_attempt_at IS NULL)) LIMIT 1`,
-        [commandIds],
-      );
-      return open.rowCount === 0 ? true : undefined;
-    });
+    await until(
+      'every accepted command to end',
+      async () => {
+        const open = await db.pool.query(
+          `SELECT 1 FROM outbox_command WHERE id = ANY($1::uuid[])
+              AND NOT (status = 'COMMITTED' OR (status = 'FAILED' AND next_attempt_at IS NULL)) LIMIT 1`,
+          [commandIds],
+        );
+        return open.rowCount === 0 ? true : undefined;
+      },
+      ledgerWaitMs(60_000, transfers),
+    );
     const finals = await Promise.all(commandIds.map((id) => admin.get<CommandView>(`/api/v1/commands/${id}`)));
     for (const view of finals) {
       if (view.status === 'FAILED') expect(view.error).toBeTruthy();
@@ -172,6 +182,6 @@ describe('gx dev', { timeout: 180_000 }, () => {
     expect(await dev?.interrupt()).toBe(0);
     dev = await startDevProcess(['--devnet-port', String(devnetPort)], env);
     const wallet = await story.bob.client.get<{ balance: string }>('/api/v1/wallets/me');
-    expect(wallet.balance).toBe(String(625_000_000 + 40));
+    expect(wallet.balance).toBe(String(625_000_000 + TRANSFERS));
   });
 });

@@ -16,12 +16,13 @@ import { connectionEnvPath, writeConnectionEnv } from '../devnet/connection-env.
 import { startDevnet } from '../devnet/index.js';
 import { startApi } from '../http/run-api.js';
 import { createLedgerClient } from '../ledger/index.js';
+import { checkLedgerTarget } from '../ledger/target-check.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { startProjectorRole } from '../projector/run.js';
 import { type RoleContext, untilSignal } from '../runtime.js';
 import { startSubmitter } from '../submitter/submitter.js';
 import { bootstrapDevSystem } from './bootstrap.js';
-import { devEnvironment, loadOrCreateDevSecrets } from './dev-secrets.js';
+import { devEnvironment, loadOrCreateDevSecrets, rememberDevAdmin } from './dev-secrets.js';
 
 export interface DevOptions {
   /** gRPC port of the embedded devnet (unused with an external network). */
@@ -43,7 +44,11 @@ export async function startDev(options: DevOptions, env: NodeJS.ProcessEnv = pro
   const baseConfig = loadConfig(env);
   const logger = createLogger({ level: baseConfig.logLevel, role: 'dev' });
   await mkdir(baseConfig.dataDir, { recursive: true });
-  const secrets = await loadOrCreateDevSecrets(baseConfig.dataDir);
+  // The admin this system runs with (the environment's, else the file's), written back for `gx demo`.
+  const secrets = await rememberDevAdmin(baseConfig.dataDir, await loadOrCreateDevSecrets(baseConfig.dataDir), {
+    email: baseConfig.auth.adminEmail,
+    password: baseConfig.auth.adminPassword,
+  });
   const stops: Array<() => Promise<void>> = [];
   const externalLedger = baseConfig.fabric.peerEndpoint !== undefined;
   let config: Config;
@@ -82,6 +87,8 @@ export async function startDev(options: DevOptions, env: NodeJS.ProcessEnv = pro
       name: 'submitter',
     });
     stops.push(() => ledger.close());
+    // On an external network: refuse a channel, chaincode or identity it does not know, naming the setting.
+    await checkLedgerTarget(ledger, config.fabric, logger);
     const submitter = await startSubmitter({
       pool: db.pool,
       clientConfig: db.clientConfig,

@@ -54,7 +54,8 @@ export function eventsResponse(
   }
   const events: Array<InstanceType<typeof peer.ChaincodeEvent>> = [];
   for (const tx of transactions) {
-    if (!tx.event || tx.event.chaincode !== chaincode) continue;
+    // Only committed, valid transactions' events are delivered; an invalid one's is on record for filtered blocks.
+    if (tx.code !== 0 || !tx.event || tx.event.chaincode !== chaincode) continue;
     const event = new peer.ChaincodeEvent();
     event.setChaincodeId(tx.event.chaincode);
     event.setTxId(tx.txId);

@@ -9,7 +9,7 @@ import {
   type ServiceDefinition,
   status,
 } from '@grpc/grpc-js';
-import { gateway, peer } from '@hyperledger/fabric-protos';
+import { common, gateway, peer } from '@hyperledger/fabric-protos';
 import gatewayGrpc, { type IGatewayServer } from '@hyperledger/fabric-protos/lib/gateway/gateway_grpc_pb.js';
 import { type BlockFeed, firstBlock, type StartPosition, streamEvents } from './chaincode-events.js';
 import type { HostedChaincode, Simulation } from './chaincode-host.js';
@@ -17,7 +17,7 @@ import type { FaultState } from './faults.js';
 import { GatewayStatusError } from './gateway-errors.js';
 import type { LedgerStore } from './ledger-store.js';
 import { devnetRequests } from './metrics.js';
-import { IdentityError, Membership, type PeerSigner, type VerifiedCreator } from './msp.js';
+import { accessDenied, IdentityError, Membership, type PeerSigner, type VerifiedCreator } from './msp.js';
 import { OpenStreams } from './open-streams.js';
 import type { Orderer } from './orderer.js';
 import {
@@ -148,8 +148,73 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
     };
   }
 
-  function checkChannel(requested: string): void {
-    if (requested !== channel) throw new GatewayStatusError(status.NOT_FOUND, `channel '${requested}' not found`);
+  /**
+   * The peer's query system chaincode, as much of it as clients use to read the ledger height: `qscc`
+   * `GetChainInfo(channel)` answers a `common.BlockchainInfo` (height only: devnet's blocks are its own records,
+   * so there are no block hashes to give). Evaluate only, like every query.
+   */
+  function systemChaincode(name: string): Pick<HostedChaincode, 'name' | 'simulate'> | undefined {
+    if (name !== 'qscc') return undefined;
+    return {
+      name,
+      async simulate(input) {
+        const [fn, channelArg] = input.args.map((arg) => Buffer.from(arg).toString('utf8'));
+        const empty = { namespace: name, reads: [], ranges: [], writes: [] };
+        if (fn !== 'GetChainInfo') {
+          const message = `devnet's qscc serves GetChainInfo only, not ${fn}`;
+          return {
+            response: { status: 500, message, payload: new Uint8Array() },
+            readWriteSet: empty,
+            event: undefined,
+          };
+        }
+        if (channelArg !== channel) {
+          const message = `Failed to get chain info for chain ${channelArg ?? ''}`;
+          return {
+            response: { status: 500, message, payload: new Uint8Array() },
+            readWriteSet: empty,
+            event: undefined,
+          };
+        }
+        const info = new common.BlockchainInfo();
+        info.setHeight(context.store.height);
+        const payload = info.serializeBinary();
+        return { response: { status: 200, message: '', payload }, readWriteSet: empty, event: undefined };
+      },
+    };
+  }
+
+  /**
+   * A channel this peer has not joined, answered per call as a Fabric 2.5 peer's gateway does (docs/fabric.md, "How a Fabric 2.5 peer answers"):
+   * Evaluate fails to read the channel's config (UNAVAILABLE), Endorse finds no chaincode metadata in it
+   * (FAILED_PRECONDITION), ChaincodeEvents finds no policy manager (PERMISSION_DENIED). Submit and
+   * CommitStatus were not observed there and keep NOT_FOUND.
+   */
+  function checkChannel(
+    requested: string,
+    call: 'evaluate' | 'endorse' | 'events' | 'other' = 'other',
+    chaincodeName = '',
+  ): void {
+    if (requested === channel) return;
+    switch (call) {
+      case 'evaluate':
+        throw new GatewayStatusError(
+          status.UNAVAILABLE,
+          `failed to get config for channel [${requested}]: could not get last config for channel ${requested}`,
+        );
+      case 'endorse':
+        throw new GatewayStatusError(
+          status.FAILED_PRECONDITION,
+          `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${chaincodeName} in channel ${requested}`,
+        );
+      case 'events':
+        throw new GatewayStatusError(
+          status.PERMISSION_DENIED,
+          `Failed to get policy manager for channel [${requested}]`,
+        );
+      default:
+        throw new GatewayStatusError(status.NOT_FOUND, `channel '${requested}' not found`);
+    }
   }
 
   /** Decodes and authenticates a proposal and finds its chaincode; `phase` shapes errors as a peer does. */
@@ -159,36 +224,37 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
   ): Promise<{ proposal: DecodedProposal; simulation: Simulation }> {
     if (!signed) throw new GatewayStatusError(status.INVALID_ARGUMENT, 'a signed proposal is required');
     const proposal = decodeSignedProposal(signed);
-    checkChannel(proposal.channel);
-    const chaincode = context.chaincodes.get(proposal.chaincode);
+    checkChannel(proposal.channel, phase, proposal.chaincode);
+    const chaincode = context.chaincodes.get(proposal.chaincode) ?? systemChaincode(proposal.chaincode);
     if (!chaincode) {
       throw new GatewayStatusError(
         status.FAILED_PRECONDITION,
-        `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${proposal.chaincode} in channel ${channel}`,
+        phase === 'evaluate'
+          ? `no peers available to evaluate chaincode ${proposal.chaincode} in channel ${channel}`
+          : `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${proposal.chaincode} in channel ${channel}`,
       );
     }
-    const endorserFailure = (message: string) =>
+    // A failure the endorser reports: a chaincode response (evaluate: UNKNOWN) or a refused proposal (evaluate:
+    // FAILED_PRECONDITION); on endorse both are ABORTED with the endorser's message as the detail.
+    const endorserFailure = (message: string, evaluateCode: status = status.UNKNOWN) =>
       phase === 'evaluate'
-        ? new GatewayStatusError(
-            status.UNKNOWN,
-            `evaluate call to endorser returned error: ${message}`,
-            detail(message),
-          )
+        ? new GatewayStatusError(evaluateCode, `evaluate call to endorser returned error: ${message}`, detail(message))
         : new GatewayStatusError(
             status.ABORTED,
             'failed to endorse transaction, see attached details for more info',
             detail(message),
           );
+    const refused = (mspId?: string) =>
+      endorserFailure(`error validating proposal: ${accessDenied(channel, mspId)}`, status.FAILED_PRECONDITION);
     let creator: VerifiedCreator;
     try {
       creator = context.membership.creator(proposal.creatorBytes);
     } catch (error) {
-      if (error instanceof IdentityError)
-        throw endorserFailure(`error validating proposal: access denied: ${error.message}`);
+      if (error instanceof IdentityError) throw refused(error.mspId);
       throw error;
     }
     if (!(await Membership.verifiesInBackground(creator, proposal.proposalBytes, proposal.signature))) {
-      throw endorserFailure('error validating proposal: access denied: the creator signature is invalid');
+      throw refused(creator.mspId);
     }
     if (context.faults.endorsementDelayMs > 0) await sleep(context.faults.endorsementDelayMs);
     if (context.faults.takeEndorsementFailure()) {
@@ -221,7 +287,7 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
 
   const implementation: GatewayImplementation = {
     evaluate: unary('Evaluate', async (request: InstanceType<typeof gateway.EvaluateRequest>) => {
-      checkChannel(request.getChannelId());
+      checkChannel(request.getChannelId(), 'evaluate');
       const signed = request.getProposedTransaction();
       const { simulation } = await simulate(
         signed && { proposalBytes: signed.getProposalBytes_asU8(), signature: signed.getSignature_asU8() },
@@ -237,7 +303,14 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
     }),
 
     endorse: unary('Endorse', async (request: EndorseRequestView) => {
-      checkChannel(request.channelId);
+      // The chaincode name is read from the proposal only for the refusal's message, not on every request.
+      if (request.channelId !== channel) {
+        checkChannel(
+          request.channelId,
+          'endorse',
+          request.proposal && decodeSignedProposal(request.proposal).chaincode,
+        );
+      }
       const { proposal, simulation } = await simulate(request.proposal, 'endorse');
       const endorsement = await endorse(
         {
@@ -352,12 +425,13 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
       try {
         const requestBytes = call.request.getRequest_asU8();
         request = gateway.ChaincodeEventsRequest.deserializeBinary(requestBytes);
-        checkChannel(request.getChannelId());
+        checkChannel(request.getChannelId(), 'events');
         await authenticate(
           context.membership,
           request.getIdentity_asU8(),
           requestBytes,
           call.request.getSignature_asU8(),
+          channel,
         );
       } catch (error) {
         const failure = asStatusError(error);
@@ -429,21 +503,33 @@ function startPosition(request: InstanceType<typeof gateway.ChaincodeEventsReque
   return { kind: 'nextCommit' };
 }
 
+/**
+ * Checks a signed request's identity and signature. For the event stream (`channel` given) a refusal reads as
+ * a Fabric 2.5 peer's channel Readers policy check (docs/fabric.md, "How a Fabric 2.5 peer answers"); CommitStatus keeps devnet's own wording.
+ */
 async function authenticate(
   membership: Membership,
   identity: Uint8Array,
   message: Uint8Array,
   signature: Uint8Array,
+  channel?: string,
 ): Promise<void> {
+  const denied = (reason: string) =>
+    new GatewayStatusError(
+      status.PERMISSION_DENIED,
+      channel === undefined
+        ? reason
+        : `Failed evaluating policy on signed data during check policy on channel [${channel}] with policy [/Channel/Application/Readers]: [implicit policy evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 of the 'Readers' sub-policies to be satisfied]`,
+    );
   let creator: VerifiedCreator;
   try {
     creator = membership.creator(identity);
   } catch (error) {
-    if (error instanceof IdentityError) throw new GatewayStatusError(status.PERMISSION_DENIED, error.message);
+    if (error instanceof IdentityError) throw denied(error.message);
     throw error;
   }
   if (!(await Membership.verifiesInBackground(creator, message, signature))) {
-    throw new GatewayStatusError(status.PERMISSION_DENIED, 'the request signature is invalid');
+    throw denied('the request signature is invalid');
   }
 }
 

@@ -16,7 +16,7 @@ export interface CommittedTransaction {
   txId: string;
   /** `peer.TxValidationCode`. */
   code: number;
-  /** The transaction's chaincode event (valid transactions only). */
+  /** The transaction's chaincode event, valid or not (ChaincodeEvents delivers those of valid ones only). */
   event?: { chaincode: string; name: string; payload: Uint8Array };
 }
 

@@ -18,8 +18,33 @@ export interface VerifiedCreator {
   publicKey: KeyObject;
 }
 
-/** Raised for a creator or signature devnet does not accept. */
-export class IdentityError extends Error {}
+/**
+ * Raised for a creator devnet does not accept. `unknown`: not deserializable as a member of the channel (another
+ * MSP id, an unparsable certificate, a certificate from a foreign CA); `invalid`: a member's certificate that
+ * fails validation (expired, not yet valid). A peer words the two differently (see {@link accessDenied}).
+ */
+export class IdentityError extends Error {
+  readonly kind: 'unknown' | 'invalid';
+  /** The creator's MSP id, for an `invalid` member. */
+  readonly mspId: string | undefined;
+
+  constructor(message: string, kind: 'unknown' | 'invalid' = 'unknown', mspId?: string) {
+    super(message);
+    this.kind = kind;
+    this.mspId = mspId;
+  }
+}
+
+/**
+ * How a Fabric 2.5 peer refuses a proposal's creator (core/endorser's proposal validation; docs/fabric.md, "How a Fabric 2.5 peer answers"): a
+ * creator it cannot place in the channel's MSPs is "org unknown, creator is malformed"; a member's certificate
+ * that fails validation, or a signature that does not verify, names the org. The real reason is not told.
+ */
+export function accessDenied(channel: string, mspId?: string): string {
+  return mspId === undefined
+    ? `access denied: channel [${channel}] creator org unknown, creator is malformed`
+    : `access denied: channel [${channel}] creator org [${mspId}]`;
+}
 
 /** Checks creators and signatures against one MSP (one CA). */
 export class Membership {
@@ -52,7 +77,7 @@ export class Membership {
     }
     const now = Date.now();
     if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo)) {
-      throw new IdentityError('creator certificate has expired or is not yet valid');
+      throw new IdentityError('creator certificate has expired or is not yet valid', 'invalid', mspId);
     }
     const verified = { mspId, certPem, certBytes: Buffer.from(certPem), publicKey: cert.publicKey };
     if (this.#creators.size > 10_000) this.#creators.clear();

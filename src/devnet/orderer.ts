@@ -204,7 +204,9 @@ export class Orderer {
       transactions.push({
         txId: tx.txId,
         code,
-        ...(code === Code.VALID && tx.event ? { event: tx.event } : {}),
+        // Kept for invalid transactions too: a peer's filtered block lists their actions and event name as for
+        // valid ones (docs/fabric.md, "How a Fabric 2.5 peer answers"); the event stream delivers valid transactions' events only.
+        ...(tx.event ? { event: tx.event } : {}),
       });
     });
 

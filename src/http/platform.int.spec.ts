@@ -24,6 +24,14 @@ describe('health, metrics, docs, headers', () => {
     expect(degraded.body.checks.ledger.ok).toBe(false);
   });
 
+  it("/health (the old deployment's probe path) answers as /readyz does", async () => {
+    const [ready, health] = [await api.request('GET', '/readyz'), await api.request('GET', '/health')];
+    expect(health.status).toBe(ready.status);
+    expect(health.body.status).toBe('degraded');
+    expect(Object.keys(health.body.checks).sort()).toEqual(Object.keys(ready.body.checks).sort());
+    expect(health.body.checks.schema).toEqual(ready.body.checks.schema);
+  });
+
   it('/readyz reports projection lag and outbox backlog as degraded, still 200', async () => {
     await api.db.pool.query(
       `INSERT INTO projector_state (name, last_block, ledger_height, last_applied_at)
@@ -54,6 +62,7 @@ describe('health, metrics, docs, headers', () => {
       const response = await api.request('GET', '/readyz');
       expect(response.status).toBe(503);
       expect(response.body.checks.schema.ok).toBe(false);
+      expect((await api.request('GET', '/health')).status).toBe(503);
     } finally {
       await api.db.pool.query('DELETE FROM schema_migration WHERE version = 9999');
     }

@@ -13,7 +13,8 @@ import {
   reencryptKycDocuments,
 } from '../capabilities/identity/index.js';
 import { ConfigError, loadConfig, requireSettings } from '../config.js';
-import { createLedgerClient } from '../ledger/index.js';
+import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
+import { checkLedgerTarget } from '../ledger/target-check.js';
 import type { LedgerProbe } from '../observability/health.js';
 import { type RoleContext, startRole, untilSignal } from '../runtime.js';
 import { API_SERVICES, type ApiService, buildApp } from './app.js';
@@ -89,10 +90,20 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis (rate limits) unavailable'));
   let ledger: (LedgerProbe & { close(): Promise<void> }) | undefined;
   if (config.fabric.peerEndpoint) {
+    let client: LedgerClient | undefined;
     try {
-      ledger = await createLedgerClient(config.fabric, { logger, name: 'api' });
+      client = await createLedgerClient(config.fabric, { logger, name: 'api' });
     } catch (error) {
       logger.warn({ err: error }, 'ledger client unavailable; /readyz reports the ledger unreachable');
+    }
+    if (client) {
+      // A wrong channel, chaincode or identity stops the role here, naming the setting (exit 2).
+      await checkLedgerTarget(client, config.fabric, logger).catch(async (error: unknown) => {
+        await client.close();
+        await redis?.quit().catch(() => undefined);
+        throw error;
+      });
+      ledger = client;
     }
   }
   const app = await buildApp({

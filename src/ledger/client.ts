@@ -21,6 +21,7 @@ import {
   type Status,
   type SubmittedTransaction as SubmittedGatewayTransaction,
 } from '@hyperledger/fabric-gateway';
+import { common } from '@hyperledger/fabric-protos';
 import { type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
 import { type Backoff, createBackoff } from '../backoff.js';
 import type { FabricSettings } from '../config.js';
@@ -463,6 +464,51 @@ class FabricLedgerClient implements LedgerClient {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       events.close();
+    }
+  }
+
+  async ledgerHeight(): Promise<bigint> {
+    const info = await this.#call((channel) =>
+      channel.network('client').getContract('qscc').evaluateTransaction('GetChainInfo', this.settings.channel),
+    );
+    return BigInt(common.BlockchainInfo.deserializeBinary(info).getHeight());
+  }
+
+  async *blockSummaries(options: {
+    startBlock: bigint;
+    signal?: AbortSignal;
+  }): AsyncIterable<{ blockNumber: bigint; events: number }> {
+    const channel = this.#current();
+    let blocks: Awaited<ReturnType<Network['getFilteredBlockEvents']>>;
+    try {
+      blocks = await channel.network('client').getFilteredBlockEvents({ startBlock: options.startBlock });
+    } catch (error) {
+      this.#onFailure(channel, error);
+      throw error;
+    }
+    const { signal } = options;
+    const onAbort = () => blocks.close();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (signal?.aborted) return;
+      for await (const block of blocks) {
+        let events = 0;
+        for (const tx of block.getFilteredTransactionsList()) {
+          // An invalid transaction's event is listed too (as a peer lists it) but was never delivered.
+          if (tx.getTxValidationCode() !== 0) continue;
+          for (const action of tx.getTransactionActions()?.getChaincodeActionsList() ?? []) {
+            if (action.getChaincodeEvent()?.getChaincodeId() === this.settings.chaincode) events += 1;
+          }
+        }
+        yield { blockNumber: BigInt(block.getNumber()), events };
+      }
+    } catch (error) {
+      if (signal?.aborted || this.#closed) return;
+      this.#onFailure(channel, error);
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      blocks.close();
     }
   }
 

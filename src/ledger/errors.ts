@@ -5,7 +5,8 @@
  * The shapes follow what a Fabric 2.5 peer's Gateway answers through fabric-gateway 1.11 (docs/architecture.md, decision 6):
  * a chaincode that throws during endorse gives an `EndorseError` (ABORTED) whose per-peer details read
  * `chaincode response 500, <message>`; an overloaded gateway answers UNKNOWN with `too many requests`; a
- * transaction that loses an MVCC race commits with validation code 11.
+ * transaction that loses an MVCC race commits with validation code 11; a channel, chaincode or identity the
+ * peer does not know is answered with codes that usually mean a passing fault, and is told apart by message.
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { CommitError, CommitStatusError, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
@@ -101,6 +102,35 @@ const TRANSIENT_GRPC_CODES = new Set<number>([
 const TRANSIENT_MESSAGE =
   /too many requests|timeout expired|timed out|deadline exceeded|connection (?:refused|reset)|ECONNRESET|ECONNREFUSED|UNAVAILABLE/i;
 
+/**
+ * Answers of a peer that is up but cannot serve this client's settings (docs/fabric.md, "How a Fabric 2.5 peer answers"): asking
+ * again gives the same answer until an operator changes the settings or the network. Real peers send them with
+ * codes that otherwise mean a passing fault (UNAVAILABLE, FAILED_PRECONDITION, ABORTED), so they are told
+ * apart by message, before any code-based rule.
+ */
+const MISCONFIGURATION: ReadonlyArray<{ pattern: RegExp; reason: string }> = [
+  // Evaluate on a channel the peer has not joined: 14 UNAVAILABLE.
+  { pattern: /failed to get config for channel \[/, reason: 'UNKNOWN_CHANNEL' },
+  // The event stream on such a channel: 7 PERMISSION_DENIED.
+  { pattern: /Failed to get policy manager for channel \[/, reason: 'UNKNOWN_CHANNEL' },
+  // Evaluate of a chaincode not committed on the channel: 9 FAILED_PRECONDITION.
+  { pattern: /no peers available to evaluate chaincode /, reason: 'UNKNOWN_CHAINCODE' },
+  // Endorse of a chaincode not committed on the channel, or on an unknown channel: 9 FAILED_PRECONDITION. (An
+  // endorsing org that is down reads "no peer combination can satisfy the endorsement policy": transient.)
+  { pattern: /No metadata was found for chaincode /, reason: 'UNKNOWN_CHAINCODE' },
+  // A creator the channel's MSPs refuse (foreign CA, unknown MSP id, bad signature): evaluate 9, endorse 10.
+  { pattern: /access denied: channel \[[^\]]*\] creator org/, reason: 'ACCESS_DENIED' },
+  // The event stream for such a creator: 7 PERMISSION_DENIED.
+  { pattern: /Failed evaluating policy on signed data during check policy on channel \[/, reason: 'ACCESS_DENIED' },
+];
+
+/** The reason a peer's answer means "wrong channel, chaincode or identity", if it does. */
+export function misconfigurationReason(error: unknown): string | undefined {
+  if (!(error instanceof GatewayError)) return undefined;
+  const texts = [error.message, ...error.details.map((detail) => detail.message)];
+  return MISCONFIGURATION.find(({ pattern }) => texts.some((text) => pattern.test(text)))?.reason;
+}
+
 const CHAINCODE_RESPONSE = /chaincode response (\d+), ?([\s\S]*)$/;
 const GX_CODE = /\b(GX_[A-Z0-9_]+)\b/;
 
@@ -130,6 +160,8 @@ function classifyGatewayError(error: GatewayError): ErrorClassification {
   }
   const detailText = error.details.map((detail) => `${detail.address}: ${detail.message}`).join('; ');
   const message = detailText ? `${error.message} (${detailText})` : error.message;
+  const misconfigured = misconfigurationReason(error);
+  if (misconfigured !== undefined) return { kind: 'PERMANENT', reason: misconfigured, message };
   if (TRANSIENT_GRPC_CODES.has(error.code) || TRANSIENT_MESSAGE.test(message)) {
     const reason = /too many requests/i.test(message) ? 'GATEWAY_CONCURRENCY_LIMIT' : grpcName(error.code);
     return { kind: 'TRANSIENT', reason, message };
@@ -178,6 +210,8 @@ export function classifyError(error: unknown): ErrorClassification {
  */
 export function isConnectionFailure(error: unknown): boolean {
   if (!(error instanceof GatewayError)) return false;
+  // A peer refusing the channel answers UNAVAILABLE over a sound connection.
+  if (misconfigurationReason(error) !== undefined) return false;
   if (error.code === GrpcStatus.UNAVAILABLE) return true;
   // A stream the server dropped shows up as CANCELLED/INTERNAL with a connection message.
   return (
@@ -189,7 +223,7 @@ export function isConnectionFailure(error: unknown): boolean {
 /** Whether the circuit breaker should count `error` as the peer failing (not the request being refused). */
 export function isPeerFailure(error: unknown): boolean {
   if (!(error instanceof GatewayError)) return false;
-  if (chaincodeMessage(error) !== undefined) return false;
+  if (chaincodeMessage(error) !== undefined || misconfigurationReason(error) !== undefined) return false;
   return (
     error.code === GrpcStatus.UNAVAILABLE ||
     error.code === GrpcStatus.DEADLINE_EXCEEDED ||

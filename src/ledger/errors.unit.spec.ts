@@ -30,6 +30,48 @@ function gatewayError(code: number, message: string): GatewayError {
   return new GatewayError({ code, message, details: [], cause: serviceError(code, message) });
 }
 
+describe('classifyError: a peer that is up but does not know the settings (docs/fabric.md, "How a Fabric 2.5 peer answers")', () => {
+  it('makes an unknown channel permanent although evaluate answers UNAVAILABLE, and not a connection failure', () => {
+    const error = gatewayError(
+      status.UNAVAILABLE,
+      '14 UNAVAILABLE: failed to get config for channel [x]: could not get last config for channel x',
+    );
+    expect(classifyError(error)).toMatchObject({ kind: 'PERMANENT', reason: 'UNKNOWN_CHANNEL' });
+    expect(isConnectionFailure(error)).toBe(false);
+    expect(isPeerFailure(error)).toBe(false);
+  });
+
+  it('makes a missing chaincode permanent, but an endorsing org that is down stays transient', () => {
+    const missing = gatewayError(
+      status.FAILED_PRECONDITION,
+      '9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode C in channel x',
+    );
+    expect(classifyError(missing)).toMatchObject({ kind: 'PERMANENT', reason: 'UNKNOWN_CHAINCODE' });
+    const orgDown = gatewayError(
+      status.FAILED_PRECONDITION,
+      '9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy',
+    );
+    expect(classifyError(orgDown)).toMatchObject({ kind: 'TRANSIENT', reason: 'FAILED_PRECONDITION' });
+  });
+
+  it('makes a refused creator permanent on endorse, where the refusal is only in the details', () => {
+    const error = new EndorseError({
+      code: status.ABORTED,
+      message: '10 ABORTED: failed to endorse transaction, see attached details for more info',
+      details: [
+        {
+          address: 'peer0:7051',
+          mspId: 'Org1MSP',
+          message: 'error validating proposal: access denied: channel [ch] creator org unknown, creator is malformed',
+        },
+      ],
+      cause: serviceError(status.ABORTED, 'failed to endorse transaction'),
+      transactionId: 'tx1',
+    });
+    expect(classifyError(error)).toMatchObject({ kind: 'PERMANENT', reason: 'ACCESS_DENIED' });
+  });
+});
+
 describe('classifyError', () => {
   it('makes a GX_* chaincode rejection permanent, keeping the chaincode message', () => {
     const verdict = classifyError(endorseError('GX_INSUFFICIENT_FUNDS: balance 5 is less than 10'));

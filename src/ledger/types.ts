@@ -101,6 +101,20 @@ export interface LedgerClient {
    * fresh gRPC channel if the old one broke.
    */
   chaincodeEvents(options?: LedgerEventsOptions): AsyncIterable<LedgerEvent>;
+  /**
+   * The channel's height (blocks committed), from the peer's query system chaincode (`qscc` GetChainInfo):
+   * every block counts, whichever chaincode wrote it, unlike a height inferred from this chaincode's events.
+   */
+  ledgerHeight(): Promise<bigint>;
+  /**
+   * Every block from `startBlock` on (the filtered-block stream), each with the number of its valid
+   * transactions carrying an event of the configured chaincode. Throws when the stream breaks; the caller
+   * resumes. Aborting `signal` ends the iteration normally.
+   */
+  blockSummaries(options: { startBlock: bigint; signal?: AbortSignal }): AsyncIterable<{
+    blockNumber: bigint;
+    events: number;
+  }>;
   /** Evaluates `AdminContract:Ping` with a short deadline. Never throws. */
   health(): Promise<LedgerHealth>;
   close(): Promise<void>;

@@ -11,14 +11,16 @@ export interface ProjectorStatus {
 }
 
 /**
- * The most lagging projection. lagMs is the age of the last applied block when the ledger has moved past it
- * (0 when caught up), so an idle ledger never looks like lag.
+ * The most lagging projection. Lag counts blocks past the last one the projector has read (`scanned_block`:
+ * blocks without its events count as read), not past the last one that carried its events. lagMs is the age of
+ * the last applied block when the ledger has moved past it (0 when caught up), so an idle ledger never looks
+ * like lag.
  */
 export async function projectorStatus(db: pg.Pool): Promise<ProjectorStatus> {
   const result = await db.query<{ last_block: string | null; lag_blocks: string | null; lag_ms: string | null }>(
     `SELECT last_block,
-            GREATEST(ledger_height - 1 - COALESCE(last_block, -1), 0) AS lag_blocks,
-            CASE WHEN ledger_height - 1 > COALESCE(last_block, -1)
+            GREATEST(ledger_height - 1 - GREATEST(last_block, scanned_block, -1), 0) AS lag_blocks,
+            CASE WHEN ledger_height - 1 > GREATEST(last_block, scanned_block, -1)
                  THEN (extract(epoch FROM now() - COALESCE(last_applied_at, updated_at)) * 1000)::bigint
                  ELSE 0 END AS lag_ms
        FROM projector_state

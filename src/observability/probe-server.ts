@@ -1,6 +1,6 @@
 /**
  * The worker roles' operational endpoints on GX_METRICS_PORT (the API serves the same paths on its own
- * port): `/livez` (the process runs), `/readyz` (the role's {@link Readiness}, 503 only when unavailable)
+ * port): `/livez` (the process runs), `/readyz` and `/health` (the role's {@link Readiness}, 503 only when unavailable)
  * and `/metrics` (Prometheus text from the shared registry).
  */
 import { createServer, type Server } from 'node:http';
@@ -37,7 +37,8 @@ export async function startProbeServer(options: ProbeServerOptions): Promise<Pro
       );
       return;
     }
-    if (path === '/readyz') {
+    // `/health`: what the old deployment's probes and runbooks call; the same answer as `/readyz`.
+    if (path === '/readyz' || path === '/health') {
       options.readiness().then(
         (result) => reply(readinessCode(result), JSON.stringify(result)),
         (error: Error) => reply(503, JSON.stringify({ status: 'unavailable', error: error.message })),

@@ -1,13 +1,13 @@
 /**
  * The readiness contract every role answers on `/readyz` (the API on its port, the workers on
  * GX_METRICS_PORT): `{status, checks}`, each check `{ok, …details}`. A role is `unavailable` (503) only when
- * it cannot do its job at all: the database unreachable, the schema not the code's, or a check the role
+ * it cannot do its job at all: the database unreachable, the schema neither the code's nor a compatible newer one, or a check the role
  * itself depends on (the submitter's claim loop). Projection lag, outbox backlog and ledger reachability
  * only make it `degraded` (still 200): a read API must not leave service because the projector is behind.
  */
 import type pg from 'pg';
 import type { Config } from '../config.js';
-import { SchemaMismatchError, schemaStatus } from '../db/migrator.js';
+import { schemaCheck } from '../db/migrator.js';
 
 export interface Check {
   ok: boolean;
@@ -22,17 +22,14 @@ export interface Readiness {
 /** Above these a role reports `degraded` (GX_READY_MAX_LAG_BLOCKS, GX_READY_MAX_LAG_MS, GX_READY_MAX_PENDING_AGE_MS). */
 export type ReadinessThresholds = Config['readiness'];
 
-/** Database reachable and schema current: the checks every role needs to pass. */
+/**
+ * Database reachable and schema usable: the checks every role needs to pass. Usable is the code's schema or a
+ * newer one whose migrations declare this release compatible (expand/contract), so a rolling deploy keeps the
+ * old pods in service while the new release migrates.
+ */
 export async function databaseChecks(pool: pg.Pool): Promise<{ database: Check; schema?: Check }> {
   try {
-    const schema = await schemaStatus(pool);
-    const current = schema.missing.length === 0 && schema.unknown.length === 0 && schema.altered.length === 0;
-    return {
-      database: { ok: true },
-      schema: current
-        ? { ok: true, migration: schema.currentVersion }
-        : { ok: false, migration: schema.currentVersion, error: new SchemaMismatchError(schema).message },
-    };
+    return { database: { ok: true }, schema: { ...(await schemaCheck(pool)) } };
   } catch (error) {
     return { database: { ok: false, error: (error as Error).message } };
   }

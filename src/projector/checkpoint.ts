@@ -76,15 +76,21 @@ export async function writeCheckpoint(
   );
 }
 
-/** Records a newer ledger height without applying anything (blocks without events of ours still count). */
+/**
+ * Records the ledger height and the block read through (every block up to it read, and its events of ours
+ * applied) without applying anything: blocks without events of ours count in both.
+ */
 export async function recordLedgerHeight(
   client: pg.ClientBase | pg.Pool,
   projection: string,
   ledgerHeight: bigint,
+  scannedBlock?: bigint,
 ): Promise<void> {
   await client.query(
-    `UPDATE projector_state SET ledger_height = $2, updated_at = now()
-      WHERE name = $1 AND ledger_height IS DISTINCT FROM $2::bigint`,
-    [projection, ledgerHeight.toString()],
+    `UPDATE projector_state
+        SET ledger_height = $2, scanned_block = GREATEST(scanned_block, $3::bigint), updated_at = now()
+      WHERE name = $1
+        AND (ledger_height IS DISTINCT FROM $2::bigint OR scanned_block IS DISTINCT FROM GREATEST(scanned_block, $3::bigint))`,
+    [projection, ledgerHeight.toString(), scannedBlock?.toString()],
   );
 }

@@ -8,6 +8,8 @@ import { DEFAULT_PROJECTION } from './projector.js';
 export interface ProjectionLag {
   /** Last applied block, or null before the first event. */
   lastBlock: number | null;
+  /** Last block read, events of ours or not (every event up to it applied), or null when not recorded. */
+  scannedBlock: number | null;
   /** Ledger height as last seen by the active projector, or null when never seen. */
   ledgerHeight: number | null;
   /** Committed blocks not yet applied (0 when caught up or unknown). */
@@ -24,11 +26,12 @@ export async function readProjectionLag(
 ): Promise<ProjectionLag> {
   const result = await db.query<{
     last_block: string | null;
+    scanned_block: string | null;
     ledger_height: string | null;
     last_applied_at: Date | null;
     lag_ms: number | null;
   }>(
-    `SELECT last_block, ledger_height, last_applied_at,
+    `SELECT last_block, scanned_block, ledger_height, last_applied_at,
             (extract(epoch FROM now() - COALESCE(last_applied_at, updated_at)) * 1000)::float8 AS lag_ms
        FROM projector_state WHERE name = $1`,
     [projection],
@@ -36,9 +39,13 @@ export async function readProjectionLag(
   const row = result.rows[0];
   const lastBlock = row?.last_block == null ? null : Number(row.last_block);
   const ledgerHeight = row?.ledger_height == null ? null : Number(row.ledger_height);
-  const lagBlocks = ledgerHeight === null ? 0 : Math.max(0, ledgerHeight - 1 - (lastBlock ?? -1));
+  // Blocks read without events of ours count as done: lag is measured from the later of the two positions.
+  const scannedBlock = row?.scanned_block == null ? null : Number(row.scanned_block);
+  const through = Math.max(lastBlock ?? -1, scannedBlock ?? -1);
+  const lagBlocks = ledgerHeight === null ? 0 : Math.max(0, ledgerHeight - 1 - through);
   return {
     lastBlock,
+    scannedBlock,
     ledgerHeight,
     lagBlocks,
     lagMs: lagBlocks === 0 ? 0 : Math.max(0, Math.round(row?.lag_ms ?? 0)),

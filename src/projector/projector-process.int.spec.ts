@@ -279,6 +279,10 @@ describe('gx projector processes', () => {
     const standbyReady = await probe(standby, '/readyz');
     expect(standbyReady?.status).toBe(200);
     expect(JSON.parse(standbyReady?.text ?? '{}')).toMatchObject({ checks: { projector: { role: 'standby' } } });
+    // The old deployment's probe path answers as /readyz does.
+    const standbyHealth = await probe(standby, '/health');
+    expect(standbyHealth?.status).toBe(200);
+    expect(JSON.parse(standbyHealth?.text ?? '{}')).toMatchObject({ checks: { projector: { role: 'standby' } } });
 
     const killedAt = performance.now();
     await kill9(active);

@@ -64,6 +64,10 @@ class ProjectionLoop implements Projector {
   #ledgerHeight: bigint | undefined;
   #lastAppliedAt: Date | undefined;
   #consecutiveFailures = 0;
+  /** Highest block the block stream has shown (undefined: none yet, or the source has no block stream). */
+  #summarizedThrough: bigint | undefined;
+  /** Blocks the block stream showed with events of ours, not yet known to be applied, in order. */
+  #eventBlocks: bigint[] = [];
 
   constructor(options: ProjectorOptions) {
     this.#options = options;
@@ -87,6 +91,9 @@ class ProjectionLoop implements Projector {
       maxMs: this.#options.reconnect?.maxMs ?? 10_000,
     });
     const stopHeightPolling = this.#pollLedgerHeight(signal);
+    // Stopped with the loop, which may end before `signal` does (a rebuild's idle switch-over).
+    const followStop = new AbortController();
+    const following = this.#followBlocks(AbortSignal.any([signal, followStop.signal]));
     try {
       while (!signal.aborted) {
         try {
@@ -110,7 +117,60 @@ class ProjectionLoop implements Projector {
       }
     } finally {
       stopHeightPolling();
+      followStop.abort();
+      await following;
     }
+  }
+
+  /**
+   * Follows the filtered-block stream (when the source has one) for as long as `signal` allows: every block
+   * counts in the height, and a block without events of ours counts as read once every earlier block with
+   * events is applied. Without it, lag on a channel shared with other chaincodes counted their blocks as
+   * unread (or, with the height taken from our own events only, never saw them at all).
+   */
+  async #followBlocks(signal: AbortSignal): Promise<void> {
+    const { source, logger } = this.#options;
+    if (!source.blockSummaries) return;
+    const backoff = createBackoff({
+      initialMs: this.#options.reconnect?.initialMs ?? 100,
+      maxMs: this.#options.reconnect?.maxMs ?? 10_000,
+    });
+    while (!signal.aborted) {
+      try {
+        const startBlock =
+          this.#summarizedThrough !== undefined
+            ? this.#summarizedThrough + 1n
+            : (this.#checkpoint?.blockNumber ??
+              (await readCheckpoint(this.#options.pool, this.#projection))?.blockNumber ??
+              0n);
+        for await (const block of source.blockSummaries({ startBlock, signal })) {
+          backoff.reset();
+          if (block.events > 0) this.#eventBlocks.push(block.blockNumber);
+          this.#summarizedThrough = block.blockNumber;
+          this.#seeHeight(block.blockNumber + 1n);
+          this.#updateLagGauge();
+        }
+        if (!signal.aborted) throw new Error('the block stream ended');
+      } catch (error) {
+        if (signal.aborted) return;
+        const retryInMs = backoff.next();
+        logger.warn({ err: error, retryInMs: Math.round(retryInMs) }, 'block stream interrupted; resuming');
+        await sleep(retryInMs, undefined, { signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * The highest block through which every event of ours is applied and every block read: the checkpoint, or
+   * further when the block stream has shown later blocks without events of ours.
+   */
+  #processedThrough(): bigint {
+    const applied = this.#checkpoint?.blockNumber ?? -1n;
+    // Whole blocks are applied in one batch, so the checkpoint's block is done.
+    while (this.#eventBlocks.length > 0 && this.#eventBlocks[0]! <= applied) this.#eventBlocks.shift();
+    if (this.#summarizedThrough === undefined) return applied;
+    const readThrough = this.#eventBlocks.length > 0 ? this.#eventBlocks[0]! - 1n : this.#summarizedThrough;
+    return readThrough > applied ? readThrough : applied;
   }
 
   /** One stream session: from the stored checkpoint until the stream fails, ends or `signal` aborts. */
@@ -200,8 +260,7 @@ class ProjectionLoop implements Projector {
 
   #lagBlocks(): number | undefined {
     if (this.#ledgerHeight === undefined) return undefined;
-    const applied = this.#checkpoint?.blockNumber ?? -1n;
-    const lag = this.#ledgerHeight - 1n - applied;
+    const lag = this.#ledgerHeight - 1n - this.#processedThrough();
     return lag > 0n ? Number(lag) : 0;
   }
 
@@ -213,16 +272,20 @@ class ProjectionLoop implements Projector {
   /** Keeps the ledger height (and `projector_state.ledger_height`) current while no events arrive. */
   #pollLedgerHeight(signal: AbortSignal): () => void {
     const { source, pool, logger } = this.#options;
-    if (!source.ledgerHeight) return () => undefined;
-    const ledgerHeight = source.ledgerHeight.bind(source);
+    if (!source.ledgerHeight && !source.blockSummaries) return () => undefined;
     const timer = setInterval(() => {
       if (signal.aborted) return;
-      ledgerHeight()
-        .then(async (height) => {
-          this.#seeHeight(height);
-          await recordLedgerHeight(pool, this.#projection, this.#ledgerHeight ?? height);
-        })
-        .catch((error: unknown) => logger.debug({ err: error }, 'ledger height not available'));
+      (async () => {
+        // qscc's height, when the peer answers it; the block stream's otherwise (both count every block).
+        const height = await source.ledgerHeight?.().catch((error: unknown) => {
+          logger.debug({ err: error }, 'ledger height not available from the source');
+          return undefined;
+        });
+        if (height !== undefined) this.#seeHeight(height);
+        if (this.#ledgerHeight === undefined) return;
+        const scanned = this.#summarizedThrough === undefined ? undefined : this.#processedThrough();
+        await recordLedgerHeight(pool, this.#projection, this.#ledgerHeight, scanned);
+      })().catch((error: unknown) => logger.debug({ err: error }, 'ledger height not recorded'));
     }, this.#options.heightIntervalMs ?? 2000);
     timer.unref();
     return () => clearInterval(timer);

@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Config, loadConfig, requireSettings } from '../config.js';
 import { createLedgerClient } from '../ledger/index.js';
+import { checkLedgerTarget } from '../ledger/target-check.js';
 import { startProbeServer } from '../observability/probe-server.js';
 import { databaseChecks, lagWithin, readinessOf } from '../observability/readiness.js';
 import { type RoleContext, startRole, untilSignal } from '../runtime.js';
@@ -21,6 +22,22 @@ function requireFabric(config: Config): void {
     GX_FABRIC_CLIENT_CERT: config.fabric.clientCert,
     GX_FABRIC_CLIENT_KEY: config.fabric.clientKey,
   });
+}
+
+/**
+ * Refuses to start (exit 2, naming the setting) when the peer does not know the channel, the chaincode or the
+ * identity: the event stream would otherwise be refused (PERMISSION_DENIED) and reopened forever.
+ */
+async function checkTarget(context: RoleContext): Promise<void> {
+  const ledger = await createLedgerClient(context.config.fabric, { logger: context.logger, name: 'projector' });
+  try {
+    await checkLedgerTarget(ledger, context.config.fabric, context.logger);
+  } catch (error) {
+    await context.db.close();
+    throw error;
+  } finally {
+    await ledger.close();
+  }
 }
 
 /** A running projector role: active when it holds the projection lock, standing by otherwise. */
@@ -87,6 +104,7 @@ export async function runProjector(): Promise<void> {
   requireFabric(config);
   const context = await startRole('projector', config);
   const { logger, db } = context;
+  await checkTarget(context);
   const role = startProjectorRole(context);
   const probes = await startProbeServer({
     port: config.http.metricsPort,
@@ -118,7 +136,9 @@ export async function runProjector(): Promise<void> {
 export async function runProjectorRebuild(): Promise<void> {
   const config = loadConfig();
   requireFabric(config);
-  const { logger, db } = await startRole('projector', config);
+  const context = await startRole('projector', config);
+  const { logger, db } = context;
+  await checkTarget(context);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);

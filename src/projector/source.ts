@@ -25,4 +25,17 @@ export interface ChaincodeEventSource {
   chaincodeEvents(options: EventStreamOptions): AsyncIterable<SourceEvent>;
   /** The ledger's height (number of blocks), when the source can tell; used for lag. */
   ledgerHeight?(): Promise<bigint>;
+  /**
+   * Every block from `startBlock` on, with how many of its valid transactions carry an event of the chaincode
+   * (the filtered-block stream), when the source can tell: blocks without such events count as read, so lag is
+   * true on a channel shared with other chaincodes. Never ends by itself.
+   */
+  blockSummaries?(options: { startBlock: bigint; signal: AbortSignal }): AsyncIterable<BlockSummary>;
+}
+
+/** One block as the projector needs to know it: its number and whether it carries events of the chaincode. */
+export interface BlockSummary {
+  blockNumber: bigint;
+  /** Valid transactions of the block carrying an event of the chaincode. */
+  events: number;
 }

@@ -174,6 +174,10 @@ describe('gx submitter killed with SIGKILL mid-flight', () => {
       const ready = await fetch(`http://127.0.0.1:${second.port}/readyz`);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({ status: 'ready' });
+      // The old deployment's probe path answers as /readyz does.
+      const health = await fetch(`http://127.0.0.1:${second.port}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ready', checks: { submitter: { ok: true } } });
       expect(await stopGracefully(second.child)).toBe(0);
     },
     120_000,

@@ -3,6 +3,7 @@
  */
 import { ConfigError, loadConfig } from '../config.js';
 import { CredentialError, createLedgerClient, type LedgerClient } from '../ledger/index.js';
+import { checkLedgerTarget } from '../ledger/target-check.js';
 import { startProbeServer } from '../observability/probe-server.js';
 import { databaseChecks, readinessOf } from '../observability/readiness.js';
 import { startRole, untilSignal } from '../runtime.js';
@@ -22,8 +23,15 @@ export async function runSubmitter(): Promise<void> {
       throw new ConfigError([{ variable: error.variable, message: error.message.slice(error.variable.length + 2) }]);
     throw error;
   }
-  // Reports fabric_ledger_reachable at once rather than after the first probe interval.
-  void ledger.health();
+  // Refuses a channel, chaincode or identity the peer does not know (exit 2, naming the setting); also reports
+  // fabric_ledger_reachable at once rather than after the first probe interval.
+  try {
+    await checkLedgerTarget(ledger, config.fabric, logger);
+  } catch (error) {
+    await ledger.close();
+    await db.close();
+    throw error;
+  }
   const submitter = await startSubmitter({
     pool: db.pool,
     clientConfig: db.clientConfig,

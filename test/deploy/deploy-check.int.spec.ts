@@ -85,6 +85,79 @@ describe('deploy:check', () => {
     );
   });
 
+  it("fails when testnet or mainnet carries devnet's channel, MSP, hosts or chaincode package, naming each", async () => {
+    workspace = createWorkspace();
+    // Copied from devnet's network.env: a whole value, and a host hidden in a list or behind another port.
+    workspace.edit(
+      'deploy/k8s/overlays/testnet/network.env',
+      'GX_FABRIC_CHANNEL=gx-testnet',
+      'GX_FABRIC_CHANNEL=gxchannel',
+    );
+    workspace.edit(
+      'deploy/k8s/overlays/testnet/network.env',
+      'GX_FABRIC_MSP_ID=GXTestnetMSP',
+      'GX_FABRIC_MSP_ID=Org1MSP',
+    );
+    workspace.edit(
+      'deploy/k8s/overlays/mainnet/network.env',
+      'GX_CORS_ORIGINS=https://wallet.gxprotocol.io,',
+      'GX_CORS_ORIGINS=https://wallet.gxprotocol.io,https://wallet.devnet.gxprotocol.io,',
+    );
+    workspace.edit(
+      'deploy/k8s/overlays/mainnet/network.env',
+      'GX_FABRIC_PEER_ENDPOINT=peer-gateway.mainnet.gxprotocol.internal:7051',
+      'GX_FABRIC_PEER_ENDPOINT=peer0-org1.fabric-devnet.svc.cluster.local:7443',
+    );
+    workspace.edit(
+      'deploy/k8s/overlays/mainnet/kustomization.yaml',
+      /CHAINCODE_ID=gxtv3_0\.1\.0:[0-9a-f]{64}/,
+      'CHAINCODE_ID=gxtv3_0.1.0:4fa35cf59e2b78d6e209eb583e2fcf0418b7f4a9453ee00ad6d62529316ab1e2',
+    );
+    const { code, output } = await runDeployCheckCli(workspace.root);
+    expect(code).toBe(1);
+    expect(sectionStatus(output).get('per-environment differences (devnet, mainnet, testnet)')).toBe('FAIL');
+    for (const copied of [
+      "copied from devnet: testnet ConfigMap/gx-config:data.GX_FABRIC_CHANNEL = gxchannel carries devnet's gxchannel",
+      "copied from devnet: testnet ConfigMap/gx-config:data.GX_FABRIC_MSP_ID = Org1MSP carries devnet's Org1MSP",
+      'copied from devnet: mainnet ConfigMap/gx-config:data.GX_FABRIC_PEER_ENDPOINT = peer0-org1.fabric-devnet.svc.cluster.local:7443 names devnet',
+      "copied from devnet: mainnet ConfigMap/gxtv3-chaincode:data.CHAINCODE_ID = gxtv3_0.1.0:4fa35cf59e2b78d6e209eb583e2fcf0418b7f4a9453ee00ad... carries devnet's gxtv3_0.1.0:4fa35cf59e2b78d6e209eb583e2fcf0418b7f4a9453ee00ad6d62529316ab1e2",
+    ]) {
+      expect(output).toContain(copied);
+    }
+    expect(output).toMatch(/copied from devnet: mainnet ConfigMap\/gx-config:data\.GX_CORS_ORIGINS = .* names devnet/);
+  });
+
+  it('fails on a placeholder value outside devnet, and still allows one in devnet', async () => {
+    workspace = createWorkspace();
+    workspace.edit(
+      'deploy/k8s/overlays/testnet/kustomization.yaml',
+      /CHAINCODE_ID=gxtv3_0\.1\.0:[0-9a-f]{64}/,
+      'CHAINCODE_ID=gxtv3_0.1.0:testnet-package-id',
+    );
+    workspace.edit(
+      'deploy/k8s/overlays/mainnet/network.env',
+      'GX_FABRIC_TLS_HOST_OVERRIDE=peer0.gx.mainnet.gxprotocol.io',
+      'GX_FABRIC_TLS_HOST_OVERRIDE=peer0.example.com',
+    );
+    workspace.edit(
+      'deploy/k8s/overlays/devnet/kustomization.yaml',
+      /CHAINCODE_ID=gxtv3_0\.1\.0:[0-9a-f]{64}/,
+      'CHAINCODE_ID=gxtv3_0.1.0:devnet-package-id',
+    );
+    const { code, output } = await runDeployCheckCli(workspace.root);
+    expect(code).toBe(1);
+    expect(output).toContain(
+      "placeholder: testnet ConfigMap/gxtv3-chaincode:data.CHAINCODE_ID = gxtv3_0.1.0:testnet-package-id; set the environment's real value",
+    );
+    expect(output).toContain(
+      "placeholder: mainnet ConfigMap/gx-config:data.GX_FABRIC_TLS_HOST_OVERRIDE = peer0.example.com; set the environment's real value",
+    );
+    expect(output).not.toContain('placeholder: devnet');
+    // The differences allowed today are still printed, not failed.
+    expect(output).toMatch(/ConfigMap\/gx-config:data\.GX_FABRIC_CHANNEL {2}devnet=gxchannel {2}mainnet=gx-mainnet/);
+    expect(output).not.toContain('drift:');
+  });
+
   it('fails on a resource limit patched in one overlay, and on a required network setting left out', async () => {
     workspace = createWorkspace();
     workspace.append(

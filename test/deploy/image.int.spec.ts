@@ -28,7 +28,7 @@ describe('the backend Dockerfile', () => {
   it('fails for a root user, an unpinned base image, dev dependencies and a missing context file', async () => {
     workspace = createWorkspace();
     workspace.edit('Dockerfile', 'USER 10001:10001', 'USER root');
-    workspace.edit('Dockerfile', 'ARG NODE_IMAGE=node:20.20.2-bookworm-slim', 'ARG NODE_IMAGE=node');
+    workspace.edit('Dockerfile', 'ARG NODE_IMAGE=node:24.22.3-bookworm-slim', 'ARG NODE_IMAGE=node');
     workspace.edit('Dockerfile', 'npm ci --omit=dev --ignore-scripts', 'npm ci --ignore-scripts');
     workspace.edit('Dockerfile', 'COPY src/ src/', 'COPY source/ src/');
     const errors = await dockerfileErrors(workspace.root);

@@ -15,6 +15,7 @@ import {
   firstTierGenesis,
   ledgerParams,
 } from './ledger.js';
+import { measureBlockInterval } from './ledger-timing.js';
 
 /** Request id of the suite's bootstrap: a rerun of it replays the recorded result. */
 const BOOTSTRAP_REQUEST_ID = 'gx-test-bootstrap';
@@ -40,7 +41,8 @@ async function paramsOrUndefined(ledger: LedgerClient): Promise<SystemParams | u
   }
 }
 
-export async function prepareExternalLedger(): Promise<void> {
+/** Checks and bootstraps the external ledger; returns its measured block interval (ms), for scaled waits. */
+export async function prepareExternalLedger(): Promise<number> {
   const env = externalLedgerEnv();
   const fabric = externalFabricSettings(env);
   const ledger = await createLedgerClient(loadConfig(env).fabric, {
@@ -89,6 +91,7 @@ export async function prepareExternalLedger(): Promise<void> {
           'expect first-tier amounts. Deploy the chaincode under a fresh name (GX_FABRIC_CHAINCODE) or channel.',
       );
     }
+    return await measureBlockInterval(ledger);
   } finally {
     await ledger.close();
   }

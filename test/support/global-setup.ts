@@ -18,11 +18,16 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Connection string of the server on which test databases are created. */
     serverUrl: string;
+    /** The external ledger's measured time from submit to commit of one transaction (0 on devnets). */
+    ledgerBlockIntervalMs: number;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  if (externalLedger) await prepareExternalLedger();
+  // Waits for N sequential commits scale with this (test/support/ledger-timing.ts); devnets cut blocks at once.
+  const blockIntervalMs = externalLedger ? await prepareExternalLedger() : 0;
+  project.provide('ledgerBlockIntervalMs', blockIntervalMs);
+  if (externalLedger) console.info(`external ledger: ${blockIntervalMs} ms from submit to commit`);
   const configured = process.env.DATABASE_URL;
   if (configured) {
     project.provide('serverUrl', configured);

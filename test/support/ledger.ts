@@ -193,8 +193,8 @@ export function firstTierGenesis(params: SystemParams): bigint {
  */
 export async function projectFromCurrentBlock(pool: pg.Pool, ledger: LedgerClient, projection = 'main'): Promise<void> {
   if (!externalLedger) return;
-  // A transaction with no writes tells the current block without reading the chain (Fabric clients have no
-  // height query over the Gateway service).
+  // A transaction with no writes tells the current block and a transaction id in it to checkpoint after (qscc's
+  // height alone would not name a transaction).
   const { blockNumber, transactionId } = await ledger.submit({
     contract: 'AdminContract',
     fn: 'Ping',

@@ -1,20 +1,44 @@
 /**
  * Every migration the code knows, in order. Append only: a released migration is never edited or removed.
+ * Each says whether the release before it can run on the schema it leaves (expand/contract): the migrator
+ * records that in `schema_migration`, so that older code, which does not know the migration, can read it.
  */
 import { sql as initialSchema } from './0001_initial_schema.js';
 import { sql as submitterSchema } from './0002_submitter.js';
 import { sql as projectorSchema } from './0003_projector.js';
 import { sql as outboxWriteCost } from './0004_outbox_write_cost.js';
+import { sql as projectorScannedBlock } from './0005_projector_scanned_block.js';
+
+/**
+ * Expand/contract: can code released before a migration run on the schema it leaves?
+ * - `true`, an **expand** step (new tables, nullable or defaulted columns, new indexes, dropping what no code
+ *   uses): whatever code ran on the schema before it runs after it. The previous release's pods stay ready
+ *   while this migration's release rolls out.
+ * - `{ since: n }`, a **contract** step (dropping or narrowing what older code used): only code that knows
+ *   migration `n` or later runs on it. `n` is the first migration of the release that stopped using what this
+ *   one removes; ship the contract step a release after that one, so the release before it stays ready.
+ * - `false`: no code before this migration runs on it (a rename, a type change, a rewrite). Deploying it takes
+ *   the previous release's pods out of service until the new ones are ready; split it into expand and
+ *   contract steps instead.
+ */
+export type MigrationCompatibility = boolean | { since: number };
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Whether the previous release can run on this migration's schema (see {@link MigrationCompatibility}). */
+  previousReleaseCompatible: MigrationCompatibility;
 }
 
 export const migrations: readonly Migration[] = [
-  { version: 1, name: 'initial_schema', sql: initialSchema },
-  { version: 2, name: 'submitter', sql: submitterSchema },
-  { version: 3, name: 'projector', sql: projectorSchema },
-  { version: 4, name: 'outbox_write_cost', sql: outboxWriteCost },
+  // Nothing ran before the first schema.
+  { version: 1, name: 'initial_schema', sql: initialSchema, previousReleaseCompatible: false },
+  // Added tables and columns only.
+  { version: 2, name: 'submitter', sql: submitterSchema, previousReleaseCompatible: true },
+  { version: 3, name: 'projector', sql: projectorSchema, previousReleaseCompatible: true },
+  // Dropped two indexes no query used and changed a column's storage: invisible to every query.
+  { version: 4, name: 'outbox_write_cost', sql: outboxWriteCost, previousReleaseCompatible: true },
+  // A nullable column the previous release neither reads nor writes.
+  { version: 5, name: 'projector_scanned_block', sql: projectorScannedBlock, previousReleaseCompatible: true },
 ];

@@ -1,9 +1,9 @@
 /**
  * Probes and metrics: `/livez` (the process runs), `/readyz` (it can serve: database reachable and schema
- * current; projection lag, ledger reachability and outbox backlog only make it `degraded`, still 200),
- * `/metrics` (Prometheus text of the shared registry).
+ * the code's or a compatible newer one; projection lag, ledger reachability and outbox backlog only make it `degraded`, still 200),
+ * `/metrics` (Prometheus text of the shared registry). `/health` answers exactly as `/readyz`.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { type LedgerProbe, ledgerHealth, projectorStatus } from '../../observability/health.js';
 import { registry } from '../../observability/metrics.js';
@@ -29,7 +29,7 @@ export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOp
 
   app.get('/livez', quiet, async () => ({ status: 'alive' }));
 
-  app.get('/readyz', quiet, async (_request, reply) => {
+  const readyz = async (_request: FastifyRequest, reply: FastifyReply) => {
     const database = await databaseChecks(pool);
     if (!database.database.ok || !database.schema?.ok) {
       const unavailable = readinessOf(database);
@@ -48,7 +48,10 @@ export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOp
         ...outbox,
       },
     });
-  });
+  };
+  app.get('/readyz', quiet, readyz);
+  // The old deployment's probes and runbooks call /health: the same answer, so they keep telling the truth.
+  app.get('/health', quiet, readyz);
 
   app.get('/metrics', quiet, async (_request, reply) => {
     reply.header('content-type', registry.contentType);
