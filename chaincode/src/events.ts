@@ -30,6 +30,22 @@ export const systemParamsSchema = z.object({
     /** Account that receives fees: a user id or a system account name. */
     collector: z.string().min(1),
   }),
+  /**
+   * Who may act besides the bootstrapping organization (chaincode/README.md, "Authorization"). Absent: the
+   * bootstrapper's organization alone, attributes required.
+   */
+  authorization: z
+    .object({
+      /** Further MSP ids whose identities may act, each with the function's gx.role. */
+      organizations: z
+        .array(z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be an MSP id'))
+        .max(32)
+        .optional(),
+      /** Accept attribute-less `OU=admin` certificates of those organizations as every role: cryptogen only. */
+      adminOuFallback: z.boolean().optional(),
+    })
+    .strict()
+    .optional(),
 });
 export type SystemParams = z.infer<typeof systemParamsSchema>;
 

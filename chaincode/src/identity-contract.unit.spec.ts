@@ -7,22 +7,23 @@ import { createTestIdentities, type TestIdentity } from './testing/identities';
 import { MemoryWorld } from './testing/memory-world';
 import { TokenomicsContract } from './tokenomics-contract';
 
-let client: TestIdentity;
+let registrar: TestIdentity;
+let reader: TestIdentity;
 let world: MemoryWorld;
 const identity = new IdentityContract();
 
 beforeAll(async () => {
-  ({ client } = await createTestIdentities());
+  ({ registrar, reader } = await createTestIdentities());
 });
 beforeEach(() => {
   world = new MemoryWorld();
 });
 
 const createUser = (id: string, fabricUserId: string, userJson: string) =>
-  world.invoke(client, (ctx) => identity.CreateUser(ctx, id, fabricUserId, userJson));
-const getUser = (fabricUserId: string) => world.invoke(client, (ctx) => identity.GetUser(ctx, fabricUserId));
+  world.invoke(registrar, (ctx) => identity.CreateUser(ctx, id, fabricUserId, userJson));
+const getUser = (fabricUserId: string) => world.invoke(reader, (ctx) => identity.GetUser(ctx, fabricUserId));
 const setStatus = (id: string, fabricUserId: string, status: string, reason: string) =>
-  world.invoke(client, (ctx) => identity.UpdateUserStatus(ctx, id, fabricUserId, status, reason));
+  world.invoke(registrar, (ctx) => identity.UpdateUserStatus(ctx, id, fabricUserId, status, reason));
 
 describe('IdentityContract.CreateUser', () => {
   it('creates the user and its wallet and emits one UserCreated carrying the wallet', async () => {
@@ -61,7 +62,7 @@ describe('IdentityContract.CreateUser', () => {
       createdAt: '2026-01-01T00:00:01.123Z',
       updatedAt: '2026-01-01T00:00:01.123Z',
     });
-    const balance = await world.invoke(client, (ctx) => new TokenomicsContract().GetBalance(ctx, user.fabricUserId));
+    const balance = await world.invoke(reader, (ctx) => new TokenomicsContract().GetBalance(ctx, user.fabricUserId));
     expect(balance).toBe(`{"balance":"0","fabricUserId":"${user.fabricUserId}"}`);
     // The identity digest (a hash over the e-mail) is checked, never stored.
     expect([...world.state.values()].some((value) => Buffer.from(value).includes(user.user.identityDigest))).toBe(

@@ -13,7 +13,16 @@ import { AdminContract } from './admin-contract';
 import { IdentityContract } from './identity-contract';
 import { TokenomicsContract } from './tokenomics-contract';
 
-export { adminAttribute, adminOrganizationalUnit, isAdminIdentity } from './admin-identity';
+export {
+  type AuthorizationPolicy,
+  adminOrganizationalUnit,
+  bootstrapMspVariable,
+  functionRoles,
+  type Role,
+  roleAttribute,
+  roles,
+  type StateChangingFunction,
+} from './authorization';
 export * from './canonical-json';
 export * from './errors';
 export * from './events';

@@ -10,6 +10,8 @@ import type { UserRecord } from './query-results';
 
 export const keys = {
   systemParams: 'gx/params',
+  /** Who may act: the organizations and the OU fallback, written at bootstrap (authorization.ts). */
+  authorization: 'gx/authorization',
   totalSupply: 'gx/supply',
   /** How many users have received a genesis allocation: selects the tier. */
   genesisRecipients: 'gx/genesis-recipients',
