@@ -12,8 +12,8 @@ import { z } from 'zod';
 /** The API services (see `gx api --services`) that may enqueue commands. */
 export type Service = 'identity' | 'admin' | 'tokenomics';
 
-/** Which of the backend's Fabric identities signs the transaction. */
-export type SigningIdentity = 'client' | 'admin';
+/** Which of the backend's Fabric identities (one per role, `gx.role`) signs the transaction. */
+export type SigningIdentity = 'super_admin' | 'admin' | 'registrar' | 'transfer';
 
 /** Canonical Fabric user id, `CC CCC AAANNN TCCCC NNNN` (format only; the chaincode checks the checksum). */
 export const fabricUserIdSchema = z
@@ -52,7 +52,7 @@ export const commandCatalogue = {
     contract: 'AdminContract',
     fn: 'BootstrapSystem',
     args: (requestId, payload) => [requestId, JSON.stringify(payload.params)],
-    signer: 'admin',
+    signer: 'super_admin',
     enqueuedBy: ['admin'],
     conflictKeys: () => ['system'],
   }),
@@ -72,7 +72,7 @@ export const commandCatalogue = {
     contract: 'IdentityContract',
     fn: 'CreateUser',
     args: (requestId, { fabricUserId, ...user }) => [requestId, fabricUserId, JSON.stringify(user)],
-    signer: 'client',
+    signer: 'registrar',
     enqueuedBy: ['admin'],
     conflictKeys: (payload) => [`user:${payload.fabricUserId}`, `profile:${payload.profileId}`],
   }),
@@ -83,7 +83,7 @@ export const commandCatalogue = {
     contract: 'IdentityContract',
     fn: 'UpdateUserStatus',
     args: (requestId, payload) => [requestId, payload.fabricUserId, payload.status, payload.reason],
-    signer: 'client',
+    signer: 'registrar',
     enqueuedBy: ['admin'],
     conflictKeys: (payload) => [`user:${payload.fabricUserId}`],
   }),
@@ -92,7 +92,7 @@ export const commandCatalogue = {
     contract: 'TokenomicsContract',
     fn: 'DistributeGenesis',
     args: (requestId, payload) => [requestId, payload.fabricUserId],
-    signer: 'client',
+    signer: 'admin',
     enqueuedBy: ['admin'],
     // Every allocation moves the total supply and the tier counter: genesis is serial on any ledger.
     conflictKeys: (payload) => ['supply', `user:${payload.fabricUserId}`],
@@ -115,7 +115,7 @@ export const commandCatalogue = {
       payload.amount,
       payload.memo,
     ],
-    signer: 'client',
+    signer: 'transfer',
     enqueuedBy: ['tokenomics'],
     // The fee collector's balance is written too when a fee applies; with fees on, that key is the hot spot.
     conflictKeys: (payload) => [`user:${payload.fromFabricUserId}`, `user:${payload.toFabricUserId}`],

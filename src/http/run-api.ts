@@ -85,7 +85,8 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
   let ledger: (LedgerProbe & { close(): Promise<void> }) | undefined;
   if (config.fabric.peerEndpoint) {
     try {
-      ledger = await createLedgerClient(config.fabric, { logger, name: 'api' });
+      // The API never signs: it probes the ledger with the reader identity and loads no signing key.
+      ledger = await createLedgerClient(config.fabric, { logger, name: 'api', access: 'read' });
     } catch (error) {
       logger.warn({ err: error }, 'ledger client unavailable; /readyz reports the ledger unreachable');
     }

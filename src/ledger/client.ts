@@ -22,11 +22,16 @@ import {
   type SubmittedTransaction as SubmittedGatewayTransaction,
 } from '@hyperledger/fabric-gateway';
 import { type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
-import type { SigningIdentity } from '../commands/catalogue.js';
-import type { FabricSettings } from '../config.js';
+import { type FabricRole, type FabricSettings, fabricIdentityVariables, type SigningRole } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import { CommitWatcher } from './commit-watcher.js';
-import { type FabricCredentials, loadFabricCredentials, type SigningCredentials } from './credentials.js';
+import {
+  type FabricCredentials,
+  type LedgerAccess,
+  loadFabricCredentials,
+  readIdentity,
+  type SigningCredentials,
+} from './credentials.js';
 import {
   CommitError,
   classifyError,
@@ -92,6 +97,11 @@ export interface LedgerClientOptions {
    * stream cannot vouch (see commit-watcher.ts); `commit-status`: one CommitStatus call per transaction.
    */
   commitOutcomes?: 'block-stream' | 'commit-status';
+  /**
+   * `read` for a process that never signs (API, projector, verify): only the reader identity is loaded, and
+   * every signing call fails. `sign` (default): every identity configured is loaded.
+   */
+  access?: LedgerAccess;
 }
 
 const BREAKER_GAUGE: Record<CircuitState, number> = {
@@ -101,10 +111,10 @@ const BREAKER_GAUGE: Record<CircuitState, number> = {
   [CircuitState.Isolated]: 2,
 };
 
-/** One gRPC channel and the gateways (one per signing identity) bound to it. */
+/** One gRPC channel and the gateways (one per identity) bound to it. */
 class GatewayChannel {
   readonly grpcClient: grpc.Client;
-  readonly #gateways = new Map<SigningIdentity, Gateway>();
+  readonly #gateways = new Map<FabricRole, Gateway>();
   readonly #contracts = new Map<string, Contract>();
 
   constructor(
@@ -126,13 +136,15 @@ class GatewayChannel {
     });
   }
 
-  gateway(signer: SigningIdentity): Gateway {
+  gateway(signer: FabricRole): Gateway {
     let gateway = this.#gateways.get(signer);
     if (!gateway) {
-      const identity = signer === 'admin' ? this.credentials.admin : this.credentials.client;
+      const identity = this.credentials.identities[signer];
       if (!identity) {
+        const variables = fabricIdentityVariables(signer);
         throw new LedgerConfigurationError(
-          'this command must be signed by the admin identity: set GX_FABRIC_ADMIN_CERT and GX_FABRIC_ADMIN_KEY',
+          `this call must be signed by the ${signer} identity, which this process does not hold: ` +
+            `set ${variables.cert} and ${variables.key} (on a role that signs)`,
         );
       }
       gateway = this.#connect(identity);
@@ -141,11 +153,11 @@ class GatewayChannel {
     return gateway;
   }
 
-  network(signer: SigningIdentity): Network {
+  network(signer: FabricRole): Network {
     return this.gateway(signer).getNetwork(this.channelName);
   }
 
-  contract(signer: SigningIdentity, contractName: string): Contract {
+  contract(signer: FabricRole, contractName: string): Contract {
     const key = `${signer}\u0000${contractName}`;
     let contract = this.#contracts.get(key);
     if (!contract) {
@@ -183,6 +195,8 @@ class FabricLedgerClient implements LedgerClient {
   readonly #breaker: CircuitBreakerPolicy;
   readonly #reconnectInitialMs: number;
   readonly #reconnectMaxMs: number;
+  /** The identity of queries, health checks and streams: the reader when held (credentials.ts). */
+  readonly #reader: FabricRole;
   #channel: GatewayChannel;
   #stale = false;
   #rebuildNotBefore = 0;
@@ -199,6 +213,7 @@ class FabricLedgerClient implements LedgerClient {
     options: LedgerClientOptions,
   ) {
     this.#name = options.name ?? 'default';
+    this.#reader = readIdentity(credentials) ?? 'reader';
     this.#logger = options.logger.child({ component: 'ledger', client: this.#name });
     this.#deadlines = { ...DEFAULT_DEADLINES, ...options.deadlines };
     this.#reconnectInitialMs = options.reconnect?.initialMs ?? 100;
@@ -295,15 +310,10 @@ class FabricLedgerClient implements LedgerClient {
     }
   }
 
-  evaluate(
-    contract: string,
-    fn: string,
-    args: string[],
-    options: { signer?: SigningIdentity } = {},
-  ): Promise<Uint8Array> {
+  evaluate(contract: string, fn: string, args: string[], options: { signer?: FabricRole } = {}): Promise<Uint8Array> {
     return this.#call((channel) =>
       channel
-        .contract(options.signer ?? 'client', contract)
+        .contract(options.signer ?? this.#reader, contract)
         .evaluate(fn, { arguments: args } satisfies ProposalOptions),
     );
   }
@@ -323,7 +333,7 @@ class FabricLedgerClient implements LedgerClient {
   }
 
   async submitSigned(
-    signer: SigningIdentity,
+    signer: SigningRole,
     signedTransaction: Uint8Array,
     options: { resubmission?: boolean } = {},
   ): Promise<SubmittedTransaction> {
@@ -367,12 +377,12 @@ class FabricLedgerClient implements LedgerClient {
     };
   }
 
-  /** A filtered-block stream on the current channel, signed by the client identity. */
+  /** A filtered-block stream on the current channel, signed by the reading identity. */
   async #openFilteredBlocks(startBlock: bigint | undefined) {
     const channel = this.#current();
     this.#streamChannel = channel;
     const blocks = await channel
-      .network('client')
+      .network(this.#reader)
       .getFilteredBlockEvents(startBlock === undefined ? {} : { startBlock });
     this.#onSuccess(channel);
     return blocks;
@@ -384,7 +394,7 @@ class FabricLedgerClient implements LedgerClient {
    * times before giving up: thousands of transactions may be waiting, and each would otherwise come back as
    * a failed attempt.
    */
-  async #commitStatus(signer: SigningIdentity, submitted: Commit): Promise<Status> {
+  async #commitStatus(signer: SigningRole, submitted: Commit): Promise<Status> {
     let commit: Commit = submitted;
     for (let retry = 0; ; retry += 1) {
       try {
@@ -401,7 +411,7 @@ class FabricLedgerClient implements LedgerClient {
   }
 
   async commit(
-    signer: SigningIdentity,
+    signer: SigningRole,
     signedTransaction: Uint8Array,
     options: { resubmission?: boolean } = {},
   ): Promise<CommitOutcome> {
@@ -426,7 +436,7 @@ class FabricLedgerClient implements LedgerClient {
       throw new TypeError('chaincodeEvents: afterTransactionId needs the startBlock it belongs to');
     }
     const channel = this.#current();
-    const network = channel.network('client');
+    const network = channel.network(this.#reader);
     const startBlock = options.startBlock;
     const afterTransactionId = options.afterTransactionId;
     let events: Awaited<ReturnType<Network['getChaincodeEvents']>>;
@@ -473,7 +483,7 @@ class FabricLedgerClient implements LedgerClient {
       channel = this.#current();
       // Not through the breaker: health must probe the peer even while the breaker holds calls back.
       await channel
-        .contract('client', 'AdminContract')
+        .contract(this.#reader, 'AdminContract')
         .newProposal('Ping')
         .evaluate({ deadline: Date.now() + this.#deadlines.healthMs });
       this.#onSuccess(channel);
@@ -515,6 +525,6 @@ export async function createLedgerClient(
   settings: FabricSettings,
   options: LedgerClientOptions,
 ): Promise<LedgerClient> {
-  const credentials = loadFabricCredentials(settings);
+  const credentials = loadFabricCredentials(settings, { access: options.access ?? 'sign' });
   return new FabricLedgerClient(credentials, settings, options);
 }

@@ -90,7 +90,7 @@ export class LedgerScenario {
 
   /** Emits an arbitrary event (needs the raw-events fixture chaincode served as gxtv3). */
   emitRaw(name: string, payload: string): Promise<CommitOutcome> {
-    return this.ledger.submit({ contract: 'RawEventContract', fn: 'Emit', args: [name, payload], signer: 'client' });
+    return this.ledger.submit({ contract: 'RawEventContract', fn: 'Emit', args: [name, payload], signer: 'registrar' });
   }
 
   /** The balance the ledger holds for an account. */

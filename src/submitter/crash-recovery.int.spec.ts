@@ -191,7 +191,7 @@ describe('gx submitter killed with SIGKILL mid-flight', () => {
           contract: 'TokenomicsContract',
           fn: 'DistributeGenesis',
           args: [`genesis-${sender.fabricUserId}`, sender.fabricUserId],
-          signer: 'client',
+          signer: 'admin',
         });
       }
       devnet.setCommitLatency(1_000);
@@ -222,9 +222,11 @@ describe('gx submitter killed with SIGKILL mid-flight', () => {
 
   it('refuses to start with a key that does not match its certificate, naming the variable', async () => {
     const env = childEnv(await freePort());
-    env.GX_FABRIC_CLIENT_KEY = devnet.connection.admin.keyPem;
+    env.GX_FABRIC_TRANSFER_KEY = devnet.connection.identities.super_admin.keyPem;
     const result = await runCli(['submitter'], env);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('GX_FABRIC_CLIENT_KEY: does not match the certificate in GX_FABRIC_CLIENT_CERT');
+    expect(result.stderr).toContain(
+      'GX_FABRIC_TRANSFER_KEY: does not match the certificate in GX_FABRIC_TRANSFER_CERT',
+    );
   });
 });

@@ -256,7 +256,7 @@ describe(`outbox submitter on PostgreSQL and ${externalLedger ? 'an external led
       ] as const) {
         const id = await enqueue('CREATE_USER', payload);
         const endorsed = await endorseAsSubmitter(id);
-        if (submitFirst) await ledger.commit('client', endorsed.signedTransaction);
+        if (submitFirst) await ledger.commit('registrar', endorsed.signedTransaction);
         await db.pool.query(
           `UPDATE outbox_command SET status = 'SUBMITTED', locked_by = 'dead-worker', locked_at = now(),
                 next_attempt_at = NULL, attempts = 1, fabric_tx_id = $2, signed_tx = $3 WHERE id = $1`,

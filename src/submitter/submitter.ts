@@ -138,8 +138,9 @@ const CLAIM_BATCH_UNDER_BACKLOG = 64;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
+/** The command's declared signer; for a type this code no longer knows, stored bytes are only re-sent, which any identity can do. */
 function signerOf(commandType: string): SigningIdentity {
-  return isCommandType(commandType) ? commandCatalogue[commandType].signer : 'client';
+  return isCommandType(commandType) ? commandCatalogue[commandType].signer : 'registrar';
 }
 
 class OutboxSubmitter implements Submitter {
