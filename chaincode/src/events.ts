@@ -57,6 +57,7 @@ export const systemBootstrappedV1 = z.object({
   timestamp: timestampSchema,
 });
 
+/** UserCreated as first emitted: it carried the backend's profile id in clear. Still parsed (older blocks). */
 export const userCreatedV1 = z.object({
   version: z.literal(1),
   requestId: z.string().min(1),
@@ -68,6 +69,16 @@ export const userCreatedV1 = z.object({
   /** The wallet created with the user (one event per transaction, so it rides along). */
   wallet: z.object({ fabricUserId: z.string().min(1), balance: amountSchema }),
   timestamp: timestampSchema,
+});
+
+/**
+ * UserCreated from version 2 on: no profile id on the ledger, only its digest (profile-digest.ts), with which
+ * the backend that issued the command (by `requestId`) can confirm its own profile and nobody else can find one.
+ */
+export const userCreatedV2 = userCreatedV1.omit({ profileId: true, version: true }).extend({
+  version: z.literal(2),
+  /** hex SHA-256 of `gx-profile:<profileId>`. */
+  profileDigest: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
 export const userStatusChangedV1 = z.object({
@@ -110,7 +121,7 @@ export const transferCompletedV1 = z.object({
 /** Event name → schema of its payload. */
 export const eventSchemas = {
   SystemBootstrapped: systemBootstrappedV1,
-  UserCreated: userCreatedV1,
+  UserCreated: z.discriminatedUnion('version', [userCreatedV1, userCreatedV2]),
   UserStatusChanged: userStatusChangedV1,
   GenesisDistributed: genesisDistributedV1,
   TransferCompleted: transferCompletedV1,

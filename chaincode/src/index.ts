@@ -27,6 +27,7 @@ export * from './canonical-json';
 export * from './errors';
 export * from './events';
 export * from './fabric-user-id';
+export * from './profile-digest';
 export * from './query-results';
 export { AdminContract, IdentityContract, TokenomicsContract };
 

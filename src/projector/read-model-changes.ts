@@ -16,8 +16,13 @@ export interface WalletChange {
   fabricUserId: string;
   /** Balance after the event, as the ledger reports it (never computed here). */
   balance: string;
-  /** Only set by the event that creates the user's wallet. */
+  /** Only set by the event that creates the user's wallet (UserCreated version 1). */
   profileId?: string;
+  /**
+   * Set by UserCreated version 2, which names no profile: link the wallet to the profile registered for this
+   * user in the same batch, if any.
+   */
+  linkRegisteredProfile?: boolean;
   lastBlock: bigint;
 }
 
@@ -36,11 +41,14 @@ export interface HistoryRow {
 /** `transaction_history.type` values written by the projector. */
 export type HistoryType = 'GENESIS' | 'TRANSFER_OUT' | 'TRANSFER_IN';
 
-export interface ProfileRegistration {
-  profileId: string;
-  fabricUserId: string;
-  registeredAt: string;
-}
+/**
+ * A profile now registered on the ledger: named by its id (UserCreated version 1), or by the request id of the
+ * CREATE_USER command that carried it and the digest the ledger recorded (version 2).
+ */
+export type ProfileRegistration = (
+  | { profileId: string; requestId?: undefined; profileDigest?: undefined }
+  | { profileId?: undefined; requestId: string; profileDigest: string }
+) & { fabricUserId: string; registeredAt: string };
 
 export interface ProfileLockChange {
   fabricUserId: string;
@@ -68,7 +76,11 @@ export class ReadModelChanges {
   setWallet(change: WalletChange): void {
     const previous = this.wallets.get(change.fabricUserId);
     // A later balance of the same wallet wins, but the profile link of its creation must survive.
-    this.wallets.set(change.fabricUserId, { ...change, profileId: change.profileId ?? previous?.profileId });
+    this.wallets.set(change.fabricUserId, {
+      ...change,
+      profileId: change.profileId ?? previous?.profileId,
+      linkRegisteredProfile: change.linkRegisteredProfile ?? previous?.linkRegisteredProfile,
+    });
   }
 
   addHistory(row: HistoryRow): void {
@@ -76,7 +88,7 @@ export class ReadModelChanges {
   }
 
   registerProfile(registration: ProfileRegistration): void {
-    this.registrations.set(registration.profileId, registration);
+    this.registrations.set(registration.fabricUserId, registration);
   }
 
   setLock(change: ProfileLockChange): void {

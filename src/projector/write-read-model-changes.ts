@@ -16,12 +16,19 @@ function json(rows: readonly unknown[]): string {
 
 async function registerProfiles(client: pg.ClientBase, changes: ReadModelChanges): Promise<void> {
   if (changes.registrations.size === 0) return;
+  // A registration without a profile id (UserCreated version 2) finds it in the CREATE_USER command of its
+  // request id, and counts only if the ledger's digest of it agrees (profile-digest.ts in the chaincode).
   await client.query(
     `UPDATE user_profile p
         SET fabric_user_id = r."fabricUserId", onchain_status = 'REGISTERED',
             onchain_registered_at = r."registeredAt", last_synced_at = now(), updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS r("profileId" uuid, "fabricUserId" text, "registeredAt" timestamptz)
-      WHERE p.profile_id = r."profileId"`,
+       FROM jsonb_to_recordset($1::jsonb)
+            AS r("profileId" uuid, "requestId" text, "profileDigest" text, "fabricUserId" text, "registeredAt" timestamptz)
+       LEFT JOIN outbox_command o
+              ON r."profileId" IS NULL AND o.request_id = r."requestId" AND o.command_type = 'CREATE_USER'
+      WHERE p.profile_id = COALESCE(r."profileId", (o.payload->>'profileId')::uuid)
+        AND (r."profileDigest" IS NULL
+             OR r."profileDigest" = encode(sha256(convert_to('gx-profile:' || p.profile_id::text, 'UTF8')), 'hex'))`,
     [json([...changes.registrations.values()])],
   );
 }
@@ -32,10 +39,12 @@ async function upsertWallets(client: pg.ClientBase, changes: ReadModelChanges): 
   // other means) instead of failing the foreign key and stalling the projection.
   await client.query(
     `INSERT INTO wallet (fabric_user_id, profile_id, balance, last_block)
-     SELECT r."fabricUserId", p.profile_id, r.balance, r."lastBlock"
+     SELECT r."fabricUserId", COALESCE(p.profile_id, q.profile_id), r.balance, r."lastBlock"
        FROM jsonb_to_recordset($1::jsonb)
-            AS r("fabricUserId" text, "profileId" uuid, balance numeric, "lastBlock" bigint)
+            AS r("fabricUserId" text, "profileId" uuid, "linkRegisteredProfile" boolean, balance numeric, "lastBlock" bigint)
        LEFT JOIN user_profile p ON p.profile_id = r."profileId"
+       -- UserCreated version 2: the profile registered above for this user (registerProfiles runs first).
+       LEFT JOIN user_profile q ON r."linkRegisteredProfile" AND q.fabric_user_id = r."fabricUserId"
      ON CONFLICT (fabric_user_id) DO UPDATE
         SET balance = EXCLUDED.balance, last_block = EXCLUDED.last_block,
             profile_id = COALESCE(EXCLUDED.profile_id, wallet.profile_id), updated_at = now()`,

@@ -3,7 +3,9 @@
  * restart nothing is lost and nothing lands twice, checked on the ledger itself (state and devnet's count of
  * valid transactions), not only on the rows. Needs the built CLI (`npx tsc -b tsconfig.build.json`).
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
+import { profileDigest } from '@gx/chaincode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemParams } from '../../chaincode/src/testing/fixtures.js';
 import { CLI_PATH, runCli } from '../../test/support/cli.js';
@@ -160,7 +162,7 @@ describe('gx submitter killed with SIGKILL mid-flight', () => {
         const stored = JSON.parse(
           Buffer.from(await ledger.evaluate('IdentityContract', 'GetUser', [user.fabricUserId])).toString(),
         );
-        expect(stored.profileId).toBe(user.profileId);
+        expect(stored.profileDigest).toBe(profileDigest(user.profileId));
       }
       // The restarted process serves its probes and metrics.
       const metrics = await (await fetch(`http://127.0.0.1:${second.port}/metrics`)).text();

@@ -1,3 +1,4 @@
+import { profileDigest } from '@gx/chaincode';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemParams } from '../../chaincode/src/testing/fixtures.js';
@@ -118,7 +119,7 @@ describe(`outbox submitter on PostgreSQL and ${externalLedger ? 'an external led
       const onLedger = JSON.parse(
         Buffer.from(await ledger.evaluate('IdentityContract', 'GetUser', [user.fabricUserId])).toString(),
       );
-      expect(onLedger.profileId).toBe(user.profileId);
+      expect(onLedger.profileDigest).toBe(profileDigest(user.profileId));
       await new Promise((resolve) => setTimeout(resolve, 50));
       // SUBMITTED (bytes stored) then COMMITTED.
       expect(announced.filter((payload) => payload === id)).toHaveLength(2);
