@@ -42,6 +42,8 @@ async function startServer(env: Record<string, string> = {}): Promise<{ address:
       CORE_CHAINCODE_LOGGING_LEVEL: 'WARNING',
       // The endorsing peer's organization, which may bootstrap (fabric-shim's getMspID reads it).
       CORE_PEER_LOCALMSPID: 'Org1MSP',
+      // Plaintext only where a test asks for it by name: the server requires TLS by default.
+      ...(env.CHAINCODE_TLS_CERT_FILE === undefined ? { CHAINCODE_TLS_DISABLED: 'true' } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -182,6 +184,20 @@ describe('gxtv3 as a CCaaS server with TLS', () => {
     const plaintext = new CcaasPeer(server.address);
     await expect(plaintext.connect(3_000)).rejects.toThrow();
     plaintext.close();
+  });
+
+  it('refuses to start without TLS unless plaintext is asked for by name', () => {
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      CHAINCODE_SERVER_ADDRESS: '127.0.0.1:1',
+      CHAINCODE_ID: 'x:y',
+    };
+    delete env.CHAINCODE_TLS_DISABLED;
+    delete env.CHAINCODE_TLS_CERT_FILE;
+    delete env.CHAINCODE_TLS_KEY_FILE;
+    const run = spawnSync(join(chaincodeDir, 'scripts', 'start-ccaas.sh'), [], { env, encoding: 'utf8' });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/TLS is required: set CHAINCODE_TLS_CERT_FILE and CHAINCODE_TLS_KEY_FILE/);
   });
 
   it('refuses to start with half a TLS configuration', () => {
