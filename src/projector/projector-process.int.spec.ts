@@ -152,7 +152,7 @@ beforeAll(async () => {
   db = await createTestDatabase({ migrated: true });
   devnet = await startTestLedger();
   ledger = await createLedgerClient(loadConfig(devnet.env()).fabric, { logger });
-  scenario = new LedgerScenario(ledger);
+  scenario = new LedgerScenario(ledger, { outbox: db.pool });
   await projectFromCurrentBlock(db.pool, ledger);
   // An external ledger was bootstrapped once for the whole run (test/support/global-setup.ts).
   if (!externalLedger) await scenario.bootstrap();
