@@ -148,10 +148,10 @@ export async function benchDevnet(options: DevnetBenchOptions = {}): Promise<Dev
     connection.tlsCaPem ? credentials.createSsl(Buffer.from(connection.tlsCaPem)) : credentials.createInsecure(),
     connection.tlsHostOverride ? { 'grpc.ssl_target_name_override': connection.tlsHostOverride } : {},
   );
-  const key = createPrivateKey(connection.client.keyPem);
+  const key = createPrivateKey(connection.identities.registrar.keyPem);
   const gateway = connect({
     client: grpc,
-    identity: { mspId: connection.mspId, credentials: Buffer.from(connection.client.certPem) },
+    identity: { mspId: connection.mspId, credentials: Buffer.from(connection.identities.registrar.certPem) },
     ...(options.signer === 'noble'
       ? { signer: signers.newPrivateKeySigner(key), hash: hash.sha256 }
       : { signer: newNativeSigner(key), hash: hash.none }),

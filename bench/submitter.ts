@@ -171,7 +171,7 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
           }),
         ),
       ],
-      signer: 'admin',
+      signer: 'super_admin',
     });
 
     const issuedAt = new Map<string, number>();

@@ -7,6 +7,7 @@
  * which reports in the same format.
  */
 import path from 'node:path';
+import { roles as chaincodeRoles, type Role } from '@gx/chaincode';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -72,10 +73,24 @@ const envSchema = z.object({
   GX_FABRIC_TLS_CA: optionalText,
   GX_FABRIC_TLS_HOST_OVERRIDE: optionalText,
   GX_FABRIC_MSP_ID: optionalText,
-  GX_FABRIC_CLIENT_CERT: optionalText,
-  GX_FABRIC_CLIENT_KEY: optionalText,
+  // One identity per backend role (FABRIC_ROLES); each a path to, or the PEM of, a certificate or its key.
+  GX_FABRIC_SUPER_ADMIN_CERT: optionalText,
+  GX_FABRIC_SUPER_ADMIN_KEY: optionalText,
   GX_FABRIC_ADMIN_CERT: optionalText,
   GX_FABRIC_ADMIN_KEY: optionalText,
+  GX_FABRIC_REGISTRAR_CERT: optionalText,
+  GX_FABRIC_REGISTRAR_KEY: optionalText,
+  GX_FABRIC_TRANSFER_CERT: optionalText,
+  GX_FABRIC_TRANSFER_KEY: optionalText,
+  GX_FABRIC_READER_CERT: optionalText,
+  GX_FABRIC_READER_KEY: optionalText,
+  // The single client identity of earlier versions; refused with a pointer to its replacements.
+  GX_FABRIC_CLIENT_CERT: z
+    .undefined({ error: 'was replaced by one identity per role (GX_FABRIC_<ROLE>_CERT/KEY)' })
+    .optional(),
+  GX_FABRIC_CLIENT_KEY: z
+    .undefined({ error: 'was replaced by one identity per role (GX_FABRIC_<ROLE>_CERT/KEY)' })
+    .optional(),
   GX_FABRIC_CHANNEL: z.string().min(1).default('gxchannel'),
   GX_FABRIC_CHAINCODE: z.string().min(1).default('gxtv3'),
 
@@ -121,6 +136,49 @@ export type DatabaseSettings =
     }
   | { kind: 'embedded'; dataDir: string; port: number; poolSize: number };
 
+/**
+ * The backend's Fabric identities, one per role, as the chaincode names them (`gx.role`, chaincode/src/
+ * authorization.ts): `super_admin` bootstraps, `admin` mints genesis, `registrar` creates and locks users,
+ * `transfer` moves tokens for users, `reader` only reads (the API's health check, the projector's events).
+ */
+/** The backend's Fabric identities: one per role the chaincode authorizes (`gx.role`). */
+export const FABRIC_ROLES = chaincodeRoles;
+export type FabricRole = Role;
+/** The roles that sign transactions: every role but the read-only one. */
+export type SigningRole = Exclude<FabricRole, 'reader'>;
+export const SIGNING_ROLES = FABRIC_ROLES.filter((role): role is SigningRole => role !== 'reader');
+
+/** The variables holding one role's certificate and key, e.g. `GX_FABRIC_SUPER_ADMIN_CERT`. */
+export function fabricIdentityVariables(role: FabricRole): {
+  cert: EnvironmentVariable;
+  key: EnvironmentVariable;
+} {
+  const stem = `GX_FABRIC_${role.toUpperCase()}`;
+  return { cert: `${stem}_CERT` as EnvironmentVariable, key: `${stem}_KEY` as EnvironmentVariable };
+}
+
+/** The certificate and key variables of `roles`, with their values: what {@link requireSettings} demands. */
+export function fabricIdentitySettings(
+  fabric: FabricSettings,
+  roles: readonly FabricRole[],
+): Partial<Record<EnvironmentVariable, string | undefined>> {
+  return Object.fromEntries(
+    roles.flatMap((role) => {
+      const variables = fabricIdentityVariables(role);
+      return [
+        [variables.cert, fabric.identities[role].cert],
+        [variables.key, fabric.identities[role].key],
+      ];
+    }),
+  );
+}
+
+/** Path to, or PEM text of, one identity's certificate and private key. */
+export interface FabricIdentitySettings {
+  cert: string | undefined;
+  key: string | undefined;
+}
+
 export interface FabricSettings {
   peerEndpoint: string | undefined;
   tls: boolean;
@@ -128,11 +186,8 @@ export interface FabricSettings {
   tlsCa: string | undefined;
   tlsHostOverride: string | undefined;
   mspId: string | undefined;
-  /** Path to, or PEM text of, the client identity's certificate and private key. */
-  clientCert: string | undefined;
-  clientKey: string | undefined;
-  adminCert: string | undefined;
-  adminKey: string | undefined;
+  /** One identity per role; a role without its variables is absent from the process (see FABRIC_ROLES). */
+  identities: Record<FabricRole, FabricIdentitySettings>;
   channel: string;
   chaincode: string;
 }
@@ -204,10 +259,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tlsCa: e.GX_FABRIC_TLS_CA,
       tlsHostOverride: e.GX_FABRIC_TLS_HOST_OVERRIDE,
       mspId: e.GX_FABRIC_MSP_ID,
-      clientCert: e.GX_FABRIC_CLIENT_CERT,
-      clientKey: e.GX_FABRIC_CLIENT_KEY,
-      adminCert: e.GX_FABRIC_ADMIN_CERT,
-      adminKey: e.GX_FABRIC_ADMIN_KEY,
+      identities: Object.fromEntries(
+        FABRIC_ROLES.map((role) => {
+          const variables = fabricIdentityVariables(role);
+          return [role, { cert: e[variables.cert] as string | undefined, key: e[variables.key] as string | undefined }];
+        }),
+      ) as Record<FabricRole, FabricIdentitySettings>,
       channel: e.GX_FABRIC_CHANNEL,
       chaincode: e.GX_FABRIC_CHAINCODE,
     },

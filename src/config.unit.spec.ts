@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, requireSettings } from './config.js';
+import { ConfigError, fabricIdentitySettings, loadConfig, requireSettings } from './config.js';
 
 function configError(run: () => unknown): ConfigError {
   try {
@@ -61,6 +61,42 @@ describe('loadConfig', () => {
     const config = loadConfig({ GX_CORS_ORIGINS: 'https://a.example, https://b.example,', GX_FABRIC_TLS: 'false' });
     expect(config.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.fabric.tls).toBe(false);
+  });
+});
+
+describe('Fabric identities', () => {
+  it('takes one certificate and key per role from discrete variables', () => {
+    const { fabric } = loadConfig({
+      GX_FABRIC_TRANSFER_CERT: '/secrets/transfer/cert.pem',
+      GX_FABRIC_TRANSFER_KEY: '/secrets/transfer/key.pem',
+      GX_FABRIC_SUPER_ADMIN_CERT: '/secrets/super-admin/cert.pem',
+    });
+    expect(fabric.identities.transfer).toEqual({
+      cert: '/secrets/transfer/cert.pem',
+      key: '/secrets/transfer/key.pem',
+    });
+    expect(fabric.identities.super_admin).toEqual({ cert: '/secrets/super-admin/cert.pem', key: undefined });
+    expect(fabric.identities.reader).toEqual({ cert: undefined, key: undefined });
+    expect(fabricIdentitySettings(fabric, ['reader', 'transfer'])).toEqual({
+      GX_FABRIC_READER_CERT: undefined,
+      GX_FABRIC_READER_KEY: undefined,
+      GX_FABRIC_TRANSFER_CERT: '/secrets/transfer/cert.pem',
+      GX_FABRIC_TRANSFER_KEY: '/secrets/transfer/key.pem',
+    });
+  });
+
+  it('refuses the single client identity of earlier versions, naming its replacement', () => {
+    const error = configError(() => loadConfig({ GX_FABRIC_CLIENT_CERT: '/x', GX_FABRIC_CLIENT_KEY: '/y' }));
+    expect(error.issues).toEqual([
+      {
+        variable: 'GX_FABRIC_CLIENT_CERT',
+        message: 'was replaced by one identity per role (GX_FABRIC_<ROLE>_CERT/KEY)',
+      },
+      {
+        variable: 'GX_FABRIC_CLIENT_KEY',
+        message: 'was replaced by one identity per role (GX_FABRIC_<ROLE>_CERT/KEY)',
+      },
+    ]);
   });
 });
 

@@ -13,7 +13,9 @@
 #   SEQUENCE            default: the committed sequence + 1 (1 on first deployment)
 #   COMMIT_PEERS        for --commit: "host:port=tls-ca-file host:port=tls-ca-file" (one per org the
 #                       endorsement policy needs; without TLS just "host:port")
-#   PACKAGE_ARGS        extra arguments for package-ccaas.mjs (e.g. "--tls-root-cert ca.pem")
+#   CHAINCODE_TLS_ROOT_CERT  CA file of the chaincode server's TLS certificate: the peers dial it with TLS
+#                       (required unless PACKAGE_ARGS holds --insecure-plaintext, for a local test network)
+#   PACKAGE_ARGS        extra arguments for package-ccaas.mjs (e.g. "--client-cert c.pem --client-key k.pem")
 #
 # Prints the package id last (`PACKAGE_ID=...`): start the chaincode server with CHAINCODE_ID set to it.
 set -eu
@@ -47,7 +49,9 @@ fi
 # "$@" now holds the orderer options shared by approve and commit.
 
 # shellcheck disable=SC2086 # PACKAGE_ARGS is a list of words on purpose.
-package="$(node "$here/package-ccaas.mjs" --address "$CHAINCODE_ADDRESS" --label "$label" ${PACKAGE_ARGS:-})"
+tls_args=""
+if [ -n "${CHAINCODE_TLS_ROOT_CERT:-}" ]; then tls_args="--tls-root-cert $CHAINCODE_TLS_ROOT_CERT"; fi
+package="$(node "$here/package-ccaas.mjs" --address "$CHAINCODE_ADDRESS" --label "$label" $tls_args ${PACKAGE_ARGS:-})"
 package_id="$(peer lifecycle chaincode calculatepackageid "$package")"
 echo "deploy-ccaas: package $package ($package_id)" >&2
 

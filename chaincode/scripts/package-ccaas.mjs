@@ -6,7 +6,10 @@
 // and a changed IP would otherwise mean a new package and a new lifecycle round (see ../README.md).
 //
 // Usage: node scripts/package-ccaas.mjs [--address host:port] [--label gxtv3_0.1.0] [--out dir]
-//          [--dial-timeout 10s] [--tls-root-cert ca.pem [--client-cert c.pem --client-key k.pem]]
+//          [--dial-timeout 10s] --tls-root-cert ca.pem [--client-cert c.pem --client-key k.pem]
+//        or, for a local test network only: ... --insecure-plaintext
+// TLS is required by default: the peer must verify the chaincode server it sends every proposal to, and the
+// traffic (users, amounts) must not cross the network in the clear.
 // Defaults come from CHAINCODE_ADDRESS, CHAINCODE_LABEL, CHAINCODE_PACKAGE_DIR. Prints the package path.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     'tls-root-cert': { type: 'string' },
     'client-cert': { type: 'string' },
     'client-key': { type: 'string' },
+    'insecure-plaintext': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -50,6 +54,16 @@ if ((values['client-cert'] === undefined) !== (values['client-key'] === undefine
 }
 if (values['client-cert'] !== undefined && values['tls-root-cert'] === undefined) {
   fail('client certificates need --tls-root-cert');
+}
+
+if (values['tls-root-cert'] === undefined && !values['insecure-plaintext']) {
+  fail(
+    'TLS is required: pass --tls-root-cert <CA of the chaincode server certificate> (see ../README.md), or ' +
+      '--insecure-plaintext for a local test network',
+  );
+}
+if (values['tls-root-cert'] !== undefined && values['insecure-plaintext']) {
+  fail('--tls-root-cert and --insecure-plaintext contradict each other');
 }
 
 const connection = { address: values.address, dial_timeout: values['dial-timeout'], tls_required: false };

@@ -1,5 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { isAdminIdentity } from './admin-identity';
+import { type AuthorizationPolicy, bootstrapOrganization } from './authorization';
 import { canonicalJson } from './canonical-json';
 import { gxError } from './errors';
 import { type SystemParams, systemParamsSchema } from './events';
@@ -15,17 +15,21 @@ export class AdminContract extends Contract {
   }
 
   /**
-   * Stores the system parameters (token, genesis tiers, transfer fee). Admin only, once only.
-   * Returns (and emits as SystemBootstrapped) `{version, requestId, params, bootstrappedBy, timestamp}`.
+   * Stores the system parameters (token, genesis tiers, transfer fee, authorization) and the authorization
+   * policy. Once only, by a `gx.role=super_admin` identity of the bootstrap organization (the endorsing peer's,
+   * or `CHAINCODE_BOOTSTRAP_MSP_ID`); an attribute-less `OU=admin` certificate of that organization only when
+   * the parameters turn the cryptogen OU fallback on. Returns (and emits as SystemBootstrapped)
+   * `{version, requestId, params, bootstrappedBy, timestamp}`.
    */
   @Transaction()
   @Returns('string')
   async BootstrapSystem(ctx: Context, requestId: string, paramsJson: string): Promise<string> {
-    if (!isAdminIdentity(ctx.clientIdentity)) {
-      throw gxError('GX_FORBIDDEN', 'BootstrapSystem needs an admin identity (gx.role=admin or OU=admin)');
-    }
+    const anchor = bootstrapOrganization(ctx);
+    const policy: AuthorizationPolicy | undefined =
+      anchor === undefined ? undefined : { organizations: [anchor], adminOuFallback: requestsOuFallback(paramsJson) };
     return runIdempotent(ctx, {
       fn: 'AdminContract:BootstrapSystem',
+      policy,
       requestId,
       args: [paramsJson],
       event: 'SystemBootstrapped',
@@ -34,12 +38,17 @@ export class AdminContract extends Contract {
         if ((await readRecord<SystemParams>(ctx, keys.systemParams)) !== undefined) {
           throw gxError('GX_ALREADY_BOOTSTRAPPED', 'the system has already been bootstrapped');
         }
+        const mspId = ctx.clientIdentity.getMSPID();
         await writeRecord(ctx, keys.systemParams, params);
+        await writeRecord(ctx, keys.authorization, {
+          organizations: [...new Set([mspId, ...(params.authorization?.organizations ?? [])])],
+          adminOuFallback: params.authorization?.adminOuFallback ?? false,
+        } satisfies AuthorizationPolicy);
         return {
           version: 1,
           requestId,
           params,
-          bootstrappedBy: `${ctx.clientIdentity.getMSPID()}::${ctx.clientIdentity.getID()}`,
+          bootstrappedBy: `${mspId}::${ctx.clientIdentity.getID()}`,
           timestamp,
         };
       },
@@ -58,6 +67,20 @@ export class AdminContract extends Contract {
   @Returns('string')
   async Ping(_ctx: Context): Promise<string> {
     return canonicalJson({ ok: true, chaincode: 'gxtv3' });
+  }
+}
+
+/**
+ * Whether the parameters ask for the cryptogen OU fallback, read leniently: the bootstrap itself is then open
+ * to the bootstrap organization's OU=admin certificates. Malformed parameters count as no, and are rejected
+ * with their own error once the caller is authorized.
+ */
+function requestsOuFallback(paramsJson: string): boolean {
+  try {
+    const json = JSON.parse(paramsJson) as { authorization?: { adminOuFallback?: unknown } } | null;
+    return json?.authorization?.adminOuFallback === true;
+  } catch {
+    return false;
   }
 }
 

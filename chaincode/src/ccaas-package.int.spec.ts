@@ -13,14 +13,22 @@ const script = join(__dirname, '..', 'scripts', 'package-ccaas.mjs');
 const work = mkdtempSync(join(tmpdir(), 'gxtv3-package-spec-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** Packages with `args`; plaintext unless the arguments bring TLS (these tests are about the layout). */
 function packageWith(...args: string[]): string {
-  return execFileSync(process.execPath, [script, '--out', work, ...args], { encoding: 'utf8' }).trim();
+  const tls = args.includes('--tls-root-cert') ? [] : ['--insecure-plaintext'];
+  return execFileSync(process.execPath, [script, '--out', work, ...tls, ...args], { encoding: 'utf8' }).trim();
 }
 const list = (tarball: string) => execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
 const extract = (tarball: string, into: string, file: string) =>
   execFileSync('tar', ['-xzOf', tarball, '-C', into, file], { encoding: 'utf8' });
 
 describe('package-ccaas', () => {
+  it('requires TLS unless plaintext is asked for by name', () => {
+    const run = spawnSync(process.execPath, [script, '--out', work, '--label', 'gxtv3_notls'], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/TLS is required: pass --tls-root-cert/);
+  });
+
   it('builds <label>.tar.gz holding metadata.json (type ccaas) and code.tar.gz with connection.json', () => {
     const tarball = packageWith('--address', 'gxtv3-chaincode.gx.svc.cluster.local:9999', '--label', 'gxtv3_1.2.3');
     expect(tarball).toBe(join(work, 'gxtv3_1.2.3.tar.gz'));

@@ -40,6 +40,10 @@ async function startServer(env: Record<string, string> = {}): Promise<{ address:
       CHAINCODE_SERVER_ADDRESS: address,
       CHAINCODE_ID: 'gxtv3_test:0123abcd',
       CORE_CHAINCODE_LOGGING_LEVEL: 'WARNING',
+      // The endorsing peer's organization, which may bootstrap (fabric-shim's getMspID reads it).
+      CORE_PEER_LOCALMSPID: 'Org1MSP',
+      // Plaintext only where a test asks for it by name: the server requires TLS by default.
+      ...(env.CHAINCODE_TLS_CERT_FILE === undefined ? { CHAINCODE_TLS_DISABLED: 'true' } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -94,18 +98,18 @@ describe('gxtv3 as a CCaaS server process', () => {
   });
 
   it('answers Ping and GetMetadata', async () => {
-    expect(await peer.invoke(ids.client, ['AdminContract:Ping'])).toMatchObject({
+    expect(await peer.invoke(ids.reader, ['AdminContract:Ping'])).toMatchObject({
       status: 200,
       payload: '{"chaincode":"gxtv3","ok":true}',
     });
-    const metadata = await peer.invoke(ids.client, ['org.hyperledger.fabric:GetMetadata']);
+    const metadata = await peer.invoke(ids.reader, ['org.hyperledger.fabric:GetMetadata']);
     expect(Object.keys(JSON.parse(metadata.payload).contracts)).toEqual(
       expect.arrayContaining(['AdminContract', 'IdentityContract', 'TokenomicsContract']),
     );
   });
 
   it('runs bootstrap, user creation, genesis and a transfer with one valid event each', async () => {
-    const admin = await peer.invoke(ids.ouAdmin, [
+    const admin = await peer.invoke(ids.superAdmin, [
       'AdminContract:BootstrapSystem',
       requestId(),
       JSON.stringify(systemParams()),
@@ -116,7 +120,7 @@ describe('gxtv3 as a CCaaS server process', () => {
 
     const [alice, bob] = [newUser(), newUser()];
     for (const user of [alice, bob]) {
-      const created = await peer.invoke(ids.client, [
+      const created = await peer.invoke(ids.registrar, [
         'IdentityContract:CreateUser',
         requestId(),
         user.fabricUserId,
@@ -124,8 +128,8 @@ describe('gxtv3 as a CCaaS server process', () => {
       ]);
       expect(created.event?.name).toBe('UserCreated');
     }
-    await peer.invoke(ids.client, ['TokenomicsContract:DistributeGenesis', requestId(), alice.fabricUserId]);
-    const transfer = await peer.invoke(ids.client, [
+    await peer.invoke(ids.admin, ['TokenomicsContract:DistributeGenesis', requestId(), alice.fabricUserId]);
+    const transfer = await peer.invoke(ids.transfer, [
       'TokenomicsContract:TransferTokens',
       requestId(),
       alice.fabricUserId,
@@ -139,17 +143,17 @@ describe('gxtv3 as a CCaaS server process', () => {
       ok: true,
       event: { payload: { fromBalance: '700', toBalance: '297', fee: '3' } },
     });
-    expect((await peer.invoke(ids.client, ['TokenomicsContract:GetTotalSupply'])).payload).toBe(
+    expect((await peer.invoke(ids.reader, ['TokenomicsContract:GetTotalSupply'])).payload).toBe(
       '{"totalSupply":"1000"}',
     );
   });
 
   it('reports chaincode errors as status 500 with the GX_ message and keeps no writes or event', async () => {
     const keysBefore = peer.state.size;
-    const refused = await peer.invoke(ids.client, ['AdminContract:BootstrapSystem', requestId(), '{}']);
+    const refused = await peer.invoke(ids.reader, ['AdminContract:BootstrapSystem', requestId(), '{}']);
     expect(refused).toMatchObject({ status: 500, message: expect.stringMatching(/^GX_FORBIDDEN: /) });
     expect(refused.event).toBeUndefined();
-    const overdraw = await peer.invoke(ids.client, [
+    const overdraw = await peer.invoke(ids.transfer, [
       'TokenomicsContract:TransferTokens',
       requestId(),
       newUser().fabricUserId,
@@ -173,13 +177,27 @@ describe('gxtv3 as a CCaaS server with TLS', () => {
     });
     const peer = await connectedPeer(server.address, server.output, tls.certPem);
     try {
-      expect(await peer.invoke(ids.client, ['AdminContract:Ping'])).toMatchObject({ status: 200 });
+      expect(await peer.invoke(ids.reader, ['AdminContract:Ping'])).toMatchObject({ status: 200 });
     } finally {
       peer.close();
     }
     const plaintext = new CcaasPeer(server.address);
     await expect(plaintext.connect(3_000)).rejects.toThrow();
     plaintext.close();
+  });
+
+  it('refuses to start without TLS unless plaintext is asked for by name', () => {
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      CHAINCODE_SERVER_ADDRESS: '127.0.0.1:1',
+      CHAINCODE_ID: 'x:y',
+    };
+    delete env.CHAINCODE_TLS_DISABLED;
+    delete env.CHAINCODE_TLS_CERT_FILE;
+    delete env.CHAINCODE_TLS_KEY_FILE;
+    const run = spawnSync(join(chaincodeDir, 'scripts', 'start-ccaas.sh'), [], { env, encoding: 'utf8' });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/TLS is required: set CHAINCODE_TLS_CERT_FILE and CHAINCODE_TLS_KEY_FILE/);
   });
 
   it('refuses to start with half a TLS configuration', () => {

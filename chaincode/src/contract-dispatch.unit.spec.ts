@@ -45,15 +45,15 @@ async function call(identity: TestIdentity, ...args: string[]): Promise<ShimResp
 
 describe('gxtv3 through the fabric-contract-api dispatcher', () => {
   it('serves Contract:Function names, with AdminContract as the default contract', async () => {
-    expect(await call(ids.client, 'AdminContract:Ping')).toMatchObject({
+    expect(await call(ids.reader, 'AdminContract:Ping')).toMatchObject({
       status: 200,
       text: '{"chaincode":"gxtv3","ok":true}',
     });
-    expect(await call(ids.client, 'Ping')).toMatchObject({ status: 200, text: '{"chaincode":"gxtv3","ok":true}' });
+    expect(await call(ids.reader, 'Ping')).toMatchObject({ status: 200, text: '{"chaincode":"gxtv3","ok":true}' });
   });
 
   it('describes every contract and transaction in GetMetadata, with parameter names from the code', async () => {
-    const response = await call(ids.client, 'org.hyperledger.fabric:GetMetadata');
+    const response = await call(ids.reader, 'org.hyperledger.fabric:GetMetadata');
     expect(response.status).toBe(200);
     const metadata = JSON.parse(response.text) as {
       contracts: Record<
@@ -94,12 +94,12 @@ describe('gxtv3 through the fabric-contract-api dispatcher', () => {
 
   it('runs a whole flow from string arguments: bootstrap, users, genesis, transfer', async () => {
     expect(
-      await call(ids.attributeAdmin, 'AdminContract:BootstrapSystem', requestId(), JSON.stringify(systemParams())),
+      await call(ids.superAdmin, 'AdminContract:BootstrapSystem', requestId(), JSON.stringify(systemParams())),
     ).toMatchObject({ status: 200 });
     const [alice, bob] = [newUser(), newUser()];
     for (const user of [alice, bob]) {
       const created = await call(
-        ids.client,
+        ids.registrar,
         'IdentityContract:CreateUser',
         requestId(),
         user.fabricUserId,
@@ -109,12 +109,12 @@ describe('gxtv3 through the fabric-contract-api dispatcher', () => {
       expect(JSON.parse(created.text)).toMatchObject({ fabricUserId: user.fabricUserId, wallet: { balance: '0' } });
     }
     expect(
-      await call(ids.client, 'TokenomicsContract:DistributeGenesis', requestId(), alice.fabricUserId),
+      await call(ids.admin, 'TokenomicsContract:DistributeGenesis', requestId(), alice.fabricUserId),
     ).toMatchObject({
       status: 200,
     });
     const transfer = await call(
-      ids.client,
+      ids.transfer,
       'TokenomicsContract:TransferTokens',
       requestId(),
       alice.fabricUserId,
@@ -130,15 +130,15 @@ describe('gxtv3 through the fabric-contract-api dispatcher', () => {
       'GenesisDistributed',
       'TransferCompleted',
     ]);
-    expect((await call(ids.client, 'TokenomicsContract:GetBalance', bob.fabricUserId)).text).toBe(
+    expect((await call(ids.reader, 'TokenomicsContract:GetBalance', bob.fabricUserId)).text).toBe(
       `{"balance":"396","fabricUserId":"${bob.fabricUserId}"}`,
     );
-    expect((await call(ids.client, 'TokenomicsContract:GetTotalSupply')).text).toBe('{"totalSupply":"1000"}');
+    expect((await call(ids.reader, 'TokenomicsContract:GetTotalSupply')).text).toBe('{"totalSupply":"1000"}');
   });
 
   it('answers queries in the shapes query-results.ts declares (no missing or extra fields)', async () => {
     const user = newUser();
-    await call(ids.client, 'IdentityContract:CreateUser', requestId(), user.fabricUserId, user.userJson);
+    await call(ids.registrar, 'IdentityContract:CreateUser', requestId(), user.fabricUserId, user.userJson);
     const queries: Array<[keyof typeof queryResultSchemas, string[]]> = [
       ['AdminContract:Ping', []],
       ['IdentityContract:GetUser', [user.fabricUserId]],
@@ -146,23 +146,23 @@ describe('gxtv3 through the fabric-contract-api dispatcher', () => {
       ['TokenomicsContract:GetTotalSupply', []],
     ];
     for (const [fn, args] of queries) {
-      const response = await call(ids.client, fn, ...args);
+      const response = await call(ids.reader, fn, ...args);
       expect(response.status, fn).toBe(200);
       expect(() => queryResultSchemas[fn].strict().parse(JSON.parse(response.text)), fn).not.toThrow();
     }
   });
 
   it('returns chaincode errors as status 500 with the GX_ message, and refuses unknown functions and bad arity', async () => {
-    expect(await call(ids.client, 'AdminContract:BootstrapSystem', requestId(), '{}')).toEqual(
+    expect(await call(ids.reader, 'AdminContract:BootstrapSystem', requestId(), '{}')).toEqual(
       expect.objectContaining({ status: 500, message: expect.stringMatching(/^GX_FORBIDDEN: /) }),
     );
-    expect(await call(ids.client, 'TokenomicsContract:Mint', '1')).toEqual(
+    expect(await call(ids.reader, 'TokenomicsContract:Mint', '1')).toEqual(
       expect.objectContaining({
         status: 500,
         message: "You've asked to invoke a function that does not exist: TokenomicsContract:Mint",
       }),
     );
-    expect(await call(ids.client, 'TokenomicsContract:GetBalance')).toEqual(
+    expect(await call(ids.reader, 'TokenomicsContract:GetBalance')).toEqual(
       expect.objectContaining({
         status: 500,
         message: expect.stringMatching(/Expected 1 parameters, but 0 have been supplied/),

@@ -30,6 +30,22 @@ export const systemParamsSchema = z.object({
     /** Account that receives fees: a user id or a system account name. */
     collector: z.string().min(1),
   }),
+  /**
+   * Who may act besides the bootstrapping organization (chaincode/README.md, "Authorization"). Absent: the
+   * bootstrapper's organization alone, attributes required.
+   */
+  authorization: z
+    .object({
+      /** Further MSP ids whose identities may act, each with the function's gx.role. */
+      organizations: z
+        .array(z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be an MSP id'))
+        .max(32)
+        .optional(),
+      /** Accept attribute-less `OU=admin` certificates of those organizations as every role: cryptogen only. */
+      adminOuFallback: z.boolean().optional(),
+    })
+    .strict()
+    .optional(),
 });
 export type SystemParams = z.infer<typeof systemParamsSchema>;
 
@@ -41,6 +57,7 @@ export const systemBootstrappedV1 = z.object({
   timestamp: timestampSchema,
 });
 
+/** UserCreated as first emitted: it carried the backend's profile id in clear. Still parsed (older blocks). */
 export const userCreatedV1 = z.object({
   version: z.literal(1),
   requestId: z.string().min(1),
@@ -52,6 +69,16 @@ export const userCreatedV1 = z.object({
   /** The wallet created with the user (one event per transaction, so it rides along). */
   wallet: z.object({ fabricUserId: z.string().min(1), balance: amountSchema }),
   timestamp: timestampSchema,
+});
+
+/**
+ * UserCreated from version 2 on: no profile id on the ledger, only its digest (profile-digest.ts), with which
+ * the backend that issued the command (by `requestId`) can confirm its own profile and nobody else can find one.
+ */
+export const userCreatedV2 = userCreatedV1.omit({ profileId: true, version: true }).extend({
+  version: z.literal(2),
+  /** hex SHA-256 of `gx-profile:<profileId>`. */
+  profileDigest: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
 export const userStatusChangedV1 = z.object({
@@ -94,7 +121,7 @@ export const transferCompletedV1 = z.object({
 /** Event name → schema of its payload. */
 export const eventSchemas = {
   SystemBootstrapped: systemBootstrappedV1,
-  UserCreated: userCreatedV1,
+  UserCreated: z.discriminatedUnion('version', [userCreatedV1, userCreatedV2]),
   UserStatusChanged: userStatusChangedV1,
   GenesisDistributed: genesisDistributedV1,
   TransferCompleted: transferCompletedV1,

@@ -5,9 +5,13 @@
  * did commit; the ledger must not apply it twice. Each request id therefore records the function, a hash of
  * its arguments and the result: a replay with the same arguments returns that result and writes and emits
  * nothing; different arguments (or another function) under a used id are rejected as GX_REQUEST_ID_REUSED.
+ *
+ * It is also where every state-changing function checks its caller, first of all (authorization.ts): a caller
+ * without the function's role learns nothing, not even whether the request id was used, and writes nothing.
  */
 import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
+import { type AuthorizationPolicy, authorize, currentPolicy, type StateChangingFunction } from './authorization';
 import { canonicalJson } from './canonical-json';
 import { gxError } from './errors';
 import { type EventName, type EventPayload, eventSchemas } from './events';
@@ -18,8 +22,13 @@ const maxRequestIdLength = 128;
 
 /** One state-changing call: the request it belongs to and the event it emits. */
 export interface IdempotentCall<N extends EventName> {
-  /** `Contract:Function`, so one request id cannot be reused across functions either. */
-  fn: string;
+  /** `Contract:Function`, so one request id cannot be reused across functions either; names the role it needs. */
+  fn: StateChangingFunction;
+  /**
+   * The policy to check the caller against; the one stored at bootstrap when absent. Only BootstrapSystem
+   * passes one (no policy is stored before it).
+   */
+  policy?: AuthorizationPolicy | undefined;
   requestId: string;
   /** Every argument after the request id, exactly as received. */
   args: readonly string[];
@@ -33,6 +42,7 @@ export interface IdempotentCall<N extends EventName> {
  * payload: the first time and on every replay.
  */
 export async function runIdempotent<N extends EventName>(ctx: Context, call: IdempotentCall<N>): Promise<string> {
+  authorize(ctx, call.fn, 'policy' in call ? call.policy : await currentPolicy(ctx));
   const { requestId } = call;
   if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > maxRequestIdLength) {
     throw gxError('GX_INVALID_ARGUMENT', `requestId must be 1-${maxRequestIdLength} characters`);

@@ -5,9 +5,13 @@ import { gxError } from './errors';
 import { checkFabricUserId, genders } from './fabric-user-id';
 import { runIdempotent } from './idempotent-request';
 import { requireUser, requireUserIdFormat } from './lookups';
+import { profileDigest } from './profile-digest';
 import { keys, readRecord, type UserRecord, type UserStatus, type WalletRecord, writeRecord } from './world-state';
 
-/** CreateUser's `userJson`. The identity digest is only checked against the id's checksum, never stored. */
+/**
+ * CreateUser's `userJson`. Birth date, gender and the identity digest are only checked against the id (its
+ * birth field and checksum), and the profile id is stored as a digest: none of them is kept in clear.
+ */
 const newUserSchema = z.object({
   profileId: z.string().min(1).max(128),
   countryCode: z.string().regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166-1 alpha-2 code'),
@@ -54,16 +58,18 @@ export class IdentityContract extends Contract {
         if ((await readRecord<UserRecord>(ctx, keys.user(fabricUserId))) !== undefined) {
           throw gxError('GX_ALREADY_EXISTS', `user "${fabricUserId}" already exists`);
         }
-        const owner = await readRecord<string>(ctx, keys.profile(user.profileId));
+        const digest = profileDigest(user.profileId);
+        // Users created before digests were stored are keyed by the profile id itself.
+        const owner =
+          (await readRecord<string>(ctx, keys.profile(digest))) ??
+          (await readRecord<string>(ctx, keys.profile(user.profileId)));
         if (owner !== undefined) {
           throw gxError('GX_ALREADY_EXISTS', `profile "${user.profileId}" already has user "${owner}"`);
         }
         const record: UserRecord = {
           fabricUserId,
-          profileId: user.profileId,
+          profileDigest: digest,
           countryCode: user.countryCode,
-          dateOfBirth: user.dateOfBirth,
-          gender: user.gender,
           accountType: user.accountType,
           status: 'ACTIVE',
           statusReason: '',
@@ -76,13 +82,13 @@ export class IdentityContract extends Contract {
           balance: '0',
         };
         await writeRecord(ctx, keys.user(fabricUserId), record);
-        await writeRecord(ctx, keys.profile(user.profileId), fabricUserId);
+        await writeRecord(ctx, keys.profile(digest), fabricUserId);
         await writeRecord(ctx, keys.wallet(fabricUserId), wallet);
         return {
-          version: 1,
+          version: 2,
           requestId,
           fabricUserId,
-          profileId: user.profileId,
+          profileDigest: digest,
           countryCode: user.countryCode,
           accountType: user.accountType,
           status: 'ACTIVE',
@@ -93,7 +99,7 @@ export class IdentityContract extends Contract {
     });
   }
 
-  /** The user record as JSON (status, profileId, country, birth date, gender, account type, timestamps). */
+  /** The user record as JSON (status, profile digest, country, account type, timestamps). */
   @Transaction(false)
   @Returns('string')
   async GetUser(ctx: Context, fabricUserId: string): Promise<string> {
@@ -127,7 +133,7 @@ export class IdentityContract extends Contract {
         }
         const user = await requireUser(ctx, 'fabricUserId', fabricUserId);
         await writeRecord(ctx, keys.user(fabricUserId), {
-          ...user,
+          ...currentRecord(user),
           status: status as UserStatus,
           statusReason: reason,
           updatedAt: timestamp,
@@ -136,6 +142,23 @@ export class IdentityContract extends Contract {
       },
     });
   }
+}
+
+/**
+ * A stored user in today's shape. Records written before the privacy change carried profileId, dateOfBirth
+ * and gender in clear: rewriting one drops them and keeps the profile as its digest.
+ */
+function currentRecord(stored: UserRecord & { profileId?: string }): UserRecord {
+  return {
+    fabricUserId: stored.fabricUserId,
+    profileDigest: stored.profileDigest ?? profileDigest(stored.profileId ?? ''),
+    countryCode: stored.countryCode,
+    accountType: stored.accountType,
+    status: stored.status,
+    statusReason: stored.statusReason,
+    createdAt: stored.createdAt,
+    updatedAt: stored.updatedAt,
+  };
 }
 
 function parseNewUser(userJson: string): z.infer<typeof newUserSchema> {

@@ -2,27 +2,29 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseEvent } from './events';
 import { identityDigest } from './fabric-user-id';
 import { IdentityContract } from './identity-contract';
+import { profileDigest } from './profile-digest';
 import { newUser, requestId } from './testing/fixtures';
 import { createTestIdentities, type TestIdentity } from './testing/identities';
 import { MemoryWorld } from './testing/memory-world';
 import { TokenomicsContract } from './tokenomics-contract';
 
-let client: TestIdentity;
+let registrar: TestIdentity;
+let reader: TestIdentity;
 let world: MemoryWorld;
 const identity = new IdentityContract();
 
 beforeAll(async () => {
-  ({ client } = await createTestIdentities());
+  ({ registrar, reader } = await createTestIdentities());
 });
 beforeEach(() => {
   world = new MemoryWorld();
 });
 
 const createUser = (id: string, fabricUserId: string, userJson: string) =>
-  world.invoke(client, (ctx) => identity.CreateUser(ctx, id, fabricUserId, userJson));
-const getUser = (fabricUserId: string) => world.invoke(client, (ctx) => identity.GetUser(ctx, fabricUserId));
+  world.invoke(registrar, (ctx) => identity.CreateUser(ctx, id, fabricUserId, userJson));
+const getUser = (fabricUserId: string) => world.invoke(reader, (ctx) => identity.GetUser(ctx, fabricUserId));
 const setStatus = (id: string, fabricUserId: string, status: string, reason: string) =>
-  world.invoke(client, (ctx) => identity.UpdateUserStatus(ctx, id, fabricUserId, status, reason));
+  world.invoke(registrar, (ctx) => identity.UpdateUserStatus(ctx, id, fabricUserId, status, reason));
 
 describe('IdentityContract.CreateUser', () => {
   it('creates the user and its wallet and emits one UserCreated carrying the wallet', async () => {
@@ -37,10 +39,10 @@ describe('IdentityContract.CreateUser', () => {
       event: {
         name: 'UserCreated',
         payload: {
-          version: 1,
+          version: 2,
           requestId: id,
           fabricUserId: user.fabricUserId,
-          profileId: user.profileId,
+          profileDigest: profileDigest(user.profileId),
           countryCode: 'SG',
           accountType: 12,
           status: 'ACTIVE',
@@ -51,22 +53,26 @@ describe('IdentityContract.CreateUser', () => {
     });
     expect(JSON.parse(await getUser(user.fabricUserId))).toEqual({
       fabricUserId: user.fabricUserId,
-      profileId: user.profileId,
+      profileDigest: profileDigest(user.profileId),
       countryCode: 'SG',
-      dateOfBirth: '1988-03-14',
-      gender: 'male',
       accountType: 12,
       status: 'ACTIVE',
       statusReason: '',
       createdAt: '2026-01-01T00:00:01.123Z',
       updatedAt: '2026-01-01T00:00:01.123Z',
     });
-    const balance = await world.invoke(client, (ctx) => new TokenomicsContract().GetBalance(ctx, user.fabricUserId));
+    const balance = await world.invoke(reader, (ctx) => new TokenomicsContract().GetBalance(ctx, user.fabricUserId));
     expect(balance).toBe(`{"balance":"0","fabricUserId":"${user.fabricUserId}"}`);
-    // The identity digest (a hash over the e-mail) is checked, never stored.
-    expect([...world.state.values()].some((value) => Buffer.from(value).includes(user.user.identityDigest))).toBe(
-      false,
-    );
+    // The identity digest (a hash over the e-mail) is checked, never stored; nor are the birth date, the gender
+    // or the profile id (the id itself encodes birth date and gender; the profile is kept as a digest).
+    const stored = [...world.state.entries()].map(([key, value]) => `${key}=${Buffer.from(value).toString()}`);
+    for (const secret of [user.user.identityDigest, '1988-03-14', '"male"', '"gender"', user.profileId]) {
+      expect(
+        stored.filter((entry) => entry.includes(secret)),
+        secret,
+      ).toEqual([]);
+    }
+    expect(world.events[0]!.payload).not.toContain(user.profileId);
   });
 
   it('rejects an id whose fields disagree with the user, naming each mismatch', async () => {
@@ -192,5 +198,47 @@ describe('IdentityContract.UpdateUserStatus', () => {
     );
     await expect(setStatus(requestId(), newUser().fabricUserId, 'LOCKED', '')).rejects.toThrow(/^GX_NOT_FOUND: /);
     expect(world.events).toHaveLength(1);
+  });
+});
+
+describe('users stored before the privacy change', () => {
+  it('refuses a second user for a profile keyed by its clear id, and drops the clear fields on the next write', async () => {
+    const legacy = newUser();
+    // What the chaincode stored before: the profile id as key and the birth date, gender and profile id in clear.
+    world.state.set(`gx/profile/${legacy.profileId}`, Buffer.from(JSON.stringify(legacy.fabricUserId)));
+    world.state.set(
+      `gx/user/${legacy.fabricUserId}`,
+      Buffer.from(
+        JSON.stringify({
+          accountType: 1,
+          countryCode: 'MY',
+          createdAt: '2025-01-01T00:00:00.000Z',
+          dateOfBirth: '1988-03-14',
+          fabricUserId: legacy.fabricUserId,
+          gender: 'female',
+          profileId: legacy.profileId,
+          status: 'ACTIVE',
+          statusReason: '',
+          updatedAt: '2025-01-01T00:00:00.000Z',
+        }),
+      ),
+    );
+    const again = newUser();
+    await expect(
+      createUser(requestId(), again.fabricUserId, JSON.stringify({ ...again.user, profileId: legacy.profileId })),
+    ).rejects.toThrow(/^GX_ALREADY_EXISTS: profile /);
+
+    await setStatus(requestId(), legacy.fabricUserId, 'LOCKED', 'review');
+    expect(JSON.parse(await getUser(legacy.fabricUserId))).toEqual({
+      accountType: 1,
+      countryCode: 'MY',
+      createdAt: '2025-01-01T00:00:00.000Z',
+      fabricUserId: legacy.fabricUserId,
+      profileDigest: profileDigest(legacy.profileId),
+      status: 'LOCKED',
+      statusReason: 'review',
+      // The refused CreateUser used the first transaction.
+      updatedAt: '2026-01-01T00:00:02.123Z',
+    });
   });
 });

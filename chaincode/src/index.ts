@@ -13,12 +13,22 @@ import { AdminContract } from './admin-contract';
 import { IdentityContract } from './identity-contract';
 import { TokenomicsContract } from './tokenomics-contract';
 
-export { adminAttribute, adminOrganizationalUnit, isAdminIdentity } from './admin-identity';
 export * from './arguments';
+export {
+  type AuthorizationPolicy,
+  adminOrganizationalUnit,
+  bootstrapMspVariable,
+  functionRoles,
+  type Role,
+  roleAttribute,
+  roles,
+  type StateChangingFunction,
+} from './authorization';
 export * from './canonical-json';
 export * from './errors';
 export * from './events';
 export * from './fabric-user-id';
+export * from './profile-digest';
 export * from './query-results';
 export { AdminContract, IdentityContract, TokenomicsContract };
 

@@ -4,18 +4,21 @@
  */
 import { z } from 'zod';
 import { amountSchema } from './events';
-import { genders } from './fabric-user-id';
 
 /** `AdminContract:Ping`. */
 export const pingResultSchema = z.object({ ok: z.literal(true), chaincode: z.literal('gxtv3') });
 
-/** `IdentityContract:GetUser`. */
+/**
+ * `IdentityContract:GetUser`. No birth date, gender or profile id: the id itself encodes country, birth date,
+ * gender and account type (chaincode/README.md, "Privacy"), and the profile is kept as a digest only.
+ */
 export const userRecordSchema = z.object({
   fabricUserId: z.string(),
-  profileId: z.string(),
+  /** profile-digest.ts: the backend's profile, recognisable only by whoever knows its id. */
+  profileDigest: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Also encoded in the id (its first two letters). */
   countryCode: z.string().length(2),
-  dateOfBirth: z.iso.date(),
-  gender: z.enum(genders),
+  /** Also encoded in the id. */
   accountType: z.number().int().min(0).max(15),
   status: z.enum(['ACTIVE', 'LOCKED']),
   /** The reason given with the last status change; empty until the first. */

@@ -24,22 +24,22 @@ beforeEach(() => {
 });
 
 const bootstrap = (params: SystemParams = systemParams()) =>
-  world.invoke(ids.ouAdmin, (ctx) => admin.BootstrapSystem(ctx, requestId(), JSON.stringify(params)));
+  world.invoke(ids.superAdmin, (ctx) => admin.BootstrapSystem(ctx, requestId(), JSON.stringify(params)));
 const createUser = async () => {
   const user = newUser();
-  await world.invoke(ids.client, (ctx) => identity.CreateUser(ctx, requestId(), user.fabricUserId, user.userJson));
+  await world.invoke(ids.registrar, (ctx) => identity.CreateUser(ctx, requestId(), user.fabricUserId, user.userJson));
   return user.fabricUserId;
 };
 const genesis = (fabricUserId: string, id = requestId()) =>
-  world.invoke(ids.client, (ctx) => tokenomics.DistributeGenesis(ctx, id, fabricUserId));
+  world.invoke(ids.admin, (ctx) => tokenomics.DistributeGenesis(ctx, id, fabricUserId));
 const transfer = (from: string, to: string, amount: string, memo = '', id = requestId()) =>
-  world.invoke(ids.client, (ctx) => tokenomics.TransferTokens(ctx, id, from, to, amount, memo));
+  world.invoke(ids.transfer, (ctx) => tokenomics.TransferTokens(ctx, id, from, to, amount, memo));
 const balance = async (account: string): Promise<bigint> =>
-  BigInt(JSON.parse(await world.invoke(ids.client, (ctx) => tokenomics.GetBalance(ctx, account))).balance);
+  BigInt(JSON.parse(await world.invoke(ids.reader, (ctx) => tokenomics.GetBalance(ctx, account))).balance);
 const totalSupply = async (): Promise<bigint> =>
-  BigInt(JSON.parse(await world.invoke(ids.client, (ctx) => tokenomics.GetTotalSupply(ctx))).totalSupply);
+  BigInt(JSON.parse(await world.invoke(ids.reader, (ctx) => tokenomics.GetTotalSupply(ctx))).totalSupply);
 const lock = (fabricUserId: string) =>
-  world.invoke(ids.client, (ctx) => identity.UpdateUserStatus(ctx, requestId(), fabricUserId, 'LOCKED', 'test'));
+  world.invoke(ids.registrar, (ctx) => identity.UpdateUserStatus(ctx, requestId(), fabricUserId, 'LOCKED', 'test'));
 /** Sum of every wallet in the world state, read directly (not through the contract). */
 const sumOfWallets = (): bigint =>
   [...world.state.entries()]
@@ -242,7 +242,7 @@ describe('TokenomicsContract.TransferTokens', () => {
     const c = newUser();
     await bootstrap(systemParams({ transferFee: { basisPoints: 1000, collector: c.fabricUserId } }));
     for (const u of [a, c]) {
-      await world.invoke(ids.client, (ctx) => identity.CreateUser(ctx, requestId(), u.fabricUserId, u.userJson));
+      await world.invoke(ids.registrar, (ctx) => identity.CreateUser(ctx, requestId(), u.fabricUserId, u.userJson));
       await genesis(u.fabricUserId);
     }
     // Recipient is the collector: it receives amount - fee plus the fee, i.e. the whole amount.

@@ -10,12 +10,14 @@ import type { UserRecord } from './query-results';
 
 export const keys = {
   systemParams: 'gx/params',
+  /** Who may act: the organizations and the OU fallback, written at bootstrap (authorization.ts). */
+  authorization: 'gx/authorization',
   totalSupply: 'gx/supply',
   /** How many users have received a genesis allocation: selects the tier. */
   genesisRecipients: 'gx/genesis-recipients',
   user: (fabricUserId: string) => `gx/user/${fabricUserId}`,
-  /** profileId → fabricUserId: one on-chain user per backend profile. */
-  profile: (profileId: string) => `gx/profile/${profileId}`,
+  /** profile digest → fabricUserId: one on-chain user per backend profile (profile ids before digests existed). */
+  profile: (profileDigest: string) => `gx/profile/${profileDigest}`,
   wallet: (account: string) => `gx/wallet/${account}`,
   genesis: (fabricUserId: string) => `gx/genesis/${fabricUserId}`,
   request: (requestId: string) => `gx/request/${requestId}`,

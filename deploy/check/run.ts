@@ -23,6 +23,7 @@ import { checkPostgresCluster, readPostgresManifests } from './postgres.js';
 import { type SectionResult, section } from './report.js';
 import { validateSchemas } from './schemas.js';
 import { checkRoleSettings, loadSettingsContract, type SettingsContract } from './settings.js';
+import { checkSigningKeys } from './signing-keys.js';
 
 /** Where the check looks. */
 export interface CheckOptions {
@@ -96,7 +97,7 @@ async function checkOverlays(
   for (const [index, environment] of environments.entries()) {
     const result = rendered[index];
     const overlay = section(
-      `overlay ${environment}: renders, matches the Kubernetes schemas, ports agree, pod policy, settings the code accepts`,
+      `overlay ${environment}: renders, matches the Kubernetes schemas, ports agree, pod policy, settings the code accepts, signing keys only in the submitter`,
     );
     if (result === undefined || result instanceof Error) {
       overlay.errors.push(result?.message ?? 'not rendered');
@@ -118,6 +119,7 @@ async function validateOverlay(objects: readonly KubeObject[], settings: Setting
     ...checkScrapePorts(objects),
     ...checkIngressBackends(objects),
     ...checkPodPolicy(objects),
+    ...checkSigningKeys(objects),
     ...(settings instanceof Error
       ? [`could not load src/config.ts: ${settings.message}`]
       : checkRoleSettings(objects, settings)),

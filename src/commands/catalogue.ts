@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { commandCatalogue } from '../capabilities/index.js';
 import { type CommandDefinition, CommandValidationError, type FieldIssue, type LedgerCall } from './definition.js';
 
-export { CommandValidationError, type FieldIssue, type LedgerCall, type SigningIdentity } from './definition.js';
+export { CommandValidationError, type FieldIssue, type LedgerCall, type SigningRole } from './definition.js';
 export { commandCatalogue };
 
 export type CommandType = keyof typeof commandCatalogue;

@@ -22,7 +22,7 @@ describe('command catalogue', () => {
       contract: 'TokenomicsContract',
       fn: 'TransferTokens',
       args: ['req-1', alice, bob, '1500', ''],
-      signer: 'client',
+      signer: 'transfer',
       conflictKeys: [`user:${alice}`, `user:${bob}`],
     });
   });
@@ -34,7 +34,7 @@ describe('command catalogue', () => {
     ]);
   });
 
-  it('signs bootstrap with the admin identity', () => {
+  it('signs bootstrap with the super admin identity', () => {
     const params = {
       tokenName: 'GX Coin',
       tokenSymbol: 'GXC',
@@ -43,7 +43,7 @@ describe('command catalogue', () => {
       transferFee: { basisPoints: 0, collector: 'GX_TREASURY' },
     };
     const call = toLedgerCall('BOOTSTRAP_SYSTEM', 'req-2', { params });
-    expect(call.signer).toBe('admin');
+    expect(call.signer).toBe('super_admin');
     expect(JSON.parse(call.args[1] ?? '')).toEqual(params);
   });
 

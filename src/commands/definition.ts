@@ -6,9 +6,9 @@
  */
 import type { z } from 'zod';
 import { InvalidRequestError } from '../ledger/errors.js';
-import type { SigningIdentity } from '../ledger/types.js';
+import type { SigningRole } from '../ledger/types.js';
 
-export type { SigningIdentity };
+export type { SigningRole };
 
 /** The API services (see `gx api --services`) that may enqueue commands. */
 export type Service = 'identity' | 'admin' | 'tokenomics';
@@ -19,7 +19,7 @@ export interface CommandDefinition<Payload> {
   fn: string;
   /** Chaincode arguments, all strings; the request id makes every call idempotent on the ledger. */
   args(requestId: string, payload: Payload): string[];
-  signer: SigningIdentity;
+  signer: SigningRole;
   enqueuedBy: readonly Service[];
   /**
    * Ledger keys the chaincode function reads and writes. Two commands sharing a key, endorsed before either
@@ -56,7 +56,7 @@ export interface LedgerCall {
   contract: string;
   fn: string;
   args: string[];
-  signer: SigningIdentity;
+  signer: SigningRole;
   /** See {@link CommandDefinition.conflictKeys}. */
   conflictKeys: string[];
 }

@@ -1,6 +1,6 @@
 /** `gx dev`, `gx demo` and `gx verify`: the one-machine system, its story, and its consistency check. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfig, requireSettings } from '../config.js';
+import { fabricIdentitySettings, loadConfig, requireSettings } from '../config.js';
 import { createLedgerClient } from '../ledger/index.js';
 import { startRole } from '../runtime.js';
 import { formatVerifyReport, verifyReadModels } from '../verify/verify-read-models.js';
@@ -67,11 +67,10 @@ export function addDevCommands(program: Command): void {
       requireSettings({
         GX_FABRIC_PEER_ENDPOINT: config.fabric.peerEndpoint,
         GX_FABRIC_MSP_ID: config.fabric.mspId,
-        GX_FABRIC_CLIENT_CERT: config.fabric.clientCert,
-        GX_FABRIC_CLIENT_KEY: config.fabric.clientKey,
+        ...fabricIdentitySettings(config.fabric, ['reader']),
       });
       const { logger, db } = await startRole('verify', config);
-      const ledger = await createLedgerClient(config.fabric, { logger, name: 'verify' });
+      const ledger = await createLedgerClient(config.fabric, { logger, name: 'verify', access: 'read' });
       try {
         const report = await verifyReadModels(db.pool, ledger);
         process.stdout.write(formatVerifyReport(report));

@@ -62,18 +62,19 @@ afterAll(async () => {
 
 function ledgerClient(): Promise<LedgerClient> {
   const logger = createLogger({ level: 'warn', role: 'e2e' });
-  if (externalLedger) return createLedgerClient(loadConfig(externalLedgerEnv()).fabric, { logger, name: 'e2e' });
+  if (externalLedger) {
+    return createLedgerClient(loadConfig(externalLedgerEnv()).fabric, { logger, name: 'e2e', access: 'read' });
+  }
   const crypto = path.join(dataDir, 'devnet', 'crypto');
   const config = loadConfig({
     GX_FABRIC_PEER_ENDPOINT: `127.0.0.1:${devnetPort}`,
     GX_FABRIC_TLS: 'false',
     GX_FABRIC_MSP_ID: 'GxMSP',
-    GX_FABRIC_CLIENT_CERT: path.join(crypto, 'client-cert.pem'),
-    GX_FABRIC_CLIENT_KEY: path.join(crypto, 'client-key.pem'),
-    GX_FABRIC_ADMIN_CERT: path.join(crypto, 'admin-cert.pem'),
-    GX_FABRIC_ADMIN_KEY: path.join(crypto, 'admin-key.pem'),
+    // The test only reads the ledger: the reader identity gx dev's devnet wrote.
+    GX_FABRIC_READER_CERT: path.join(crypto, 'reader-cert.pem'),
+    GX_FABRIC_READER_KEY: path.join(crypto, 'reader-key.pem'),
   });
-  return createLedgerClient(config.fabric, { logger, name: 'e2e' });
+  return createLedgerClient(config.fabric, { logger, name: 'e2e', access: 'read' });
 }
 
 async function balanceOnLedger(ledger: LedgerClient, fabricUserId: string): Promise<string> {

@@ -9,7 +9,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type Config, loadConfig, requireSettings } from '../config.js';
+import { type Config, FABRIC_ROLES, fabricIdentitySettings, loadConfig, requireSettings } from '../config.js';
 import { migrate } from '../db/migrator.js';
 import { openDatabase } from '../db/pool.js';
 import { connectionEnvPath, writeConnectionEnv } from '../devnet/connection-env.js';
@@ -56,10 +56,8 @@ export async function startDev(options: DevOptions, env: NodeJS.ProcessEnv = pro
     config = loadConfig(devEnvironment(env, secrets));
     requireSettings({
       GX_FABRIC_MSP_ID: config.fabric.mspId,
-      GX_FABRIC_CLIENT_CERT: config.fabric.clientCert,
-      GX_FABRIC_CLIENT_KEY: config.fabric.clientKey,
-      GX_FABRIC_ADMIN_CERT: config.fabric.adminCert,
-      GX_FABRIC_ADMIN_KEY: config.fabric.adminKey,
+      // Every role runs here: every identity.
+      ...fabricIdentitySettings(config.fabric, FABRIC_ROLES),
     });
   } else {
     const devnet = await startDevnet({

@@ -72,7 +72,7 @@ describe.skipIf(externalLedger)(
       expect(text(await basic.evaluateTransaction('get', 'shared-key'))).toBe('in-basic');
       expect(text(await other.evaluateTransaction('get', 'shared-key'))).toBe('in-other');
       const who = JSON.parse(text(await basic.evaluateTransaction('whoAmI')));
-      expect(who).toEqual({ mspId: 'Org1MSP', role: 'client' });
+      expect(who).toEqual({ mspId: 'Org1MSP', role: 'registrar' });
     });
 
     it('routes Contract:function and the default contract, and runs the before/after/unknown hooks', async () => {

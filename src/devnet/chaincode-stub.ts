@@ -22,6 +22,8 @@ export interface StubContext {
   txId: string;
   args: Uint8Array[];
   creator: { mspid: string; idBytes: Uint8Array };
+  /** The endorsing peer's organization: what `getMspID()` answers (a peer's CORE_PEER_LOCALMSPID). */
+  peerMspId: string;
   transient: Map<string, Uint8Array>;
   timestamp: { seconds: number; nanos: number };
   nonce: Uint8Array;
@@ -127,8 +129,9 @@ export class SimulationStub {
   getCreator(): { mspid: string; idBytes: Uint8Array } {
     return this.#context.creator;
   }
+  /** The peer's organization, not the creator's: gxtv3 anchors its bootstrap to it. */
   getMspID(): string {
-    return this.#context.creator.mspid;
+    return this.#context.peerMspId;
   }
   getTransient(): Map<string, Uint8Array> {
     return this.#context.transient;

@@ -8,6 +8,7 @@ const context: StubContext = {
   txId: 'tx1',
   args: [Buffer.from('fn'), Buffer.from('a1')],
   creator: { mspid: 'M', idBytes: Buffer.from('cert') },
+  peerMspId: 'PeerMSP',
   transient: new Map([['secret', Buffer.from('s')]]),
   timestamp: { seconds: 1_700_000_000, nanos: 500_000_000 },
   nonce: Buffer.from('nonce'),
@@ -97,7 +98,7 @@ describe('SimulationStub', () => {
     expect(stub.getFunctionAndParameters()).toEqual({ fcn: 'fn', params: ['a1'] });
     expect(stub.getBufferArgs().map(text)).toEqual(['fn', 'a1']);
     expect(stub.getTxID()).toBe('tx1');
-    expect(stub.getMspID()).toBe('M');
+    expect(stub.getMspID()).toBe('PeerMSP');
     expect(text(stub.getTransient().get('secret') ?? new Uint8Array())).toBe('s');
     expect(stub.getDateTimestamp().toISOString()).toBe('2023-11-14T22:13:20.500Z');
     expect(() => stub.getHistoryForKey()).toThrow('not supported by devnet');

@@ -4,6 +4,8 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { FABRIC_ROLES, type FabricRole, fabricIdentityVariables } from '../config.js';
+import { identityFiles, type PemIdentity } from './identities.js';
 import type { Devnet, DevnetConnection } from './index.js';
 
 /** Where `gx devnet` writes the connection settings for a data folder. */
@@ -18,10 +20,16 @@ export async function writeConnectionEnv(devnet: Devnet, dataDir: string): Promi
   const lines = {
     ...env,
     ...(env.GX_FABRIC_TLS_CA ? { GX_FABRIC_TLS_CA: path.join(crypto, 'ca-cert.pem') } : {}),
-    GX_FABRIC_CLIENT_CERT: path.join(crypto, 'client-cert.pem'),
-    GX_FABRIC_CLIENT_KEY: path.join(crypto, 'client-key.pem'),
-    GX_FABRIC_ADMIN_CERT: path.join(crypto, 'admin-cert.pem'),
-    GX_FABRIC_ADMIN_KEY: path.join(crypto, 'admin-key.pem'),
+    ...Object.fromEntries(
+      FABRIC_ROLES.flatMap((role) => {
+        const variables = fabricIdentityVariables(role);
+        const files = identityFiles(crypto, role);
+        return [
+          [variables.cert, files.cert],
+          [variables.key, files.key],
+        ];
+      }),
+    ),
   };
   const file = connectionEnvPath(dataDir);
   const text = Object.entries(lines)
@@ -48,7 +56,13 @@ export async function readConnectionEnv(file: string): Promise<DevnetConnection>
     ...(tls ? { tlsCaPem: await pem('GX_FABRIC_TLS_CA'), tlsHostOverride: value('GX_FABRIC_TLS_HOST_OVERRIDE') } : {}),
     mspId: value('GX_FABRIC_MSP_ID'),
     channel: value('GX_FABRIC_CHANNEL'),
-    client: { certPem: await pem('GX_FABRIC_CLIENT_CERT'), keyPem: await pem('GX_FABRIC_CLIENT_KEY') },
-    admin: { certPem: await pem('GX_FABRIC_ADMIN_CERT'), keyPem: await pem('GX_FABRIC_ADMIN_KEY') },
+    identities: Object.fromEntries(
+      await Promise.all(
+        FABRIC_ROLES.map(async (role): Promise<[FabricRole, PemIdentity]> => {
+          const variables = fabricIdentityVariables(role);
+          return [role, { certPem: await pem(variables.cert), keyPem: await pem(variables.key) }];
+        }),
+      ),
+    ) as Record<FabricRole, PemIdentity>,
   };
 }

@@ -162,7 +162,7 @@ describe.skipIf(externalLedger)(`DeliverFiltered ${DEVNET_SUITE}`, () => {
     await expect(read(unknown, () => true)).rejects.toThrow('Unexpected status response: 404');
 
     // The client's certificate with a key that is not its own: the signature does not verify.
-    const impostor = connectWithKey(devnet.connection.admin.keyPem);
+    const impostor = connectWithKey(devnet.connection.identities.super_admin.keyPem);
     try {
       const blocks = await impostor.getNetwork('gxchannel').getFilteredBlockEvents({ startBlock: 0n });
       await expect(read(blocks, () => true)).rejects.toThrow('Unexpected status response: 403');
@@ -176,7 +176,10 @@ describe.skipIf(externalLedger)(`DeliverFiltered ${DEVNET_SUITE}`, () => {
 function connectWithKey(keyPem: string): Gateway {
   return connect({
     client: client.grpc,
-    identity: { mspId: devnet.connection.mspId, credentials: Buffer.from(devnet.connection.client.certPem) },
+    identity: {
+      mspId: devnet.connection.mspId,
+      credentials: Buffer.from(devnet.connection.identities.registrar.certPem),
+    },
     signer: signers.newPrivateKeySigner(createPrivateKey(keyPem)),
     hash: hash.sha256,
   });

@@ -65,7 +65,7 @@ it.skipIf(externalLedger)(
     const second = await startTestDevnet(options);
     cleanups.push(() => second.stop());
     expect(second.height()).toBe(height);
-    expect(second.connection.client).toEqual(first.connection.client);
+    expect(second.connection.identities.registrar).toEqual(first.connection.identities.registrar);
     expect(second.connection.tlsCaPem).toBe(first.connection.tlsCaPem);
     const again = connectTestGateway(second.connection);
     cleanups.push(async () => again.close());

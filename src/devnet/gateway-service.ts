@@ -271,6 +271,7 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
         txId: proposal.txId,
         args: proposal.args,
         creator: { mspid: creator.mspId, idBytes: Buffer.from(creator.certBytes) },
+        peerMspId: mspId,
         transient: proposal.transient,
         timestamp: proposal.timestamp,
         nonce: proposal.nonce,

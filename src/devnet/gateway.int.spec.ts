@@ -29,7 +29,7 @@ beforeAll(async () => {
     ],
   });
   client = connectTestGateway(devnet.connection);
-  admin = connectTestGateway(devnet.connection, { as: 'admin' });
+  admin = connectTestGateway(devnet.connection, { as: 'super_admin' });
   kv = client.gateway.getNetwork('gxchannel').getContract('kv');
 });
 
@@ -123,8 +123,11 @@ describe.skipIf(externalLedger)(`submit, evaluate, commit status ${DEVNET_SUITE}
     const adminKv = admin.gateway.getNetwork('gxchannel').getContract('kv');
     // Twice each, interleaved: devnet reuses what it parsed from a creator's certificate the first time.
     for (let round = 0; round < 2; round++) {
-      expect(JSON.parse(text(await adminKv.evaluateTransaction('whoAmI')))).toEqual({ mspId: 'GxMSP', role: 'admin' });
-      expect(JSON.parse(text(await kv.evaluateTransaction('whoAmI')))).toEqual({ mspId: 'GxMSP', role: 'client' });
+      expect(JSON.parse(text(await adminKv.evaluateTransaction('whoAmI')))).toEqual({
+        mspId: 'GxMSP',
+        role: 'super_admin',
+      });
+      expect(JSON.parse(text(await kv.evaluateTransaction('whoAmI')))).toEqual({ mspId: 'GxMSP', role: 'registrar' });
     }
   });
 
@@ -247,7 +250,11 @@ describe.skipIf(externalLedger)(`validation ${DEVNET_SUITE}`, () => {
     const k = key('forged');
     const unsigned = await kv.newProposal('put', { arguments: [k, 'forged'] }).endorse();
     // Signed with the admin's key although the creator is the client.
-    const forged = sign('sha256', unsigned.getBytes(), createPrivateKey(devnet.connection.admin.keyPem));
+    const forged = sign(
+      'sha256',
+      unsigned.getBytes(),
+      createPrivateKey(devnet.connection.identities.super_admin.keyPem),
+    );
     const transaction = client.gateway.newSignedTransaction(unsigned.getBytes(), forged);
     const status = await (await transaction.submit()).getStatus();
     expect(status).toMatchObject({ successful: false, code: StatusCode.BAD_CREATOR_SIGNATURE });

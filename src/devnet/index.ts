@@ -15,9 +15,12 @@
  * ```
  */
 import type { Logger } from 'pino';
+import type { FabricRole } from '../config.js';
+import type { IdentityRequest, PemIdentity } from './identities.js';
 
 export { signLowS } from '../ledger/signer.js';
 export { readConnectionEnv, writeConnectionEnv } from './connection-env.js';
+export type { IdentityRequest, PemIdentity } from './identities.js';
 export { startDevnet } from './network.js';
 
 /** How to start a devnet. */
@@ -34,6 +37,12 @@ export interface DevnetOptions {
   channel?: string;
   /** MSP id of the peer and of the identities devnet creates; default `GxMSP`. */
   mspId?: string;
+  /**
+   * Further member organizations of the channel, each with a CA of its own (kept in
+   * `<dataDir>/devnet/crypto/<mspId>/`): their identities pass the peer's checks, as on a multi-organization
+   * channel, and only the chaincode can refuse them. Mint them with {@link Devnet.issueIdentity}.
+   */
+  memberOrganizations?: string[];
   /** Chaincodes served: a name and a module exporting `contracts`; default `[{name:'gxtv3', module:'@gx/chaincode'}]`. */
   chaincodes?: Array<{ name: string; module: string }>;
   /** Most transactions in one block; default 500. */
@@ -60,10 +69,8 @@ export interface DevnetConnection {
   tlsHostOverride?: string;
   mspId: string;
   channel: string;
-  /** An ordinary client identity (OU `client`). */
-  client: { certPem: string; keyPem: string };
-  /** The admin identity (OU `admin`, Fabric CA attribute `gx.role=admin`). */
-  admin: { certPem: string; keyPem: string };
+  /** The backend's identities, one per role (OU `client`, Fabric CA attribute `gx.role=<role>`). */
+  identities: Record<FabricRole, PemIdentity>;
 }
 
 /** Faults on demand, for tests and demos. Each lasts until its count or time is used up, or {@link DevnetFaults.clear}. */
@@ -92,6 +99,11 @@ export interface Devnet {
   setCommitLatency(ms: number): void;
   /** Number of committed blocks (the next block's number). */
   height(): bigint;
+  /**
+   * A new identity issued by the CA of devnet's organization or of one of its `memberOrganizations`
+   * (`mspId`), e.g. a wrong role, no role, or an `OU=admin` certificate, for authorization tests.
+   */
+  issueIdentity(request: IdentityRequest & { mspId?: string }): Promise<PemIdentity & { mspId: string }>;
   /** Stops serving, finishes the block being committed and closes the store. */
   close(): Promise<void>;
 }

@@ -47,7 +47,7 @@ afterAll(async () => {
 describe.skipIf(externalLedger)(`identities ${DEVNET_SUITE}`, () => {
   it('are created once and reused', async () => {
     expect(await loadOrCreateIdentities(path.join(folder, 'a'), 'GxMSP')).toEqual(ids);
-    expect(other.client.certPem).not.toBe(ids.client.certPem);
+    expect(other.roles.registrar.certPem).not.toBe(ids.roles.registrar.certPem);
   });
 });
 
@@ -56,8 +56,8 @@ describe.skipIf(externalLedger)(`Membership ${DEVNET_SUITE}`, () => {
 
   it('accepts a member and its low-S signatures, from node:crypto or the gateway client signer', async () => {
     const membership = new Membership('GxMSP', ids.ca.certPem);
-    const creator = membership.creator(serialized('GxMSP', ids.client.certPem));
-    const key = createPrivateKey(ids.client.keyPem);
+    const creator = membership.creator(serialized('GxMSP', ids.roles.registrar.certPem));
+    const key = createPrivateKey(ids.roles.registrar.keyPem);
     expect(Membership.verifies(creator, message, signLowS(message, key))).toBe(true);
     const digest = createHash('sha256').update(message).digest();
     expect(Membership.verifies(creator, message, await signers.newPrivateKeySigner(key)(digest))).toBe(true);
@@ -65,8 +65,8 @@ describe.skipIf(externalLedger)(`Membership ${DEVNET_SUITE}`, () => {
 
   it('refuses the high-S twin of a valid signature, as a Fabric MSP does', () => {
     const membership = new Membership('GxMSP', ids.ca.certPem);
-    const creator = membership.creator(serialized('GxMSP', ids.client.certPem));
-    const low = signLowS(message, createPrivateKey(ids.client.keyPem));
+    const creator = membership.creator(serialized('GxMSP', ids.roles.registrar.certPem));
+    const low = signLowS(message, createPrivateKey(ids.roles.registrar.keyPem));
     const high = flipS(low);
     expect(Membership.verifies(creator, message, high)).toBe(false);
     // The twin is a valid ECDSA signature all the same: only the low-S rule refuses it.
@@ -75,13 +75,13 @@ describe.skipIf(externalLedger)(`Membership ${DEVNET_SUITE}`, () => {
 
   it('refuses another MSP id, a certificate from another CA, and signatures by someone else', () => {
     const membership = new Membership('GxMSP', ids.ca.certPem);
-    expect(() => membership.creator(serialized('Org2MSP', ids.client.certPem))).toThrow(IdentityError);
-    expect(() => membership.creator(serialized('GxMSP', other.client.certPem))).toThrow(
+    expect(() => membership.creator(serialized('Org2MSP', ids.roles.registrar.certPem))).toThrow(IdentityError);
+    expect(() => membership.creator(serialized('GxMSP', other.roles.registrar.certPem))).toThrow(
       'creator certificate was not issued by the MSP CA',
     );
-    const creator = membership.creator(serialized('GxMSP', ids.client.certPem));
-    expect(Membership.verifies(creator, message, sign('sha256', message, createPrivateKey(ids.admin.keyPem)))).toBe(
-      false,
-    );
+    const creator = membership.creator(serialized('GxMSP', ids.roles.registrar.certPem));
+    expect(
+      Membership.verifies(creator, message, sign('sha256', message, createPrivateKey(ids.roles.super_admin.keyPem))),
+    ).toBe(false);
   });
 });

@@ -7,16 +7,18 @@ import path from 'node:path';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { peer } from '@hyperledger/fabric-protos';
 import eventsGrpc from '@hyperledger/fabric-protos/lib/peer/events_grpc_pb.js';
+import { FABRIC_ROLES, fabricIdentityVariables } from '../config.js';
 import { BlockFeed } from './chaincode-events.js';
 import { HostedChaincode } from './chaincode-host.js';
+import { ChannelMembers } from './channel-members.js';
 import { createDeliverService } from './deliver-service.js';
 import { FaultState } from './faults.js';
 import { createGatewayService, gatewayServiceDefinition } from './gateway-service.js';
-import { loadOrCreateIdentities, TLS_SERVER_NAME } from './identities.js';
+import { issueIdentity, loadOrCreateIdentities, TLS_SERVER_NAME } from './identities.js';
 import type { Devnet, DevnetConnection, DevnetOptions } from './index.js';
 import { LedgerStore } from './ledger-store.js';
 import { devnetBlockCommitSeconds, devnetBlocks, devnetHeight, devnetTransactions } from './metrics.js';
-import { Membership, PeerSigner } from './msp.js';
+import { PeerSigner } from './msp.js';
 import { Orderer } from './orderer.js';
 
 // A CommonJS module whose exports Node cannot name statically.
@@ -40,6 +42,13 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   await mkdir(folder, { recursive: true });
 
   const identities = await loadOrCreateIdentities(path.join(folder, 'crypto'), mspId);
+  const memberCas = new Map([[mspId, identities.ca]]);
+  for (const member of options.memberOrganizations ?? []) {
+    if (memberCas.has(member)) throw new Error(`organization '${member}' is given twice`);
+    // A CA per organization, kept with devnet's crypto so that identities minted earlier stay valid.
+    const caFolder = path.join(folder, 'crypto', member);
+    memberCas.set(member, (await loadOrCreateIdentities(caFolder, member)).ca);
+  }
   const chaincodes = new Map<string, HostedChaincode>();
   for (const { name, module } of options.chaincodes ?? DEFAULT_CHAINCODES) {
     if (chaincodes.has(name)) throw new Error(`chaincode '${name}' is given twice`);
@@ -101,7 +110,11 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     },
   );
 
-  const membership = new Membership(mspId, identities.ca.certPem);
+  const membership = new ChannelMembers(
+    mspId,
+    identities.ca.certPem,
+    new Map([...memberCas].filter(([id]) => id !== mspId).map(([id, ca]) => [id, ca.certPem])),
+  );
   const service = createGatewayService({
     channel,
     mspId,
@@ -151,8 +164,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     ...(tls ? { tlsCaPem: identities.ca.certPem, tlsHostOverride: TLS_SERVER_NAME } : {}),
     mspId,
     channel,
-    client: { certPem: identities.client.certPem, keyPem: identities.client.keyPem },
-    admin: { certPem: identities.admin.certPem, keyPem: identities.admin.keyPem },
+    identities: identities.roles,
   };
   logger?.info(
     { endpoint: connection.peerEndpoint, channel, mspId, tls, chaincodes: [...chaincodes.keys()] },
@@ -167,16 +179,27 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       ...(connection.tlsCaPem ? { GX_FABRIC_TLS_CA: connection.tlsCaPem } : {}),
       ...(connection.tlsHostOverride ? { GX_FABRIC_TLS_HOST_OVERRIDE: connection.tlsHostOverride } : {}),
       GX_FABRIC_MSP_ID: mspId,
-      GX_FABRIC_CLIENT_CERT: connection.client.certPem,
-      GX_FABRIC_CLIENT_KEY: connection.client.keyPem,
-      GX_FABRIC_ADMIN_CERT: connection.admin.certPem,
-      GX_FABRIC_ADMIN_KEY: connection.admin.keyPem,
+      ...Object.fromEntries(
+        FABRIC_ROLES.flatMap((role) => {
+          const variables = fabricIdentityVariables(role);
+          return [
+            [variables.cert, connection.identities[role].certPem],
+            [variables.key, connection.identities[role].keyPem],
+          ];
+        }),
+      ),
       GX_FABRIC_CHANNEL: channel,
       GX_FABRIC_CHAINCODE: [...chaincodes.keys()][0] ?? 'gxtv3',
     }),
     faults,
     setCommitLatency: (ms) => orderer.setCommitLatency(ms),
     height: () => BigInt(store.height),
+    async issueIdentity(request) {
+      const member = request.mspId ?? mspId;
+      const ca = memberCas.get(member);
+      if (!ca) throw new Error(`'${member}' is not an organization of this devnet (see memberOrganizations)`);
+      return { mspId: member, ...(await issueIdentity(ca, member, request)) };
+    },
     async close() {
       if (closed) return;
       closed = true;

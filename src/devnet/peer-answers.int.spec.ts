@@ -36,8 +36,8 @@ beforeAll(async () => {
   const other = await loadOrCreateIdentities(folder, devnet.connection.mspId);
   foreign = connect({
     client: client.grpc,
-    identity: { mspId: devnet.connection.mspId, credentials: Buffer.from(other.client.certPem) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(other.client.keyPem)),
+    identity: { mspId: devnet.connection.mspId, credentials: Buffer.from(other.roles.registrar.certPem) },
+    signer: signers.newPrivateKeySigner(createPrivateKey(other.roles.registrar.keyPem)),
     hash: hash.sha256,
   });
 });

@@ -92,7 +92,8 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
   if (config.fabric.peerEndpoint) {
     let client: LedgerClient | undefined;
     try {
-      client = await createLedgerClient(config.fabric, { logger, name: 'api' });
+      // The API never signs: it probes the ledger with the reader identity and loads no signing key.
+      client = await createLedgerClient(config.fabric, { logger, name: 'api', access: 'read' });
     } catch (error) {
       logger.warn({ err: error }, 'ledger client unavailable; /readyz reports the ledger unreachable');
     }

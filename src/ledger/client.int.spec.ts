@@ -44,7 +44,7 @@ describe(`ledger client against ${externalLedger ? 'an external ledger' : 'devne
         contract: 'AdminContract',
         fn: 'BootstrapSystem',
         args: ['req-bootstrap', JSON.stringify(systemParams())],
-        signer: 'admin',
+        signer: 'super_admin',
       });
       expect(outcome.successful).toBe(true);
       expect(JSON.parse(text(await ledger.evaluate('AdminContract', 'GetSystemParams', []))).tokenSymbol).toBe('GXC');
@@ -68,10 +68,10 @@ describe(`ledger client against ${externalLedger ? 'an external ledger' : 'devne
       contract: 'IdentityContract',
       fn: 'CreateUser',
       args: [requestId(), user.fabricUserId, user.userJson],
-      signer: 'admin',
+      signer: 'registrar',
     });
-    const first = await ledger.commit('admin', endorsed.signedTransaction);
-    const again = await ledger.commit('admin', endorsed.signedTransaction);
+    const first = await ledger.commit('registrar', endorsed.signedTransaction);
+    const again = await ledger.commit('registrar', endorsed.signedTransaction);
     expect(again).toMatchObject({ transactionId: first.transactionId, blockNumber: first.blockNumber, code: 0 });
   });
 
@@ -81,7 +81,7 @@ describe(`ledger client against ${externalLedger ? 'an external ledger' : 'devne
         contract: 'AdminContract',
         fn: 'BootstrapSystem',
         args: ['req-other', JSON.stringify(systemParams())],
-        signer: 'admin',
+        signer: 'super_admin',
       })
       .catch((e: unknown) => e);
     const verdict = classifyError(error);
@@ -95,7 +95,7 @@ describe(`ledger client against ${externalLedger ? 'an external ledger' : 'devne
     async () => {
       devnet.faults.forceMvccConflicts(1);
       const error = await ledger
-        .submit({ contract: 'AdminContract', fn: 'Ping', args: [], signer: 'client' })
+        .submit({ contract: 'AdminContract', fn: 'Ping', args: [], signer: 'registrar' })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CommitError);
       expect(classifyError(error)).toMatchObject({ kind: 'TRANSIENT', reason: 'MVCC_READ_CONFLICT' });
@@ -110,9 +110,25 @@ describe(`ledger client against ${externalLedger ? 'an external ledger' : 'devne
     try {
       await expect(
         clientOnly.endorse({ contract: 'AdminContract', fn: 'Ping', args: [], signer: 'admin' }),
-      ).rejects.toBeInstanceOf(LedgerConfigurationError);
+      ).rejects.toThrow(/must be signed by the admin identity.*GX_FABRIC_ADMIN_CERT and GX_FABRIC_ADMIN_KEY/);
     } finally {
       await clientOnly.close();
+    }
+  });
+
+  it('as a read-only client (API, projector), reads as the reader and holds no signing key at all', async () => {
+    // Every signing key is in the environment; read-only access loads none of them.
+    const reader = await createLedgerClient(loadConfig(devnet.env()).fabric, { logger, access: 'read' });
+    try {
+      expect((await reader.health()).reachable).toBe(true);
+      expect(text(await reader.evaluate('AdminContract', 'Ping', []))).toBe('{"chaincode":"gxtv3","ok":true}');
+      for (const signer of ['super_admin', 'admin', 'registrar', 'transfer'] as const) {
+        await expect(
+          reader.endorse({ contract: 'AdminContract', fn: 'Ping', args: [], signer }),
+        ).rejects.toBeInstanceOf(LedgerConfigurationError);
+      }
+    } finally {
+      await reader.close();
     }
   });
 
@@ -145,7 +161,7 @@ describe(`ledger client against ${externalLedger ? 'an external ledger' : 'devne
         contract: 'AdminContract',
         fn: 'BootstrapSystem',
         args: ['req-bootstrap', JSON.stringify(systemParams())],
-        signer: 'admin',
+        signer: 'super_admin',
       });
       const iterator = ledger.chaincodeEvents({ startBlock: 0n })[Symbol.asyncIterator]();
       await iterator.next();
@@ -174,8 +190,8 @@ describe(`ledger client against ${externalLedger ? 'an external ledger' : 'devne
     async () => {
       devnet.setCommitLatency(1_000);
       try {
-        const endorsed = await ledger.endorse({ contract: 'AdminContract', fn: 'Ping', args: [], signer: 'client' });
-        const submitted = await ledger.submitSigned('client', endorsed.signedTransaction);
+        const endorsed = await ledger.endorse({ contract: 'AdminContract', fn: 'Ping', args: [], signer: 'registrar' });
+        const submitted = await ledger.submitSigned('registrar', endorsed.signedTransaction);
         const status = submitted.status();
         await new Promise((resolve) => setTimeout(resolve, 200));
         devnet.faults.dropStreams();

@@ -24,10 +24,16 @@ import {
 import { common } from '@hyperledger/fabric-protos';
 import { type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
 import { type Backoff, createBackoff } from '../backoff.js';
-import type { FabricSettings } from '../config.js';
+import { type FabricRole, type FabricSettings, fabricIdentityVariables } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import { CommitWatcher } from './commit-watcher.js';
-import { type FabricCredentials, loadFabricCredentials, type SigningCredentials } from './credentials.js';
+import {
+  type FabricCredentials,
+  type LedgerAccess,
+  loadFabricCredentials,
+  readIdentity,
+  type SigningCredentials,
+} from './credentials.js';
 import {
   classifyError,
   GatewayError,
@@ -52,7 +58,7 @@ import type {
   LedgerEvent,
   LedgerEventsOptions,
   LedgerHealth,
-  SigningIdentity,
+  SigningRole,
   SubmittedTransaction,
 } from './types.js';
 
@@ -94,6 +100,11 @@ export interface LedgerClientOptions {
    * stream cannot vouch (see commit-watcher.ts); `commit-status`: one CommitStatus call per transaction.
    */
   commitOutcomes?: 'block-stream' | 'commit-status';
+  /**
+   * `read` for a process that never signs (API, projector, verify): only the reader identity is loaded, and
+   * every signing call fails. `sign` (default): every identity configured is loaded.
+   */
+  access?: LedgerAccess;
 }
 
 const BREAKER_GAUGE: Record<CircuitState, number> = {
@@ -103,10 +114,10 @@ const BREAKER_GAUGE: Record<CircuitState, number> = {
   [CircuitState.Isolated]: 2,
 };
 
-/** One gRPC channel and the gateways (one per signing identity) bound to it. */
+/** One gRPC channel and the gateways (one per identity) bound to it. */
 class GatewayChannel {
   readonly grpcClient: grpc.Client;
-  readonly #gateways = new Map<SigningIdentity, Gateway>();
+  readonly #gateways = new Map<FabricRole, Gateway>();
   readonly #contracts = new Map<string, Contract>();
 
   constructor(
@@ -128,13 +139,15 @@ class GatewayChannel {
     });
   }
 
-  gateway(signer: SigningIdentity): Gateway {
+  gateway(signer: FabricRole): Gateway {
     let gateway = this.#gateways.get(signer);
     if (!gateway) {
-      const identity = signer === 'admin' ? this.credentials.admin : this.credentials.client;
+      const identity = this.credentials.identities[signer];
       if (!identity) {
+        const variables = fabricIdentityVariables(signer);
         throw new LedgerConfigurationError(
-          'this command must be signed by the admin identity: set GX_FABRIC_ADMIN_CERT and GX_FABRIC_ADMIN_KEY',
+          `this call must be signed by the ${signer} identity, which this process does not hold: ` +
+            `set ${variables.cert} and ${variables.key} (on a role that signs)`,
         );
       }
       gateway = this.#connect(identity);
@@ -143,11 +156,11 @@ class GatewayChannel {
     return gateway;
   }
 
-  network(signer: SigningIdentity): Network {
+  network(signer: FabricRole): Network {
     return this.gateway(signer).getNetwork(this.channelName);
   }
 
-  contract(signer: SigningIdentity, contractName: string): Contract {
+  contract(signer: FabricRole, contractName: string): Contract {
     const key = `${signer}\u0000${contractName}`;
     let contract = this.#contracts.get(key);
     if (!contract) {
@@ -184,6 +197,8 @@ class FabricLedgerClient implements LedgerClient {
   readonly #deadlines: PhaseDeadlines;
   readonly #breaker: CircuitBreakerPolicy;
   readonly #rebuildBackoff: Backoff;
+  /** The identity of queries, health checks and streams: the reader when held (credentials.ts). */
+  readonly #reader: FabricRole;
   #channel: GatewayChannel;
   #stale = false;
   #rebuildNotBefore = 0;
@@ -201,6 +216,7 @@ class FabricLedgerClient implements LedgerClient {
     options: LedgerClientOptions,
   ) {
     this.#name = options.name ?? 'default';
+    this.#reader = readIdentity(credentials) ?? 'reader';
     this.#logger = options.logger.child({ component: 'ledger', client: this.#name });
     this.#deadlines = { ...DEFAULT_DEADLINES, ...options.deadlines };
     this.#rebuildBackoff = createBackoff({
@@ -299,15 +315,10 @@ class FabricLedgerClient implements LedgerClient {
     }
   }
 
-  evaluate(
-    contract: string,
-    fn: string,
-    args: string[],
-    options: { signer?: SigningIdentity } = {},
-  ): Promise<Uint8Array> {
+  evaluate(contract: string, fn: string, args: string[], options: { signer?: FabricRole } = {}): Promise<Uint8Array> {
     return this.#call((channel) =>
       channel
-        .contract(options.signer ?? 'client', contract)
+        .contract(options.signer ?? this.#reader, contract)
         .evaluate(fn, { arguments: args } satisfies ProposalOptions),
     );
   }
@@ -327,7 +338,7 @@ class FabricLedgerClient implements LedgerClient {
   }
 
   async submitSigned(
-    signer: SigningIdentity,
+    signer: SigningRole,
     signedTransaction: Uint8Array,
     options: { resubmission?: boolean } = {},
   ): Promise<SubmittedTransaction> {
@@ -371,12 +382,12 @@ class FabricLedgerClient implements LedgerClient {
     };
   }
 
-  /** A filtered-block stream on the current channel, signed by the client identity. */
+  /** A filtered-block stream on the current channel, signed by the reading identity. */
   async #openFilteredBlocks(startBlock: bigint | undefined) {
     const channel = this.#current();
     this.#streamChannel = channel;
     const blocks = await channel
-      .network('client')
+      .network(this.#reader)
       .getFilteredBlockEvents(startBlock === undefined ? {} : { startBlock });
     this.#onSuccess(channel);
     return blocks;
@@ -388,7 +399,7 @@ class FabricLedgerClient implements LedgerClient {
    * times before giving up: thousands of transactions may be waiting, and each would otherwise come back as
    * a failed attempt.
    */
-  async #commitStatus(signer: SigningIdentity, submitted: Commit): Promise<Status> {
+  async #commitStatus(signer: SigningRole, submitted: Commit): Promise<Status> {
     let commit: Commit = submitted;
     const retries = createBackoff({ initialMs: 100, maxMs: 800 });
     for (;;) {
@@ -406,7 +417,7 @@ class FabricLedgerClient implements LedgerClient {
   }
 
   async commit(
-    signer: SigningIdentity,
+    signer: SigningRole,
     signedTransaction: Uint8Array,
     options: { resubmission?: boolean } = {},
   ): Promise<CommitOutcome> {
@@ -427,7 +438,7 @@ class FabricLedgerClient implements LedgerClient {
       throw new TypeError('chaincodeEvents: afterTransactionId needs the startBlock it belongs to');
     }
     const channel = this.#current();
-    const network = channel.network('client');
+    const network = channel.network(this.#reader);
     const startBlock = options.startBlock;
     const afterTransactionId = options.afterTransactionId;
     let events: Awaited<ReturnType<Network['getChaincodeEvents']>>;
@@ -469,7 +480,7 @@ class FabricLedgerClient implements LedgerClient {
 
   async ledgerHeight(): Promise<bigint> {
     const info = await this.#call((channel) =>
-      channel.network('client').getContract('qscc').evaluateTransaction('GetChainInfo', this.settings.channel),
+      channel.network(this.#reader).getContract('qscc').evaluateTransaction('GetChainInfo', this.settings.channel),
     );
     return BigInt(common.BlockchainInfo.deserializeBinary(info).getHeight());
   }
@@ -481,7 +492,7 @@ class FabricLedgerClient implements LedgerClient {
     const channel = this.#current();
     let blocks: Awaited<ReturnType<Network['getFilteredBlockEvents']>>;
     try {
-      blocks = await channel.network('client').getFilteredBlockEvents({ startBlock: options.startBlock });
+      blocks = await channel.network(this.#reader).getFilteredBlockEvents({ startBlock: options.startBlock });
     } catch (error) {
       this.#onFailure(channel, error);
       throw error;
@@ -519,7 +530,7 @@ class FabricLedgerClient implements LedgerClient {
       channel = this.#current();
       // Not through the breaker: health must probe the peer even while the breaker holds calls back.
       await channel
-        .contract('client', 'AdminContract')
+        .contract(this.#reader, 'AdminContract')
         .newProposal('Ping')
         .evaluate({ deadline: Date.now() + this.#deadlines.healthMs });
       this.#onSuccess(channel);
@@ -561,6 +572,6 @@ export async function createLedgerClient(
   settings: FabricSettings,
   options: LedgerClientOptions,
 ): Promise<LedgerClient> {
-  const credentials = loadFabricCredentials(settings);
+  const credentials = loadFabricCredentials(settings, { access: options.access ?? 'sign' });
   return new FabricLedgerClient(credentials, settings, options);
 }

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FabricSettings } from '../config.js';
-import { loadFabricCredentials } from './credentials.js';
+import { FABRIC_ROLES, type FabricIdentitySettings, type FabricRole, type FabricSettings } from '../config.js';
+import { loadFabricCredentials, readIdentity } from './credentials.js';
 import { CredentialError } from './errors.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -30,26 +30,41 @@ let folder: string;
 let client: { certPem: string; keyPem: string };
 let other: { certPem: string; keyPem: string };
 
-function settings(overrides: Partial<FabricSettings> = {}): FabricSettings {
+const none: FabricIdentitySettings = { cert: undefined, key: undefined };
+
+/** Settings holding `client` as the registrar (and whatever `identities` adds), unless overridden. */
+function settings(
+  overrides: Partial<Omit<FabricSettings, 'identities'>> = {},
+  identities: Partial<Record<FabricRole, Partial<FabricIdentitySettings>>> = {},
+): FabricSettings {
+  const all = Object.fromEntries(FABRIC_ROLES.map((role) => [role, none])) as Record<
+    FabricRole,
+    FabricIdentitySettings
+  >;
+  all.registrar = { cert: client.certPem, key: client.keyPem };
+  for (const [role, value] of Object.entries(identities) as Array<[FabricRole, Partial<FabricIdentitySettings>]>) {
+    all[role] = { ...all[role], ...value };
+  }
   return {
     peerEndpoint: 'localhost:7051',
     tls: true,
     tlsCa: client.certPem,
     tlsHostOverride: 'localhost',
     mspId: 'Org1MSP',
-    clientCert: client.certPem,
-    clientKey: client.keyPem,
-    adminCert: undefined,
-    adminKey: undefined,
+    identities: all,
     channel: 'gxchannel',
     chaincode: 'gxtv3',
     ...overrides,
   };
 }
 
-function failure(overrides: Partial<FabricSettings>): CredentialError {
+function failure(
+  overrides: Partial<Omit<FabricSettings, 'identities'>>,
+  identities: Partial<Record<FabricRole, Partial<FabricIdentitySettings>>> = {},
+  access: 'read' | 'sign' = 'sign',
+): CredentialError {
   try {
-    loadFabricCredentials(settings(overrides));
+    loadFabricCredentials(settings(overrides, identities), { access });
   } catch (error) {
     if (error instanceof CredentialError) return error;
     throw error;
@@ -68,51 +83,68 @@ afterAll(async () => {
 });
 
 describe('loadFabricCredentials', () => {
-  it('accepts PEM text in the variables', () => {
+  it('accepts PEM text in the variables and loads only the roles configured', () => {
     const loaded = loadFabricCredentials(settings());
-    expect(loaded.client.mspId).toBe('Org1MSP');
+    expect(loaded.identities.registrar?.mspId).toBe('Org1MSP');
     expect(loaded.tls?.caPem?.toString()).toContain('BEGIN CERTIFICATE');
-    expect(loaded.admin).toBeUndefined();
+    expect(Object.keys(loaded.identities)).toEqual(['registrar']);
+    // Without a reader, reads fall back to an identity the process holds.
+    expect(readIdentity(loaded)).toBe('registrar');
   });
 
   it('accepts paths to PEM files', async () => {
     await writeFile(path.join(folder, 'cert.pem'), client.certPem);
     await writeFile(path.join(folder, 'key.pem'), client.keyPem);
     const loaded = loadFabricCredentials(
-      settings({ clientCert: path.join(folder, 'cert.pem'), clientKey: path.join(folder, 'key.pem') }),
+      settings({}, { registrar: { cert: path.join(folder, 'cert.pem'), key: path.join(folder, 'key.pem') } }),
     );
-    expect(loaded.client.certPem).toBe(client.certPem);
+    expect(loaded.identities.registrar?.certPem).toBe(client.certPem);
   });
 
   it('names an unreadable file', () => {
-    const error = failure({ clientKey: path.join(folder, 'missing.pem') });
-    expect(error.variable).toBe('GX_FABRIC_CLIENT_KEY');
+    const error = failure({}, { registrar: { key: path.join(folder, 'missing.pem') } });
+    expect(error.variable).toBe('GX_FABRIC_REGISTRAR_KEY');
     expect(error.message).toMatch(/cannot read .*missing\.pem.*ENOENT/);
   });
 
   it('names a key that does not match its certificate', () => {
-    const error = failure({ clientKey: other.keyPem });
+    const error = failure({}, { transfer: { cert: client.certPem, key: other.keyPem } });
     expect(error.message).toBe(
-      'GX_FABRIC_CLIENT_KEY: does not match the certificate in GX_FABRIC_CLIENT_CERT (different public key)',
+      'GX_FABRIC_TRANSFER_KEY: does not match the certificate in GX_FABRIC_TRANSFER_CERT (different public key)',
     );
   });
 
   it('names malformed PEM and non-EC keys', () => {
-    expect(failure({ clientCert: '-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----' }).variable).toBe(
-      'GX_FABRIC_CLIENT_CERT',
-    );
+    expect(
+      failure({}, { registrar: { cert: '-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----' } }).variable,
+    ).toBe('GX_FABRIC_REGISTRAR_CERT');
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
-    expect(failure({ clientKey: rsa.toString() }).message).toMatch(/must be an EC/);
+    expect(failure({}, { registrar: { key: rsa.toString() } }).message).toMatch(/must be an EC/);
   });
 
-  it('demands both admin variables once one is set, and checks them too', () => {
-    expect(failure({ adminCert: other.certPem }).variable).toBe('GX_FABRIC_ADMIN_KEY');
-    expect(failure({ adminCert: other.certPem, adminKey: client.keyPem }).variable).toBe('GX_FABRIC_ADMIN_KEY');
-    expect(loadFabricCredentials(settings({ adminCert: other.certPem, adminKey: other.keyPem })).admin).toBeDefined();
+  it('demands both variables of a role once one is set, and checks them too', () => {
+    expect(failure({}, { super_admin: { cert: other.certPem } }).variable).toBe('GX_FABRIC_SUPER_ADMIN_KEY');
+    expect(failure({}, { admin: { cert: other.certPem, key: client.keyPem } }).variable).toBe('GX_FABRIC_ADMIN_KEY');
+    const loaded = loadFabricCredentials(settings({}, { admin: { cert: other.certPem, key: other.keyPem } }));
+    expect(Object.keys(loaded.identities).sort()).toEqual(['admin', 'registrar']);
   });
 
-  it('names missing required settings', () => {
+  it('loads nothing but the reader for a read-only process, whatever signing keys the environment holds', () => {
+    const loaded = loadFabricCredentials(
+      // A broken signing key too: read-only access does not even read it.
+      settings({}, { reader: { cert: other.certPem, key: other.keyPem }, transfer: { cert: 'x', key: 'y' } }),
+      { access: 'read' },
+    );
+    expect(Object.keys(loaded.identities)).toEqual(['reader']);
+    expect(readIdentity(loaded)).toBe('reader');
+    expect(failure({}, {}, 'read').variable).toBe('GX_FABRIC_READER_CERT');
+  });
+
+  it('names missing required settings, and a process without any identity', () => {
     expect(failure({ peerEndpoint: undefined }).variable).toBe('GX_FABRIC_PEER_ENDPOINT');
     expect(failure({ mspId: undefined }).variable).toBe('GX_FABRIC_MSP_ID');
+    expect(failure({}, { registrar: { cert: undefined, key: undefined } }).message).toMatch(
+      /no Fabric identity is configured/,
+    );
   });
 });

@@ -6,7 +6,7 @@
  */
 import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { FabricSettings } from '../config.js';
+import { FABRIC_ROLES, type FabricRole, type FabricSettings, fabricIdentityVariables } from '../config.js';
 import { CredentialError } from './errors.js';
 
 /** One signing identity: its certificate (sent with every proposal) and the matching private key. */
@@ -21,9 +21,24 @@ export interface FabricCredentials {
   peerEndpoint: string;
   /** PEM of the CA that signed the peer's TLS certificate; undefined = plaintext gRPC (`GX_FABRIC_TLS=false`). */
   tls: { caPem: Buffer | undefined; hostOverride: string | undefined } | undefined;
-  client: SigningCredentials;
-  /** Present when admin credentials are configured (admin-signed commands such as BOOTSTRAP_SYSTEM need them). */
-  admin: SigningCredentials | undefined;
+  /**
+   * The identities this process holds, by role. A command whose role is missing fails with
+   * LedgerConfigurationError naming the variables; reads use {@link readIdentity}.
+   */
+  identities: Partial<Record<FabricRole, SigningCredentials>>;
+}
+
+/**
+ * What a process does on the ledger: `read` (the API, the projector, `gx verify`) loads the reader identity
+ * alone and leaves every signing key unread, whatever the environment holds; `sign` (the submitter) loads
+ * every identity configured.
+ */
+export type LedgerAccess = 'read' | 'sign';
+
+/** The identity reads (queries, health, event and block streams) use: the reader, else any identity held. */
+export function readIdentity(credentials: FabricCredentials): FabricRole | undefined {
+  if (credentials.identities.reader) return 'reader';
+  return FABRIC_ROLES.find((role) => credentials.identities[role] !== undefined);
 }
 
 /** Reads `value` as PEM text, or as the path of a file holding it. */
@@ -92,24 +107,33 @@ function loadIdentity(
  * Loads and checks the Fabric settings. Throws {@link CredentialError} naming the first variable that is
  * missing, unreadable, malformed, or whose key does not match its certificate.
  */
-export function loadFabricCredentials(settings: FabricSettings): FabricCredentials {
+export function loadFabricCredentials(
+  settings: FabricSettings,
+  options: { access?: LedgerAccess } = {},
+): FabricCredentials {
   const required = (variable: string, value: string | undefined): string => {
     if (value === undefined || value === '') throw new CredentialError(variable, 'is required to reach the ledger');
     return value;
   };
   const peerEndpoint = required('GX_FABRIC_PEER_ENDPOINT', settings.peerEndpoint);
   const mspId = required('GX_FABRIC_MSP_ID', settings.mspId);
-  const client = loadIdentity(
-    mspId,
-    { variable: 'GX_FABRIC_CLIENT_CERT', value: required('GX_FABRIC_CLIENT_CERT', settings.clientCert) },
-    { variable: 'GX_FABRIC_CLIENT_KEY', value: required('GX_FABRIC_CLIENT_KEY', settings.clientKey) },
-  );
-  let admin: SigningCredentials | undefined;
-  if (settings.adminCert !== undefined || settings.adminKey !== undefined) {
-    admin = loadIdentity(
+  const access = options.access ?? 'sign';
+  const identities: FabricCredentials['identities'] = {};
+  for (const role of access === 'read' ? (['reader'] as const) : FABRIC_ROLES) {
+    const { cert, key } = settings.identities[role];
+    const variables = fabricIdentityVariables(role);
+    // A read-only process needs its one identity; a signing process takes the roles it is given.
+    if (access === 'sign' && cert === undefined && key === undefined) continue;
+    identities[role] = loadIdentity(
       mspId,
-      { variable: 'GX_FABRIC_ADMIN_CERT', value: required('GX_FABRIC_ADMIN_CERT', settings.adminCert) },
-      { variable: 'GX_FABRIC_ADMIN_KEY', value: required('GX_FABRIC_ADMIN_KEY', settings.adminKey) },
+      { variable: variables.cert, value: required(variables.cert, cert) },
+      { variable: variables.key, value: required(variables.key, key) },
+    );
+  }
+  if (Object.keys(identities).length === 0) {
+    throw new CredentialError(
+      'GX_FABRIC_<ROLE>_CERT',
+      'no Fabric identity is configured: set GX_FABRIC_<ROLE>_CERT and _KEY for the roles this process signs as',
     );
   }
   let tls: FabricCredentials['tls'];
@@ -122,5 +146,5 @@ export function loadFabricCredentials(settings: FabricSettings): FabricCredentia
     }
     tls = { caPem, hostOverride: settings.tlsHostOverride };
   }
-  return { peerEndpoint, tls, client, admin };
+  return { peerEndpoint, tls, identities };
 }

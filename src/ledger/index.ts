@@ -2,7 +2,13 @@
  * Ledger access for every role: one Fabric Gateway client, its error classification and its credentials.
  */
 export { createLedgerClient, DEFAULT_DEADLINES, type LedgerClientOptions, type PhaseDeadlines } from './client.js';
-export { type FabricCredentials, loadFabricCredentials, type SigningCredentials } from './credentials.js';
+export {
+  type FabricCredentials,
+  type LedgerAccess,
+  loadFabricCredentials,
+  readIdentity,
+  type SigningCredentials,
+} from './credentials.js';
 export {
   CommitError,
   CommitStatusError,
@@ -26,7 +32,7 @@ export type {
   LedgerEvent,
   LedgerEventsOptions,
   LedgerHealth,
-  SigningIdentity,
+  SigningRole,
   SubmitOptions,
   SubmittedTransaction,
 } from './types.js';

@@ -1,14 +1,15 @@
 /** The ledger client's public contract: what the submitter, projector and API rely on. */
+import type { FabricRole, SigningRole } from '../config.js';
 
-/** Which of the backend's Fabric identities signs a transaction. */
-export type SigningIdentity = 'client' | 'admin';
+export type { FabricRole, SigningRole };
 
 /** A chaincode call: `contract:fn(args)` signed by one of the backend's identities. */
 export interface LedgerCallRequest {
   contract: string;
   fn: string;
   args: string[];
-  signer: SigningIdentity;
+  /** The role whose identity signs; the chaincode refuses the call unless it is the function's role. */
+  signer: SigningRole;
 }
 
 /**
@@ -75,7 +76,8 @@ export interface LedgerHealth {
 
 export interface LedgerClient {
   /** Runs a query on one peer (not ordered, not committed). Chaincode errors throw a GatewayError. */
-  evaluate(contract: string, fn: string, args: string[], options?: { signer?: SigningIdentity }): Promise<Uint8Array>;
+  /** Signed by the reader identity unless `signer` names another (queries need no particular role). */
+  evaluate(contract: string, fn: string, args: string[], options?: { signer?: FabricRole }): Promise<Uint8Array>;
   /** Endorses a call and returns the signed transaction, without submitting it. */
   endorse(request: LedgerCallRequest): Promise<EndorsedTransaction>;
   /**
@@ -83,13 +85,13 @@ export interface LedgerClient {
    * waits for the commit status. Resubmitting bytes the ledger already committed is safe: the status reports
    * the original outcome. An invalid commit (e.g. MVCC conflict) resolves with `successful: false`.
    */
-  commit(signer: SigningIdentity, signedTransaction: Uint8Array, options?: SubmitOptions): Promise<CommitOutcome>;
+  commit(signer: SigningRole, signedTransaction: Uint8Array, options?: SubmitOptions): Promise<CommitOutcome>;
   /**
    * Sends signed transaction bytes to the orderer without waiting for the block, so a caller can bound how
    * many sends run at once while many more transactions wait for their commit status.
    */
   submitSigned(
-    signer: SigningIdentity,
+    signer: SigningRole,
     signedTransaction: Uint8Array,
     options?: SubmitOptions,
   ): Promise<SubmittedTransaction>;

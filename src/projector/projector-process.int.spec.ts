@@ -152,7 +152,7 @@ beforeAll(async () => {
   db = await createTestDatabase({ migrated: true });
   devnet = await startTestLedger();
   ledger = await createLedgerClient(loadConfig(devnet.env()).fabric, { logger });
-  scenario = new LedgerScenario(ledger);
+  scenario = new LedgerScenario(ledger, { outbox: db.pool });
   await projectFromCurrentBlock(db.pool, ledger);
   // An external ledger was bootstrapped once for the whole run (test/support/global-setup.ts).
   if (!externalLedger) await scenario.bootstrap();
@@ -199,7 +199,9 @@ describe('gx projector processes', () => {
     const result = await runCli(['projector'], { DATABASE_URL: db.url });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('GX_FABRIC_PEER_ENDPOINT: is required for this role');
-    expect(result.stderr).toContain('GX_FABRIC_CLIENT_KEY: is required for this role');
+    // The projector only reads: it asks for the reader identity, never a signing one.
+    expect(result.stderr).toContain('GX_FABRIC_READER_KEY: is required for this role');
+    expect(result.stderr).not.toMatch(/GX_FABRIC_(REGISTRAR|TRANSFER|ADMIN|SUPER_ADMIN)_/);
   });
 
   it('survives kill -9 between blocks: restarted, it repeats and loses nothing', async () => {

@@ -48,7 +48,7 @@ beforeAll(async () => {
     logger,
     reconnect: { initialMs: 50, maxMs: 500 },
   });
-  scenario = new LedgerScenario(ledger);
+  scenario = new LedgerScenario(ledger, { outbox: db.pool });
   await projectFromCurrentBlock(db.pool, ledger);
   running = createProjector({ pool: db.pool, source: ledger, logger, reconnect: { initialMs: 50, maxMs: 500 } }).run(
     stop.signal,
@@ -74,10 +74,13 @@ describe(`projector on ${externalLedger ? 'an external' : 'a devnet'} ledger`, (
       await insertProfile(db.pool),
       await insertProfile(db.pool),
     ];
+    // Alice's command as the API would have stored it: the projector finds her profile through it.
     const [outboxRow] = await rows<{ id: string; request_id: string }>(
       db.pool,
       `INSERT INTO outbox_command (command_type, request_id, payload, status)
-       VALUES ('CREATE_USER', gen_random_uuid()::text, '{}', 'SUBMITTED') RETURNING id, request_id`,
+       VALUES ('CREATE_USER', gen_random_uuid()::text, jsonb_build_object('profileId', $1::text), 'SUBMITTED')
+       RETURNING id, request_id`,
+      [aliceProfile],
     );
 
     // An external ledger was bootstrapped once for the whole run (test/support/global-setup.ts).

@@ -3,7 +3,7 @@
  * lock is lost or the process is told to stop; and `gx projector rebuild`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Config, loadConfig, requireSettings } from '../config.js';
+import { type Config, fabricIdentitySettings, loadConfig, requireSettings } from '../config.js';
 import { createLedgerClient } from '../ledger/index.js';
 import { checkLedgerTarget } from '../ledger/target-check.js';
 import { startProbeServer } from '../observability/probe-server.js';
@@ -19,8 +19,8 @@ function requireFabric(config: Config): void {
   requireSettings({
     GX_FABRIC_PEER_ENDPOINT: config.fabric.peerEndpoint,
     GX_FABRIC_MSP_ID: config.fabric.mspId,
-    GX_FABRIC_CLIENT_CERT: config.fabric.clientCert,
-    GX_FABRIC_CLIENT_KEY: config.fabric.clientKey,
+    // The projector only reads: the reader identity, never a signing key.
+    ...fabricIdentitySettings(config.fabric, ['reader']),
   });
 }
 
@@ -68,7 +68,7 @@ export function startProjectorRole(context: RoleContext): ProjectorRoleHandle {
         );
         if (!leadership) break;
         logger.info({ projection: DEFAULT_PROJECTION }, 'holding the projection lock: active');
-        const ledger = await createLedgerClient(config.fabric, { logger, name: 'projector' });
+        const ledger = await createLedgerClient(config.fabric, { logger, name: 'projector', access: 'read' });
         try {
           active = createProjector({ pool: db.pool, source: ledger, logger });
           metrics.isActive.set(1);
@@ -143,7 +143,7 @@ export async function runProjectorRebuild(): Promise<void> {
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const ledger = await createLedgerClient(config.fabric, { logger, name: 'projector-rebuild' });
+  const ledger = await createLedgerClient(config.fabric, { logger, name: 'projector-rebuild', access: 'read' });
   try {
     const result = await rebuildProjection(
       { pool: db.pool, clientConfig: db.clientConfig, source: ledger, logger },

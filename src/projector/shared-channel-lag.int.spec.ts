@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/databa
 import { connectTestGateway, KV_CHAINCODE, startTestDevnet, type TestGateway } from '../../test/support/devnet.js';
 import { devnetOnly, externalLedger } from '../../test/support/ledger.js';
 import { LedgerScenario } from '../../test/support/ledger-scenario.js';
+import { loadConfig } from '../config.js';
 import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
 import { createLogger } from '../observability/logger.js';
 import { registry } from '../observability/metrics.js';
@@ -42,19 +43,7 @@ describe.skipIf(externalLedger)(
       });
       const connection = devnet.connection;
       ledger = await createLedgerClient(
-        {
-          peerEndpoint: connection.peerEndpoint,
-          tls: true,
-          tlsCa: connection.tlsCaPem,
-          tlsHostOverride: connection.tlsHostOverride,
-          mspId: connection.mspId,
-          clientCert: connection.client.certPem,
-          clientKey: connection.client.keyPem,
-          adminCert: connection.admin.certPem,
-          adminKey: connection.admin.keyPem,
-          channel: 'gxchannel',
-          chaincode: 'gxtv3',
-        },
+        loadConfig(devnet.env()).fabric,
         { logger, reconnect: { initialMs: 50, maxMs: 500 } },
       );
       kvClient = connectTestGateway(connection);

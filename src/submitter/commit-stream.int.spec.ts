@@ -72,7 +72,7 @@ function createUser(): LedgerCallRequest {
     contract: 'IdentityContract',
     fn: 'CreateUser',
     args: [`req-${user.fabricUserId}`, user.fabricUserId, JSON.stringify(user.user)],
-    signer: 'admin',
+    signer: 'registrar',
   };
 }
 
@@ -83,7 +83,7 @@ async function endorseUsers(count: number) {
 
 /** What CommitStatus reports for committed bytes (the reference client resubmits them: no new transaction). */
 async function reference(signedTransaction: Uint8Array) {
-  const outcome = await statusLedger.commit('admin', signedTransaction, { resubmission: true });
+  const outcome = await statusLedger.commit('registrar', signedTransaction, { resubmission: true });
   return { transactionId: outcome.transactionId, blockNumber: outcome.blockNumber, code: outcome.code };
 }
 
@@ -96,7 +96,7 @@ describe.skipIf(externalLedger)(
       const before = await outcomesVia('stream-spec');
       const endorsed = await endorseUsers(20);
       devnet.faults.forceMvccConflicts(1);
-      const outcomes = await Promise.all(endorsed.map((e) => ledger.commit('admin', e.signedTransaction)));
+      const outcomes = await Promise.all(endorsed.map((e) => ledger.commit('registrar', e.signedTransaction)));
       const after = await outcomesVia('stream-spec');
       expect(after.blockStream - before.blockStream).toBe(20);
       expect(after.commitStatus - before.commitStatus).toBe(0);
@@ -109,11 +109,11 @@ describe.skipIf(externalLedger)(
 
     it('resubmitted bytes report their first outcome, not the DUPLICATE_TXID the stream shows', async () => {
       const [endorsed] = await endorseUsers(1);
-      const first = await ledger.commit('admin', endorsed!.signedTransaction);
+      const first = await ledger.commit('registrar', endorsed!.signedTransaction);
       // Even without saying it is a resubmission: the stream's DUPLICATE_TXID sends it to CommitStatus.
-      const again = await ledger.commit('admin', endorsed!.signedTransaction);
+      const again = await ledger.commit('registrar', endorsed!.signedTransaction);
       expect(again).toMatchObject({ transactionId: first.transactionId, blockNumber: first.blockNumber, code: 0 });
-      const flagged = await ledger.commit('admin', endorsed!.signedTransaction, { resubmission: true });
+      const flagged = await ledger.commit('registrar', endorsed!.signedTransaction, { resubmission: true });
       expect(flagged).toMatchObject({ blockNumber: first.blockNumber, code: 0 });
     });
 
@@ -122,7 +122,7 @@ describe.skipIf(externalLedger)(
       devnet.setCommitLatency(800);
       const before = await outcomesVia('stream-spec');
       const endorsed = await endorseUsers(30);
-      const submitted = await Promise.all(endorsed.map((e) => ledger.submitSigned('admin', e.signedTransaction)));
+      const submitted = await Promise.all(endorsed.map((e) => ledger.submitSigned('registrar', e.signedTransaction)));
       // The blocks of these transactions commit while the stream is down.
       devnet.faults.dropStreams();
       const outcomes = await Promise.all(submitted.map((s) => s.status()));
@@ -193,7 +193,7 @@ async function statusCommitOf(transactionId: string): Promise<bigint> {
   const { connection } = devnet;
   const identity = new msp.SerializedIdentity();
   identity.setMspid(connection.mspId);
-  identity.setIdBytes(Buffer.from(connection.admin.certPem));
+  identity.setIdBytes(Buffer.from(connection.identities.registrar.certPem));
   const request = new gateway.CommitStatusRequest();
   request.setTransactionId(transactionId);
   request.setChannelId(connection.channel);
@@ -201,8 +201,8 @@ async function statusCommitOf(transactionId: string): Promise<bigint> {
   const bytes = request.serializeBinary();
   const signed = new gateway.SignedCommitStatusRequest();
   signed.setRequest(bytes);
-  signed.setSignature(signLowS(bytes, createPrivateKey(connection.admin.keyPem)));
-  const client = connectTestGateway(connection, { as: 'admin' });
+  signed.setSignature(signLowS(bytes, createPrivateKey(connection.identities.registrar.keyPem)));
+  const client = connectTestGateway(connection, { as: 'registrar' });
   try {
     return (await client.gateway.newCommit(signed.serializeBinary()).getStatus()).blockNumber;
   } finally {

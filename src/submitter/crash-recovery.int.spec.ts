@@ -3,7 +3,9 @@
  * restart nothing is lost and nothing lands twice, checked on the ledger itself (state and devnet's count of
  * valid transactions), not only on the rows. Needs the built CLI (`npx tsc -b tsconfig.build.json`).
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
+import { profileDigest } from '@gx/chaincode';
 import { systemParams } from '@gx/chaincode/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_PATH, runCli } from '../../test/support/cli.js';
@@ -160,7 +162,7 @@ describe('gx submitter killed with SIGKILL mid-flight', () => {
         const stored = JSON.parse(
           Buffer.from(await ledger.evaluate('IdentityContract', 'GetUser', [user.fabricUserId])).toString(),
         );
-        expect(stored.profileId).toBe(user.profileId);
+        expect(stored.profileDigest).toBe(profileDigest(user.profileId));
       }
       // The restarted process serves its probes and metrics.
       const metrics = await (await fetch(`http://127.0.0.1:${second.port}/metrics`)).text();
@@ -195,7 +197,7 @@ describe('gx submitter killed with SIGKILL mid-flight', () => {
           contract: 'TokenomicsContract',
           fn: 'DistributeGenesis',
           args: [`genesis-${sender.fabricUserId}`, sender.fabricUserId],
-          signer: 'client',
+          signer: 'admin',
         });
       }
       devnet.setCommitLatency(1_000);
@@ -226,9 +228,11 @@ describe('gx submitter killed with SIGKILL mid-flight', () => {
 
   it('refuses to start with a key that does not match its certificate, naming the variable', async () => {
     const env = childEnv(await freePort());
-    env.GX_FABRIC_CLIENT_KEY = devnet.connection.admin.keyPem;
+    env.GX_FABRIC_TRANSFER_KEY = devnet.connection.identities.super_admin.keyPem;
     const result = await runCli(['submitter'], env);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('GX_FABRIC_CLIENT_KEY: does not match the certificate in GX_FABRIC_CLIENT_CERT');
+    expect(result.stderr).toContain(
+      'GX_FABRIC_TRANSFER_KEY: does not match the certificate in GX_FABRIC_TRANSFER_CERT',
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { profileDigest } from '@gx/chaincode';
 import { systemParams } from '@gx/chaincode/testing';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -119,7 +120,7 @@ describe(`outbox submitter on PostgreSQL and ${externalLedger ? 'an external led
       const onLedger = JSON.parse(
         Buffer.from(await ledger.evaluate('IdentityContract', 'GetUser', [user.fabricUserId])).toString(),
       );
-      expect(onLedger.profileId).toBe(user.profileId);
+      expect(onLedger.profileDigest).toBe(profileDigest(user.profileId));
       await new Promise((resolve) => setTimeout(resolve, 50));
       // SUBMITTED (bytes stored) then COMMITTED.
       expect(announced.filter((payload) => payload === id)).toHaveLength(2);
@@ -257,7 +258,7 @@ describe(`outbox submitter on PostgreSQL and ${externalLedger ? 'an external led
       ] as const) {
         const id = await enqueue('CREATE_USER', payload);
         const endorsed = await endorseAsSubmitter(id);
-        if (submitFirst) await ledger.commit('client', endorsed.signedTransaction);
+        if (submitFirst) await ledger.commit('registrar', endorsed.signedTransaction);
         await db.pool.query(
           `UPDATE outbox_command SET status = 'SUBMITTED', locked_by = 'dead-worker', locked_at = now(),
                 next_attempt_at = NULL, attempts = 1, fabric_tx_id = $2, signed_tx = $3 WHERE id = $1`,

@@ -21,7 +21,7 @@ import {
   commandCatalogue,
   isCommandType,
   type LedgerCall,
-  type SigningIdentity,
+  type SigningRole,
   toLedgerCall,
 } from '../commands/catalogue.js';
 import { type ListenConnection, openListenConnection } from '../db/listen-connection.js';
@@ -135,8 +135,9 @@ const CLAIM_BATCH_UNDER_BACKLOG = 64;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
-function signerOf(commandType: string): SigningIdentity {
-  return isCommandType(commandType) ? commandCatalogue[commandType].signer : 'client';
+/** The command's declared signer; for a type this code no longer knows, stored bytes are only re-sent, which any identity can do. */
+function signerOf(commandType: string): SigningRole {
+  return isCommandType(commandType) ? commandCatalogue[commandType].signer : 'registrar';
 }
 
 class OutboxSubmitter implements Submitter {
@@ -341,7 +342,7 @@ class OutboxSubmitter implements Submitter {
         let sent: SubmittedTransaction | undefined;
         try {
           sent = await this.#sendLimit.execute(async () => {
-            let signer: SigningIdentity;
+            let signer: SigningRole;
             let signedTx: Uint8Array;
             // Stored bytes may already be on the ledger: their outcome is asked by transaction id.
             const resubmission = command.signedTx !== null;

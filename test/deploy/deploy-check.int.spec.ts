@@ -60,6 +60,22 @@ describe('deploy:check', () => {
     );
   });
 
+  it('fails when a signing key is mounted into the API (only the submitter signs)', async () => {
+    workspace = createWorkspace();
+    // Someone gives the API the transfer identity instead of the read-only one.
+    workspace.edit(
+      'deploy/k8s/base/api.yaml',
+      /secretName: gx-fabric-identity-reader/,
+      'secretName: gx-fabric-identity-transfer',
+    );
+    const { code, output } = await runDeployCheckCli(workspace.root);
+    expect(code).toBe(1);
+    expect(output).toMatch(/FAIL overlay devnet/);
+    expect(output).toContain(
+      'Deployment/gx-api container api (gx api, which never signs): mounts Secret gx-fabric-identity-transfer (volume fabric-reader), a signing identity',
+    );
+  });
+
   it('fails when a role is told to listen on another port than its container declares', async () => {
     workspace = createWorkspace();
     workspace.edit(

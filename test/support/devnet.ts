@@ -6,8 +6,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client as GrpcClient, credentials as grpcCredentials } from '@grpc/grpc-js';
 import { connect, type Gateway, hash, signers } from '@hyperledger/fabric-gateway';
+import type { FabricRole } from '../../src/config.js';
 import { connectionEnvPath, readConnectionEnv } from '../../src/devnet/connection-env.js';
-import { type Devnet, type DevnetConnection, type DevnetOptions, startDevnet } from '../../src/devnet/index.js';
+import {
+  type Devnet,
+  type DevnetConnection,
+  type DevnetOptions,
+  type PemIdentity,
+  startDevnet,
+} from '../../src/devnet/index.js';
 import { CLI_PATH } from './cli.js';
 
 /** The kv fixture chaincode (plain JavaScript, no decorators). */
@@ -34,12 +41,17 @@ export interface TestGateway {
   close(): void;
 }
 
-/** Connects the real @hyperledger/fabric-gateway client to a devnet as its client (or admin) identity. */
+/**
+ * Connects the real @hyperledger/fabric-gateway client to a devnet as one of its role identities (`as`, the
+ * registrar by default: any identity signs for test chaincodes), or as any `identity` (e.g. one minted with
+ * `devnet.issueIdentity` in another organization).
+ */
 export function connectTestGateway(
   connection: DevnetConnection,
-  options: { as?: 'client' | 'admin'; endpoint?: string } = {},
+  options: { as?: FabricRole; identity?: PemIdentity & { mspId: string }; endpoint?: string } = {},
 ): TestGateway {
-  const identity = connection[options.as ?? 'client'];
+  const identity = options.identity ?? connection.identities[options.as ?? 'registrar'];
+  const mspId = options.identity?.mspId ?? connection.mspId;
   const credentials = connection.tlsCaPem
     ? grpcCredentials.createSsl(Buffer.from(connection.tlsCaPem))
     : grpcCredentials.createInsecure();
@@ -48,7 +60,7 @@ export function connectTestGateway(
   });
   const gateway = connect({
     client: grpc,
-    identity: { mspId: connection.mspId, credentials: Buffer.from(identity.certPem) },
+    identity: { mspId, credentials: Buffer.from(identity.certPem) },
     signer: signers.newPrivateKeySigner(createPrivateKey(identity.keyPem)),
     hash: hash.sha256,
     evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),

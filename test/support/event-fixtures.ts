@@ -35,12 +35,30 @@ export function systemBootstrapped(overrides: Partial<EventPayload<'SystemBootst
   });
 }
 
+/** UserCreated as version 1 emitted it (the profile id in clear); see {@link userCreatedV2} for today's. */
 export function userCreated(
-  fields: { fabricUserId: string; profileId: string } & Partial<EventPayload<'UserCreated'>>,
+  fields: { fabricUserId: string; profileId: string } & Partial<Extract<EventPayload<'UserCreated'>, { version: 1 }>>,
 ): UnplacedEvent {
   return encode('UserCreated', {
     version: 1,
     requestId: randomUUID(),
+    countryCode: 'MY',
+    accountType: 0,
+    status: 'ACTIVE',
+    wallet: { fabricUserId: fields.fabricUserId, balance: '0' },
+    timestamp: TIMESTAMP,
+    ...fields,
+  });
+}
+
+/** UserCreated as gxtv3 emits it today: the request id of its CREATE_USER command and the profile's digest. */
+export function userCreatedV2(
+  fields: { fabricUserId: string; requestId: string; profileDigest: string } & Partial<
+    Extract<EventPayload<'UserCreated'>, { version: 2 }>
+  >,
+): UnplacedEvent {
+  return encode('UserCreated', {
+    version: 2,
     countryCode: 'MY',
     accountType: 0,
     status: 'ACTIVE',

@@ -64,7 +64,7 @@ export async function prepareExternalLedger(): Promise<number> {
           contract: 'AdminContract',
           fn: 'BootstrapSystem',
           args: [BOOTSTRAP_REQUEST_ID, JSON.stringify(EXTERNAL_LEDGER_PARAMS)],
-          signer: 'admin',
+          signer: 'super_admin',
         })
         // Another run may have bootstrapped it meanwhile: what counts is the parameters read next.
         .catch((error: unknown) => {

@@ -7,6 +7,11 @@ import { generateFabricUserId, identityDigest, type SystemParams } from '@gx/cha
 import { type CommandPayload, type CommandType, toLedgerCall } from '../../src/commands/catalogue.js';
 import type { CommitOutcome, LedgerClient } from '../../src/ledger/index.js';
 
+/** Where the backend keeps the commands it issued (a database's pool): see {@link LedgerScenario}. */
+interface Queryable {
+  query(text: string, values?: unknown[]): Promise<unknown>;
+}
+
 /** A user created on the ledger. */
 export interface ScenarioUser {
   fabricUserId: string;
@@ -29,7 +34,15 @@ export function scenarioParams(overrides: Partial<SystemParams> = {}): SystemPar
 }
 
 export class LedgerScenario {
-  constructor(readonly ledger: LedgerClient) {}
+  /**
+   * @param options.outbox record each CREATE_USER in this database's outbox, as the backend that issued it
+   * would have (already committed, so no submitter takes it): the ledger keeps only a digest of the profile id,
+   * and the projector links a user to its profile through the command of its request id.
+   */
+  constructor(
+    readonly ledger: LedgerClient,
+    private readonly options: { outbox?: Queryable } = {},
+  ) {}
 
   /** Submits one catalogue command; `requestId` defaults to a fresh one. */
   async command<T extends CommandType>(
@@ -55,19 +68,23 @@ export class LedgerScenario {
       accountType: 1,
     };
     const fabricUserId = generateFabricUserId(facts);
-    await this.command(
-      'CREATE_USER',
-      {
-        profileId,
-        fabricUserId,
-        countryCode: facts.countryCode,
-        dateOfBirth: facts.dateOfBirth,
-        gender: facts.gender,
-        accountType: facts.accountType,
-        identityDigest: identityDigest(facts),
-      },
-      requestId ?? randomUUID(),
+    const payload: CommandPayload<'CREATE_USER'> = {
+      profileId,
+      fabricUserId,
+      countryCode: facts.countryCode,
+      dateOfBirth: facts.dateOfBirth,
+      gender: facts.gender,
+      accountType: facts.accountType,
+      identityDigest: identityDigest(facts),
+    };
+    const id = requestId ?? randomUUID();
+    await this.options.outbox?.query(
+      `INSERT INTO outbox_command (command_type, request_id, payload, submitted_by, status, next_attempt_at)
+       VALUES ('CREATE_USER', $1, $2, 'ledger-scenario', 'COMMITTED', NULL)
+       ON CONFLICT (tenant_id, request_id) DO NOTHING`,
+      [id, payload],
     );
+    await this.command('CREATE_USER', payload, id);
     return { fabricUserId, profileId };
   }
 
@@ -90,7 +107,7 @@ export class LedgerScenario {
 
   /** Emits an arbitrary event (needs the raw-events fixture chaincode served as gxtv3). */
   emitRaw(name: string, payload: string): Promise<CommitOutcome> {
-    return this.ledger.submit({ contract: 'RawEventContract', fn: 'Emit', args: [name, payload], signer: 'client' });
+    return this.ledger.submit({ contract: 'RawEventContract', fn: 'Emit', args: [name, payload], signer: 'registrar' });
   }
 
   /** The balance the ledger holds for an account. */

@@ -15,10 +15,10 @@ import type { LedgerClient } from '../../src/ledger/index.js';
  */
 export async function measureBlockInterval(ledger: LedgerClient, samples = 3): Promise<number> {
   // The first submission opens connections and streams: not counted.
-  await ledger.submit({ contract: 'AdminContract', fn: 'Ping', args: [], signer: 'client' });
+  await ledger.submit({ contract: 'AdminContract', fn: 'Ping', args: [], signer: 'registrar' });
   const started = performance.now();
   for (let i = 0; i < samples; i += 1) {
-    await ledger.submit({ contract: 'AdminContract', fn: 'Ping', args: [], signer: 'client' });
+    await ledger.submit({ contract: 'AdminContract', fn: 'Ping', args: [], signer: 'registrar' });
   }
   return Math.round((performance.now() - started) / samples);
 }

@@ -4,8 +4,8 @@
  * - `devnet` (the default): each file starts its own in-process devnet (./devnet.ts), with fault injection,
  *   commit latency and any chaincode module; the file owns the whole ledger.
  * - `external`: every file uses the one network the production variables describe (GX_FABRIC_PEER_ENDPOINT,
- *   GX_FABRIC_TLS, GX_FABRIC_TLS_CA, GX_FABRIC_TLS_HOST_OVERRIDE, GX_FABRIC_MSP_ID, GX_FABRIC_CLIENT_CERT/KEY,
- *   GX_FABRIC_ADMIN_CERT/KEY, GX_FABRIC_CHANNEL, GX_FABRIC_CHAINCODE — read by src/config.ts as for any role).
+ *   GX_FABRIC_TLS, GX_FABRIC_TLS_CA, GX_FABRIC_TLS_HOST_OVERRIDE, GX_FABRIC_MSP_ID, one GX_FABRIC_<ROLE>_CERT/KEY
+ *   pair per role, GX_FABRIC_CHANNEL, GX_FABRIC_CHAINCODE — read by src/config.ts as for any role).
  *   That ledger is shared by files running in parallel and keeps its state between runs, so tests use fresh
  *   ids, assert only on their own entities, and skip what needs devnet itself (see {@link devnetOnly}).
  *
@@ -16,8 +16,17 @@ import { readFile } from 'node:fs/promises';
 import type { SystemParams } from '@gx/chaincode';
 import type pg from 'pg';
 import { DEFAULT_SYSTEM_PARAMS } from '../../src/capabilities/admin/index.js';
-import { ConfigError, type FabricSettings, loadConfig, requireSettings } from '../../src/config.js';
-import type { Devnet, DevnetConnection, DevnetFaults, DevnetOptions } from '../../src/devnet/index.js';
+import {
+  ConfigError,
+  FABRIC_ROLES,
+  type FabricRole,
+  type FabricSettings,
+  fabricIdentitySettings,
+  fabricIdentityVariables,
+  loadConfig,
+  requireSettings,
+} from '../../src/config.js';
+import type { Devnet, DevnetConnection, DevnetFaults, DevnetOptions, PemIdentity } from '../../src/devnet/index.js';
 import type { LedgerClient } from '../../src/ledger/index.js';
 
 export type TestLedgerMode = 'devnet' | 'external';
@@ -49,7 +58,7 @@ export const DEVNET_SUITE = devnetOnly('tests devnet itself');
 /** The ledger of one test file: a devnet of its own, or the run's external network. */
 export interface TestLedger {
   mode: TestLedgerMode;
-  /** Endpoint, TLS material and both identities, PEM inline. */
+  /** Endpoint, TLS material and the identity of every role, PEM inline. */
   connection: DevnetConnection;
   /** The GX_FABRIC_* variables that point a role (in this process or a child) at this ledger. */
   env(): Record<string, string>;
@@ -57,6 +66,11 @@ export interface TestLedger {
   faults: DevnetFaults;
   /** devnet's commit latency; throws on an external network. */
   setCommitLatency(ms: number): void;
+  /**
+   * A new identity from devnet's CA or a member organization's (`devnet.memberOrganizations`), e.g. a wrong
+   * role or a foreign organization; throws on an external network (its CAs are not the suite's).
+   */
+  issueIdentity: Devnet['issueIdentity'];
   /** Stops a devnet and deletes its folder; nothing for an external network (it is not ours to stop). */
   stop(): Promise<void>;
 }
@@ -77,6 +91,7 @@ export async function startTestLedger(options: { devnet?: Partial<DevnetOptions>
       env: () => devnet.env(),
       faults: devnet.faults,
       setCommitLatency: (ms) => devnet.setCommitLatency(ms),
+      issueIdentity: (request) => devnet.issueIdentity(request),
       stop: () => devnet.stop(),
     };
   }
@@ -95,6 +110,9 @@ export async function startTestLedger(options: { devnet?: Partial<DevnetOptions>
     }),
     setCommitLatency() {
       throw new Error('commit latency is devnet-only: an external ledger has its own block timing');
+    },
+    async issueIdentity() {
+      throw new Error("minting identities is devnet-only: an external ledger's CAs are not the suite's");
     },
     async stop() {},
   };
@@ -115,10 +133,8 @@ export function externalFabricSettings(env: Record<string, string>): FabricSetti
   requireSettings({
     GX_FABRIC_PEER_ENDPOINT: fabric.peerEndpoint,
     GX_FABRIC_MSP_ID: fabric.mspId,
-    GX_FABRIC_CLIENT_CERT: fabric.clientCert,
-    GX_FABRIC_CLIENT_KEY: fabric.clientKey,
-    GX_FABRIC_ADMIN_CERT: fabric.adminCert,
-    GX_FABRIC_ADMIN_KEY: fabric.adminKey,
+    // The suite plays every role: it needs every identity.
+    ...fabricIdentitySettings(fabric, FABRIC_ROLES),
     ...(fabric.tls ? { GX_FABRIC_TLS_CA: fabric.tlsCa } : {}),
   });
   return fabric;
@@ -137,14 +153,15 @@ async function externalConnection(fabric: FabricSettings): Promise<DevnetConnect
     ...(fabric.tlsHostOverride ? { tlsHostOverride: fabric.tlsHostOverride } : {}),
     mspId: fabric.mspId ?? '',
     channel: fabric.channel,
-    client: {
-      certPem: await pem(fabric.clientCert, 'GX_FABRIC_CLIENT_CERT'),
-      keyPem: await pem(fabric.clientKey, 'GX_FABRIC_CLIENT_KEY'),
-    },
-    admin: {
-      certPem: await pem(fabric.adminCert, 'GX_FABRIC_ADMIN_CERT'),
-      keyPem: await pem(fabric.adminKey, 'GX_FABRIC_ADMIN_KEY'),
-    },
+    identities: Object.fromEntries(
+      await Promise.all(
+        FABRIC_ROLES.map(async (role): Promise<[FabricRole, PemIdentity]> => {
+          const variables = fabricIdentityVariables(role);
+          const { cert, key } = fabric.identities[role];
+          return [role, { certPem: await pem(cert, variables.cert), keyPem: await pem(key, variables.key) }];
+        }),
+      ),
+    ) as Record<FabricRole, PemIdentity>,
   };
 }
 
@@ -157,8 +174,8 @@ export async function ledgerParams(ledger: LedgerClient): Promise<SystemParams> 
 }
 
 /**
- * A test file's bootstrap. On its own devnet: `BootstrapSystem(requestId, params)` signed by the admin, as
- * before. On an external ledger (bootstrapped once by the run's global setup): nothing is submitted.
+ * A test file's bootstrap. On its own devnet: `BootstrapSystem(requestId, params)` signed by the super admin,
+ * as before. On an external ledger (bootstrapped once by the run's global setup): nothing is submitted.
  * Returns the parameters in force, from which amounts are expected, and whether this call bootstrapped.
  */
 export async function bootstrapTestLedger(
@@ -171,7 +188,7 @@ export async function bootstrapTestLedger(
     contract: 'AdminContract',
     fn: 'BootstrapSystem',
     args: [requestId, JSON.stringify(params)],
-    signer: 'admin',
+    signer: 'super_admin',
   });
   return { params, bootstrapped: true };
 }
@@ -199,7 +216,7 @@ export async function projectFromCurrentBlock(pool: pg.Pool, ledger: LedgerClien
     contract: 'AdminContract',
     fn: 'Ping',
     args: [],
-    signer: 'client',
+    signer: 'registrar',
   });
   await pool.query(
     `INSERT INTO projector_state (name, last_block, last_tx_id, last_event_index) VALUES ($1, $2, $3, $4)

@@ -43,22 +43,41 @@ export async function createIdentity(
   return { mspId, certPem: certificate.toString('pem') };
 }
 
-/** The identities the contract tests need: two admin styles, a plain client, and near misses. */
+/** A backend identity as a Fabric CA enrols it: `OU=client`, `gx.role=<role>`. */
+export function createRoleIdentity(role: string, mspId = 'Org1MSP'): Promise<TestIdentity> {
+  return createIdentity(`CN=gx-${role}, OU=client`, { 'gx.role': role, 'hf.EnrollmentID': `gx-${role}` }, mspId);
+}
+
+/**
+ * The identities the contract tests need: one per backend role in the ledger's organization (Org1MSP), the
+ * same roles in a foreign organization (Org2MSP), and near misses.
+ */
 export async function createTestIdentities() {
   return {
-    /** Fabric CA enrolment with `gx.role=admin` (no admin OU). */
-    attributeAdmin: await createIdentity('CN=gx-admin, OU=client', {
-      'gx.role': 'admin',
-      'hf.EnrollmentID': 'gx-admin',
-    }),
+    superAdmin: await createRoleIdentity('super_admin'),
+    admin: await createRoleIdentity('admin'),
+    registrar: await createRoleIdentity('registrar'),
+    transfer: await createRoleIdentity('transfer'),
+    /** The read-only identity (API health check, projector): no function accepts it. */
+    reader: await createRoleIdentity('reader'),
     /** cryptogen / NodeOUs admin: `OU=admin`, no attributes. */
     ouAdmin: await createIdentity('CN=Admin@org1.example.com, OU=admin'),
-    /** The backend's ordinary client identity. */
-    client: await createIdentity('CN=gx-backend, OU=client', { 'hf.EnrollmentID': 'gx-backend' }),
-    /** A non-admin role attribute and an OU that merely contains "admin". */
+    /** A Fabric CA enrolment without gx.role (other attributes only). */
+    noRole: await createIdentity('CN=gx-backend, OU=client', { 'hf.EnrollmentID': 'gx-backend' }),
+    /** An unknown role attribute and an OU that merely contains "admin". */
     nearMiss: await createIdentity('CN=admin, OU=administrators', { 'gx.role': 'user' }),
+    /** Every role again, from an organization the ledger was not configured with. */
+    foreign: {
+      superAdmin: await createRoleIdentity('super_admin', 'Org2MSP'),
+      admin: await createRoleIdentity('admin', 'Org2MSP'),
+      registrar: await createRoleIdentity('registrar', 'Org2MSP'),
+      transfer: await createRoleIdentity('transfer', 'Org2MSP'),
+      ouAdmin: await createIdentity('CN=Admin@org2.example.com, OU=admin', undefined, 'Org2MSP'),
+    },
   };
 }
+
+export type TestIdentities = Awaited<ReturnType<typeof createTestIdentities>>;
 
 /** A self-signed TLS server certificate for localhost / 127.0.0.1, with its PKCS#8 key, as PEM. */
 export async function createTlsServerCertificate(): Promise<{ certPem: string; keyPem: string }> {

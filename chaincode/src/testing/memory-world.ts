@@ -28,6 +28,7 @@ export class MemoryStub {
     readonly txId: string,
     private readonly seconds: number,
     private readonly args: readonly string[] = [],
+    private readonly peerMspId = 'Org1MSP',
   ) {}
 
   async getState(key: string): Promise<Uint8Array> {
@@ -53,6 +54,10 @@ export class MemoryStub {
   }
   getChannelID(): string {
     return 'gxchannel';
+  }
+  /** The endorsing peer's organization (fabric-shim reads CORE_PEER_LOCALMSPID). */
+  getMspID(): string {
+    return this.peerMspId;
   }
   getCreator(): { mspid: string; idBytes: Uint8Array } {
     return { mspid: this.identity.mspId, idBytes: Buffer.from(this.identity.certPem, 'utf8') };
@@ -80,11 +85,14 @@ export class MemoryWorld {
   /** Transaction clock: 2026-01-01T00:00:00Z, one second per transaction. */
   private seconds = Date.UTC(2026, 0, 1) / 1000;
 
+  /** @param peerMspId the organization of the peer the contracts run on (the bootstrap organization). */
+  constructor(readonly peerMspId = 'Org1MSP') {}
+
   /** A fresh stub for the next transaction (call {@link commit} with it if it succeeded). */
   newStub(identity: TestIdentity, args: readonly string[] = []): MemoryStub {
     this.txCount += 1;
     this.seconds += 1;
-    return new MemoryStub(this.state, identity, `tx${this.txCount}`, this.seconds, args);
+    return new MemoryStub(this.state, identity, `tx${this.txCount}`, this.seconds, args, this.peerMspId);
   }
 
   /** Applies a successful transaction's writes and event. */

@@ -9,7 +9,7 @@ export const adminCommands = {
     contract: 'AdminContract',
     fn: 'BootstrapSystem',
     args: (requestId, payload) => [requestId, JSON.stringify(payload.params)],
-    signer: 'admin',
+    signer: 'super_admin',
     enqueuedBy: ['admin'],
     conflictKeys: () => ['system'],
   }),

@@ -9,7 +9,7 @@ export const tokenCommands = {
     contract: 'TokenomicsContract',
     fn: 'DistributeGenesis',
     args: (requestId, payload) => [requestId, payload.fabricUserId],
-    signer: 'client',
+    signer: 'admin',
     enqueuedBy: ['admin'],
     // Every allocation moves the total supply and the tier counter: genesis is serial on any ledger.
     conflictKeys: (payload) => ['supply', `user:${payload.fabricUserId}`],
@@ -32,7 +32,7 @@ export const tokenCommands = {
       payload.amount,
       payload.memo,
     ],
-    signer: 'client',
+    signer: 'transfer',
     enqueuedBy: ['tokenomics'],
     // The fee collector's balance is written too when a fee applies; with fees on, that key is the hot spot.
     conflictKeys: (payload) => [`user:${payload.fromFabricUserId}`, `user:${payload.toFabricUserId}`],

@@ -1,0 +1,227 @@
+/**
+ * The review's findings replayed over gRPC with the real @hyperledger/fabric-gateway client: identities of a
+ * foreign organization that the peer admits as a channel member (devnet with a second member organization),
+ * and the backend's own identities used outside their role. Each write is refused with GX_FORBIDDEN at
+ * endorsement and the ledger keeps the victim's balance, status and the absence of the users they tried to
+ * create. On an external ledger the wrong-role cases run with its configured identities; the foreign
+ * organization's need devnet's CAs.
+ */
+import { randomUUID } from 'node:crypto';
+import { errorCodeOf } from '@gx/chaincode';
+import { EndorseError, type Gateway } from '@hyperledger/fabric-gateway';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newUser, requestId } from '../../chaincode/src/testing/fixtures.js';
+import { connectTestGateway, type TestGateway } from '../../test/support/devnet.js';
+import {
+  bootstrapTestLedger,
+  devnetOnly,
+  externalLedger,
+  firstTierGenesis,
+  startTestLedger,
+  type TestLedger,
+} from '../../test/support/ledger.js';
+import { type FabricRole, loadConfig } from '../config.js';
+import type { PemIdentity } from '../devnet/index.js';
+import { createLogger } from '../observability/logger.js';
+import { DEFAULT_SYSTEM_PARAMS } from '../capabilities/admin/index.js';
+import { createLedgerClient } from './client.js';
+import { classifyError } from './errors.js';
+import type { LedgerClient } from './types.js';
+
+const FOREIGN_MSP = 'ForeignMSP';
+const logger = createLogger({ level: 'silent', role: 'test' });
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
+
+let testLedger: TestLedger;
+let ledger: LedgerClient;
+let chaincode: string;
+const gateways: TestGateway[] = [];
+let alice: ReturnType<typeof newUser>;
+let bob: ReturnType<typeof newUser>;
+let aliceBalance: string;
+
+/** A gateway signing as `identity` (a role of the backend, or any minted identity). */
+function gatewayAs(identity: FabricRole | (PemIdentity & { mspId: string })): Gateway {
+  const client = connectTestGateway(
+    testLedger.connection,
+    typeof identity === 'string' ? { as: identity } : { identity },
+  );
+  gateways.push(client);
+  return client.gateway;
+}
+
+/** Submits `Contract:fn(args)` through `gateway`; resolves to the chaincode's error code of the refusal. */
+async function refusal(gateway: Gateway, name: string, args: string[]): Promise<string | undefined> {
+  const [contract = '', fn = ''] = name.split(':');
+  const error = await gateway
+    .getNetwork(testLedger.connection.channel)
+    .getContract(chaincode, contract)
+    .submitTransaction(fn, ...args)
+    .then(
+      () => new Error(`${name} was accepted`),
+      (failure: unknown) => failure as Error,
+    );
+  // A chaincode refusal arrives as an EndorseError whose detail carries the chaincode's message.
+  expect(error, name).toBeInstanceOf(EndorseError);
+  const details = (error as EndorseError).details.map((detail) => detail.message).join('\n');
+  return errorCodeOf(details);
+}
+
+/** Every state-changing call of the review's attack, with fresh request ids. */
+function attacks(): Array<[string, string[]]> {
+  const stranger = newUser();
+  return [
+    ['AdminContract:BootstrapSystem', [requestId(), JSON.stringify(DEFAULT_SYSTEM_PARAMS)]],
+    ['IdentityContract:CreateUser', [requestId(), stranger.fabricUserId, stranger.userJson]],
+    ['IdentityContract:UpdateUserStatus', [requestId(), alice.fabricUserId, 'LOCKED', 'taken over']],
+    ['TokenomicsContract:DistributeGenesis', [requestId(), bob.fabricUserId]],
+    ['TokenomicsContract:TransferTokens', [requestId(), alice.fabricUserId, bob.fabricUserId, '990', 'mine now']],
+  ];
+}
+
+/** The role each function needs (chaincode/src/authorization.ts), to pick the wrong ones. */
+const needs: Record<string, FabricRole> = {
+  'AdminContract:BootstrapSystem': 'super_admin',
+  'IdentityContract:CreateUser': 'registrar',
+  'IdentityContract:UpdateUserStatus': 'registrar',
+  'TokenomicsContract:DistributeGenesis': 'admin',
+  'TokenomicsContract:TransferTokens': 'transfer',
+};
+
+async function expectVictimUntouched(): Promise<void> {
+  const balance = JSON.parse(text(await ledger.evaluate('TokenomicsContract', 'GetBalance', [alice.fabricUserId])));
+  expect(balance.balance).toBe(aliceBalance);
+  const user = JSON.parse(text(await ledger.evaluate('IdentityContract', 'GetUser', [alice.fabricUserId])));
+  expect(user.status).toBe('ACTIVE');
+  const bobBalance = JSON.parse(text(await ledger.evaluate('TokenomicsContract', 'GetBalance', [bob.fabricUserId])));
+  expect(bobBalance.balance).toBe('0');
+}
+
+beforeAll(async () => {
+  testLedger = await startTestLedger({ devnet: { memberOrganizations: [FOREIGN_MSP] } });
+  const env = testLedger.env();
+  chaincode = env.GX_FABRIC_CHAINCODE ?? 'gxtv3';
+  ledger = await createLedgerClient(loadConfig(env).fabric, { logger, name: 'authorization-spec' });
+}, 60_000);
+
+afterAll(async () => {
+  for (const client of gateways) client.close();
+  await ledger?.close();
+  await testLedger?.stop();
+});
+
+describe('ledger authorization over gRPC', () => {
+  it.skipIf(externalLedger)(
+    `refuses a bootstrap by a foreign organization's OU=admin and super_admin on a fresh ledger ${devnetOnly('needs an empty ledger and a second organization')}`,
+    async () => {
+      const foreignAdmin = await testLedger.issueIdentity({
+        mspId: FOREIGN_MSP,
+        organizationalUnit: 'admin',
+        commonName: 'Admin@foreign',
+      });
+      const foreignSuperAdmin = await testLedger.issueIdentity({ mspId: FOREIGN_MSP, role: 'super_admin' });
+      const params = JSON.stringify({ ...DEFAULT_SYSTEM_PARAMS, authorization: { adminOuFallback: true } });
+      for (const identity of [foreignAdmin, foreignSuperAdmin]) {
+        expect(await refusal(gatewayAs(identity), 'AdminContract:BootstrapSystem', [requestId(), params])).toBe(
+          'GX_FORBIDDEN',
+        );
+      }
+      // Nor may the backend's own admin (not super admin) or a role-less identity of the right organization.
+      const noRole = await testLedger.issueIdentity({});
+      for (const gateway of [gatewayAs('admin'), gatewayAs(noRole)]) {
+        expect(await refusal(gateway, 'AdminContract:BootstrapSystem', [requestId(), params])).toBe('GX_FORBIDDEN');
+      }
+      await expect(ledger.evaluate('AdminContract', 'GetSystemParams', [])).rejects.toThrow(/GX_NOT_BOOTSTRAPPED/);
+    },
+  );
+
+  describe('on a bootstrapped ledger with a victim holding tokens', () => {
+    beforeAll(async () => {
+      await bootstrapTestLedger(ledger, DEFAULT_SYSTEM_PARAMS, `bootstrap-${randomUUID()}`);
+      [alice, bob] = [newUser(), newUser()];
+      for (const user of [alice, bob]) {
+        await ledger.submit({
+          contract: 'IdentityContract',
+          fn: 'CreateUser',
+          args: [requestId(), user.fabricUserId, user.userJson],
+          signer: 'registrar',
+        });
+      }
+      await ledger.submit({
+        contract: 'TokenomicsContract',
+        fn: 'DistributeGenesis',
+        args: [requestId(), alice.fabricUserId],
+        signer: 'admin',
+      });
+      aliceBalance = firstTierGenesis(DEFAULT_SYSTEM_PARAMS).toString();
+    }, 60_000);
+
+    it('refuses every write signed by a backend identity of another role, and by the reader', async () => {
+      for (const [name, args] of attacks()) {
+        const wrong = (['super_admin', 'admin', 'registrar', 'transfer', 'reader'] as const).filter(
+          (role) => role !== needs[name],
+        );
+        for (const role of wrong) {
+          expect(await refusal(gatewayAs(role), name, args), `${name} as ${role}`).toBe('GX_FORBIDDEN');
+        }
+      }
+      await expectVictimUntouched();
+    });
+
+    it('refuses the backend ledger client a write signed by the wrong role (GX_FORBIDDEN, permanent)', async () => {
+      const error = await ledger
+        .submit({
+          contract: 'TokenomicsContract',
+          fn: 'TransferTokens',
+          args: [requestId(), alice.fabricUserId, bob.fabricUserId, '990', ''],
+          signer: 'registrar',
+        })
+        .then(
+          () => new Error('the transfer was accepted'),
+          (failure: unknown) => failure as Error,
+        );
+      expect(classifyError(error)).toMatchObject({ kind: 'PERMANENT', reason: 'GX_FORBIDDEN' });
+      await expectVictimUntouched();
+    });
+
+    it.skipIf(externalLedger)(
+      `refuses every write by a foreign organization's identities, whatever their role or OU ${devnetOnly('needs a second organization')}`,
+      async () => {
+        const foreign = [
+          await testLedger.issueIdentity({ mspId: FOREIGN_MSP, organizationalUnit: 'client', commonName: 'made-up' }),
+          await testLedger.issueIdentity({ mspId: FOREIGN_MSP, organizationalUnit: 'admin', commonName: 'Admin@x' }),
+          ...(await Promise.all(
+            (['super_admin', 'admin', 'registrar', 'transfer'] as const).map((role) =>
+              testLedger.issueIdentity({ mspId: FOREIGN_MSP, role }),
+            ),
+          )),
+        ];
+        for (const [index, identity] of foreign.entries()) {
+          for (const [name, args] of attacks()) {
+            expect(await refusal(gatewayAs(identity), name, args), `${name} as foreign identity ${index}`).toBe(
+              'GX_FORBIDDEN',
+            );
+          }
+        }
+        await expectVictimUntouched();
+      },
+    );
+
+    it.skipIf(externalLedger)(
+      `refuses a role-less, an unknown-role and an OU=admin identity of the ledger's own organization ${devnetOnly("needs devnet's CA")}`,
+      async () => {
+        const own = [
+          await testLedger.issueIdentity({}),
+          await testLedger.issueIdentity({ role: 'user' }),
+          await testLedger.issueIdentity({ organizationalUnit: 'admin', commonName: 'Admin@devnet' }),
+        ];
+        for (const identity of own) {
+          for (const [name, args] of attacks()) {
+            expect(await refusal(gatewayAs(identity), name, args), name).toBe('GX_FORBIDDEN');
+          }
+        }
+        await expectVictimUntouched();
+      },
+    );
+  });
+});
