@@ -39,10 +39,18 @@ const trustProxySetting = z
     if (value === '') return undefined;
     if (value === 'false') return false;
     if (/^\d+$/.test(value)) return Number(value);
-    const entries = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
-    const bad = entries.filter((item) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(item) && !/^(loopback|linklocal|uniquelocal)$/.test(item));
+    const entries = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    const bad = entries.filter(
+      (item) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(item) && !/^(loopback|linklocal|uniquelocal)$/.test(item),
+    );
     if (bad.length > 0) {
-      context.addIssue({ code: 'custom', message: `must be false, a hop count or addresses/CIDRs; not ${bad.join(', ')}` });
+      context.addIssue({
+        code: 'custom',
+        message: `must be false, a hop count or addresses/CIDRs; not ${bad.join(', ')}`,
+      });
       return z.NEVER;
     }
     return entries;

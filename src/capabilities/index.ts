@@ -69,6 +69,6 @@ export const capabilityRoutes = {
 } as const;
 
 export type CapabilityService = keyof typeof capabilityRoutes;
-export type { KycKeyring };
 // Authentication checks the account behind a token on each request (src/http/auth.ts).
 export { type AccountState, findAccountStates } from './identity/account-state.js';
+export type { KycKeyring };

@@ -28,7 +28,11 @@ export function addApiCommand(program: Command): void {
       },
     )
     .option('--workers <n>', 'API processes sharing the port (needs DATABASE_URL or PGHOST); default 1', count)
-    .option('--rate-limit-per-ip <n>', 'anonymous requests per window per client IP (0 = off; GX_RATE_LIMIT_PER_IP)', count)
+    .option(
+      '--rate-limit-per-ip <n>',
+      'anonymous requests per window per client IP (0 = off; GX_RATE_LIMIT_PER_IP)',
+      count,
+    )
     .option('--rate-limit-per-user <n>', 'requests per window per user (0 = off; GX_RATE_LIMIT_PER_USER)', count)
     .option(
       '--rate-limit-auth-per-ip <n>',

@@ -106,6 +106,7 @@ const FIXED_HEADERS = Object.freeze({
 export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> {
   const services = new Set(deps.services ?? API_SERVICES);
   const bodyLimit = deps.bodyLimitBytes ?? 65_536;
+  const requestTimeout = deps.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Our loggers are pino's (deps.logger and its children).
@@ -118,11 +119,12 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
       ? deps.trustProxy
       : (_address: string, hop: number) =>
           hop < (typeof deps.trustProxy === 'number' ? deps.trustProxy : (deps.trustProxyHops ?? 0)),
-    // Slow clients (a body that trickles) lose their connection: the whole request must arrive in time, and an
-    // idle socket is closed. Node checks the request deadline every connectionsCheckingInterval.
-    requestTimeout: deps.requestTimeoutMs ?? 30_000,
+    // Slow clients (a body that trickles) get 408 and lose their connection: the whole request must arrive in
+    // time, and an idle socket is closed. Node checks the deadlines every connectionsCheckingInterval (30 s by
+    // default) and enforces requestTimeout only when headersTimeout is not longer (its default is 60 s).
+    requestTimeout,
     connectionTimeout: deps.connectionTimeoutMs ?? 60_000,
-    http: { connectionsCheckingInterval: Math.min(1000, deps.requestTimeoutMs ?? 30_000) },
+    http: { connectionsCheckingInterval: Math.min(1000, requestTimeout), headersTimeout: requestTimeout },
     requestIdHeader: false,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];

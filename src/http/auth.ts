@@ -197,10 +197,12 @@ export const authPlugin = fp<AuthOptions>(
           if (states === undefined || cached !== undefined) {
             if (states !== undefined) checkAccount(claims, cached ?? null);
             if (adminOnly && claims.role !== 'admin') throw httpErrors.forbidden('Administrators only');
-            return done();
+            done();
+            return;
           }
         } catch (error) {
-          return done(error as Error);
+          done(error as Error);
+          return;
         }
         // A callback hook: the cached path above stays synchronous (no promise, no microtask turn).
         states.load(claims.sub).then((state) => {

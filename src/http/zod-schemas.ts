@@ -65,7 +65,7 @@ export function textIssues(data: unknown, path: readonly string[] = [], found: E
     const problem = textProblem(data);
     if (problem) found.push({ field: path.join('.'), message: problem });
   } else if (Array.isArray(data)) {
-    data.forEach((item, index) => textIssues(item, [...path, String(index)], found));
+    for (const [index, item] of data.entries()) textIssues(item, [...path, String(index)], found);
   } else if (data !== null && typeof data === 'object') {
     for (const [key, value] of Object.entries(data)) {
       const problem = textProblem(key);

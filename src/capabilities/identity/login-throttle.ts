@@ -18,7 +18,12 @@ const MAX_DELAY_MS = 15 * 60 * 1000;
 const FAILURE_MEMORY_MS = 60 * 60 * 1000;
 
 /** Milliseconds a key must still wait before another attempt is considered (0 = may try now). */
-export function loginDelayMs(failures: number, lastFailureAt: Date | null, now = Date.now(), free = FREE_FAILURES): number {
+export function loginDelayMs(
+  failures: number,
+  lastFailureAt: Date | null,
+  now = Date.now(),
+  free = FREE_FAILURES,
+): number {
   if (failures < free || lastFailureAt === null) return 0;
   if (now - lastFailureAt.getTime() > FAILURE_MEMORY_MS) return 0;
   const delay = Math.min(1000 * 2 ** (failures - free), MAX_DELAY_MS);
