@@ -30,6 +30,68 @@ const commaList = z.string().transform((value) =>
 /** Readiness thresholds when GX_READY_* are unset (and for APIs built without a config, as in tests). */
 export const READINESS_DEFAULTS = { maxLagBlocks: 10, maxLagMs: 60_000, maxPendingAgeMs: 60_000 } as const;
 
+// Security settings (issue 26): limits, timeouts, proxy trust, token checks. README "Security" documents each.
+const limit = z.coerce.number().int().min(0);
+/** `GX_TRUST_PROXY`: unset (production: 1 hop, else none), `false`, a hop count, or addresses/CIDRs. */
+const trustProxySetting = z
+  .string()
+  .trim()
+  .transform((value, context): TrustProxy | undefined => {
+    if (value === '') return undefined;
+    if (value === 'false') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    const bad = entries.filter(
+      (item) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(item) && !/^(loopback|linklocal|uniquelocal)$/.test(item),
+    );
+    if (bad.length > 0) {
+      context.addIssue({
+        code: 'custom',
+        message: `must be false, a hop count or addresses/CIDRs; not ${bad.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+const securityEnv = {
+  GX_RATE_LIMIT_WINDOW_MS: positiveInt.default(60_000),
+  GX_RATE_LIMIT_PER_IP: limit.default(600),
+  GX_RATE_LIMIT_PER_USER: limit.default(1200),
+  GX_RATE_LIMIT_AUTH_PER_IP: limit.default(60),
+  GX_TRUST_PROXY: trustProxySetting.optional(),
+  GX_LOGIN_FAILURES_PER_ACCOUNT_SOURCE: positiveInt.default(5),
+  GX_LOGIN_FAILURES_PER_SOURCE: positiveInt.default(50),
+  GX_HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+  GX_HTTP_CONNECTION_TIMEOUT_MS: positiveInt.default(60_000),
+  GX_HTTP_DRAIN_LIMIT_BYTES: limit.default(8 * 1024 * 1024),
+  GX_JWT_ISSUER: z.string().min(1).default('gx-protocol'),
+  GX_JWT_AUDIENCE: z.string().min(1).default('gx-api'),
+  GX_JWT_PREVIOUS_SECRETS: commaList
+    .pipe(z.array(z.string().min(32, 'each secret must be at least 32 characters')))
+    .default([]),
+  GX_AUTH_STATE_CACHE_MS: limit.default(1000),
+  GX_REFRESH_REUSE_GRACE_SECONDS: limit.default(10),
+};
+
+/** Which X-Forwarded-For hops to trust: none, a hop count, or the proxies' addresses/CIDRs. */
+export type TrustProxy = false | number | string[];
+
+/** The security settings of `gx api` (README, Security). */
+export interface SecuritySettings {
+  rateLimits: { windowMs: number; perIp: number; perUser: number; authPerIp: number };
+  trustProxy: TrustProxy;
+  login: { failuresPerAccountSource: number; failuresPerSource: number };
+  requestTimeoutMs: number;
+  connectionTimeoutMs: number;
+  drainLimitBytes: number;
+  jwt: { issuer: string; audience: string; previousSecrets: string[] };
+  authStateCacheMs: number;
+  refreshReuseGraceSeconds: number;
+}
+
 /** Environment variable → schema. The variable name is the key, so errors can name it exactly. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -101,6 +163,8 @@ const envSchema = z.object({
   GX_READY_MAX_LAG_BLOCKS: positiveInt.default(READINESS_DEFAULTS.maxLagBlocks),
   GX_READY_MAX_LAG_MS: positiveInt.default(READINESS_DEFAULTS.maxLagMs),
   GX_READY_MAX_PENDING_AGE_MS: positiveInt.default(READINESS_DEFAULTS.maxPendingAgeMs),
+
+  ...securityEnv,
 });
 
 export type EnvironmentVariable = keyof typeof envSchema.shape;
@@ -217,6 +281,7 @@ export interface Config {
   submitter: { window: number; batchSize: number; maxAttempts: number };
   /** Above these every role's `/readyz` says `degraded` (still 200): see src/observability/readiness.ts. */
   readiness: { maxLagBlocks: number; maxLagMs: number; maxPendingAgeMs: number };
+  security: SecuritySettings;
 }
 
 /** Reads and validates the environment. Throws {@link ConfigError} naming every bad variable. */
@@ -278,6 +343,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxLagMs: e.GX_READY_MAX_LAG_MS,
       maxPendingAgeMs: e.GX_READY_MAX_PENDING_AGE_MS,
     },
+    security: securitySettings(e),
+  };
+}
+
+function securitySettings(e: z.infer<typeof envSchema>): SecuritySettings {
+  return {
+    rateLimits: {
+      windowMs: e.GX_RATE_LIMIT_WINDOW_MS,
+      perIp: e.GX_RATE_LIMIT_PER_IP,
+      perUser: e.GX_RATE_LIMIT_PER_USER,
+      authPerIp: e.GX_RATE_LIMIT_AUTH_PER_IP,
+    },
+    // Unset keeps the earlier behaviour: behind one ingress in production, direct otherwise.
+    trustProxy: e.GX_TRUST_PROXY ?? (e.NODE_ENV === 'production' ? 1 : false),
+    login: {
+      failuresPerAccountSource: e.GX_LOGIN_FAILURES_PER_ACCOUNT_SOURCE,
+      failuresPerSource: e.GX_LOGIN_FAILURES_PER_SOURCE,
+    },
+    requestTimeoutMs: e.GX_HTTP_REQUEST_TIMEOUT_MS,
+    connectionTimeoutMs: e.GX_HTTP_CONNECTION_TIMEOUT_MS,
+    drainLimitBytes: e.GX_HTTP_DRAIN_LIMIT_BYTES,
+    jwt: { issuer: e.GX_JWT_ISSUER, audience: e.GX_JWT_AUDIENCE, previousSecrets: e.GX_JWT_PREVIOUS_SECRETS },
+    authStateCacheMs: e.GX_AUTH_STATE_CACHE_MS,
+    refreshReuseGraceSeconds: e.GX_REFRESH_REUSE_GRACE_SECONDS,
   };
 }
 

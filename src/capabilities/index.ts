@@ -50,6 +50,12 @@ export interface CapabilityContext {
   kycKeyring: KycKeyring | undefined;
   /** How long a transfer may reuse its sender's lock/registration state (ms; 0 = never). */
   senderCacheTtlMs: number;
+  /** Server secret from which a rotated refresh token's successor is derived (concurrent refreshes). */
+  refreshKey: string;
+  /** Seconds a rotated refresh token still yields its successor instead of counting as reuse. */
+  refreshReuseGraceSeconds: number;
+  /** Failed logins allowed per (account, source) and per source before backoff. */
+  loginFailures: { perAccountSource: number; perSource: number };
 }
 
 /** A slice's routes: a Fastify plugin over the shared context. */
@@ -63,4 +69,6 @@ export const capabilityRoutes = {
 } as const;
 
 export type CapabilityService = keyof typeof capabilityRoutes;
+// Authentication checks the account behind a token on each request (src/http/auth.ts).
+export { type AccountState, findAccountStates } from './identity/account-state.js';
 export type { KycKeyring };

@@ -118,6 +118,16 @@ export async function startDev(options: DevOptions, env: NodeJS.ProcessEnv = pro
   }
 }
 
+/**
+ * The banner's admin line. The password is shown only for the development environment, where it is a dev
+ * secret made for this data folder; with NODE_ENV=production or test it is an operator's secret and never
+ * printed (nor is it in any other role: they log the admin's email only).
+ */
+export function adminLine(config: Pick<Config, 'env' | 'auth'>): string {
+  const shown = config.env === 'development' ? config.auth.adminPassword : '(password not shown outside development)';
+  return `  admin      ${config.auth.adminEmail} / ${shown}`;
+}
+
 function banner(dev: RunningDev, logger: Logger): string {
   const { config } = dev;
   const database =
@@ -140,7 +150,7 @@ function banner(dev: RunningDev, logger: Logger): string {
           `             connection settings: ${connectionEnvPath(config.dataDir)}`,
         ]),
     `  database   ${database}`,
-    `  admin      ${config.auth.adminEmail} / ${config.auth.adminPassword}`,
+    adminLine(config),
     `  secrets    ${path.join(config.dataDir, 'dev-secrets.json')}`,
     '',
     'Try it: npm run demo (in another terminal). Ctrl-C stops everything.',

@@ -28,15 +28,25 @@ export function addApiCommand(program: Command): void {
       },
     )
     .option('--workers <n>', 'API processes sharing the port (needs DATABASE_URL or PGHOST); default 1', count)
-    .option('--rate-limit-per-ip <n>', 'requests per minute per client IP (0 = off)', count)
-    .option('--rate-limit-per-user <n>', 'requests per minute per user (0 = off)', count)
-    .option('--rate-limit-auth-per-ip <n>', 'login/register/refresh requests per minute per IP (0 = off)', count)
+    .option(
+      '--rate-limit-per-ip <n>',
+      'anonymous requests per window per client IP (0 = off; GX_RATE_LIMIT_PER_IP)',
+      count,
+    )
+    .option('--rate-limit-per-user <n>', 'requests per window per user (0 = off; GX_RATE_LIMIT_PER_USER)', count)
+    .option(
+      '--rate-limit-auth-per-ip <n>',
+      'login/register/refresh requests per window per IP (0 = off; GX_RATE_LIMIT_AUTH_PER_IP)',
+      count,
+    )
+    .option('--rate-limit-window-ms <n>', 'the rate-limit window in ms (GX_RATE_LIMIT_WINDOW_MS)', count)
     .action(
       (options: {
         services?: ReturnType<typeof parseServices>;
         rateLimitPerIp?: number;
         rateLimitPerUser?: number;
         rateLimitAuthPerIp?: number;
+        rateLimitWindowMs?: number;
         workers?: number;
       }) =>
         runApi({
@@ -46,6 +56,7 @@ export function addApiCommand(program: Command): void {
             ...(options.rateLimitPerIp !== undefined ? { perIp: options.rateLimitPerIp } : {}),
             ...(options.rateLimitPerUser !== undefined ? { perUser: options.rateLimitPerUser } : {}),
             ...(options.rateLimitAuthPerIp !== undefined ? { authPerIp: options.rateLimitAuthPerIp } : {}),
+            ...(options.rateLimitWindowMs ? { windowMs: options.rateLimitWindowMs } : {}),
           },
         }),
     );

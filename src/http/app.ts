@@ -15,9 +15,10 @@ import {
   type CapabilityRoutes,
   type CapabilityService,
   capabilityRoutes,
+  findAccountStates,
   type KycKeyring,
 } from '../capabilities/index.js';
-import { READINESS_DEFAULTS } from '../config.js';
+import { READINESS_DEFAULTS, type TrustProxy } from '../config.js';
 import type { LedgerProbe } from '../observability/health.js';
 import type { ReadinessThresholds } from '../observability/readiness.js';
 import { createOutboxBatcher, type OutboxBatcherOptions } from '../outbox/group-commit.js';
@@ -72,6 +73,23 @@ export interface ApiDependencies {
    * see the client. 0 (default): the socket's address. Trusting every hop would let clients spoof it.
    */
   trustProxyHops?: number;
+  /** Which proxies to trust instead (GX_TRUST_PROXY): a hop count, or their addresses/CIDRs; wins over hops. */
+  trustProxy?: TrustProxy | undefined;
+  /** Access tokens: older secrets still verified (rotation), issuer and audience (README, Security). */
+  jwtPreviousSecrets?: readonly string[];
+  jwtIssuer?: string;
+  jwtAudience?: string;
+  /** How long an account's lock/role state is reused by authentication (ms, default 1000). */
+  authStateCacheMs?: number;
+  /** Whole-request deadline (headers and body, ms, default 30000) and idle socket timeout (default 60000). */
+  requestTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+  /** Bytes of an oversized body read before the 413 is sent, so the client sees it (default 8 MiB). */
+  drainLimitBytes?: number;
+  /** Seconds a rotated refresh token still yields its successor (concurrent refreshes; default 10). */
+  refreshReuseGraceSeconds?: number;
+  /** Failed logins allowed per (account, source) and per source before backoff (default 5 and 50). */
+  loginFailures?: { perAccountSource: number; perSource: number };
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -88,14 +106,25 @@ const FIXED_HEADERS = Object.freeze({
 export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> {
   const services = new Set(deps.services ?? API_SERVICES);
   const bodyLimit = deps.bodyLimitBytes ?? 65_536;
+  const requestTimeout = deps.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Our loggers are pino's (deps.logger and its children).
     childLoggerFactory: (logger, bindings, options) => lazyChildLogger(logger as Logger, bindings, options),
     logController: new AccessLogController(),
     bodyLimit,
-    // proxy-addr asks hop by hop (0 = the socket's peer): trust exactly the configured proxies.
-    trustProxy: (_address: string, hop: number) => hop < (deps.trustProxyHops ?? 0),
+    // proxy-addr asks hop by hop (0 = the socket's peer): trust exactly the configured proxies. A list of
+    // addresses/CIDRs is compiled by proxy-addr itself.
+    trustProxy: Array.isArray(deps.trustProxy)
+      ? deps.trustProxy
+      : (_address: string, hop: number) =>
+          hop < (typeof deps.trustProxy === 'number' ? deps.trustProxy : (deps.trustProxyHops ?? 0)),
+    // Slow clients (a body that trickles) get 408 and lose their connection: the whole request must arrive in
+    // time, and an idle socket is closed. Node checks the deadlines every connectionsCheckingInterval (30 s by
+    // default) and enforces requestTimeout only when headersTimeout is not longer (its default is 60 s).
+    requestTimeout,
+    connectionTimeout: deps.connectionTimeoutMs ?? 60_000,
+    http: { connectionsCheckingInterval: Math.min(1000, requestTimeout), headersTimeout: requestTimeout },
     requestIdHeader: false,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -106,7 +135,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(jsonSerializerCompiler);
-  app.setErrorHandler(rootErrorHandler(bodyLimit));
+  app.setErrorHandler(rootErrorHandler(bodyLimit, deps.drainLimitBytes ?? 8 * 1024 * 1024));
   // JSON only: without this, text/plain bodies would be accepted as strings.
   app.removeContentTypeParser('text/plain');
 
@@ -144,7 +173,15 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true }, config: { noRateLimit: true } }, async () => app.swagger());
 
-  await app.register(authPlugin, { secret: deps.jwtSecret, accessTtlSeconds: deps.accessTtlSeconds ?? 900 });
+  await app.register(authPlugin, {
+    secret: deps.jwtSecret,
+    previousSecrets: deps.jwtPreviousSecrets ?? [],
+    ...(deps.jwtIssuer ? { issuer: deps.jwtIssuer } : {}),
+    ...(deps.jwtAudience ? { audience: deps.jwtAudience } : {}),
+    accessTtlSeconds: deps.accessTtlSeconds ?? 900,
+    accountStates: (ids) => findAccountStates(deps.pool, ids),
+    stateCacheMs: deps.authStateCacheMs ?? 1000,
+  });
   await app.register(routePolicies, { pool: deps.pool, rateLimits: { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits } });
   const outbox = createOutboxBatcher(deps.pool, deps.outbox);
   const context: CapabilityContext = {
@@ -155,6 +192,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     refreshTtlSeconds: deps.refreshTtlSeconds ?? 30 * 24 * 3600,
     kycKeyring: deps.kycKeyring,
     senderCacheTtlMs: deps.senderCacheTtlMs ?? 1000,
+    // Concurrent refreshes derive the same successor token from this key (identity/refresh-tokens.ts).
+    refreshKey: deps.jwtSecret,
+    refreshReuseGraceSeconds: deps.refreshReuseGraceSeconds ?? 10,
+    loginFailures: deps.loginFailures ?? { perAccountSource: 5, perSource: 50 },
   };
 
   await app.register(healthRoutes, {

@@ -1,9 +1,12 @@
 /**
  * Authentication (short-lived HS256 access tokens, @fastify/jwt) and the authorization checks routes use.
  */
+import { createHash } from 'node:crypto';
 import fastifyJwt from '@fastify/jwt';
+import { createDecoder, createSigner, createVerifier } from 'fast-jwt';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
+import { createBatchLoader } from '../db/batch-loader.js';
 import { httpErrors } from './errors.js';
 
 /** Who a caller is to the API: an ordinary user, or an administrator. */
@@ -30,19 +33,45 @@ declare module 'fastify' {
     requireAdmin(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
     /** Signs an access token. */
     issueAccessToken(claims: AccessClaims): string;
+    /** Drops the cached state of an account (call after locking it), so this replica sees the change now. */
+    forgetAccountState(profileId: string): void;
   }
 }
 
+/** What authentication checks about the account behind a token. */
+export interface AccountStateView {
+  role: Role;
+  isLocked: boolean;
+}
+
+export const DEFAULT_ISSUER = 'gx-protocol';
+export const DEFAULT_AUDIENCE = 'gx-api';
+
 export interface AuthOptions {
+  /** Signs new tokens (and verifies them). */
   secret: string;
+  /** Older secrets, still accepted for verification while their tokens live (rotation). */
+  previousSecrets?: readonly string[];
+  /** `iss` of our tokens, checked on each (default {@link DEFAULT_ISSUER}). */
+  issuer?: string;
+  /** `aud` of our tokens, checked on each (default {@link DEFAULT_AUDIENCE}). */
+  audience?: string;
   accessTtlSeconds: number;
+  /** Existing accounts among the ids, with role and lock; absent: tokens are trusted until they expire. */
+  accountStates?: ((profileIds: string[]) => Promise<Map<string, AccountStateView>>) | undefined;
+  /** How long an account's state is reused (ms; default 1000). */
+  stateCacheMs?: number;
+}
+
+/** The key id of a secret: names it in a token's header without revealing it (rotation, README Security). */
+export function keyIdOf(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url').slice(0, 16);
 }
 
 /**
  * Checks an Authorization header and returns its claims. Verified tokens are kept by their exact text until
- * they expire: a client sends one token many times, and verifying through @fastify/jwt (decode, options
- * merge, secret lookup, its cache's SHA-256 of the token) cost ~13 % of a read's CPU where a map lookup
- * costs next to nothing. Bounded: past `capacity` the oldest entry goes.
+ * they expire: a client sends one token many times, and verifying (decode, HMAC, claim checks) cost ~13 % of
+ * a read's CPU where a map lookup costs next to nothing. Bounded: past `capacity` the oldest entry goes.
  */
 function headerVerifier(verifyToken: (token: string) => unknown, capacity = 10_000): (header: string) => AccessClaims {
   const verified = new Map<string, { claims: AccessClaims; expiresAtMs: number }>();
@@ -74,39 +103,122 @@ function headerVerifier(verifyToken: (token: string) => unknown, capacity = 10_0
   };
 }
 
+/**
+ * Verifies with the secret the token's `kid` names: the current secret or one still listed for verification
+ * during a rotation. Issuer and audience must be ours, so a token minted for another service with the same
+ * secret is refused.
+ */
+function tokenVerifier(options: AuthOptions): (token: string) => unknown {
+  const verifiers = new Map(
+    [options.secret, ...(options.previousSecrets ?? [])].map((secret) => [
+      keyIdOf(secret),
+      createVerifier({
+        key: secret,
+        algorithms: ['HS256'],
+        allowedIss: options.issuer ?? DEFAULT_ISSUER,
+        allowedAud: options.audience ?? DEFAULT_AUDIENCE,
+        requiredClaims: ['sub', 'exp', 'iss', 'aud'],
+        cache: false,
+      }),
+    ]),
+  );
+  const decode = createDecoder({ complete: true });
+  return (token) => {
+    const { header } = decode(token) as { header: { kid?: unknown } };
+    const verify = typeof header.kid === 'string' ? verifiers.get(header.kid) : undefined;
+    if (!verify) throw new Error('unknown key id');
+    return verify(token);
+  };
+}
+
+/**
+ * The current state of accounts behind tokens, cached for `ttlMs` per account (0 = ask every time) and read
+ * in batches under load: a lock takes effect within that time on every replica, at once on the one that
+ * locked (forget).
+ */
+function accountStateCache(load: (ids: string[]) => Promise<Map<string, AccountStateView>>, ttlMs: number) {
+  const cache = new Map<string, { state: AccountStateView | null; atMs: number }>();
+  const loader = createBatchLoader(load);
+  return {
+    fresh(profileId: string): AccountStateView | null | undefined {
+      const hit = cache.get(profileId);
+      return hit && Date.now() - hit.atMs < ttlMs ? hit.state : undefined;
+    },
+    async load(profileId: string): Promise<AccountStateView | null> {
+      const state = (await loader.load(profileId)) ?? null;
+      if (ttlMs > 0) {
+        cache.delete(profileId);
+        cache.set(profileId, { state, atMs: Date.now() });
+        if (cache.size > 10_000) cache.delete(cache.keys().next().value as string);
+      }
+      return state;
+    },
+    forget(profileId: string): void {
+      cache.delete(profileId);
+    },
+  };
+}
+
+/** The token's claims still hold for the account: it exists, is not locked, and has the token's role. */
+function checkAccount(claims: AccessClaims, state: AccountStateView | null): void {
+  if (state === null || state.role !== claims.role) {
+    throw httpErrors.unauthorized('The access token no longer matches an account');
+  }
+  if (state.isLocked) throw httpErrors.accountLocked();
+}
+
 /** Registers JWT support and the `authenticate` / `requireAdmin` hooks for every scope. */
 export const authPlugin = fp<AuthOptions>(
   async (app: FastifyInstance, options) => {
-    await app.register(fastifyJwt, {
-      secret: options.secret,
-      sign: { algorithm: 'HS256', expiresIn: options.accessTtlSeconds },
-      verify: { algorithms: ['HS256'] },
+    // @fastify/jwt for request.user; tokens are signed and checked below (key ids, issuer, audience).
+    await app.register(fastifyJwt, { secret: options.secret, verify: { algorithms: ['HS256'] } });
+    const sign = createSigner({
+      key: options.secret,
+      algorithm: 'HS256',
+      expiresIn: options.accessTtlSeconds * 1000,
+      iss: options.issuer ?? DEFAULT_ISSUER,
+      aud: options.audience ?? DEFAULT_AUDIENCE,
+      kid: keyIdOf(options.secret),
     });
-    const verify = headerVerifier((token) => app.jwt.verify(token));
-    const authenticate = (request: FastifyRequest): void => {
-      const header = request.headers.authorization;
-      if (!header) throw httpErrors.unauthorized();
-      request.user = verify(header);
-    };
-    // Callback hooks: the check is synchronous, and an async hook would cost a promise and a microtask turn.
-    app.decorate('authenticate', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      try {
-        authenticate(request);
-      } catch (error) {
-        return done(error as Error);
-      }
-      done();
-    });
-    app.decorate('requireAdmin', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      try {
-        authenticate(request);
-        if (request.user.role !== 'admin') throw httpErrors.forbidden('Administrators only');
-      } catch (error) {
-        return done(error as Error);
-      }
-      done();
-    });
-    app.decorate('issueAccessToken', (claims: AccessClaims) => app.jwt.sign({ sub: claims.sub, role: claims.role }));
+    const verify = headerVerifier(tokenVerifier(options));
+    const states = options.accountStates
+      ? accountStateCache(options.accountStates, options.stateCacheMs ?? 1000)
+      : undefined;
+    const hook =
+      (adminOnly: boolean) =>
+      (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+        let claims: AccessClaims;
+        try {
+          const header = request.headers.authorization;
+          if (!header) throw httpErrors.unauthorized();
+          claims = verify(header);
+          request.user = claims;
+          const cached = states?.fresh(claims.sub);
+          if (states === undefined || cached !== undefined) {
+            if (states !== undefined) checkAccount(claims, cached ?? null);
+            if (adminOnly && claims.role !== 'admin') throw httpErrors.forbidden('Administrators only');
+            done();
+            return;
+          }
+        } catch (error) {
+          done(error as Error);
+          return;
+        }
+        // A callback hook: the cached path above stays synchronous (no promise, no microtask turn).
+        states.load(claims.sub).then((state) => {
+          try {
+            checkAccount(claims, state);
+            if (adminOnly && claims.role !== 'admin') throw httpErrors.forbidden('Administrators only');
+          } catch (error) {
+            return done(error as Error);
+          }
+          done();
+        }, done);
+      };
+    app.decorate('authenticate', hook(false));
+    app.decorate('requireAdmin', hook(true));
+    app.decorate('issueAccessToken', (claims: AccessClaims) => sign({ sub: claims.sub, role: claims.role }));
+    app.decorate('forgetAccountState', (profileId: string) => states?.forget(profileId));
   },
   { name: 'gx-auth' },
 );

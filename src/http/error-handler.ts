@@ -52,10 +52,43 @@ function translate(error: FastifyError | Error, bodyLimit: number): HttpError | 
   return undefined;
 }
 
+/**
+ * Reads and discards what is left of a request body, up to `limitBytes` (or 5 s), before an error answer is
+ * sent. Fastify closes the connection after refusing a body too large; closing a socket with unread data makes
+ * the kernel send a reset, and a client still writing sees EPIPE/ECONNRESET instead of the 413. Past the bound
+ * the socket is closed anyway: an attacker must not keep it by sending forever.
+ */
+function drainBody(request: FastifyRequest, limitBytes: number): Promise<void> {
+  const raw = request.raw;
+  if (raw.complete || raw.destroyed || limitBytes <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    let received = 0;
+    const finish = () => {
+      clearTimeout(timer);
+      raw.off('data', onData);
+      raw.off('end', finish);
+      raw.off('error', finish);
+      raw.off('close', finish);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limitBytes) finish();
+    };
+    const timer = setTimeout(finish, 5000);
+    raw.on('data', onData);
+    raw.once('end', finish);
+    raw.once('error', finish);
+    raw.once('close', finish);
+    raw.resume();
+  });
+}
+
 /** Builds the handler for `setErrorHandler`. */
-export function rootErrorHandler(bodyLimit: number) {
-  return (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
+export function rootErrorHandler(bodyLimit: number, drainLimitBytes = 8 * 1024 * 1024) {
+  return async (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
     const known = translate(error, bodyLimit);
+    if (known?.code === 'PayloadTooLarge') await drainBody(request, drainLimitBytes);
     if (!known) {
       request.log.error({ err: error }, 'request failed');
       const body: ErrorBody = { error: 'InternalError', message: 'Something went wrong', requestId: request.id };

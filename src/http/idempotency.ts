@@ -13,6 +13,8 @@ import type pg from 'pg';
 import { HttpError, httpErrors } from './errors.js';
 
 const HEADER = 'idempotency-key';
+/** The name the wallet clients of the deployment this project replaces send; accepted alike. */
+const LEGACY_HEADER = 'x-idempotency-key';
 const IN_PROGRESS = 0;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -41,9 +43,18 @@ export interface IdempotencyHooks {
 export function idempotencyHooks(pool: pg.Pool, ttlSeconds = 24 * 3600): IdempotencyHooks {
   return {
     async preHandler(request, reply) {
-      const header = request.headers[HEADER];
-      if (header === undefined || !request.routeOptions.config.idempotent) return undefined;
-      const key = Array.isArray(header) ? header[0] : header;
+      if (!request.routeOptions.config.idempotent) return undefined;
+      const given = [request.headers[HEADER], request.headers[LEGACY_HEADER]]
+        .flat()
+        .filter((value): value is string => value !== undefined);
+      if (given.length === 0) return undefined;
+      // Two different keys in one request: which one the client meant is unknowable.
+      if (new Set(given).size > 1) {
+        throw httpErrors.invalidInput([
+          { field: 'Idempotency-Key', message: 'Idempotency-Key and X-Idempotency-Key differ; send one key' },
+        ]);
+      }
+      const key = given[0];
       if (key === undefined || !KEY_PATTERN.test(key)) {
         throw httpErrors.invalidInput([
           { field: 'Idempotency-Key', message: 'must be 1–255 visible ASCII characters' },

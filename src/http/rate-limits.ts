@@ -1,11 +1,14 @@
 /**
  * Rate limits (@fastify/rate-limit's counters, in Redis when configured so all replicas share them, else in
- * memory): per client IP on every API route, a stricter per-IP limit on the credential routes (login,
- * register, refresh), and per user on authenticated routes. Exceeding one answers 429 with Retry-After.
+ * memory): per user on authenticated routes (clients behind one proxy or NAT do not share a budget), per client
+ * IP on anonymous routes and on requests whose authentication fails, and a stricter per-IP limit on the
+ * credential routes (login, register, refresh). IPv6 clients count by /64 (client-address.ts). Exceeding one
+ * answers 429 with Retry-After. Every limit is a setting (GX_RATE_LIMIT_*, `gx api --rate-limit-*`).
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
+import { clientKey } from './client-address.js';
 import { httpErrors } from './errors.js';
 
 /** Requests allowed per window; 0 turns a limit off. */
@@ -20,7 +23,7 @@ export interface RateLimitSettings {
   namespace?: string;
 }
 
-export const DEFAULT_RATE_LIMITS: RateLimitSettings = { perIp: 6000, perUser: 1200, authPerIp: 60, windowMs: 60_000 };
+export const DEFAULT_RATE_LIMITS: RateLimitSettings = { perIp: 600, perUser: 1200, authPerIp: 60, windowMs: 60_000 };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -33,11 +36,18 @@ declare module 'fastify' {
 
 export type Limiter = (request: FastifyRequest) => Promise<void>;
 
+export interface Limiters {
+  /** Per user; authenticated routes run it after authentication (undefined when off). */
+  perUser: Limiter | undefined;
+  /** Per IP; for a request to an authenticated route whose authentication failed (undefined when off). */
+  perIp: Limiter | undefined;
+}
+
 /**
- * Registers the store and the per-IP hooks on `app`; returns the per-user limiter that authenticated routes
- * run after authentication (undefined when that limit is off).
+ * Registers the store and the per-IP hook of anonymous routes on `app`; returns the limiters the route
+ * policies apply to authenticated routes.
  */
-export async function setUpRateLimits(app: FastifyInstance, settings: RateLimitSettings): Promise<Limiter | undefined> {
+export async function setUpRateLimits(app: FastifyInstance, settings: RateLimitSettings): Promise<Limiters> {
   await app.register(rateLimit, {
     global: false,
     timeWindow: settings.windowMs,
@@ -54,15 +64,17 @@ export async function setUpRateLimits(app: FastifyInstance, settings: RateLimitS
       if (!result.isAllowed && result.isExceeded) throw httpErrors.rateLimited(Math.max(1, result.ttlInSeconds));
     };
   };
-  const perIp = limiter(settings.perIp, (request) => `ip:${request.ip}`);
-  const authPerIp = limiter(settings.authPerIp, (request) => `auth:${request.ip}`);
+  const perIp = limiter(settings.perIp, (request) => `ip:${clientKey(request.ip)}`);
+  const authPerIp = limiter(settings.authPerIp, (request) => `auth:${clientKey(request.ip)}`);
   const perUser = settings.perUser > 0 ? limiter(settings.perUser, (request) => `user:${request.user.sub}`) : undefined;
-  if (settings.perIp <= 0 && settings.authPerIp <= 0) return perUser;
+  const limiters: Limiters = { perUser, perIp: settings.perIp > 0 ? perIp : undefined };
+  if (settings.perIp <= 0 && settings.authPerIp <= 0) return limiters;
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
-    if (config.noRateLimit) return;
+    // Authenticated routes count per user (route-policies.ts); unmatched URLs count per IP like anonymous ones.
+    if (config.noRateLimit || config.auth !== undefined) return;
     await perIp(request);
     if (config.authRateLimit) await authPerIp(request);
   });
-  return perUser;
+  return limiters;
 }

@@ -2,18 +2,19 @@
  * Per-route policies, declared in the route's `config` and wired here once, when the route is added
  * (Fastify's `onRoute`), instead of each route listing its hooks:
  *
- * - `auth: 'user' | 'admin'`: a valid access token (and the admin role) before anything else, then the
- *   per-user rate limit;
+ * - `auth: 'user' | 'admin'`: a valid access token for an existing, unlocked account (and the admin role)
+ *   before anything else, then the per-user rate limit; a failed authentication counts against the per-IP
+ *   limit, so guessing tokens is limited too;
  * - `idempotent: true`: Idempotency-Key claimed before the handler and the answer stored after it;
  * - `authRateLimit`, `noRateLimit`: see rate-limits.ts (per-IP limits, checked for every request).
  *
  * Routes without these flags get no hook at all, so an unauthenticated route pays nothing for them.
  */
-import type { onRequestHookHandler, preHandlerHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type pg from 'pg';
 import { idempotencyHooks } from './idempotency.js';
-import { type RateLimitSettings, setUpRateLimits } from './rate-limits.js';
+import { type Limiter, type RateLimitSettings, setUpRateLimits } from './rate-limits.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -33,17 +34,32 @@ function listOf<T>(hooks: T | T[] | undefined): T[] {
   return Array.isArray(hooks) ? hooks : [hooks];
 }
 
+/** Runs an authentication hook; when it refuses, the request counts against (and may exceed) the per-IP limit. */
+function countFailuresPerIp(check: onRequestHookHandler, perIp: Limiter): onRequestHookHandler {
+  return function authenticate(this: unknown, request: FastifyRequest, reply: FastifyReply, done) {
+    check.call(this as never, request, reply, (error?: Error) => {
+      if (!error) return done();
+      perIp(request).then(
+        () => done(error),
+        (limited: Error) => done(limited),
+      );
+    });
+  };
+}
+
 /** Registers the rate-limit store, the per-IP hook and the `onRoute` wiring; must precede the routes. */
 export const routePolicies = fp<RoutePolicyOptions>(
   async (app, options) => {
-    const perUser = await setUpRateLimits(app, options.rateLimits);
+    const { perUser, perIp } = await setUpRateLimits(app, options.rateLimits);
     const idempotency = idempotencyHooks(options.pool);
     app.addHook('onRoute', (route) => {
       const config = route.config ?? {};
       const onRequest: onRequestHookHandler[] = [];
       const preHandler: preHandlerHookHandler[] = [];
-      if (config.auth === 'admin') onRequest.push(app.requireAdmin);
-      else if (config.auth === 'user') onRequest.push(app.authenticate);
+      if (config.auth !== undefined) {
+        const check = config.auth === 'admin' ? app.requireAdmin : app.authenticate;
+        onRequest.push(perIp ? countFailuresPerIp(check, perIp) : check);
+      }
       if (config.auth !== undefined && perUser !== undefined) preHandler.push(perUser);
       if (config.idempotent) {
         preHandler.push(idempotency.preHandler);

@@ -12,12 +12,12 @@ import {
   parseKycKeyring,
   reencryptKycDocuments,
 } from '../capabilities/identity/index.js';
-import { ConfigError, loadConfig, requireSettings } from '../config.js';
+import { ConfigError, loadConfig, requireSettings, type SecuritySettings } from '../config.js';
 import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
 import { checkLedgerTarget } from '../ledger/target-check.js';
 import type { LedgerProbe } from '../observability/health.js';
 import { type RoleContext, startRole, untilSignal } from '../runtime.js';
-import { API_SERVICES, type ApiService, buildApp } from './app.js';
+import { API_SERVICES, type ApiDependencies, type ApiService, buildApp } from './app.js';
 import type { RateLimitSettings } from './rate-limits.js';
 
 export interface ApiOptions {
@@ -64,6 +64,29 @@ function keyringFrom(setting: string): KycKeyring {
     }
     throw error;
   }
+}
+
+/** GX_RATE_LIMIT_*, GX_TRUST_PROXY, timeouts and token settings (README, Security) as API dependencies. */
+function securityDependencies(
+  security: SecuritySettings,
+  flags: Partial<RateLimitSettings> | undefined,
+): Partial<ApiDependencies> {
+  return {
+    rateLimits: { ...security.rateLimits, ...flags },
+    trustProxy: security.trustProxy,
+    jwtPreviousSecrets: security.jwt.previousSecrets,
+    jwtIssuer: security.jwt.issuer,
+    jwtAudience: security.jwt.audience,
+    authStateCacheMs: security.authStateCacheMs,
+    requestTimeoutMs: security.requestTimeoutMs,
+    connectionTimeoutMs: security.connectionTimeoutMs,
+    drainLimitBytes: security.drainLimitBytes,
+    refreshReuseGraceSeconds: security.refreshReuseGraceSeconds,
+    loginFailures: {
+      perAccountSource: security.login.failuresPerAccountSource,
+      perSource: security.login.failuresPerSource,
+    },
+  };
 }
 
 /** Starts the API on an opened role context (`gx dev` passes its own). */
@@ -119,10 +142,9 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
     services: options.services,
     kycKeyring,
     ledger,
-    rateLimits: { ...options.rateLimits, redis },
     readiness: config.readiness,
-    // In production the API sits behind one ingress/load balancer: trust exactly that hop's X-Forwarded-For.
-    trustProxyHops: config.env === 'production' ? 1 : 0,
+    ...securityDependencies(config.security, options.rateLimits),
+    rateLimits: { ...config.security.rateLimits, ...options.rateLimits, redis },
   });
   const address = await app.listen({ host: options.host ?? config.http.host ?? '0.0.0.0', port: config.http.port });
   logger.info({ address, services: options.services ?? API_SERVICES }, 'API listening');

@@ -59,15 +59,33 @@ export const commandSchema = z.object({
 export const profileIdParams = z.strictObject({ profileId: z.uuid() });
 export const commandIdParams = z.strictObject({ commandId: z.uuid() });
 
+/**
+ * A cursor of ours has the shape db/cursor.ts gives it (base64url of a JSON array of strings and numbers).
+ * Checked here, before a route branches (a caller without a wallet never reaches the decoder), so a bad
+ * cursor is a 400 on every path.
+ */
+function isCursorShaped(cursor: string): boolean {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return false;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return Array.isArray(value) && value.every((item) => typeof item === 'string' || typeof item === 'number');
+  } catch {
+    return false;
+  }
+}
+
 /** `?cursor=&limit=`; limit 1–100, default 50. */
 export const pageQuery = {
-  cursor: z.string().min(1).max(512).optional(),
+  cursor: z.string().min(1).max(512).refine(isCursorShaped, 'is not a cursor this API issued').optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 };
 
-// Loose: the other headers must pass through untouched.
+// Loose: the other headers must pass through untouched. X-Idempotency-Key: the name older wallet clients send.
 export const idempotencyHeader = z
-  .looseObject({ 'idempotency-key': z.string().min(1).max(255).optional() })
+  .looseObject({
+    'idempotency-key': z.string().min(1).max(255).optional(),
+    'x-idempotency-key': z.string().min(1).max(255).optional(),
+  })
   .meta({ description: 'Repeat a write safely: the same key with the same body returns the first answer.' });
 
 /** The standard error answers a route documents. */

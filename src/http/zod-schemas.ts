@@ -42,10 +42,52 @@ export function issuesToDetails(issues: readonly z.core.$ZodIssue[], part = 'bod
   });
 }
 
+// In unicode mode a surrogate pair is one code point, so only a lone surrogate matches.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * The one string rule of every route: text must be storable. PostgreSQL refuses NUL in text and JSON
+ * (`invalid byte sequence for encoding "UTF8": 0x00`) and a lone UTF-16 surrogate has no UTF-8 encoding, so
+ * either would reach the database and fail there as a 500. Why, for a string that breaks it; else undefined.
+ */
+export function textProblem(value: string): string | undefined {
+  if (value.includes('\u0000')) return 'must not contain NUL characters';
+  if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode (no lone surrogates)';
+  return undefined;
+}
+
+/**
+ * Applies {@link textProblem} to every string of a request part, keys included, whatever its schema says:
+ * one rule for every string field of every route, so no route can forget it. Returns the bad fields.
+ */
+export function textIssues(data: unknown, path: readonly string[] = [], found: ErrorDetail[] = []): ErrorDetail[] {
+  if (typeof data === 'string') {
+    const problem = textProblem(data);
+    if (problem) found.push({ field: path.join('.'), message: problem });
+  } else if (Array.isArray(data)) {
+    for (const [index, item] of data.entries()) textIssues(item, [...path, String(index)], found);
+  } else if (data !== null && typeof data === 'object') {
+    for (const [key, value] of Object.entries(data)) {
+      const problem = textProblem(key);
+      if (problem) found.push({ field: [...path, key].join('.'), message: `field name ${problem}` });
+      else textIssues(value, [...path, key], found);
+    }
+  }
+  return found;
+}
+
 /** Validates each request part with its zod schema; a failure is a 400 naming every bad field. */
 export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   if (!isZod(schema)) throw new Error(`route schema for ${httpPart ?? 'a request part'} must be a zod schema`);
+  const root = partLabel[httpPart ?? 'body'] ?? '(body)';
   return (data: unknown) => {
+    // Headers are checked by the schemas that read them (unknown headers are not ours to refuse).
+    const unstorable = httpPart === 'headers' ? [] : textIssues(data);
+    if (unstorable.length > 0) {
+      return {
+        error: httpErrors.invalidInput(unstorable.map((issue) => ({ ...issue, field: issue.field || root }))),
+      };
+    }
     const result = schema.safeParse(data);
     if (result.success) return { value: result.data };
     return { error: httpErrors.invalidInput(issuesToDetails(result.error.issues, httpPart ?? 'body')) };

@@ -20,10 +20,10 @@ import {
   startTestLedger,
   type TestLedger,
 } from '../../test/support/ledger.js';
+import { DEFAULT_SYSTEM_PARAMS } from '../capabilities/admin/index.js';
 import { type FabricRole, loadConfig } from '../config.js';
 import type { PemIdentity } from '../devnet/index.js';
 import { createLogger } from '../observability/logger.js';
-import { DEFAULT_SYSTEM_PARAMS } from '../capabilities/admin/index.js';
 import { createLedgerClient } from './client.js';
 import { classifyError } from './errors.js';
 import type { LedgerClient } from './types.js';

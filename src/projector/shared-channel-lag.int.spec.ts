@@ -42,10 +42,10 @@ describe.skipIf(externalLedger)(
         ],
       });
       const connection = devnet.connection;
-      ledger = await createLedgerClient(
-        loadConfig(devnet.env()).fabric,
-        { logger, reconnect: { initialMs: 50, maxMs: 500 } },
-      );
+      ledger = await createLedgerClient(loadConfig(devnet.env()).fabric, {
+        logger,
+        reconnect: { initialMs: 50, maxMs: 500 },
+      });
       kvClient = connectTestGateway(connection);
       projector = createProjector({ pool: db.pool, source: ledger, logger, heightIntervalMs: 100 });
       running = projector.run(stop.signal);

@@ -165,6 +165,8 @@ export async function adminRoutes(root: FastifyInstance, options: CapabilityCont
         reason: request.body.reason,
         notes: request.body.notes,
       }).catch(mapDomainError);
+      // The locked account's access tokens stop working at once on this replica (elsewhere within the cache TTL).
+      root.forgetAccountState(request.params.profileId);
       return { ...result.profile, commandId: result.commandId };
     },
   );

@@ -3,7 +3,7 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { loginDelayMs, recordLoginFailure, recordLoginSuccess, type UnknownEmailThrottle } from './login-throttle.js';
+import { type LoginThrottle, recordLoginFailure, recordLoginSuccess } from './login-throttle.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js';
 import { findCredentials, insertProfile, type NewProfile, type Profile, type Role } from './profiles.js';
 
@@ -33,29 +33,31 @@ export type LoginOutcome =
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 /**
- * Checks credentials. Unknown email and wrong password give the same outcome (after the same work), and an
- * account over its failure allowance is `throttled` without its password even being checked.
+ * Checks credentials from `source` (the client's address key). Unknown email and wrong password give the same
+ * outcome (after the same work), and an (account, source) or source over its failure allowance is `throttled`
+ * without the password even being checked (login-throttle.ts).
  */
 export async function checkCredentials(
   db: pg.Pool,
-  unknownEmails: UnknownEmailThrottle,
+  throttle: LoginThrottle,
   email: string,
   password: string,
+  source: string,
 ): Promise<LoginOutcome> {
+  const delay = throttle.delayMs(email, source);
+  if (delay > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: Math.ceil(delay / 1000) };
   const credentials = await findCredentials(db, email);
   if (!credentials) {
-    const delay = unknownEmails.delayMs(email);
-    if (delay > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: Math.ceil(delay / 1000) };
     await verifyAgainstDummy(password);
-    unknownEmails.recordFailure(email);
+    throttle.recordFailure(email, source);
     return { ok: false, reason: 'bad-credentials' };
   }
-  const delay = loginDelayMs(credentials.failedLoginCount, credentials.lastFailedLoginAt);
-  if (delay > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: Math.ceil(delay / 1000) };
   if (!(await verifyPassword(credentials.passwordHash, password))) {
+    throttle.recordFailure(email, source);
     await recordLoginFailure(db, credentials.profileId);
     return { ok: false, reason: 'bad-credentials' };
   }
+  throttle.recordSuccess(email, source);
   await recordLoginSuccess(db, credentials.profileId);
   if (credentials.isLocked) return { ok: false, reason: 'locked' };
   return { ok: true, profileId: credentials.profileId, role: credentials.role };

@@ -1,8 +1,11 @@
 /**
- * Password hashing with argon2id (@node-rs/argon2 defaults: argon2id, m=19 MiB, t=2, p=1, which are OWASP's
+ * The password policy (a zxcvbn-ts strength estimate, offline) and password hashing with argon2id (@node-rs/argon2 defaults: argon2id, m=19 MiB, t=2, p=1, which are OWASP's
  * recommended minimum), in a native thread so the event loop stays free.
  */
 import { hash, verify } from '@node-rs/argon2';
+import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
+import * as zxcvbnEn from '@zxcvbn-ts/language-en';
 
 /** Hashes a password into a PHC string (`$argon2id$v=19$...`), salt included. */
 export function hashPassword(password: string): Promise<string> {
@@ -27,4 +30,39 @@ let dummyHash: Promise<string> | undefined;
 export async function verifyAgainstDummy(password: string): Promise<void> {
   dummyHash ??= hashPassword('gx-dummy-password-for-timing');
   await verifyPassword(await dummyHash, password);
+}
+
+/** Weakest acceptable zxcvbn score (0–4): 3 is "safely unguessable" against an offline slow-hash attack. */
+export const MIN_PASSWORD_SCORE = 3;
+/** zxcvbn's time grows with length; beyond this many characters a password is judged by its start. */
+const ANALYSED_LENGTH = 100;
+
+let estimator: ZxcvbnFactory | undefined;
+
+/** zxcvbn-ts with its common and English dictionaries, loaded once (offline; ~150 ms). */
+function strengthEstimator(): ZxcvbnFactory {
+  estimator ??= new ZxcvbnFactory({
+    translations: zxcvbnEn.translations,
+    graphs: zxcvbnCommon.adjacencyGraphs,
+    dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEn.dictionary },
+  });
+  return estimator;
+}
+
+/** Loads the dictionaries now, so the first registration does not pay for it. */
+export function warmPasswordPolicy(): void {
+  strengthEstimator();
+}
+
+/**
+ * Why `password` is refused, or undefined when it is strong enough: a strength estimate with dictionaries of
+ * common passwords, words and names, keyboard patterns, dates and repeats, and the user's own data (`userInputs`:
+ * email, its local part, names), so "password", "12345678", eight spaces or the email itself are refused.
+ */
+export function passwordProblem(password: string, userInputs: readonly string[]): string | undefined {
+  const inputs = userInputs.flatMap((input) => [input, ...input.split(/[@\s.]+/)]).filter((input) => input.length > 1);
+  const result = strengthEstimator().check(password.slice(0, ANALYSED_LENGTH), inputs);
+  if (result.score >= MIN_PASSWORD_SCORE) return undefined;
+  const why = [result.feedback.warning, ...result.feedback.suggestions].filter(Boolean).join(' ');
+  return `is too easy to guess${why ? `: ${why}` : ''}`;
 }

@@ -9,13 +9,15 @@ import { recordAudit } from '../../db/audit.js';
 import { createBatchLoader } from '../../db/batch-loader.js';
 import { inTransaction } from '../../db/pool.js';
 import { assertSelf, assertSelfOrAdmin } from '../../http/auth.js';
+import { clientKey } from '../../http/client-address.js';
 import { httpErrors } from '../../http/errors.js';
 import { errorResponses, profileIdParams, profileSchema } from '../../http/schemas.js';
 import type { ZodTypeProvider } from '../../http/zod-schemas.js';
 import type { CapabilityContext } from '../index.js';
 import { checkCredentials, registerUser } from './accounts.js';
 import { KycPendingError, latestKyc, submitKyc } from './kyc.js';
-import { UnknownEmailThrottle } from './login-throttle.js';
+import { LoginThrottle } from './login-throttle.js';
+import { passwordProblem, warmPasswordPolicy } from './passwords.js';
 import { EmailTakenError, findProfiles, type Profile, updateProfile } from './profiles.js';
 import { issueRefreshToken, RefreshRefusedError, revokeRefreshTokens, rotateRefreshToken } from './refresh-tokens.js';
 
@@ -74,7 +76,8 @@ const kycStatus = z.object({
 export async function identityRoutes(root: FastifyInstance, options: CapabilityContext): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { pool } = options;
-  const unknownEmails = new UnknownEmailThrottle();
+  const loginThrottle = new LoginThrottle(options.loginFailures);
+  warmPasswordPolicy();
   // Profile reads, coalesced under load.
   const profiles = createBatchLoader((ids: string[]) => findProfiles(pool, ids));
 
@@ -97,13 +100,17 @@ export async function identityRoutes(root: FastifyInstance, options: CapabilityC
       config: { authRateLimit: true },
       schema: {
         tags: ['auth'],
-        summary: 'Register (off-chain); an admin approves the on-chain registration later',
+        summary:
+          'Register (off-chain); an admin approves the on-chain registration later. Weak passwords (common, ' +
+          'patterns, or derived from the email or names) are refused with the reason',
         body: registerBody,
         response: { 201: session, ...errorResponses(400, 409, 413, 415, 429) },
       },
     },
     async (request, reply) => {
       const body = request.body;
+      const weak = passwordProblem(body.password, [body.email, body.fname, body.lname]);
+      if (weak) throw httpErrors.invalidInput([{ field: 'password', message: weak }], 'The password is too weak');
       try {
         const user = await registerUser(pool, {
           email: body.email,
@@ -136,7 +143,13 @@ export async function identityRoutes(root: FastifyInstance, options: CapabilityC
       },
     },
     async (request) => {
-      const outcome = await checkCredentials(pool, unknownEmails, request.body.email, request.body.password);
+      const outcome = await checkCredentials(
+        pool,
+        loginThrottle,
+        request.body.email,
+        request.body.password,
+        clientKey(request.ip),
+      );
       if (!outcome.ok) {
         if (outcome.reason === 'throttled') throw httpErrors.tooManyLoginFailures(outcome.retryAfterSeconds);
         if (outcome.reason === 'locked') throw httpErrors.accountLocked();
@@ -160,9 +173,12 @@ export async function identityRoutes(root: FastifyInstance, options: CapabilityC
     },
     async (request) => {
       try {
-        const rotated = await rotateRefreshToken(pool, request.body.refreshToken, options.refreshTtlSeconds);
+        const rotated = await rotateRefreshToken(pool, request.body.refreshToken, {
+          ttlSeconds: options.refreshTtlSeconds,
+          key: options.refreshKey,
+          graceSeconds: options.refreshReuseGraceSeconds,
+        });
         const profile = await visibleProfile(rotated.profileId);
-        if (profile.isLocked) throw httpErrors.accountLocked();
         return {
           accessToken: app.issueAccessToken({ sub: profile.profileId, role: profile.role }),
           refreshToken: rotated.refreshToken,
@@ -171,6 +187,7 @@ export async function identityRoutes(root: FastifyInstance, options: CapabilityC
         };
       } catch (error) {
         if (error instanceof RefreshRefusedError) {
+          if (error.reason === 'locked') throw httpErrors.accountLocked();
           request.log.warn({ reason: error.reason }, 'refresh token refused');
           throw httpErrors.invalidRefreshToken();
         }

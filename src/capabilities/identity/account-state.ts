@@ -1,0 +1,24 @@
+/**
+ * What authentication needs to know about an account on every request: that it exists, its role and whether
+ * it is locked. Access tokens are stateless, so without this a locked account's token, or an admin token of
+ * a deleted account, would be honoured until it expires.
+ */
+import type pg from 'pg';
+
+export interface AccountState {
+  role: 'user' | 'admin';
+  isLocked: boolean;
+}
+
+/** The states of the accounts that exist among `profileIds` (one query for a batch). */
+export async function findAccountStates(
+  db: Pick<pg.Pool, 'query'>,
+  profileIds: readonly string[],
+): Promise<Map<string, AccountState>> {
+  const result = await db.query<{ profile_id: string; role: 'user' | 'admin'; is_locked: boolean }>({
+    name: 'gx-account-states',
+    text: 'SELECT profile_id, role, is_locked FROM user_profile WHERE profile_id = ANY($1::uuid[])',
+    values: [profileIds],
+  });
+  return new Map(result.rows.map((row) => [row.profile_id, { role: row.role, isLocked: row.is_locked }]));
+}
