@@ -11,6 +11,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import {
+  type CloseableAsyncIterable,
   type Commit,
   type Contract,
   connect,
@@ -437,45 +438,24 @@ class FabricLedgerClient implements LedgerClient {
     if (options.afterTransactionId !== undefined && options.startBlock === undefined) {
       throw new TypeError('chaincodeEvents: afterTransactionId needs the startBlock it belongs to');
     }
-    const channel = this.#current();
-    const network = channel.network(this.#reader);
     const startBlock = options.startBlock;
     const afterTransactionId = options.afterTransactionId;
-    let events: Awaited<ReturnType<Network['getChaincodeEvents']>>;
-    try {
-      events = await network.getChaincodeEvents(
-        this.settings.chaincode,
-        startBlock !== undefined && afterTransactionId !== undefined
-          ? { checkpoint: { getBlockNumber: () => startBlock, getTransactionId: () => afterTransactionId } }
-          : { startBlock },
-      );
-    } catch (error) {
-      this.#onFailure(channel, error);
-      throw error;
-    }
-    this.#onSuccess(channel);
-    const signal = options.signal;
-    const onAbort = () => events.close();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      if (signal?.aborted) return;
-      for await (const event of events) {
-        yield {
-          blockNumber: event.blockNumber,
-          transactionId: event.transactionId,
-          eventName: event.eventName,
-          payload: event.payload,
-        };
-      }
-    } catch (error) {
-      // Closing the stream ourselves (abort, close()) cancels it: that is the normal end, not a failure.
-      if (signal?.aborted || this.#closed) return;
-      this.#onFailure(channel, error);
-      throw error;
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      events.close();
-    }
+    yield* this.#follow(
+      (network) =>
+        network.getChaincodeEvents(
+          this.settings.chaincode,
+          startBlock !== undefined && afterTransactionId !== undefined
+            ? { checkpoint: { getBlockNumber: () => startBlock, getTransactionId: () => afterTransactionId } }
+            : { startBlock },
+        ),
+      options.signal,
+      (event): LedgerEvent => ({
+        blockNumber: event.blockNumber,
+        transactionId: event.transactionId,
+        eventName: event.eventName,
+        payload: event.payload,
+      }),
+    );
   }
 
   async ledgerHeight(): Promise<bigint> {
@@ -489,20 +469,10 @@ class FabricLedgerClient implements LedgerClient {
     startBlock: bigint;
     signal?: AbortSignal;
   }): AsyncIterable<{ blockNumber: bigint; events: number }> {
-    const channel = this.#current();
-    let blocks: Awaited<ReturnType<Network['getFilteredBlockEvents']>>;
-    try {
-      blocks = await channel.network(this.#reader).getFilteredBlockEvents({ startBlock: options.startBlock });
-    } catch (error) {
-      this.#onFailure(channel, error);
-      throw error;
-    }
-    const { signal } = options;
-    const onAbort = () => blocks.close();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      if (signal?.aborted) return;
-      for await (const block of blocks) {
+    yield* this.#follow(
+      (network) => network.getFilteredBlockEvents({ startBlock: options.startBlock }),
+      options.signal,
+      (block) => {
         let events = 0;
         for (const tx of block.getFilteredTransactionsList()) {
           // An invalid transaction's event is listed too (as a peer lists it) but was never delivered.
@@ -511,15 +481,42 @@ class FabricLedgerClient implements LedgerClient {
             if (action.getChaincodeEvent()?.getChaincodeId() === this.settings.chaincode) events += 1;
           }
         }
-        yield { blockNumber: BigInt(block.getNumber()), events };
-      }
+        return { blockNumber: BigInt(block.getNumber()), events };
+      },
+    );
+  }
+
+  /**
+   * One stream of the channel, read as the reader identity, until it ends, breaks or `signal` aborts: opening
+   * and breaking count as channel failures (a broken channel is rebuilt), an abort or close() ends it quietly.
+   */
+  async *#follow<Item, Out>(
+    open: (network: Network) => Promise<CloseableAsyncIterable<Item>>,
+    signal: AbortSignal | undefined,
+    map: (item: Item) => Out,
+  ): AsyncIterable<Out> {
+    const channel = this.#current();
+    let stream: CloseableAsyncIterable<Item>;
+    try {
+      stream = await open(channel.network(this.#reader));
     } catch (error) {
+      this.#onFailure(channel, error);
+      throw error;
+    }
+    this.#onSuccess(channel);
+    const onAbort = () => stream.close();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (signal?.aborted) return;
+      for await (const item of stream) yield map(item);
+    } catch (error) {
+      // Closing the stream ourselves (abort, close()) cancels it: that is the normal end, not a failure.
       if (signal?.aborted || this.#closed) return;
       this.#onFailure(channel, error);
       throw error;
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      blocks.close();
+      stream.close();
     }
   }
 

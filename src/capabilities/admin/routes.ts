@@ -3,8 +3,7 @@
  * Every action is written to audit_log with the acting admin and the request id.
  */
 import { systemParamsSchema } from '@gx/chaincode';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type pg from 'pg';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { schemaStatus } from '../../db/migrator.js';
 import { httpErrors } from '../../http/errors.js';
@@ -19,7 +18,7 @@ import {
   profileSchema,
 } from '../../http/schemas.js';
 import type { ZodTypeProvider } from '../../http/zod-schemas.js';
-import { type LedgerProbe, ledgerHealth, projectorStatus } from '../../observability/health.js';
+import { ledgerHealth, projectorStatus } from '../../observability/health.js';
 import { outboxStatus } from '../../outbox/backlog.js';
 import { discardCommand, retryCommand } from '../../outbox/dead-letters.js';
 import { findCommand, listCommands } from '../../outbox/status.js';

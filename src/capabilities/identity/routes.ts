@@ -3,7 +3,6 @@
  */
 import { genders } from '@gx/chaincode';
 import type { FastifyInstance } from 'fastify';
-import type pg from 'pg';
 import { z } from 'zod';
 import { recordAudit } from '../../db/audit.js';
 import { createBatchLoader } from '../../db/batch-loader.js';
