@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { KubeObject } from './manifests.js';
 import { describe } from './manifests.js';
-import { gxRoleOf, workloadsOf } from './workloads.js';
+import { configMapsOf, gxRoleOf, workloadsOf } from './workloads.js';
 
 /** Variables read by Node.js itself rather than by src/config.ts. */
 const runtimeVariables: ReadonlySet<string> = new Set(['NODE_OPTIONS', 'TZ']);
@@ -69,11 +69,7 @@ const secretPlaceholder = 'from-a-secret-0123456789-0123456789';
 /** Checks every container that runs `gx <role>` (other images have their own settings). */
 export function checkRoleSettings(objects: readonly KubeObject[], contract: SettingsContract): string[] {
   const errors: string[] = [];
-  const configMaps = new Map(
-    objects
-      .filter((object) => object.kind === 'ConfigMap')
-      .map((object) => [object.metadata.name, (object.data ?? {}) as Record<string, string>]),
-  );
+  const configMaps = configMapsOf(objects);
   for (const { object, template } of workloadsOf(objects)) {
     for (const container of template.spec.containers) {
       if (gxRoleOf(container) === undefined) continue;

@@ -10,7 +10,7 @@
  * key (`GX_FABRIC_<ROLE>_KEY`, the old `GX_FABRIC_CLIENT_KEY`).
  */
 import { describe, type KubeObject } from './manifests.js';
-import { gxRoleOf, workloadsOf } from './workloads.js';
+import { configMapsOf, gxRoleOf, workloadsOf } from './workloads.js';
 
 /** The gx roles that must hold no signing key. */
 const readOnlyRoles: ReadonlySet<string> = new Set(['api', 'projector']);
@@ -52,11 +52,7 @@ interface RawContainer {
 /** Returns one message per signing key that reaches an API or projector container. */
 export function checkSigningKeys(objects: readonly KubeObject[]): string[] {
   const errors: string[] = [];
-  const configMaps = new Map(
-    objects
-      .filter((object) => object.kind === 'ConfigMap')
-      .map((object) => [object.metadata.name, (object.data ?? {}) as Record<string, string>]),
-  );
+  const configMaps = configMapsOf(objects);
   for (const { object, template } of workloadsOf(objects)) {
     const volumes = new Map(
       ((template.spec.volumes ?? []) as SecretVolume[]).map((volume) => [volume.name, secretsOf(volume)]),

@@ -53,6 +53,15 @@ export interface Workload {
   template: PodTemplate;
 }
 
+/** Every ConfigMap's data, by name (where containers' `envFrom` and `valueFrom` point). */
+export function configMapsOf(objects: readonly KubeObject[]): Map<string, Record<string, string>> {
+  return new Map(
+    objects
+      .filter((object) => object.kind === 'ConfigMap')
+      .map((object) => [object.metadata.name, (object.data ?? {}) as Record<string, string>]),
+  );
+}
+
 /** Every object in `objects` that runs pods, with its pod template. */
 export function workloadsOf(objects: readonly KubeObject[]): Workload[] {
   const workloads: Workload[] = [];
