@@ -41,7 +41,7 @@ describe('migrate', () => {
         'kyc_verification',
         'wallet',
         'transaction_history',
-        'transaction_approval',
+        'approval_request',
         'idempotency_key',
         'audit_log',
       ]),

@@ -82,7 +82,7 @@ describe('gx api', () => {
         });
         expect(login.status).toBe(200);
         const session = (await login.json()) as { user: { role: string } };
-        expect(session.user.role).toBe('admin');
+        expect(session.user.role).toBe('super_admin');
         // tokens was not asked for
         expect((await fetch(`${base}/api/v1/wallets/me`)).status).toBe(404);
         expect(output).not.toContain('a-long-admin-password');

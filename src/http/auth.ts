@@ -9,8 +9,20 @@ import fp from 'fastify-plugin';
 import { createBatchLoader } from '../db/batch-loader.js';
 import { httpErrors } from './errors.js';
 
-/** Who a caller is to the API: an ordinary user, or an administrator. */
-export type Role = 'user' | 'admin';
+/**
+ * Who a caller is to the API, in rank order: each role holds every right of the roles before it. An auditor
+ * reads every admin view and changes nothing; an admin also acts; a super admin also decides four-eyes
+ * approvals (docs/domain.md, System controls).
+ */
+export const ROLES = ['user', 'auditor', 'admin', 'super_admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Whether `role` holds the rights of `least` (see {@link ROLES}). */
+export function hasRole(role: Role, least: Role): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(least);
+}
+
+const isRole = (value: unknown): value is Role => (ROLES as readonly unknown[]).includes(value);
 
 /** What an access token carries: the profile id and role. */
 export interface AccessClaims {
@@ -27,10 +39,8 @@ declare module '@fastify/jwt' {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** onRequest hook: 401 unless the request carries a valid access token. */
-    authenticate(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
-    /** onRequest hook: 401 without a valid token, 403 unless its role is admin. */
-    requireAdmin(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
+    /** The onRequest hook of a role: 401 without a valid token, 403 unless the token's role holds `least`'s rights. */
+    requireRole(least: Role): (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
     /** Signs an access token. */
     issueAccessToken(claims: AccessClaims): string;
     /** Drops the cached state of an account (call after locking it), so this replica sees the change now. */
@@ -91,7 +101,7 @@ function headerVerifier(verifyToken: (token: string) => unknown, capacity = 10_0
       throw invalid();
     }
     const { sub, role, exp } = payload;
-    if (typeof sub !== 'string' || (role !== 'user' && role !== 'admin')) throw invalid();
+    if (typeof sub !== 'string' || !isRole(role)) throw invalid();
     const claims: AccessClaims = Object.freeze({ sub, role });
     // Only tokens that expire are kept (ours always do), so no entry outlives its token.
     if (typeof exp === 'number') {
@@ -167,7 +177,14 @@ function checkAccount(claims: AccessClaims, state: AccountStateView | null): voi
   if (state.isLocked) throw httpErrors.accountLocked();
 }
 
-/** Registers JWT support and the `authenticate` / `requireAdmin` hooks for every scope. */
+/** The refusal of a token whose role lacks `least`'s rights. */
+function checkRole(claims: AccessClaims, least: Role): void {
+  if (!hasRole(claims.role, least)) {
+    throw httpErrors.forbidden(least === 'auditor' ? 'Administrators and auditors only' : `Role ${least} required`);
+  }
+}
+
+/** Registers JWT support and the `requireRole` hooks for every scope. */
 export const authPlugin = fp<AuthOptions>(
   async (app: FastifyInstance, options) => {
     // @fastify/jwt for request.user; tokens are signed and checked below (key ids, issuer, audience).
@@ -185,7 +202,7 @@ export const authPlugin = fp<AuthOptions>(
       ? accountStateCache(options.accountStates, options.stateCacheMs ?? 1000)
       : undefined;
     const hook =
-      (adminOnly: boolean) =>
+      (least: Role) =>
       (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
         let claims: AccessClaims;
         try {
@@ -196,7 +213,7 @@ export const authPlugin = fp<AuthOptions>(
           const cached = states?.fresh(claims.sub);
           if (states === undefined || cached !== undefined) {
             if (states !== undefined) checkAccount(claims, cached ?? null);
-            if (adminOnly && claims.role !== 'admin') throw httpErrors.forbidden('Administrators only');
+            checkRole(claims, least);
             done();
             return;
           }
@@ -208,24 +225,27 @@ export const authPlugin = fp<AuthOptions>(
         states.load(claims.sub).then((state) => {
           try {
             checkAccount(claims, state);
-            if (adminOnly && claims.role !== 'admin') throw httpErrors.forbidden('Administrators only');
+            checkRole(claims, least);
           } catch (error) {
             return done(error as Error);
           }
           done();
         }, done);
       };
-    app.decorate('authenticate', hook(false));
-    app.decorate('requireAdmin', hook(true));
+    const hooks = new Map(ROLES.map((role) => [role, hook(role)]));
+    app.decorate('requireRole', (least: Role) => hooks.get(least) as ReturnType<typeof hook>);
     app.decorate('issueAccessToken', (claims: AccessClaims) => sign({ sub: claims.sub, role: claims.role }));
     app.decorate('forgetAccountState', (profileId: string) => states?.forget(profileId));
   },
   { name: 'gx-auth' },
 );
 
-/** Throws 403 unless the caller is `profileId` or an admin. */
-export function assertSelfOrAdmin(request: FastifyRequest, profileId: string): void {
-  if (request.user.sub !== profileId && request.user.role !== 'admin') {
+/**
+ * Throws 403 unless the caller is `profileId` or holds `least`'s rights: `auditor` where the route only
+ * reads, `admin` where it changes something.
+ */
+export function assertSelfOr(request: FastifyRequest, profileId: string, least: 'auditor' | 'admin'): void {
+  if (request.user.sub !== profileId && !hasRole(request.user.role, least)) {
     throw httpErrors.forbidden('You may only access your own account');
   }
 }

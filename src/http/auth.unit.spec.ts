@@ -14,8 +14,10 @@ beforeAll(async () => {
   app = Fastify();
   app.setErrorHandler(rootErrorHandler(1024));
   await app.register(authPlugin, { secret: SECRET, accessTtlSeconds: 60 });
-  app.get('/me', { onRequest: [app.authenticate] }, async (request) => request.user);
-  app.get('/admin', { onRequest: [app.requireAdmin] }, async () => ({ ok: true }));
+  app.get('/me', { onRequest: [app.requireRole('user')] }, async (request) => request.user);
+  app.get('/admin', { onRequest: [app.requireRole('admin')] }, async () => ({ ok: true }));
+  app.get('/audit', { onRequest: [app.requireRole('auditor')] }, async () => ({ ok: true }));
+  app.get('/super', { onRequest: [app.requireRole('super_admin')] }, async () => ({ ok: true }));
   await app.ready();
 });
 afterAll(async () => {
@@ -73,11 +75,18 @@ describe('access tokens', () => {
     expect((await get('/me', `Bearer ${token}`)).statusCode).toBe(401);
   });
 
-  it('requireAdmin: 403 for a user, 200 for an admin', async () => {
-    const user = app.issueAccessToken({ sub: 'profile-3', role: 'user' });
-    const admin = app.issueAccessToken({ sub: 'profile-4', role: 'admin' });
-    expect((await get('/admin', `Bearer ${user}`)).statusCode).toBe(403);
-    expect((await get('/admin', `Bearer ${admin}`)).statusCode).toBe(200);
+  it('requireRole: each role holds the rights of those below it and no others', async () => {
+    const token = (role: 'user' | 'auditor' | 'admin' | 'super_admin') =>
+      `Bearer ${app.issueAccessToken({ sub: `profile-${role}`, role })}`;
+    const statuses = async (path: string) =>
+      Promise.all(
+        (['user', 'auditor', 'admin', 'super_admin'] as const).map(
+          async (role) => (await get(path, token(role))).statusCode,
+        ),
+      );
+    expect(await statuses('/audit')).toEqual([403, 200, 200, 200]);
+    expect(await statuses('/admin')).toEqual([403, 403, 200, 200]);
+    expect(await statuses('/super')).toEqual([403, 403, 403, 200]);
     expect((await get('/admin')).statusCode).toBe(401);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Every route of docs/api.md × anonymous / another user / the owner / an admin. A cell expects either the exact
+ * Every route of docs/api.md × anonymous / another user / the owner / an auditor / an admin / a super admin. A
+ * cell expects either the exact
  * refusal (401 anonymous, 403 not allowed) or "allowed": any answer that is neither 401 nor 403 (nor 5xx),
  * since business outcomes (404 before registration, 409 after an earlier cell changed state) are not
  * authorization. For admin routes the "owner" is the user the action targets.
@@ -7,13 +8,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, startTestApi, type TestApi } from '../../test/support/api-server.js';
 
-type Role = 'anonymous' | 'other' | 'owner' | 'admin';
+type Role = 'anonymous' | 'other' | 'owner' | 'auditor' | 'admin' | 'superAdmin';
 type Expectation = 401 | 403 | 'allowed';
 
 interface Fixtures {
   owner: Session;
   other: Session;
+  auditor: Session;
   admin: Session;
+  superAdmin: Session;
   subject: Session;
   ownerCommandId: string;
   failedCommandId: string;
@@ -32,13 +35,20 @@ const anyone: Record<Role, Expectation> = {
   anonymous: 'allowed',
   other: 'allowed',
   owner: 'allowed',
+  auditor: 'allowed',
   admin: 'allowed',
+  superAdmin: 'allowed',
 };
-const signedIn: Record<Role, Expectation> = { anonymous: 401, other: 'allowed', owner: 'allowed', admin: 'allowed' };
-const selfOrAdmin: Record<Role, Expectation> = { anonymous: 401, other: 403, owner: 'allowed', admin: 'allowed' };
-const selfOnly: Record<Role, Expectation> = { anonymous: 401, other: 403, owner: 'allowed', admin: 403 };
-const adminOnly: Record<Role, Expectation> = { anonymous: 401, other: 403, owner: 403, admin: 'allowed' };
-
+const signedIn: Record<Role, Expectation> = { ...anyone, anonymous: 401 };
+/** Reads of one account: the owner and every staff role (auditors read everything). */
+const selfOrStaff: Record<Role, Expectation> = { ...signedIn, other: 403 };
+/** Changes to one account: the owner, admins and super admins; an auditor changes nothing. */
+const selfOrAdmin: Record<Role, Expectation> = { ...selfOrStaff, auditor: 403 };
+const selfOnly: Record<Role, Expectation> = { ...selfOrAdmin, admin: 403, superAdmin: 403 };
+/** Admin views: auditors, admins and super admins. */
+const staffRead: Record<Role, Expectation> = { ...signedIn, other: 403, owner: 403 };
+/** Admin actions: admins and super admins. */
+const adminOnly: Record<Role, Expectation> = { ...staffRead, auditor: 403 };
 const routes: RouteCase[] = [
   {
     method: 'POST',
@@ -69,7 +79,7 @@ const routes: RouteCase[] = [
     expect: anyone,
   },
   { method: 'GET', path: () => '/api/v1/users/me', expect: signedIn },
-  { method: 'GET', path: (f) => `/api/v1/users/${f.owner.profileId}`, expect: selfOrAdmin },
+  { method: 'GET', path: (f) => `/api/v1/users/${f.owner.profileId}`, expect: selfOrStaff },
   {
     method: 'PATCH',
     path: (f) => `/api/v1/users/${f.owner.profileId}`,
@@ -82,9 +92,9 @@ const routes: RouteCase[] = [
     body: () => ({ documentType: 'PASSPORT', documentNumber: 'X1234567', documentCountry: 'MY' }),
     expect: selfOnly,
   },
-  { method: 'GET', path: (f) => `/api/v1/users/${f.owner.profileId}/kyc`, expect: selfOrAdmin },
+  { method: 'GET', path: (f) => `/api/v1/users/${f.owner.profileId}/kyc`, expect: selfOrStaff },
   { method: 'POST', path: () => '/api/v1/bootstrap', ownerIs: 'subject', expect: adminOnly },
-  { method: 'GET', path: () => '/api/v1/admin/users?status=REGISTERED', ownerIs: 'subject', expect: adminOnly },
+  { method: 'GET', path: () => '/api/v1/admin/users?status=REGISTERED', ownerIs: 'subject', expect: staffRead },
   {
     method: 'POST',
     path: (f) => `/api/v1/admin/users/${f.subject.profileId}/approve`,
@@ -117,7 +127,7 @@ const routes: RouteCase[] = [
     ownerIs: 'subject',
     expect: adminOnly,
   },
-  { method: 'GET', path: () => '/api/v1/admin/commands?status=FAILED', ownerIs: 'subject', expect: adminOnly },
+  { method: 'GET', path: () => '/api/v1/admin/commands?status=FAILED', ownerIs: 'subject', expect: staffRead },
   {
     method: 'POST',
     path: (f) => `/api/v1/admin/commands/${f.failedCommandId}/retry`,
@@ -130,18 +140,18 @@ const routes: RouteCase[] = [
     ownerIs: 'subject',
     expect: adminOnly,
   },
-  { method: 'GET', path: () => '/api/v1/admin/system', ownerIs: 'subject', expect: adminOnly },
+  { method: 'GET', path: () => '/api/v1/admin/system', ownerIs: 'subject', expect: staffRead },
   { method: 'GET', path: () => '/api/v1/wallets/me', expect: signedIn },
   {
     method: 'POST',
     path: () => '/api/v1/transfers',
     body: () => ({ toFabricUserId: 'SG 1B2 CDE123 1WXYZ 9876', amount: '1' }),
-    // Admins hold no ledger account: their refusal is a business rule (403), like any unregistered user's.
-    expect: { anonymous: 401, other: 'allowed', owner: 'allowed', admin: 403 },
+    // Staff hold no ledger account: their refusal is a business rule (403), like any unregistered user's.
+    expect: { ...signedIn, auditor: 403, admin: 403, superAdmin: 403 },
   },
   { method: 'GET', path: () => '/api/v1/transactions', expect: signedIn },
-  { method: 'GET', path: (f) => `/api/v1/commands/${f.ownerCommandId}`, expect: selfOrAdmin },
-  { method: 'GET', path: (f) => `/api/v1/commands/${f.ownerCommandId}/events`, expect: selfOrAdmin },
+  { method: 'GET', path: (f) => `/api/v1/commands/${f.ownerCommandId}`, expect: selfOrStaff },
+  { method: 'GET', path: (f) => `/api/v1/commands/${f.ownerCommandId}/events`, expect: selfOrStaff },
 ];
 
 let api: TestApi;
@@ -150,7 +160,7 @@ let fixtures: Fixtures;
 beforeAll(async () => {
   api = await startTestApi();
   const [owner, other, subject] = [await api.registerUser(), await api.registerUser(), await api.registerUser()];
-  const admin = await api.admin();
+  const [auditor, admin, superAdmin] = [await api.staff('auditor'), await api.staff('admin'), await api.admin()];
   await api.putOnLedger(owner);
   await api.putOnLedger(other);
   const transfer = await api.request('POST', '/api/v1/transfers', {
@@ -170,7 +180,9 @@ beforeAll(async () => {
   fixtures = {
     owner,
     other,
+    auditor,
     admin,
+    superAdmin,
     subject,
     ownerCommandId: transfer.body.commandId,
     failedCommandId: failed.rows[0].id,
@@ -178,7 +190,7 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
-const roles: Role[] = ['anonymous', 'other', 'owner', 'admin'];
+const roles: Role[] = ['anonymous', 'other', 'owner', 'auditor', 'admin', 'superAdmin'];
 const cells = routes.flatMap((route) => roles.map((role) => ({ route, role })));
 
 describe('authorization matrix', () => {
@@ -189,11 +201,7 @@ describe('authorization matrix', () => {
     ]),
   )('%s', async (_name, { route, role }) => {
     const session =
-      role === 'anonymous'
-        ? undefined
-        : role === 'owner'
-          ? fixtures[route.ownerIs ?? 'owner']
-          : fixtures[role as 'other' | 'admin'];
+      role === 'anonymous' ? undefined : role === 'owner' ? fixtures[route.ownerIs ?? 'owner'] : fixtures[role];
     const response = await api.request(route.method, route.path(fixtures), {
       token: session?.accessToken,
       body: route.body?.(fixtures, role),
@@ -256,7 +264,7 @@ describe('authorization matrix', () => {
 
 describe('logout (last: it revokes sessions)', () => {
   it.each(roles.map((role) => [role]))('as %s', async (role) => {
-    const session = role === 'anonymous' ? undefined : fixtures[role as 'other' | 'owner' | 'admin'];
+    const session = role === 'anonymous' ? undefined : fixtures[role];
     const response = await api.request('POST', '/api/v1/auth/logout', { token: session?.accessToken });
     expect(response.status).toBe(role === 'anonymous' ? 401 : 204);
   });

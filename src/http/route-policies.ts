@@ -2,8 +2,9 @@
  * Per-route policies, declared in the route's `config` and wired here once, when the route is added
  * (Fastify's `onRoute`), instead of each route listing its hooks:
  *
- * - `auth: 'user' | 'admin'`: a valid access token for an existing, unlocked account (and the admin role)
- *   before anything else, then the per-user rate limit; a failed authentication counts against the per-IP
+ * - `auth: Role`: a valid access token for an existing, unlocked account whose role holds that role's rights
+ *   (auth.ts `ROLES`: `auditor` for admin reads, `admin` for admin actions, `super_admin` for four-eyes
+ *   decisions) before anything else, then the per-user rate limit; a failed authentication counts against the per-IP
  *   limit, so guessing tokens is limited too;
  * - `idempotent: true`: Idempotency-Key claimed before the handler and the answer stored after it;
  * - `authRateLimit`, `noRateLimit`: see rate-limits.ts (per-IP limits, checked for every request).
@@ -13,13 +14,14 @@
 import type { FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type pg from 'pg';
+import type { Role } from './auth.js';
 import { idempotencyHooks } from './idempotency.js';
 import { type Limiter, type RateLimitSettings, setUpRateLimits } from './rate-limits.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The route needs an access token (`user`), or one with the admin role (`admin`). */
-    auth?: 'user' | 'admin';
+    /** The route needs an access token whose role holds this role's rights (`user`: any account). */
+    auth?: Role;
   }
 }
 
@@ -57,7 +59,7 @@ export const routePolicies = fp<RoutePolicyOptions>(
       const onRequest: onRequestHookHandler[] = [];
       const preHandler: preHandlerHookHandler[] = [];
       if (config.auth !== undefined) {
-        const check = config.auth === 'admin' ? app.requireAdmin : app.authenticate;
+        const check = app.requireRole(config.auth);
         onRequest.push(perIp ? countFailuresPerIp(check, perIp) : check);
       }
       if (config.auth !== undefined && perUser !== undefined) preHandler.push(perUser);

@@ -3,6 +3,7 @@
  * with their routes.
  */
 import { z } from 'zod';
+import { ROLES } from './auth.js';
 
 export const errorSchema = z.object({
   error: z.string(),
@@ -23,7 +24,7 @@ export const profileSchema = z.object({
   nationalityCountryCode: z.string().nullable(),
   dateOfBirth: z.iso.date().nullable(),
   gender: z.string().nullable(),
-  role: z.enum(['user', 'admin']),
+  role: z.enum(ROLES),
   status: z.enum(['REGISTERED', 'APPROVED', 'DENIED']),
   onchainStatus: z.enum(['NOT_REGISTERED', 'PENDING', 'REGISTERED', 'FAILED']),
   fabricUserId: z.string().nullable(),

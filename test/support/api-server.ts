@@ -46,8 +46,10 @@ export interface TestApi {
   request<T = AnyBody>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   /** Registers a new user (unique email) and returns its session. */
   registerUser(overrides?: Record<string, unknown>): Promise<Session>;
-  /** The configured first admin, logged in. */
+  /** The configured first admin (the first super admin), logged in. */
   admin(): Promise<Session>;
+  /** A new account of a staff role (registered, its role set as an operator would), logged in. */
+  staff(role: 'auditor' | 'admin' | 'super_admin'): Promise<Session>;
   /**
    * Makes a user look registered on the ledger, as the projector would leave it (profile APPROVED /
    * REGISTERED with a Fabric user id, and a wallet), so token routes can be exercised without a ledger.
@@ -122,35 +124,42 @@ export async function startTestApi(overrides: Partial<ApiDependencies> = {}): Pr
     };
   };
 
+  async function registerUser(overrides: Record<string, unknown> = {}): Promise<Session> {
+    counter += 1;
+    const body = {
+      fname: 'Aisha',
+      lname: 'Rahman',
+      email: `user${counter}-${randomBytes(4).toString('hex')}@gx.test`,
+      phoneNum: '+60123456789',
+      password: 'correct horse battery',
+      nationalityCountryCode: 'MY',
+      dateOfBirth: '1990-05-17',
+      gender: 'female',
+      ...overrides,
+    };
+    const response = await request('POST', '/api/v1/auth/register', { body });
+    if (response.status !== 201) throw new Error(`register failed: ${response.status} ${response.text}`);
+    return {
+      profileId: response.body.user.profileId,
+      email: body.email as string,
+      password: body.password as string,
+      accessToken: response.body.accessToken,
+      refreshToken: response.body.refreshToken,
+    };
+  }
+
   return {
     url,
     app,
     db,
     request,
-    async registerUser(overrides = {}) {
-      counter += 1;
-      const body = {
-        fname: 'Aisha',
-        lname: 'Rahman',
-        email: `user${counter}-${randomBytes(4).toString('hex')}@gx.test`,
-        phoneNum: '+60123456789',
-        password: 'correct horse battery',
-        nationalityCountryCode: 'MY',
-        dateOfBirth: '1990-05-17',
-        gender: 'female',
-        ...overrides,
-      };
-      const response = await request('POST', '/api/v1/auth/register', { body });
-      if (response.status !== 201) throw new Error(`register failed: ${response.status} ${response.text}`);
-      return {
-        profileId: response.body.user.profileId,
-        email: body.email as string,
-        password: body.password as string,
-        accessToken: response.body.accessToken,
-        refreshToken: response.body.refreshToken,
-      };
-    },
+    registerUser,
     admin: () => login(adminEmail, adminPassword),
+    async staff(role) {
+      const registered = await registerUser();
+      await db.pool.query('UPDATE user_profile SET role = $2 WHERE profile_id = $1', [registered.profileId, role]);
+      return login(registered.email, registered.password);
+    },
     async putOnLedger(session, balance = '1000000') {
       const fabricUserId = testFabricUserId();
       await db.pool.query(

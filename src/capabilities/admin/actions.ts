@@ -124,6 +124,20 @@ export async function denyRegistration(
 }
 
 /**
+ * Whether a super admin other than `profileId` can still act. Locks of super admins are serialized (a
+ * transaction-scoped advisory lock; each statement then reads what the previous lock committed), so two admins
+ * locking the last two super admins at once cannot both see the other one unlocked.
+ */
+async function anotherActiveSuperAdmin(client: pg.ClientBase, profileId: string): Promise<boolean> {
+  await client.query('SELECT pg_advisory_xact_lock(7351020203)');
+  const others = await client.query(
+    `SELECT 1 FROM user_profile WHERE role = 'super_admin' AND NOT is_locked AND profile_id <> $1 LIMIT 1`,
+    [profileId],
+  );
+  return (others.rowCount ?? 0) > 0;
+}
+
+/**
  * Locks or unlocks an account. Off-chain at once (login and transfers refused); for a user registered on
  * the ledger, also enqueues UPDATE_USER_STATUS so the ledger agrees.
  */
@@ -138,8 +152,11 @@ export async function setAccountLock(
     if (profile.isLocked === lock.locked) {
       throw new ProfileStateError(`profile is already ${lock.locked ? 'locked' : 'unlocked'}`);
     }
-    if (lock.locked && profile.role === 'admin' && profile.profileId === actor.profileId) {
+    if (lock.locked && profile.profileId === actor.profileId) {
       throw new ProfileStateError('an admin cannot lock their own account');
+    }
+    if (lock.locked && profile.role === 'super_admin' && !(await anotherActiveSuperAdmin(client, profileId))) {
+      throw new ProfileStateError('the last unlocked super admin cannot be locked');
     }
     const updated = await setProfileColumns(
       client,

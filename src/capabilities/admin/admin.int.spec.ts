@@ -2,6 +2,7 @@ import { checkFabricUserId, identityDigest } from '@gx/chaincode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, startTestApi, type TestApi } from '../../../test/support/api-server.js';
 import { toLedgerCall } from '../../commands/catalogue.js';
+import { ensureFirstAdmin } from '../identity/index.js';
 
 let api: TestApi;
 let admin: Session;
@@ -20,13 +21,44 @@ async function auditEntries(action: string, targetId: string) {
 }
 
 describe('first admin', () => {
-  it('exists with role admin and its token carries the role', async () => {
+  it('is the first super admin and its token carries the role', async () => {
     const me = await api.request('GET', '/api/v1/users/me', { token: admin.accessToken });
     expect(me.status).toBe(200);
-    expect(me.body.role).toBe('admin');
+    expect(me.body.role).toBe('super_admin');
     const payload = JSON.parse(Buffer.from(admin.accessToken.split('.')[1]!, 'base64url').toString());
-    expect(payload).toMatchObject({ sub: admin.profileId, role: 'admin' });
+    expect(payload).toMatchObject({ sub: admin.profileId, role: 'super_admin' });
     expect(payload.exp - payload.iat).toBe(900);
+  });
+
+  it('an account of the configured email made admin by an earlier release becomes super admin at start', async () => {
+    const email = `earlier-admin-${Date.now()}@gx.test`;
+    await ensureFirstAdmin(api.db.pool, { email, password: 'an-earlier-admin-password' });
+    await api.db.pool.query("UPDATE user_profile SET role = 'admin' WHERE lower(email) = lower($1)", [email]);
+    expect(await ensureFirstAdmin(api.db.pool, { email, password: 'ignored-password' })).toBe('promoted');
+    const row = await api.db.pool.query('SELECT role FROM user_profile WHERE lower(email) = lower($1)', [email]);
+    expect(row.rows[0].role).toBe('super_admin');
+    expect(await ensureFirstAdmin(api.db.pool, { email, password: 'ignored-password' })).toBe('exists');
+  });
+});
+
+describe('the last super admin', () => {
+  it('cannot be locked (409); another super admin can be while the first stays unlocked', async () => {
+    const otherAdmin = await api.staff('admin');
+    const lock = (profileId: string, token = otherAdmin.accessToken) =>
+      api.request('POST', `/api/v1/admin/users/${profileId}/lock`, { token, body: { reason: 'test' } });
+    // Every other super admin of this database is locked first, so the configured one is the last.
+    await api.db.pool.query(
+      "UPDATE user_profile SET is_locked = true WHERE role = 'super_admin' AND profile_id <> $1",
+      [admin.profileId],
+    );
+    const refused = await lock(admin.profileId);
+    expect(refused.status, refused.text).toBe(409);
+    expect(refused.body.message).toContain('last unlocked super admin');
+    const second = await api.staff('super_admin');
+    expect((await lock(second.profileId)).status).toBe(200);
+    expect((await lock(admin.profileId)).status).toBe(409);
+    await api.request('POST', `/api/v1/admin/users/${second.profileId}/unlock`, { token: otherAdmin.accessToken });
+    expect((await lock(second.profileId)).status).toBe(200);
   });
 });
 
@@ -67,7 +99,7 @@ describe('POST /api/v1/admin/users/:id/approve', () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
       actor_id: admin.profileId,
-      actor_role: 'admin',
+      actor_role: 'super_admin',
       target_type: 'user_profile',
       request_id: 'req-approve-1',
     });

@@ -57,6 +57,8 @@ const accepted = (commandId: string) => ({ commandId, status: 'PENDING' as const
 export async function adminRoutes(root: FastifyInstance, options: CapabilityContext): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { pool } = options;
+  // Admin views are read by auditors too; actions need an admin (a super admin holds every admin right).
+  const read = { config: { auth: 'auditor' } } as const;
   const admin = { config: { auth: 'admin' } } as const;
   const write = { config: { auth: 'admin', idempotent: true } } as const;
 
@@ -86,7 +88,7 @@ export async function adminRoutes(root: FastifyInstance, options: CapabilityCont
   app.get(
     '/api/v1/admin/users',
     {
-      ...admin,
+      ...read,
       schema: {
         tags: ['admin'],
         summary: 'Profiles, oldest first, by status',
@@ -214,7 +216,7 @@ export async function adminRoutes(root: FastifyInstance, options: CapabilityCont
   app.get(
     '/api/v1/admin/commands',
     {
-      ...admin,
+      ...read,
       schema: {
         tags: ['admin'],
         summary: 'Commands, newest first, by status (FAILED lists dead letters and retrying failures)',
@@ -269,7 +271,7 @@ export async function adminRoutes(root: FastifyInstance, options: CapabilityCont
   app.get(
     '/api/v1/admin/system',
     {
-      ...admin,
+      ...read,
       schema: {
         tags: ['admin'],
         summary: 'Ledger reachability, outbox backlog, projection lag, schema level',

@@ -4,9 +4,10 @@
  * a deleted account, would be honoured until it expires.
  */
 import type pg from 'pg';
+import type { Role } from '../../http/auth.js';
 
 export interface AccountState {
-  role: 'user' | 'admin';
+  role: Role;
   isLocked: boolean;
 }
 
@@ -15,7 +16,7 @@ export async function findAccountStates(
   db: Pick<pg.Pool, 'query'>,
   profileIds: readonly string[],
 ): Promise<Map<string, AccountState>> {
-  const result = await db.query<{ profile_id: string; role: 'user' | 'admin'; is_locked: boolean }>({
+  const result = await db.query<{ profile_id: string; role: Role; is_locked: boolean }>({
     name: 'gx-account-states',
     text: 'SELECT profile_id, role, is_locked FROM user_profile WHERE profile_id = ANY($1::uuid[])',
     values: [profileIds],

@@ -64,23 +64,47 @@ export async function checkCredentials(
 }
 
 /**
- * Creates the configured first admin when no profile has that email; an existing account is left as it is
- * (its password is not reset from configuration). Safe to run from several replicas at once.
+ * Creates the configured first admin, as the first super admin (docs/api.md, Roles), when no profile has that
+ * email. An existing account of that email that is an admin (created so by a release before super admins) is
+ * made super admin; any other existing account is left as it is (its password is not reset from
+ * configuration, and a user who registered the email first gains nothing). Safe to run from several replicas
+ * at once.
  */
 export async function ensureFirstAdmin(
   db: pg.Pool,
   admin: { email: string; password: string },
   logger?: Logger,
-): Promise<'created' | 'exists'> {
-  if (await findCredentials(db, admin.email)) return 'exists';
+): Promise<'created' | 'promoted' | 'exists'> {
+  const outcome = await firstAdminOutcome(db, admin);
+  logger?.info(
+    { email: admin.email },
+    {
+      created: 'created the first super admin',
+      promoted: 'made the first admin super admin',
+      exists: 'first super admin exists',
+    }[outcome],
+  );
+  return outcome;
+}
+
+async function firstAdminOutcome(
+  db: pg.Pool,
+  admin: { email: string; password: string },
+): Promise<'created' | 'promoted' | 'exists'> {
+  if (await findCredentials(db, admin.email)) {
+    const promoted = await db.query(
+      `UPDATE user_profile SET role = 'super_admin', updated_at = now()
+        WHERE tenant_id = 'default' AND lower(email) = lower($1) AND role = 'admin'`,
+      [admin.email],
+    );
+    return (promoted.rowCount ?? 0) > 0 ? 'promoted' : 'exists';
+  }
   const passwordHash = await hashPassword(admin.password);
   const result = await db.query(
     `INSERT INTO user_profile (email, password_hash, role, first_name, last_name, status)
-     VALUES ($1, $2, 'admin', 'Administrator', '', 'APPROVED')
+     VALUES ($1, $2, 'super_admin', 'Administrator', '', 'APPROVED')
      ON CONFLICT DO NOTHING`,
     [admin.email, passwordHash],
   );
-  const created = (result.rowCount ?? 0) > 0;
-  logger?.info({ email: admin.email }, created ? 'created the first admin' : 'first admin exists');
-  return created ? 'created' : 'exists';
+  return (result.rowCount ?? 0) > 0 ? 'created' : 'exists';
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { recordAudit } from '../../db/audit.js';
 import { createBatchLoader } from '../../db/batch-loader.js';
 import { inTransaction } from '../../db/pool.js';
-import { assertSelf, assertSelfOrAdmin } from '../../http/auth.js';
+import { assertSelf, assertSelfOr } from '../../http/auth.js';
 import { clientKey } from '../../http/client-address.js';
 import { httpErrors } from '../../http/errors.js';
 import { errorResponses, profileIdParams, profileSchema } from '../../http/schemas.js';
@@ -232,7 +232,7 @@ export async function identityRoutes(root: FastifyInstance, options: CapabilityC
       },
     },
     async (request) => {
-      assertSelfOrAdmin(request, request.params.profileId);
+      assertSelfOr(request, request.params.profileId, 'auditor');
       return visibleProfile(request.params.profileId);
     },
   );
@@ -251,7 +251,7 @@ export async function identityRoutes(root: FastifyInstance, options: CapabilityC
     },
     async (request) => {
       const { profileId } = request.params;
-      assertSelfOrAdmin(request, profileId);
+      assertSelfOr(request, profileId, 'admin');
       // An admin changing someone else's profile is an admin action: audited in the same transaction.
       const byAdmin = request.user.sub !== profileId;
       const updated = await inTransaction(pool, async (client) => {
@@ -314,7 +314,7 @@ export async function identityRoutes(root: FastifyInstance, options: CapabilityC
       },
     },
     async (request) => {
-      assertSelfOrAdmin(request, request.params.profileId);
+      assertSelfOr(request, request.params.profileId, 'auditor');
       const status = await latestKyc(pool, request.params.profileId);
       if (!status) throw httpErrors.notFound('KYC submission');
       return status;

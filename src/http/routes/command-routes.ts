@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { type CommandView, findCommand, isFinal } from '../../outbox/status.js';
+import { hasRole } from '../auth.js';
 import type { CommandStatusHub } from '../command-status-hub.js';
 import { httpErrors } from '../errors.js';
 import { sseStreamsOpen } from '../metrics.js';
@@ -17,11 +18,11 @@ export interface CommandRoutesOptions {
   heartbeatMs?: number;
 }
 
-/** A command visible to the caller: its submitter or an admin; others get 404 (no probing of ids). */
+/** A command visible to the caller: its submitter, an admin or an auditor (a read); others get 403. */
 async function visibleCommand(pool: pg.Pool, request: FastifyRequest, commandId: string): Promise<CommandView> {
   const command = await findCommand(pool, commandId);
   if (!command) throw httpErrors.notFound('Command');
-  if (request.user.role !== 'admin' && command.submittedBy !== request.user.sub) {
+  if (!hasRole(request.user.role, 'auditor') && command.submittedBy !== request.user.sub) {
     throw httpErrors.forbidden('Only the submitter or an admin may see this command');
   }
   return command;
