@@ -74,6 +74,7 @@ const securityEnv = {
     .default([]),
   GX_AUTH_STATE_CACHE_MS: limit.default(1000),
   GX_REFRESH_REUSE_GRACE_SECONDS: limit.default(10),
+  GX_APPROVAL_TTL_SECONDS: positiveInt.default(24 * 3600),
 };
 
 /** Which X-Forwarded-For hops to trust: none, a hop count, or the proxies' addresses/CIDRs. */
@@ -276,6 +277,8 @@ export interface Config {
     adminEmail: string | undefined;
     adminPassword: string | undefined;
     kycEncryptionKeys: string | undefined;
+    /** How long a four-eyes request waits for its decision before it reads as EXPIRED. */
+    approvalTtlSeconds: number;
   };
   fabric: FabricSettings;
   submitter: { window: number; batchSize: number; maxAttempts: number };
@@ -317,6 +320,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       adminEmail: e.GX_ADMIN_EMAIL,
       adminPassword: e.GX_ADMIN_PASSWORD,
       kycEncryptionKeys: e.GX_KYC_ENCRYPTION_KEYS,
+      approvalTtlSeconds: e.GX_APPROVAL_TTL_SECONDS,
     },
     fabric: {
       peerEndpoint: e.GX_FABRIC_PEER_ENDPOINT,

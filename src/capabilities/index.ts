@@ -50,6 +50,8 @@ export interface CapabilityContext {
   kycKeyring: KycKeyring | undefined;
   /** How long a transfer may reuse its sender's lock/registration state (ms; 0 = never). */
   senderCacheTtlMs: number;
+  /** Seconds a four-eyes request waits for its decision before it reads as EXPIRED. */
+  approvalTtlSeconds: number;
   /** Server secret from which a rotated refresh token's successor is derived (concurrent refreshes). */
   refreshKey: string;
   /** Seconds a rotated refresh token still yields its successor instead of counting as reuse. */

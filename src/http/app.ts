@@ -68,6 +68,8 @@ export interface ApiDependencies {
   outbox?: OutboxBatcherOptions;
   /** How long a transfer may reuse its sender's lock/registration state (ms, default 1000; 0 = never). */
   senderCacheTtlMs?: number;
+  /** Seconds a four-eyes request waits for its decision (default 24 h, GX_APPROVAL_TTL_SECONDS). */
+  approvalTtlSeconds?: number;
   /**
    * How many proxy hops of X-Forwarded-For to trust (the proxies in front: an ingress is 1), so per-IP limits
    * see the client. 0 (default): the socket's address. Trusting every hop would let clients spoof it.
@@ -192,6 +194,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     refreshTtlSeconds: deps.refreshTtlSeconds ?? 30 * 24 * 3600,
     kycKeyring: deps.kycKeyring,
     senderCacheTtlMs: deps.senderCacheTtlMs ?? 1000,
+    approvalTtlSeconds: deps.approvalTtlSeconds ?? 24 * 3600,
     // Concurrent refreshes derive the same successor token from this key (identity/refresh-tokens.ts).
     refreshKey: deps.jwtSecret,
     refreshReuseGraceSeconds: deps.refreshReuseGraceSeconds ?? 10,

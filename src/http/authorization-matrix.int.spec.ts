@@ -20,6 +20,8 @@ interface Fixtures {
   subject: Session;
   ownerCommandId: string;
   failedCommandId: string;
+  /** A four-eyes request of the admin fixture, for a super admin to decide. */
+  approvalId: string;
 }
 
 interface RouteCase {
@@ -49,6 +51,8 @@ const selfOnly: Record<Role, Expectation> = { ...selfOrAdmin, admin: 403, superA
 const staffRead: Record<Role, Expectation> = { ...signedIn, other: 403, owner: 403 };
 /** Admin actions: admins and super admins. */
 const adminOnly: Record<Role, Expectation> = { ...staffRead, auditor: 403 };
+/** Four-eyes decisions. */
+const superAdminOnly: Record<Role, Expectation> = { ...adminOnly, admin: 403 };
 const routes: RouteCase[] = [
   {
     method: 'POST',
@@ -141,6 +145,26 @@ const routes: RouteCase[] = [
     expect: adminOnly,
   },
   { method: 'GET', path: () => '/api/v1/admin/system', ownerIs: 'subject', expect: staffRead },
+  {
+    method: 'POST',
+    path: () => '/api/v1/admin/approvals',
+    body: () => ({ action: 'RESUME_SYSTEM', payload: { reason: 'matrix' } }),
+    ownerIs: 'subject',
+    expect: adminOnly,
+  },
+  { method: 'GET', path: () => '/api/v1/admin/approvals?status=PENDING', ownerIs: 'subject', expect: staffRead },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/approvals/${f.approvalId}/approve`,
+    ownerIs: 'subject',
+    expect: superAdminOnly,
+  },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/approvals/${f.approvalId}/reject`,
+    ownerIs: 'subject',
+    expect: superAdminOnly,
+  },
   { method: 'GET', path: () => '/api/v1/wallets/me', expect: signedIn },
   {
     method: 'POST',
@@ -177,7 +201,12 @@ beforeAll(async () => {
      VALUES ('DISTRIBUTE_GENESIS', gen_random_uuid()::text, '{"fabricUserId":"MY A3F HBF934 0ABCD 1234"}', 'FAILED', 'x', NULL)
      RETURNING id`,
   );
+  const approval = await api.request('POST', '/api/v1/admin/approvals', {
+    token: admin.accessToken,
+    body: { action: 'PAUSE_SYSTEM', payload: { reason: 'matrix' } },
+  });
   fixtures = {
+    approvalId: approval.body.approvalId,
     owner,
     other,
     auditor,
@@ -244,6 +273,10 @@ describe('authorization matrix', () => {
       'POST /api/v1/admin/commands/:commandId/retry',
       'POST /api/v1/admin/commands/:commandId/discard',
       'GET /api/v1/admin/system',
+      'POST /api/v1/admin/approvals',
+      'GET /api/v1/admin/approvals',
+      'POST /api/v1/admin/approvals/:approvalId/approve',
+      'POST /api/v1/admin/approvals/:approvalId/reject',
       'GET /api/v1/wallets/me',
       'POST /api/v1/transfers',
       'GET /api/v1/transactions',
@@ -256,7 +289,8 @@ describe('authorization matrix', () => {
         .replace(/admin\/users\/:profileId/, `admin/users/${fixtures.subject.profileId}`)
         .replace(':profileId', fixtures.owner.profileId)
         .replace(/admin\/commands\/:commandId/, `admin/commands/${fixtures.failedCommandId}`)
-        .replace(':commandId', fixtures.ownerCommandId);
+        .replace(':commandId', fixtures.ownerCommandId)
+        .replace(':approvalId', fixtures.approvalId);
     const missing = expected.map(substitute).filter((route) => !covered.has(route) && !route.includes('logout'));
     expect(missing).toEqual([]);
   });

@@ -137,6 +137,7 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
     jwtSecret: config.auth.jwtSecret!,
     accessTtlSeconds: config.auth.accessTtlSeconds,
     refreshTtlSeconds: config.auth.refreshTtlSeconds,
+    approvalTtlSeconds: config.auth.approvalTtlSeconds,
     corsOrigins: config.http.corsOrigins,
     bodyLimitBytes: config.http.bodyLimitBytes,
     services: options.services,

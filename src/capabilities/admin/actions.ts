@@ -3,6 +3,7 @@
  * when it touches the ledger, its outbox row (the transactional outbox).
  */
 import { type Gender, generateFabricUserId, identityDigest, type SystemParams } from '@gx/chaincode';
+import type { FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { recordAudit } from '../../db/audit.js';
 import { inTransaction } from '../../db/pool.js';
@@ -16,6 +17,12 @@ export interface Actor {
   role: string;
   requestId: string;
 }
+
+export const actorOf = (request: FastifyRequest): Actor => ({
+  profileId: request.user.sub,
+  role: request.user.role,
+  requestId: request.id,
+});
 
 /** Raised when the profile's state does not allow the action (answers 409). */
 export class ProfileStateError extends Error {

@@ -3,7 +3,7 @@
  * Every action is written to audit_log with the acting admin and the request id.
  */
 import { systemParamsSchema } from '@gx/chaincode';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { schemaStatus } from '../../db/migrator.js';
 import { httpErrors } from '../../http/errors.js';
@@ -25,8 +25,8 @@ import { findCommand, listCommands } from '../../outbox/status.js';
 import { listProfiles } from '../identity/index.js';
 import type { CapabilityContext } from '../index.js';
 import {
-  type Actor,
   AlreadyBootstrappedError,
+  actorOf,
   approveRegistration,
   auditCommandAction,
   bootstrapSystem,
@@ -36,13 +36,8 @@ import {
   ProfileStateError,
   setAccountLock,
 } from './actions.js';
+import { approvalRoutes } from './approval-routes.js';
 import { DEFAULT_SYSTEM_PARAMS } from './default-system-params.js';
-
-const actorOf = (request: FastifyRequest): Actor => ({
-  profileId: request.user.sub,
-  role: request.user.role,
-  requestId: request.id,
-});
 
 /** Maps the admin services' domain errors to HTTP errors. */
 function mapDomainError(error: unknown): never {
@@ -61,6 +56,7 @@ export async function adminRoutes(root: FastifyInstance, options: CapabilityCont
   const read = { config: { auth: 'auditor' } } as const;
   const admin = { config: { auth: 'admin' } } as const;
   const write = { config: { auth: 'admin', idempotent: true } } as const;
+  await approvalRoutes(root, options);
 
   app.post(
     '/api/v1/bootstrap',

@@ -1,9 +1,48 @@
-/** The tokens slice's commands: supply and movement (TokenomicsContract). */
+/** The tokens slice's commands: supply, movement and wallet controls (TokenomicsContract). */
 import { fabricUserIdSchema, memoSchema, positiveAmountSchema } from '@gx/chaincode';
 import { z } from 'zod';
 import { defineCommand } from '../../commands/definition.js';
 
+/** Why a wallet is frozen or unfrozen (docs/domain.md, System controls). */
+export const freezeReasons = [
+  'ADMIN_ACTION',
+  'SUSPICIOUS_ACTIVITY',
+  'COMPLIANCE_REVIEW',
+  'COURT_ORDER',
+  'USER_REQUEST',
+] as const;
+
+/** Freeze and unfreeze write the user's record, which every movement of that user reads and writes. */
+const freezeChange = (fn: 'FreezeWallet' | 'UnfreezeWallet') =>
+  defineCommand({
+    payload: z
+      .object({
+        fabricUserId: fabricUserIdSchema,
+        reason: z.enum(freezeReasons),
+        notes: z.string().max(2000).default(''),
+      })
+      .strict(),
+    contract: 'TokenomicsContract',
+    fn,
+    args: (requestId, payload) => [requestId, payload.fabricUserId, payload.reason, payload.notes],
+    signer: 'admin',
+    enqueuedBy: ['admin'],
+    conflictKeys: (payload) => [`user:${payload.fabricUserId}`],
+  });
+
 export const tokenCommands = {
+  /** Writes `gx/country/<CC>`, which that country's registrations read: they share the key. */
+  ACTIVATE_TREASURY: defineCommand({
+    payload: z.object({ countryCode: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code') }).strict(),
+    contract: 'TokenomicsContract',
+    fn: 'ActivateTreasury',
+    args: (requestId, payload) => [requestId, payload.countryCode],
+    signer: 'admin',
+    enqueuedBy: ['admin'],
+    conflictKeys: (payload) => [`country:${payload.countryCode}`],
+  }),
+  FREEZE_WALLET: freezeChange('FreezeWallet'),
+  UNFREEZE_WALLET: freezeChange('UnfreezeWallet'),
   DISTRIBUTE_GENESIS: defineCommand({
     payload: z.object({ fabricUserId: fabricUserIdSchema }).strict(),
     contract: 'TokenomicsContract',

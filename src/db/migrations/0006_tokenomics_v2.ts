@@ -29,7 +29,8 @@ DROP TABLE transaction_approval;
 CREATE TABLE approval_request (
   id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   action           text        NOT NULL
-                   CHECK (action IN ('PAUSE_SYSTEM', 'RESUME_SYSTEM', 'APPOINT_ADMIN', 'ACTIVATE_TREASURY', 'SET_PARAMETER')),
+                   CHECK (action IN ('PAUSE_SYSTEM', 'RESUME_SYSTEM', 'APPOINT_ADMIN', 'REVOKE_ADMIN', 'ACTIVATE_TREASURY',
+                                     'SET_PARAMETER')),
   payload          jsonb       NOT NULL,
   requested_by     uuid        NOT NULL REFERENCES user_profile (profile_id),
   status           text        NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING', 'APPROVED', 'REJECTED')),
