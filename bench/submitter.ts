@@ -19,6 +19,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateFabricUserId, identityDigest, systemParamsSchema } from '@gx/chaincode';
 import pg from 'pg';
+import { DEFAULT_SYSTEM_PARAMS } from '../src/capabilities/admin/default-system-params.js';
 import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/migrator.js';
 import { type DevnetOptions, startDevnet } from '../src/devnet/index.js';
@@ -159,18 +160,7 @@ export async function benchSubmitter(options: SubmitterBenchOptions): Promise<Su
     await ledger.submit({
       contract: 'AdminContract',
       fn: 'BootstrapSystem',
-      args: [
-        'bench-bootstrap',
-        JSON.stringify(
-          systemParamsSchema.parse({
-            tokenName: 'GX Coin',
-            tokenSymbol: 'GXC',
-            decimals: 6,
-            genesisTiers: [{ recipients: 1_000_000, amount: '1000' }],
-            transferFee: { basisPoints: 0, collector: 'GX_FEE_COLLECTOR' },
-          }),
-        ),
-      ],
+      args: ['bench-bootstrap', JSON.stringify(systemParamsSchema.parse(DEFAULT_SYSTEM_PARAMS))],
       signer: 'super_admin',
     });
 

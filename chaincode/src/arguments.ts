@@ -12,6 +12,9 @@ export const positiveAmountPattern = new RegExp(`^[1-9][0-9]{0,${maxAmountDigits
 /** Longest transfer memo, in UTF-16 code units (JavaScript string length). */
 export const maxMemoLength = 256;
 
+/** Whole smallest units (Qirat) as a decimal string, zero allowed: never a float. */
+export const amountSchema = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'must be a non-negative integer string');
+
 export const fabricUserIdSchema = z
   .string()
   .regex(fabricUserIdPattern, 'must be a Fabric user id like "MY A3F HBF934 0ABCD 1234"');

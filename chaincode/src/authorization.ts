@@ -37,9 +37,17 @@ export const adminOrganizationalUnit = 'admin';
  */
 export const functionRoles = {
   'AdminContract:BootstrapSystem': 'super_admin',
+  'AdminContract:PauseSystem': 'super_admin',
+  'AdminContract:ResumeSystem': 'super_admin',
+  'AdminContract:AppointAdmin': 'super_admin',
+  'AdminContract:RevokeAdmin': 'super_admin',
+  'AdminContract:SetParameter': 'super_admin',
   'IdentityContract:CreateUser': 'registrar',
   'IdentityContract:UpdateUserStatus': 'registrar',
   'TokenomicsContract:DistributeGenesis': 'admin',
+  'TokenomicsContract:ActivateTreasury': 'admin',
+  'TokenomicsContract:FreezeWallet': 'admin',
+  'TokenomicsContract:UnfreezeWallet': 'admin',
   'TokenomicsContract:TransferTokens': 'transfer',
 } as const satisfies Record<string, Exclude<Role, 'reader'>>;
 

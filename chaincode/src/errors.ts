@@ -15,6 +15,14 @@ export const errorCodes = [
   'GX_NOT_BOOTSTRAPPED',
   'GX_ALREADY_BOOTSTRAPPED',
   'GX_REQUEST_ID_REUSED',
+  /** A value movement while the system is paused. */
+  'GX_SYSTEM_PAUSED',
+  /** A frozen sender or recipient. */
+  'GX_ACCOUNT_FROZEN',
+  /** A treasury spending before an admin activated it. */
+  'GX_TREASURY_LOCKED',
+  /** A mint past a pool's cap or the maximum supply. */
+  'GX_CAP_EXCEEDED',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

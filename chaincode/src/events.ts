@@ -7,52 +7,38 @@
  * change adds a new version to the union instead of editing one.
  */
 import { z } from 'zod';
+import { amountSchema } from './arguments';
+import {
+  adminRoles,
+  freezeReasons,
+  genesisOutcomes,
+  ledgerParamsSchema,
+  poolNames,
+  transferScopes,
+  transferTypes,
+  treasuryIdPattern,
+} from './system-params';
 
-/** Whole smallest units as a decimal string: never a float. */
-export const amountSchema = z.string().regex(/^(0|[1-9][0-9]*)$/, 'must be a non-negative integer string');
 /** Canonical ISO-8601 UTC timestamp, taken from the transaction's timestamp so all endorsers agree. */
 const timestampSchema = z.iso.datetime();
 
-export const genesisTierSchema = z.object({
-  /** How many recipients this tier serves, counted after the previous tiers' recipients. */
-  recipients: z.number().int().positive(),
-  amount: amountSchema,
-});
-
-export const systemParamsSchema = z.object({
+/** The version 1 parameters (one tier table, one flat fee), as SystemBootstrapped v1 carried them. */
+const systemParamsV1Schema = z.object({
   tokenName: z.string().min(1).max(64),
   tokenSymbol: z.string().min(1).max(12),
   decimals: z.number().int().min(0).max(18),
-  genesisTiers: z.array(genesisTierSchema).min(1),
-  transferFee: z.object({
-    /** Fee in basis points of the amount (0–10000), rounded down. */
-    basisPoints: z.number().int().min(0).max(10_000),
-    /** Account that receives fees: a user id or a system account name. */
-    collector: z.string().min(1),
-  }),
-  /**
-   * Who may act besides the bootstrapping organization (chaincode/README.md, "Authorization"). Absent: the
-   * bootstrapper's organization alone, attributes required.
-   */
+  genesisTiers: z.array(z.object({ recipients: z.number().int().positive(), amount: amountSchema })).min(1),
+  transferFee: z.object({ basisPoints: z.number().int().min(0).max(10_000), collector: z.string().min(1) }),
   authorization: z
-    .object({
-      /** Further MSP ids whose identities may act, each with the function's gx.role. */
-      organizations: z
-        .array(z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be an MSP id'))
-        .max(32)
-        .optional(),
-      /** Accept attribute-less `OU=admin` certificates of those organizations as every role: cryptogen only. */
-      adminOuFallback: z.boolean().optional(),
-    })
-    .strict()
+    .object({ organizations: z.array(z.string()).optional(), adminOuFallback: z.boolean().optional() })
     .optional(),
 });
-export type SystemParams = z.infer<typeof systemParamsSchema>;
 
+/** SystemBootstrapped as version 1 emitted it: still parsed (older blocks). */
 export const systemBootstrappedV1 = z.object({
   version: z.literal(1),
   requestId: z.string().min(1),
-  params: systemParamsSchema,
+  params: systemParamsV1Schema,
   bootstrappedBy: z.string().min(1),
   timestamp: timestampSchema,
 });
@@ -79,6 +65,49 @@ export const userCreatedV2 = userCreatedV1.omit({ profileId: true, version: true
   version: z.literal(2),
   /** hex SHA-256 of `gx-profile:<profileId>`. */
   profileDigest: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+/**
+ * SystemBootstrapped from version 2 (tokenomics v2): the parameters without the country table, and the
+ * table as the ledger stores it (parts per billion, treasury, slots per phase), and every pool with its cap.
+ */
+export const systemBootstrappedV2 = z.object({
+  version: z.literal(2),
+  requestId: z.string().min(1),
+  params: ledgerParamsSchema,
+  countries: z.array(
+    z.object({
+      code: z.string().regex(/^[A-Z]{2}$/),
+      sharePpb: z.number().int().positive(),
+      treasuryId: z.string().regex(treasuryIdPattern),
+      /** The country's genesis slots, one per phase in order. */
+      slots: z.array(z.number().int().min(0)),
+    }),
+  ),
+  pools: z.array(z.object({ pool: z.enum(poolNames), id: z.string().min(1), cap: amountSchema })),
+  bootstrappedBy: z.string().min(1),
+  timestamp: timestampSchema,
+});
+
+/**
+ * UserCreated from version 3 on: genesis is decided in the same transaction, and its outcome rides along.
+ * Without an allocation the amounts are "0" and `phase`/`phaseUsed` null; the treasury balance is reported
+ * either way.
+ */
+export const userCreatedV3 = userCreatedV2.omit({ version: true }).extend({
+  version: z.literal(3),
+  genesis: z.object({
+    outcome: z.enum(genesisOutcomes),
+    /** 1-based phase the allocation came from. */
+    phase: z.number().int().positive().nullable(),
+    userAmount: amountSchema,
+    treasuryAmount: amountSchema,
+    treasuryId: z.string().regex(treasuryIdPattern),
+    /** The treasury's balance after this transaction. */
+    treasuryBalance: amountSchema,
+    /** The country's users served in that phase, this one included. */
+    phaseUsed: z.number().int().positive().nullable(),
+  }),
 });
 
 export const userStatusChangedV1 = z.object({
@@ -118,13 +147,76 @@ export const transferCompletedV1 = z.object({
   timestamp: timestampSchema,
 });
 
+/**
+ * TransferCompleted from version 2 on: the sender pays amount + fee, the recipient gets the amount, and the fee
+ * accrues to the operations fund (in the sender's fee shard, so no balance of the fund is reported).
+ */
+export const transferCompletedV2 = z.object({
+  version: z.literal(2),
+  requestId: z.string().min(1),
+  from: z.string().min(1),
+  to: z.string().min(1),
+  amount: amountSchema,
+  fee: amountSchema,
+  feeBps: z.number().int().min(0),
+  type: z.enum(transferTypes),
+  scope: z.enum(transferScopes),
+  feePool: z.literal('OPERATIONS'),
+  memo: z.string(),
+  fromBalance: amountSchema,
+  toBalance: amountSchema,
+  timestamp: timestampSchema,
+});
+
+const eventHeader = { version: z.literal(1), requestId: z.string().min(1), timestamp: timestampSchema };
+
+export const systemPauseChangedV1 = z.object({ ...eventHeader, paused: z.boolean(), reason: z.string() });
+
+export const walletFreezeChangedV1 = z.object({
+  ...eventHeader,
+  fabricUserId: z.string().min(1),
+  frozen: z.boolean(),
+  reason: z.enum(freezeReasons),
+  notes: z.string(),
+});
+
+export const treasuryActivatedV1 = z.object({
+  ...eventHeader,
+  countryCode: z.string().regex(/^[A-Z]{2}$/),
+  treasuryId: z.string().regex(treasuryIdPattern),
+});
+
+const profileDigestSchema = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** AdminAppointed and AdminRevoked: whose digest, which role, by whose digest. */
+export const adminChangedV1 = z.object({
+  ...eventHeader,
+  digest: profileDigestSchema,
+  role: z.enum(adminRoles),
+  by: profileDigestSchema,
+});
+
+export const parameterChangedV1 = z.object({
+  ...eventHeader,
+  name: z.string().min(1),
+  previousValue: z.json(),
+  newValue: z.json(),
+});
+
 /** Event name → schema of its payload. */
 export const eventSchemas = {
-  SystemBootstrapped: systemBootstrappedV1,
-  UserCreated: z.discriminatedUnion('version', [userCreatedV1, userCreatedV2]),
+  SystemBootstrapped: z.discriminatedUnion('version', [systemBootstrappedV1, systemBootstrappedV2]),
+  UserCreated: z.discriminatedUnion('version', [userCreatedV1, userCreatedV2, userCreatedV3]),
   UserStatusChanged: userStatusChangedV1,
+  /** Only in older blocks: from tokenomics v2 on, genesis rides on UserCreated v3. */
   GenesisDistributed: genesisDistributedV1,
-  TransferCompleted: transferCompletedV1,
+  TransferCompleted: z.discriminatedUnion('version', [transferCompletedV1, transferCompletedV2]),
+  SystemPauseChanged: systemPauseChangedV1,
+  WalletFreezeChanged: walletFreezeChangedV1,
+  TreasuryActivated: treasuryActivatedV1,
+  AdminAppointed: adminChangedV1,
+  AdminRevoked: adminChangedV1,
+  ParameterChanged: parameterChangedV1,
 } as const;
 
 export type EventName = keyof typeof eventSchemas;

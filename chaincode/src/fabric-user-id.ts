@@ -20,6 +20,21 @@ export const fabricUserIdPattern = /^[A-Z]{2} [0-9A-F]{3} [A-Z]{3}[0-9]{3} [0-9A
 export const genders = ['male', 'female', 'other'] as const;
 export type Gender = (typeof genders)[number];
 
+/** The account types the digit `T` of an id names (domain.md, "Accounts and ids"); other digits are reserved. */
+export const accountTypes = {
+  INDIVIDUAL: 0,
+  BUSINESS: 1,
+  NON_PROFIT: 2,
+  GOVERNMENT_TREASURY: 6,
+  GOVERNMENT_BODY: 7,
+  SYSTEM: 15,
+} as const;
+
+/** The account type digit `T` of a canonical id (the first character of its fourth group), 0–15. */
+export function accountTypeOfId(id: string): number {
+  return Number.parseInt(id.split(' ')[3]?.slice(0, 1) ?? '', 16);
+}
+
 /** What the checksum is computed over. */
 export interface IdentityFacts {
   email: string;

@@ -1,25 +1,35 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { z } from 'zod';
+import { requireNotPaused } from './accounts';
 import { canonicalJson } from './canonical-json';
 import { gxError } from './errors';
-import { checkFabricUserId, genders } from './fabric-user-id';
+import { accountTypes, checkFabricUserId, genders } from './fabric-user-id';
+import { decideGenesis } from './genesis';
 import { runIdempotent } from './idempotent-request';
-import { requireUser, requireUserIdFormat } from './lookups';
+import { requireSystemParams, requireUser, requireUserIdFormat } from './lookups';
 import { profileDigest } from './profile-digest';
+import type { CountryRecord } from './system-params';
 import { keys, readRecord, type UserRecord, type UserStatus, type WalletRecord, writeRecord } from './world-state';
 
+/** The transient-map key CreateUser reads the user's private facts from. */
+export const createUserTransientKey = 'user';
+
 /**
- * CreateUser's `userJson`. Birth date, gender and the identity digest are only checked against the id (its
- * birth field and checksum), and the profile id is stored as a digest: none of them is kept in clear.
+ * CreateUser's private facts, the JSON under transient key `user`: endorsers see them, blocks never do. Birth
+ * date, gender and the identity digest are only checked against the id (its birth field and checksum) and the
+ * birth date against the age rule; the profile id is stored as a digest. None of them is kept in clear.
  */
-const newUserSchema = z.object({
+export const newUserSchema = z.object({
   profileId: z.string().min(1).max(128),
-  countryCode: z.string().regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166-1 alpha-2 code'),
   dateOfBirth: z.iso.date(),
   gender: z.enum(genders),
   accountType: z.number().int().min(0).max(15),
   identityDigest: z.string().regex(/^[0-9a-f]{40}$/, 'must be a lower-case hex SHA-1 digest'),
 });
+export type NewUser = z.infer<typeof newUserSchema>;
+
+/** Account types only bootstrap creates (treasuries) or nobody does (system pools). */
+const notRegistrable: readonly number[] = [accountTypes.GOVERNMENT_TREASURY, accountTypes.SYSTEM];
 
 const statuses: readonly UserStatus[] = ['ACTIVE', 'LOCKED'];
 const maxReasonLength = 500;
@@ -32,67 +42,89 @@ export class IdentityContract extends Contract {
   }
 
   /**
-   * Creates a user and its wallet after checking the id against the user's facts (format, country, checksum,
-   * birth date and gender, account type). Rejects a second user with the same id or the same profileId.
-   * Returns (and emits as UserCreated) the event payload, including the wallet.
+   * Creates a user, its wallet and its genesis decision in one transaction (docs/tokenomics.md): the private
+   * facts come from the transient map (`user`), are checked against the id (format, country, checksum, birth
+   * date and gender, account type) and are not kept. Refuses a paused system, an unknown country
+   * (GX_NOT_FOUND), treasury and system account types, a second user with the same id or profile. Returns
+   * (and emits as UserCreated v3) the event payload, with the wallet and the genesis outcome.
    */
   @Transaction()
   @Returns('string')
-  async CreateUser(ctx: Context, requestId: string, fabricUserId: string, userJson: string): Promise<string> {
+  async CreateUser(ctx: Context, requestId: string, fabricUserId: string): Promise<string> {
+    const userJson = transientText(ctx, createUserTransientKey);
     return runIdempotent(ctx, {
       fn: 'IdentityContract:CreateUser',
       requestId,
-      args: [fabricUserId, userJson],
+      // The transient value is part of the request: the same id with other facts is another request.
+      args: [fabricUserId, userJson ?? ''],
       event: 'UserCreated',
       apply: async (timestamp) => {
         requireUserIdFormat('fabricUserId', fabricUserId);
         const user = parseNewUser(userJson);
+        if (notRegistrable.includes(user.accountType)) {
+          throw gxError(
+            'GX_INVALID_ARGUMENT',
+            `accountType ${user.accountType.toString(16).toUpperCase()}: treasuries and system pools exist only by bootstrap`,
+          );
+        }
         // The transaction time, not the wall clock: every endorser must reach the same verdict.
         if (user.dateOfBirth > timestamp.slice(0, 10)) {
           throw gxError('GX_INVALID_ARGUMENT', `dateOfBirth ${user.dateOfBirth} is after the transaction date`);
         }
-        const problems = checkFabricUserId(fabricUserId, user);
+        const countryCode = fabricUserId.slice(0, 2);
+        const problems = checkFabricUserId(fabricUserId, { ...user, countryCode });
         if (problems.length > 0) {
           throw gxError('GX_INVALID_ARGUMENT', `fabricUserId does not match the user: ${problems.join('; ')}`);
+        }
+        const params = await requireSystemParams(ctx);
+        // Genesis is a value movement: a paused system registers nobody rather than half a user.
+        await requireNotPaused(ctx);
+        const country = await readRecord<CountryRecord>(ctx, keys.country(countryCode));
+        if (country === undefined) {
+          throw gxError(
+            'GX_NOT_FOUND',
+            `fabricUserId: country ${countryCode} is not in the bootstrapped country table`,
+          );
         }
         if ((await readRecord<UserRecord>(ctx, keys.user(fabricUserId))) !== undefined) {
           throw gxError('GX_ALREADY_EXISTS', `user "${fabricUserId}" already exists`);
         }
         const digest = profileDigest(user.profileId);
-        // Users created before digests were stored are keyed by the profile id itself.
-        const owner =
-          (await readRecord<string>(ctx, keys.profile(digest))) ??
-          (await readRecord<string>(ctx, keys.profile(user.profileId)));
+        const owner = await readRecord<string>(ctx, keys.profile(digest));
         if (owner !== undefined) {
           throw gxError('GX_ALREADY_EXISTS', `profile "${user.profileId}" already has user "${owner}"`);
         }
+        const genesis = await decideGenesis(ctx, params, country, {
+          fabricUserId,
+          accountType: user.accountType,
+          dateOfBirth: user.dateOfBirth,
+          requestId,
+          timestamp,
+        });
         const record: UserRecord = {
           fabricUserId,
           profileDigest: digest,
-          countryCode: user.countryCode,
+          countryCode,
           accountType: user.accountType,
           status: 'ACTIVE',
           statusReason: '',
           createdAt: timestamp,
           updatedAt: timestamp,
         };
-        // A wallet can predate its user when the fee collector is configured as a user id: keep its balance.
-        const wallet = (await readRecord<WalletRecord>(ctx, keys.wallet(fabricUserId))) ?? {
-          account: fabricUserId,
-          balance: '0',
-        };
+        const balance = genesis.userBalance.toString();
         await writeRecord(ctx, keys.user(fabricUserId), record);
         await writeRecord(ctx, keys.profile(digest), fabricUserId);
-        await writeRecord(ctx, keys.wallet(fabricUserId), wallet);
+        await writeRecord(ctx, keys.wallet(fabricUserId), { account: fabricUserId, balance } satisfies WalletRecord);
         return {
-          version: 2,
+          version: 3,
           requestId,
           fabricUserId,
           profileDigest: digest,
-          countryCode: user.countryCode,
+          countryCode,
           accountType: user.accountType,
           status: 'ACTIVE',
-          wallet: { fabricUserId, balance: wallet.balance },
+          wallet: { fabricUserId, balance },
+          genesis: genesis.decision,
           timestamp,
         };
       },
@@ -161,17 +193,26 @@ function currentRecord(stored: UserRecord & { profileId?: string }): UserRecord 
   };
 }
 
-function parseNewUser(userJson: string): z.infer<typeof newUserSchema> {
+/** A transient-map entry as UTF-8 text; `undefined` when the proposal has none under `key`. */
+function transientText(ctx: Context, key: string): string | undefined {
+  const value = ctx.stub.getTransient().get(key);
+  return value === undefined ? undefined : Buffer.from(value).toString('utf8');
+}
+
+function parseNewUser(userJson: string | undefined): NewUser {
+  if (userJson === undefined) {
+    throw gxError('GX_INVALID_ARGUMENT', `transient "${createUserTransientKey}": missing (the user's private facts)`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(userJson);
   } catch {
-    throw gxError('GX_INVALID_ARGUMENT', 'userJson is not JSON');
+    throw gxError('GX_INVALID_ARGUMENT', `transient "${createUserTransientKey}" is not JSON`);
   }
   const result = newUserSchema.safeParse(json);
   if (!result.success) {
     const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(user)'}: ${issue.message}`);
-    throw gxError('GX_INVALID_ARGUMENT', `invalid userJson: ${issues.join('; ')}`);
+    throw gxError('GX_INVALID_ARGUMENT', `invalid transient "${createUserTransientKey}": ${issues.join('; ')}`);
   }
   return result.data;
 }

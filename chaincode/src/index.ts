@@ -28,8 +28,10 @@ export * from './canonical-json';
 export * from './errors';
 export * from './events';
 export * from './fabric-user-id';
+export * from './fee-schedule';
 export * from './profile-digest';
 export * from './query-results';
+export * from './system-params';
 export { AdminContract, IdentityContract, TokenomicsContract };
 
 /**

@@ -1,13 +1,13 @@
 /** Reads that reject with a GX_ code when what the caller names is missing or malformed. */
 import type { Context } from 'fabric-contract-api';
 import { gxError } from './errors';
-import type { SystemParams } from './events';
 import { fabricUserIdPattern } from './fabric-user-id';
+import type { LedgerParams } from './system-params';
 import { keys, readRecord, type UserRecord } from './world-state';
 
 /** The system parameters; GX_NOT_BOOTSTRAPPED before BootstrapSystem. */
-export async function requireSystemParams(ctx: Context): Promise<SystemParams> {
-  const params = await readRecord<SystemParams>(ctx, keys.systemParams);
+export async function requireSystemParams(ctx: Context): Promise<LedgerParams> {
+  const params = await readRecord<LedgerParams>(ctx, keys.systemParams);
   if (params === undefined) throw gxError('GX_NOT_BOOTSTRAPPED', 'the system has not been bootstrapped');
   return params;
 }

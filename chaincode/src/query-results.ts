@@ -3,7 +3,8 @@
  * state-changing functions return their event's payload: parse those with `eventSchemas` from events.ts.
  */
 import { z } from 'zod';
-import { amountSchema } from './events';
+import { amountSchema } from './arguments';
+import { poolNames, transferScopes, transferTypes, treasuryIdPattern, treasuryStatuses } from './system-params';
 
 /** `AdminContract:Ping`. */
 export const pingResultSchema = z.object({ ok: z.literal(true), chaincode: z.literal('gxtv3') });
@@ -28,16 +29,70 @@ export const userRecordSchema = z.object({
 });
 export type UserRecord = z.infer<typeof userRecordSchema>;
 
-/** `TokenomicsContract:GetBalance` (users and system accounts such as the fee collector). */
+/** `TokenomicsContract:GetBalance`: users, treasuries and pools (the operations fund: Σ of its fee shards). */
 export const balanceResultSchema = z.object({ fabricUserId: z.string(), balance: amountSchema });
 
-/** `TokenomicsContract:GetTotalSupply`. */
-export const totalSupplyResultSchema = z.object({ totalSupply: amountSchema });
+/**
+ * `TokenomicsContract:GetSupply`. `minted` = Σ pools' minted; `circulating` = minted − what the pools hold.
+ * The genesis pools hold nothing (they mint straight to users and treasuries); the operations fund holds its
+ * fees, which it did not mint.
+ */
+export const supplyResultSchema = z.object({
+  maxSupply: amountSchema,
+  minted: amountSchema,
+  circulating: amountSchema,
+  pools: z.array(
+    z.object({
+      pool: z.enum(poolNames),
+      id: z.string(),
+      cap: amountSchema,
+      minted: amountSchema,
+      balance: amountSchema,
+    }),
+  ),
+});
 
-/** Query function → schema of its JSON result (`AdminContract:GetSystemParams` is `systemParamsSchema`). */
+/** `TokenomicsContract:GetCountry`, and each entry of `ListCountries`. */
+export const countryResultSchema = z.object({
+  code: z.string().length(2),
+  sharePpb: z.number().int().positive(),
+  treasuryId: z.string().regex(treasuryIdPattern),
+  treasuryStatus: z.enum(treasuryStatuses),
+  treasuryBalance: amountSchema,
+  phases: z.array(
+    z.object({ phase: z.number().int().positive(), slots: z.number().int().min(0), used: z.number().int().min(0) }),
+  ),
+  /** The first phase with a free slot; null when every slot is used. */
+  currentPhase: z.number().int().positive().nullable(),
+});
+
+/** `TokenomicsContract:ListCountries`. */
+export const countryListResultSchema = z.object({ countries: z.array(countryResultSchema) });
+
+/** `TokenomicsContract:QuoteFee`: `total` = amount + fee, what the sender is debited. */
+export const feeQuoteResultSchema = z.object({
+  type: z.enum(transferTypes),
+  scope: z.enum(transferScopes),
+  feeBps: z.number().int().min(0),
+  fee: amountSchema,
+  total: amountSchema,
+});
+
+/** `AdminContract:GetSystemStatus`: `since` is when the last pause or resume happened (null: never). */
+export const systemStatusResultSchema = z.object({
+  paused: z.boolean(),
+  reason: z.string(),
+  since: z.iso.datetime().nullable(),
+});
+
+/** Query function → schema of its JSON result (`AdminContract:GetSystemParams` is `ledgerParamsSchema`). */
 export const queryResultSchemas = {
   'AdminContract:Ping': pingResultSchema,
   'IdentityContract:GetUser': userRecordSchema,
+  'AdminContract:GetSystemStatus': systemStatusResultSchema,
   'TokenomicsContract:GetBalance': balanceResultSchema,
-  'TokenomicsContract:GetTotalSupply': totalSupplyResultSchema,
+  'TokenomicsContract:GetSupply': supplyResultSchema,
+  'TokenomicsContract:GetCountry': countryResultSchema,
+  'TokenomicsContract:ListCountries': countryListResultSchema,
+  'TokenomicsContract:QuoteFee': feeQuoteResultSchema,
 } as const;

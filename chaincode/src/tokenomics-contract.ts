@@ -1,31 +1,51 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { feeFor, parsePositiveAmount } from './amounts';
+import {
+  balanceOfAccount,
+  poolState,
+  requireNotPaused,
+  requireTransferParty,
+  requireTreasuryCountry,
+} from './accounts';
+import { parsePositiveAmount } from './amounts';
 import { maxMemoLength } from './arguments';
 import { canonicalJson } from './canonical-json';
 import { gxError } from './errors';
-import type { SystemParams } from './events';
-import { nextGenesisTier } from './genesis-tiers';
+import { quoteFee } from './fee-schedule';
 import { runIdempotent } from './idempotent-request';
-import { balanceOf, requireActiveUser, requireSystemParams, requireUser } from './lookups';
-import { type GenesisRecord, keys, readRecord, type WalletRecord, writeRecord } from './world-state';
+import { requireSystemParams, requireUser, requireUserIdFormat } from './lookups';
+import {
+  type CountryRecord,
+  type FreezeReason,
+  freezeReasons,
+  type LedgerParams,
+  poolIds,
+  poolNames,
+  slotsOf,
+  treasuryIdPattern,
+} from './system-params';
+import { type GenesisRecord, keys, readRange, readRecord, type WalletRecord, writeRecord } from './world-state';
+
+const maxNotesLength = 500;
 
 /**
- * Token supply and movement. Amounts are whole smallest units as decimal strings, computed with BigInt.
+ * Token supply, movement and the controls on wallets and treasuries. Amounts are integer Qirat as decimal
+ * strings, BigInt inside.
  *
- * Transfer fee rule (chosen here): the sender is debited exactly `amount`; the fee,
- * `floor(amount * basisPoints / 10000)`, is taken out of it, so the recipient receives `amount - fee` and the
- * fee collector `fee`. Transfers therefore never change the total supply; only genesis allocations do.
+ * Transfers (docs/tokenomics.md): the sender pays amount + fee, the recipient receives the amount, and the fee
+ * accrues to the operations fund in the sender's own fee shard, so a transfer writes only keys of its two
+ * parties and transfers between disjoint pairs never conflict.
  */
-@Info({ title: 'TokenomicsContract', description: 'GX genesis allocation, transfers and balances' })
+@Info({ title: 'TokenomicsContract', description: 'GX transfers, supply, treasuries and wallet controls' })
 export class TokenomicsContract extends Contract {
   constructor() {
     super('TokenomicsContract');
   }
 
   /**
-   * Gives a user its genesis allocation, once. Tiers are consumed in order by the number of recipients so far
-   * (tier 1 serves its first `recipients` users, then tier 2, ...); when every tier is used up the call fails
-   * with GX_INSUFFICIENT_FUNDS. Locked users are refused (GX_ACCOUNT_LOCKED). Emits GenesisDistributed.
+   * The re-drive of a genesis allocation. Genesis is decided inside CreateUser, exactly once, so for every
+   * user this fails: GX_ALREADY_EXISTS once decided, GX_NOT_FOUND for an unknown user or one without a
+   * decision (a user created before tokenomics v2, which no ledger runs). Kept so a retried command gets the
+   * definite answer.
    */
   @Transaction()
   @Returns('string')
@@ -35,53 +55,27 @@ export class TokenomicsContract extends Contract {
       requestId,
       args: [fabricUserId],
       event: 'GenesisDistributed',
-      apply: async (timestamp) => {
-        const params = await requireSystemParams(ctx);
-        await requireActiveUser(ctx, 'fabricUserId', fabricUserId);
-        if ((await readRecord<GenesisRecord>(ctx, keys.genesis(fabricUserId))) !== undefined) {
-          throw gxError('GX_ALREADY_EXISTS', `user "${fabricUserId}" already received its genesis allocation`);
+      apply: async () => {
+        await requireUser(ctx, 'fabricUserId', fabricUserId);
+        const decision = await readRecord<GenesisRecord>(ctx, keys.genesis(fabricUserId));
+        if (decision !== undefined) {
+          throw gxError(
+            'GX_ALREADY_EXISTS',
+            `the genesis of "${fabricUserId}" was decided at its creation (${decision.outcome})`,
+          );
         }
-        const served = (await readRecord<number>(ctx, keys.genesisRecipients)) ?? 0;
-        const next = nextGenesisTier(params.genesisTiers, served);
-        if (next === undefined) {
-          throw gxError('GX_INSUFFICIENT_FUNDS', `the genesis allocation is exhausted (${served} recipients served)`);
-        }
-        const { tier, amount: allocation } = next;
-        const amount = BigInt(allocation);
-        const balance = (await balanceOf(ctx, fabricUserId)) + amount;
-        const totalSupply = (await readSupply(ctx)) + amount;
-        await writeRecord(ctx, keys.wallet(fabricUserId), {
-          account: fabricUserId,
-          balance: balance.toString(),
-        } satisfies WalletRecord);
-        await writeRecord(ctx, keys.totalSupply, totalSupply.toString());
-        await writeRecord(ctx, keys.genesisRecipients, served + 1);
-        await writeRecord(ctx, keys.genesis(fabricUserId), {
-          fabricUserId,
-          amount: allocation,
-          tier,
-          requestId,
-          timestamp,
-        } satisfies GenesisRecord);
-        return {
-          version: 1,
-          requestId,
-          fabricUserId,
-          amount: allocation,
-          tier,
-          balance: balance.toString(),
-          totalSupply: totalSupply.toString(),
-          timestamp,
-        };
+        throw gxError('GX_NOT_FOUND', `user "${fabricUserId}" has no genesis decision (created before tokenomics v2)`);
       },
     });
   }
 
   /**
-   * Moves `amount` from one user to another, less the fee (see the class comment). Rejects a non-positive or
-   * malformed amount, a transfer to oneself, unknown (GX_NOT_FOUND) or locked (GX_ACCOUNT_LOCKED) users, and a
-   * sender holding less than `amount` (GX_INSUFFICIENT_FUNDS). Emits TransferCompleted with every resulting
-   * balance.
+   * Moves `amount` from one account (user or active treasury) to another and charges the sender the fee of
+   * the schedule on top (quoteFee). Rejects: a paused system (GX_SYSTEM_PAUSED), a malformed amount or memo,
+   * a self-transfer, a pool (GX_INVALID_ARGUMENT), unknown parties (GX_NOT_FOUND), a locked user
+   * (GX_ACCOUNT_LOCKED), a frozen wallet (GX_ACCOUNT_FROZEN), a treasury not yet activated sending
+   * (GX_TREASURY_LOCKED), a sender holding less than amount + fee (GX_INSUFFICIENT_FUNDS). Emits
+   * TransferCompleted v2.
    */
   @Transaction()
   @Returns('string')
@@ -103,80 +97,235 @@ export class TokenomicsContract extends Contract {
         if (typeof memo !== 'string' || memo.length > maxMemoLength) {
           throw gxError('GX_INVALID_ARGUMENT', `memo must be at most ${maxMemoLength} characters`);
         }
-        if (from === to) throw gxError('GX_INVALID_ARGUMENT', 'cannot transfer to the sending account');
+        if (from === to) throw gxError('GX_INVALID_ARGUMENT', 'to: cannot transfer to the sending account');
         const params = await requireSystemParams(ctx);
-        await requireActiveUser(ctx, 'from', from);
-        await requireActiveUser(ctx, 'to', to);
-        const collector = params.transferFee.collector;
-        const fee = feeFor(value, params.transferFee.basisPoints);
-
-        // Fabric reads never see this transaction's own writes, so read every balance first and apply the
-        // movements to one map; that also handles a collector that is the sender or the recipient.
-        const balances = new Map<string, bigint>();
-        for (const account of [from, to, collector]) {
-          if (!balances.has(account)) balances.set(account, await balanceOf(ctx, account));
+        await requireNotPaused(ctx);
+        const sender = await requireTransferParty(ctx, 'from', from);
+        const recipient = await requireTransferParty(ctx, 'to', to);
+        const quote = quoteFee(params.fees, from, to, value);
+        const debit = value + quote.fee;
+        const available = BigInt(sender.balance);
+        if (available < debit) {
+          throw gxError(
+            'GX_INSUFFICIENT_FUNDS',
+            `"${from}" holds ${available}, cannot send ${value} plus a fee of ${quote.fee}`,
+          );
         }
-        const available = balances.get(from)!;
-        if (available < value) {
-          throw gxError('GX_INSUFFICIENT_FUNDS', `"${from}" holds ${available}, cannot send ${value}`);
-        }
-        balances.set(from, balances.get(from)! - value);
-        balances.set(to, balances.get(to)! + value - fee);
-        balances.set(collector, balances.get(collector)! + fee);
-
-        // The collector is written only when it changes: with a zero fee it stays out of the write set and
-        // concurrent transfers do not conflict on it.
-        const changed = fee > 0n || collector === from || collector === to ? [from, to, collector] : [from, to];
-        for (const account of new Set(changed)) {
-          await writeRecord(ctx, keys.wallet(account), {
-            account,
-            balance: balances.get(account)!.toString(),
-          } satisfies WalletRecord);
+        const fromBalance = available - debit;
+        const toBalance = BigInt(recipient.balance) + value;
+        await writeRecord(ctx, keys.wallet(from), {
+          ...sender,
+          balance: fromBalance.toString(),
+        } satisfies WalletRecord);
+        await writeRecord(ctx, keys.wallet(to), { ...recipient, balance: toBalance.toString() } satisfies WalletRecord);
+        if (quote.fee > 0n) {
+          // The sender's own shard: only this sender's transfers write it, and they already conflict on its
+          // wallet, so the fee adds no contention (chaincode/README.md, "Contention").
+          const shard = BigInt((await readRecord<string>(ctx, keys.feeShard(from))) ?? '0');
+          await writeRecord(ctx, keys.feeShard(from), (shard + quote.fee).toString());
         }
         return {
-          version: 1,
+          version: 2,
           requestId,
           from,
           to,
           amount: value.toString(),
-          fee: fee.toString(),
-          feeCollector: collector,
+          fee: quote.fee.toString(),
+          feeBps: quote.feeBps,
+          type: quote.type,
+          scope: quote.scope,
+          feePool: 'OPERATIONS',
           memo,
-          fromBalance: balances.get(from)!.toString(),
-          toBalance: balances.get(to)!.toString(),
-          feeCollectorBalance: balances.get(collector)!.toString(),
+          fromBalance: fromBalance.toString(),
+          toBalance: toBalance.toString(),
           timestamp,
         };
       },
     });
   }
 
-  /**
-   * `{"balance":"<n>","fabricUserId":"<id>"}` for a user or for the fee collector (a system account, "0" until
-   * its first fee); GX_INVALID_ARGUMENT for anything else that is not a user id, GX_NOT_FOUND for an unknown user.
-   */
-  @Transaction(false)
+  /** Lets a country's treasury spend (it is created LOCKED). GX_NOT_FOUND for an unknown country. */
+  @Transaction()
   @Returns('string')
-  async GetBalance(ctx: Context, fabricUserId: string): Promise<string> {
-    const wallet = await readRecord<WalletRecord>(ctx, keys.wallet(fabricUserId));
-    if (wallet === undefined) {
-      // The configured fee collector exists from bootstrap on, even before its first fee creates its wallet.
-      const params = await readRecord<SystemParams>(ctx, keys.systemParams);
-      if (params?.transferFee.collector === fabricUserId) return canonicalJson({ fabricUserId, balance: '0' });
-      await requireUser(ctx, 'fabricUserId', fabricUserId);
-      throw gxError('GX_NOT_FOUND', `account "${fabricUserId}" has no wallet`);
-    }
-    return canonicalJson({ fabricUserId, balance: wallet.balance });
+  async ActivateTreasury(ctx: Context, requestId: string, countryCode: string): Promise<string> {
+    return runIdempotent(ctx, {
+      fn: 'TokenomicsContract:ActivateTreasury',
+      requestId,
+      args: [countryCode],
+      event: 'TreasuryActivated',
+      apply: async (timestamp) => {
+        const country = await requireCountry(ctx, countryCode);
+        if (country.treasuryStatus === 'ACTIVE') {
+          throw gxError('GX_ALREADY_EXISTS', `the treasury of ${countryCode} is already active`);
+        }
+        await writeRecord(ctx, keys.country(countryCode), {
+          ...country,
+          treasuryStatus: 'ACTIVE',
+        } satisfies CountryRecord);
+        return { version: 1, requestId, countryCode, treasuryId: country.treasuryId, timestamp };
+      },
+    });
   }
 
-  /** `{"totalSupply":"<n>"}`: the sum of every genesis allocation so far ("0" before the first). */
+  /** Freezes a user's or treasury's wallet with a reason: it can then neither send nor receive. */
+  @Transaction()
+  @Returns('string')
+  async FreezeWallet(
+    ctx: Context,
+    requestId: string,
+    fabricUserId: string,
+    reason: string,
+    notes: string,
+  ): Promise<string> {
+    return setFrozen(ctx, 'TokenomicsContract:FreezeWallet', { requestId, fabricUserId, reason, notes, frozen: true });
+  }
+
+  /** Lifts a freeze (the reason says why). Unfreezing a wallet that is not frozen records the reason again. */
+  @Transaction()
+  @Returns('string')
+  async UnfreezeWallet(
+    ctx: Context,
+    requestId: string,
+    fabricUserId: string,
+    reason: string,
+    notes: string,
+  ): Promise<string> {
+    return setFrozen(ctx, 'TokenomicsContract:UnfreezeWallet', {
+      requestId,
+      fabricUserId,
+      reason,
+      notes,
+      frozen: false,
+    });
+  }
+
+  /** `{"balance","fabricUserId"}` of a user, a treasury or a pool (the operations fund: Σ of its fee shards). */
   @Transaction(false)
   @Returns('string')
-  async GetTotalSupply(ctx: Context): Promise<string> {
-    return canonicalJson({ totalSupply: (await readSupply(ctx)).toString() });
+  async GetBalance(ctx: Context, account: string): Promise<string> {
+    return canonicalJson({ fabricUserId: account, balance: (await balanceOfAccount(ctx, account)).toString() });
+  }
+
+  /** Maximum supply, minted, circulating (minted − what pools hold) and every pool's cap, minted and balance. */
+  @Transaction(false)
+  @Returns('string')
+  async GetSupply(ctx: Context): Promise<string> {
+    const params = await requireSystemParams(ctx);
+    const pools = [];
+    let minted = 0n;
+    let held = 0n;
+    for (const pool of poolNames) {
+      const state = await poolState(ctx, pool);
+      minted += state.minted;
+      held += state.balance;
+      pools.push({
+        pool,
+        id: poolIds[pool],
+        cap: params.pools[pool],
+        minted: state.minted.toString(),
+        balance: state.balance.toString(),
+      });
+    }
+    return canonicalJson({
+      maxSupply: params.maxSupply,
+      minted: minted.toString(),
+      circulating: (minted - held).toString(),
+      pools,
+    });
+  }
+
+  /** A country: share, treasury (status, balance), its slots and used slots per phase, the current phase. */
+  @Transaction(false)
+  @Returns('string')
+  async GetCountry(ctx: Context, code: string): Promise<string> {
+    const params = await requireSystemParams(ctx);
+    return canonicalJson(await countryView(ctx, params, await requireCountry(ctx, code)));
+  }
+
+  /** Every bootstrapped country, as GetCountry, by code: `{"countries":[…]}`. */
+  @Transaction(false)
+  @Returns('string')
+  async ListCountries(ctx: Context): Promise<string> {
+    const params = await requireSystemParams(ctx);
+    const countries = [];
+    for (const { value } of await readRange(ctx, keys.countryPrefix)) {
+      countries.push(await countryView(ctx, params, value as CountryRecord));
+    }
+    return canonicalJson({ countries });
+  }
+
+  /** The fee a transfer would pay: `{type, scope, feeBps, fee, total}` (total = amount + fee, the debit). */
+  @Transaction(false)
+  @Returns('string')
+  async QuoteFee(ctx: Context, from: string, to: string, amount: string): Promise<string> {
+    requireUserIdFormat('from', from);
+    requireUserIdFormat('to', to);
+    const value = parsePositiveAmount('amount', amount);
+    const quote = quoteFee((await requireSystemParams(ctx)).fees, from, to, value);
+    return canonicalJson({
+      type: quote.type,
+      scope: quote.scope,
+      feeBps: quote.feeBps,
+      fee: quote.fee.toString(),
+      total: (value + quote.fee).toString(),
+    });
   }
 }
 
-async function readSupply(ctx: Context): Promise<bigint> {
-  return BigInt((await readRecord<string>(ctx, keys.totalSupply)) ?? '0');
+async function requireCountry(ctx: Context, code: string): Promise<CountryRecord> {
+  if (typeof code !== 'string' || !/^[A-Z]{2}$/.test(code)) {
+    throw gxError('GX_INVALID_ARGUMENT', `countryCode "${String(code)}" is not an upper-case ISO 3166-1 alpha-2 code`);
+  }
+  const country = await readRecord<CountryRecord>(ctx, keys.country(code));
+  if (country === undefined) throw gxError('GX_NOT_FOUND', `countryCode: no country "${code}" was bootstrapped`);
+  return country;
+}
+
+async function countryView(ctx: Context, params: LedgerParams, country: CountryRecord) {
+  const phases = [];
+  let currentPhase: number | null = null;
+  for (const [index, phase] of params.genesis.phases.entries()) {
+    const slots = slotsOf(phase.limit, country.sharePpb);
+    const used = (await readRecord<number>(ctx, keys.genesisCount(country.code, index + 1))) ?? 0;
+    if (currentPhase === null && used < slots) currentPhase = index + 1;
+    phases.push({ phase: index + 1, slots, used });
+  }
+  const treasury = await readRecord<WalletRecord>(ctx, keys.wallet(country.treasuryId));
+  return { ...country, treasuryBalance: treasury?.balance ?? '0', phases, currentPhase };
+}
+
+async function setFrozen(
+  ctx: Context,
+  fn: 'TokenomicsContract:FreezeWallet' | 'TokenomicsContract:UnfreezeWallet',
+  change: { requestId: string; fabricUserId: string; reason: string; notes: string; frozen: boolean },
+): Promise<string> {
+  const { requestId, fabricUserId, reason, notes, frozen } = change;
+  return runIdempotent(ctx, {
+    fn,
+    requestId,
+    args: [fabricUserId, reason, notes],
+    event: 'WalletFreezeChanged',
+    apply: async (timestamp) => {
+      if (!freezeReasons.includes(reason as FreezeReason)) {
+        throw gxError('GX_INVALID_ARGUMENT', `reason must be one of ${freezeReasons.join(', ')}, got "${reason}"`);
+      }
+      if (typeof notes !== 'string' || notes.length > maxNotesLength) {
+        throw gxError('GX_INVALID_ARGUMENT', `notes must be at most ${maxNotesLength} characters`);
+      }
+      requireUserIdFormat('fabricUserId', fabricUserId);
+      if (treasuryIdPattern.test(fabricUserId)) {
+        await requireTreasuryCountry(ctx, 'fabricUserId', fabricUserId);
+      } else {
+        await requireUser(ctx, 'fabricUserId', fabricUserId);
+      }
+      const wallet = await readRecord<WalletRecord>(ctx, keys.wallet(fabricUserId));
+      if (wallet === undefined) throw gxError('GX_NOT_FOUND', `fabricUserId: "${fabricUserId}" has no wallet`);
+      const { frozen: _previous, ...rest } = wallet;
+      const next: WalletRecord = frozen
+        ? { ...rest, frozen: { reason: reason as FreezeReason, notes, since: timestamp } }
+        : rest;
+      await writeRecord(ctx, keys.wallet(fabricUserId), next);
+      return { version: 1, requestId, fabricUserId, frozen, reason: reason as FreezeReason, notes, timestamp };
+    },
+  });
 }

@@ -7,11 +7,12 @@
  * Commands and projections are plain data and load with this module; routes load only when the API is built
  * (`import()`), so the submitter and the projector never load Fastify or the services' dependencies.
  */
+import type { EventName } from '@gx/chaincode';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { LedgerProbe } from '../observability/health.js';
 import type { OutboxBatcher } from '../outbox/group-commit.js';
-import type { Projection } from '../projector/projection.js';
+import type { EventHandler, Projection } from '../projector/projection.js';
 import { adminCommands } from './admin/commands.js';
 import { systemBootstrapped, systemState, totalSupplyChanged } from './admin/projection.js';
 import { identityCommands } from './identity/commands.js';
@@ -23,6 +24,12 @@ import { genesisDistributed, history, transferCompleted, walletOpened, wallets }
 /** Every command type, by name (see `src/commands/catalogue.ts`). */
 export const commandCatalogue = { ...adminCommands, ...identityCommands, ...tokenCommands } as const;
 
+/**
+ * The tokenomics v2 controls (pause, freeze, treasuries, admins, parameters) have no read model yet: their
+ * events are validated and their commands marked projected, and no table changes.
+ */
+const awaitingReadModel: EventHandler<EventName> = { project() {} };
+
 /** The read-model projection: who handles each chaincode event, and the order tables are written in. */
 export const projection: Projection = {
   handlers: {
@@ -31,6 +38,12 @@ export const projection: Projection = {
     UserStatusChanged: [userStatusChanged],
     GenesisDistributed: [genesisDistributed, totalSupplyChanged],
     TransferCompleted: [transferCompleted],
+    SystemPauseChanged: [awaitingReadModel],
+    WalletFreezeChanged: [awaitingReadModel],
+    TreasuryActivated: [awaitingReadModel],
+    AdminAppointed: [awaitingReadModel],
+    AdminRevoked: [awaitingReadModel],
+    ParameterChanged: [awaitingReadModel],
   },
   // Profiles are registered before the wallets that link to them and before locks that find them by Fabric
   // user id.

@@ -18,7 +18,9 @@ function encode<N extends EventName>(name: N, payload: EventPayload<N>): Unplace
   return { eventName: name, payload: Buffer.from(JSON.stringify(payload)) };
 }
 
-export function systemBootstrapped(overrides: Partial<EventPayload<'SystemBootstrapped'>> = {}): UnplacedEvent {
+export function systemBootstrapped(
+  overrides: Partial<Extract<EventPayload<'SystemBootstrapped'>, { version: 1 }>> = {},
+): UnplacedEvent {
   return encode('SystemBootstrapped', {
     version: 1,
     requestId: randomUUID(),
@@ -100,7 +102,7 @@ export function transferCompleted(
     amount: string;
     fromBalance: string;
     toBalance: string;
-  } & Partial<EventPayload<'TransferCompleted'>>,
+  } & Partial<Extract<EventPayload<'TransferCompleted'>, { version: 1 }>>,
 ): UnplacedEvent {
   return encode('TransferCompleted', {
     version: 1,

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { generateFabricUserId, identityDigest, type SystemParams } from '@gx/chaincode';
+import { DEFAULT_SYSTEM_PARAMS } from '../../src/capabilities/admin/default-system-params.js';
 import { type CommandPayload, type CommandType, toLedgerCall } from '../../src/commands/catalogue.js';
 import type { CommitOutcome, LedgerClient } from '../../src/ledger/index.js';
 
@@ -18,17 +19,30 @@ export interface ScenarioUser {
   profileId: string;
 }
 
-/** Parameters with a 1% fee to `GX_FEE_COLLECTOR` and tiers large enough for any test. */
+/**
+ * The default parameters with every fee cell at 1 % and a first phase serving each country's first 2 users
+ * 1 GX (its treasury 0.1 GX), then 0.001 GX to the next million: tests see both phases and fees.
+ */
 export function scenarioParams(overrides: Partial<SystemParams> = {}): SystemParams {
+  const onePercent = { LOCAL: [{ minAmount: '0', bps: 100 }], CROSS_BORDER: [{ minAmount: '0', bps: 100 }] };
   return {
-    tokenName: 'GX Coin',
-    tokenSymbol: 'GXC',
-    decimals: 6,
-    genesisTiers: [
-      { recipients: 2, amount: '1000000' },
-      { recipients: 1_000_000, amount: '1000' },
+    ...DEFAULT_SYSTEM_PARAMS,
+    genesis: {
+      minAge: 13,
+      maxAge: 73,
+      phases: [
+        { limit: 10, userAmount: '1000000', treasuryAmount: '100000' },
+        { limit: 5_000_000, userAmount: '1000', treasuryAmount: '100' },
+      ],
+    },
+    fees: { P2P: onePercent, MERCHANT: onePercent, GOVERNMENT: onePercent, B2B: onePercent },
+    countries: [
+      { code: 'MY', populationShare: 0.2 },
+      { code: 'SG', populationShare: 0.2 },
+      { code: 'ID', populationShare: 0.2 },
+      { code: 'IN', populationShare: 0.2 },
+      { code: 'US', populationShare: 0.2 },
     ],
-    transferFee: { basisPoints: 100, collector: 'GX_FEE_COLLECTOR' },
     ...overrides,
   };
 }

@@ -44,17 +44,63 @@ export function newUser(
   return { fabricUserId, profileId: user.profileId, userJson: JSON.stringify(user), user };
 }
 
-/** System parameters: two tiers and a 1% fee to a system account, unless overridden. */
+/** 1 GX in Qirat. */
+export const GX = 1_000_000n;
+
+/** The fee table of domain.md (docs/tokenomics.md): every cell, bands by amount for P2P. */
+export function domainFees(): SystemParams['fees'] {
+  return {
+    P2P: {
+      LOCAL: [
+        { minAmount: '0', bps: 0 },
+        { minAmount: '3000000', bps: 5 },
+        { minAmount: '100000001', bps: 10 },
+      ],
+      CROSS_BORDER: [
+        { minAmount: '0', bps: 15 },
+        { minAmount: '100000001', bps: 25 },
+      ],
+    },
+    MERCHANT: { LOCAL: [{ minAmount: '0', bps: 15 }], CROSS_BORDER: [{ minAmount: '0', bps: 30 }] },
+    GOVERNMENT: { LOCAL: [{ minAmount: '0', bps: 10 }], CROSS_BORDER: [{ minAmount: '0', bps: 20 }] },
+    B2B: { LOCAL: [{ minAmount: '0', bps: 20 }], CROSS_BORDER: [{ minAmount: '0', bps: 40 }] },
+  };
+}
+
+/**
+ * Tiny version 2 parameters for contract tests: three countries (MY half, SG and ID a quarter each), two
+ * phases of 4 and 8 worldwide users (MY: 2 then 4 slots; SG, ID: 1 then 2), the fee table of domain.md, small
+ * pool caps that the phases fit in exactly (Σ slots × amount).
+ */
 export function systemParams(overrides: Partial<SystemParams> = {}): SystemParams {
   return {
-    tokenName: 'GX Coin',
-    tokenSymbol: 'GXC',
+    version: 2,
+    tokenName: 'GX',
+    tokenSymbol: 'GX',
     decimals: 6,
-    genesisTiers: [
-      { recipients: 2, amount: '1000' },
-      { recipients: 1, amount: '500' },
+    maxSupply: (10_000n * GX).toString(),
+    pools: {
+      USER_GENESIS: (4n * 500n * GX + 8n * 100n * GX).toString(),
+      LOAN: (1_000n * GX).toString(),
+      CHARITABLE: (1_000n * GX).toString(),
+      GOVERNMENT_GENESIS: (4n * 50n * GX + 8n * 10n * GX).toString(),
+      PROTOCOL: (100n * GX).toString(),
+      OPERATIONS: (100n * GX).toString(),
+    },
+    genesis: {
+      minAge: 13,
+      maxAge: 73,
+      phases: [
+        { limit: 4, userAmount: (500n * GX).toString(), treasuryAmount: (50n * GX).toString() },
+        { limit: 8, userAmount: (100n * GX).toString(), treasuryAmount: (10n * GX).toString() },
+      ],
+    },
+    fees: domainFees(),
+    countries: [
+      { code: 'MY', populationShare: 0.5 },
+      { code: 'SG', populationShare: 0.25 },
+      { code: 'ID', populationShare: 0.25 },
     ],
-    transferFee: { basisPoints: 100, collector: 'GX_FEE_COLLECTOR' },
     ...overrides,
   };
 }

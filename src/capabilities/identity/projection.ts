@@ -7,7 +7,7 @@ import { defineReadModel, type EventHandler, jsonRows } from '../../projector/pr
 
 /**
  * A profile now registered on the ledger: named by its id (UserCreated version 1), or by the request id of the
- * CREATE_USER command that carried it and the digest the ledger recorded (version 2).
+ * CREATE_USER command that carried it and the digest the ledger recorded (versions 2 and 3).
  */
 type ProfileRegistration = (
   | { profileId: string; requestId?: undefined; profileDigest?: undefined }
@@ -65,7 +65,7 @@ export const profileLocks = defineReadModel<ProfileLockChange>({
 
 export const userCreated: EventHandler<'UserCreated'> = {
   project(payload, _context, changes) {
-    if (payload.version === 2) {
+    if (payload.version !== 1) {
       // The ledger keeps only a digest of the profile id: the profile is the one of the CREATE_USER command this
       // backend issued under the event's request id, if its digest matches. A user created by other means
       // matches no command: its wallet exists, unlinked.

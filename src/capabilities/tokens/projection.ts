@@ -103,11 +103,19 @@ export const walletOpened: EventHandler<'UserCreated'> = {
       // Version 2 names no profile: the wallet links to the one registered for this user, if any. In version 1
       // a profile id that is not a UUID is not ours (a user created on the ledger by other means): the wallet
       // is then not linked to a profile.
-      ...(payload.version === 2
-        ? { linkRegisteredProfile: true }
-        : { profileId: isUuid(payload.profileId) ? payload.profileId.toLowerCase() : undefined }),
+      ...(payload.version === 1
+        ? { profileId: isUuid(payload.profileId) ? payload.profileId.toLowerCase() : undefined }
+        : { linkRegisteredProfile: true }),
       lastBlock: context.blockNumber,
     });
+    // From version 3 the user's genesis rides along: its country's treasury got its share.
+    if (payload.version === 3 && payload.genesis.outcome === 'ALLOCATED') {
+      changes.record(wallets, {
+        fabricUserId: payload.genesis.treasuryId,
+        balance: payload.genesis.treasuryBalance,
+        lastBlock: context.blockNumber,
+      });
+    }
   },
 };
 
@@ -150,8 +158,11 @@ export const transferCompleted: EventHandler<'TransferCompleted'> = {
     const lastBlock = context.blockNumber;
     changes.record(wallets, { fabricUserId: payload.from, balance: payload.fromBalance, lastBlock });
     changes.record(wallets, { fabricUserId: payload.to, balance: payload.toBalance, lastBlock });
-    // The collector's balance is reported after the whole transfer, so it is written last: it is right even
-    // when the collector is also the sender or the recipient.
-    changes.record(wallets, { fabricUserId: payload.feeCollector, balance: payload.feeCollectorBalance, lastBlock });
+    // Version 1 named a fee collector and its balance after the whole transfer, so it is written last: it is
+    // right even when the collector is also the sender or the recipient. From version 2 the fee accrues to
+    // the operations fund in the sender's fee shard, whose balance no single event carries.
+    if (payload.version === 1) {
+      changes.record(wallets, { fabricUserId: payload.feeCollector, balance: payload.feeCollectorBalance, lastBlock });
+    }
   },
 };
