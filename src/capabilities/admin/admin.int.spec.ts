@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, startTestApi, type TestApi } from '../../../test/support/api-server.js';
 import { toLedgerCall } from '../../commands/catalogue.js';
 import { ensureFirstAdmin } from '../identity/index.js';
+import { DEFAULT_SYSTEM_PARAMS } from './default-system-params.js';
 
 let api: TestApi;
 let admin: Session;
@@ -227,6 +228,37 @@ describe('POST /api/v1/admin/users/:id/genesis', () => {
 });
 
 describe('POST /api/v1/bootstrap', () => {
+  const half = (code: string) => ({ code, populationShare: 0.5 });
+  it.each([
+    ['an unknown code', [half('MY'), half('QQ')], 'countries.1.code'],
+    ['a reserved code', [half('MY'), half('XX')], 'countries.1.code'],
+    ['a malformed code', [half('MY'), half('sg')], 'countries.1.code'],
+    ['a duplicate code', [half('MY'), half('MY')], 'countries.1.code'],
+    ['shares not summing to 1', [half('MY'), { code: 'SG', populationShare: 0.4 }], 'countries'],
+    [
+      'a share of 0',
+      [
+        { code: 'MY', populationShare: 1 },
+        { code: 'SG', populationShare: 0 },
+      ],
+      'countries.1.populationShare',
+    ],
+  ])(
+    'answers 400 naming the field for a country table with %s, and enqueues nothing',
+    async (_name, countries, field) => {
+      for (const body of [{ countries }, { params: { ...DEFAULT_SYSTEM_PARAMS, countries } }]) {
+        const response = await api.request('POST', '/api/v1/bootstrap', { token: admin.accessToken, body });
+        expect(response.status, response.text).toBe(400);
+        const prefix = 'params' in body ? 'params.' : '';
+        expect(response.body.details.map((detail: { field: string }) => detail.field)).toContain(`${prefix}${field}`);
+      }
+      const commands = await api.db.pool.query(
+        "SELECT count(*)::int AS n FROM outbox_command WHERE command_type = 'BOOTSTRAP_SYSTEM'",
+      );
+      expect(commands.rows[0].n).toBe(0);
+    },
+  );
+
   it('enqueues BOOTSTRAP_SYSTEM once; a second bootstrap is refused with a clear error', async () => {
     const bad = await api.request('POST', '/api/v1/bootstrap', {
       token: admin.accessToken,
@@ -240,6 +272,8 @@ describe('POST /api/v1/bootstrap', () => {
     ]);
     expect(row.rows[0].command_type).toBe('BOOTSTRAP_SYSTEM');
     expect(() => toLedgerCall('BOOTSTRAP_SYSTEM', 'r', row.rows[0].payload)).not.toThrow();
+    // Without a body: the default parameters, every sovereign state in the country table.
+    expect(row.rows[0].payload.params).toEqual(DEFAULT_SYSTEM_PARAMS);
     const second = await api.request('POST', '/api/v1/bootstrap', { token: admin.accessToken });
     expect(second.status).toBe(409);
     expect(second.body.error).toBe('AlreadyBootstrapped');

@@ -4,6 +4,7 @@
  * `approvalTtlSeconds`; past that it reads as EXPIRED (computed from `expires_at`, never stored, so nothing
  * sweeps) and can no longer be decided.
  */
+import { adminRoles } from '@gx/chaincode';
 import type pg from 'pg';
 import { z } from 'zod';
 import { recordAudit } from '../../db/audit.js';
@@ -22,7 +23,7 @@ export const approvalRequestSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('RESUME_SYSTEM'), payload: z.strictObject({ reason }) }),
   z.strictObject({
     action: z.literal('APPOINT_ADMIN'),
-    payload: z.strictObject({ profileId: z.uuid(), role: z.enum(['admin', 'super_admin']) }),
+    payload: z.strictObject({ profileId: z.uuid(), role: z.enum(adminRoles) }),
   }),
   z.strictObject({ action: z.literal('REVOKE_ADMIN'), payload: z.strictObject({ profileId: z.uuid() }) }),
   z.strictObject({ action: z.literal('ACTIVATE_TREASURY'), payload: tokenCommands.ACTIVATE_TREASURY.payload }),

@@ -2,7 +2,7 @@
  * The admin slice's commands: the system's set-up and controls (AdminContract, docs/tokenomics.md). All but
  * the bootstrap reach the outbox only through an approved four-eyes request (approvals.ts).
  */
-import { profileDigest, systemParamsSchema } from '@gx/chaincode';
+import { adminRoles, profileDigest, systemParamsSchema } from '@gx/chaincode';
 import { z } from 'zod';
 import { defineCommand } from '../../commands/definition.js';
 import { feeCellSchema } from './parameters.js';
@@ -39,7 +39,7 @@ export const adminCommands = {
   RESUME_SYSTEM: pauseChange('ResumeSystem'),
   /** Profiles travel as ids in the outbox and as digests to the ledger, which never sees a profile id. */
   APPOINT_ADMIN: defineCommand({
-    payload: z.object({ profileId: z.uuid(), role: z.enum(['admin', 'super_admin']), appointedBy: z.uuid() }).strict(),
+    payload: z.object({ profileId: z.uuid(), role: z.enum(adminRoles), appointedBy: z.uuid() }).strict(),
     contract: 'AdminContract',
     fn: 'AppointAdmin',
     args: (requestId, payload) => [

@@ -3,6 +3,7 @@
  * the first start of `gx dev`. Supply, pools, phases and fees are domain.md's (docs/tokenomics.md, version 2).
  */
 import type { SystemParams } from '@gx/chaincode';
+import { defaultCountryTable } from './country-populations.js';
 
 /** 1 GX in Qirat. */
 const GX = 1_000_000n;
@@ -50,13 +51,6 @@ export const DEFAULT_SYSTEM_PARAMS: SystemParams = {
     GOVERNMENT: { LOCAL: [{ minAmount: '0', bps: 10 }], CROSS_BORDER: [{ minAmount: '0', bps: 20 }] },
     B2B: { LOCAL: [{ minAmount: '0', bps: 20 }], CROSS_BORDER: [{ minAmount: '0', bps: 40 }] },
   },
-  // A placeholder until the table built from public population figures replaces it: the countries the test
-  // suites register users in, with made-up shares summing to 1.
-  countries: [
-    { code: 'IN', populationShare: 0.4 },
-    { code: 'US', populationShare: 0.2 },
-    { code: 'ID', populationShare: 0.15 },
-    { code: 'MY', populationShare: 0.15 },
-    { code: 'SG', populationShare: 0.1 },
-  ],
+  // Every sovereign state, by population share (country-populations.ts names the source).
+  countries: defaultCountryTable(),
 };

@@ -2,7 +2,7 @@
  * The admin service: bootstrap, registration review, account locks, genesis, dead letters, system status.
  * Every action is written to audit_log with the acting admin and the request id.
  */
-import { systemParamsSchema } from '@gx/chaincode';
+import { countryEntrySchema, type SystemParams, systemParamsSchema } from '@gx/chaincode';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { schemaStatus } from '../../db/migrator.js';
@@ -37,6 +37,7 @@ import {
   setAccountLock,
 } from './actions.js';
 import { approvalRoutes } from './approval-routes.js';
+import { isAssignedCountryCode } from './country-populations.js';
 import { DEFAULT_SYSTEM_PARAMS } from './default-system-params.js';
 
 /** Maps the admin services' domain errors to HTTP errors. */
@@ -48,6 +49,44 @@ function mapDomainError(error: unknown): never {
 }
 
 const accepted = (commandId: string) => ({ commandId, status: 'PENDING' as const });
+
+/**
+ * A bootstrap takes whole parameters, or only a country table for the default parameters (an operator's own
+ * population figures), or nothing. Either way the result is checked with the chaincode's own schema, so a bad
+ * table is a 400 naming the field (`countries.3.code`, or `countries` for shares not summing to 1).
+ */
+const bootstrapBody = z
+  .strictObject({
+    params: systemParamsSchema.optional(),
+    countries: z.array(countryEntrySchema).min(1).max(300).optional(),
+  })
+  .nullish()
+  .superRefine((body, ctx) => {
+    const table = body?.params?.countries ?? body?.countries ?? [];
+    for (const [index, country] of table.entries()) {
+      if (!isAssignedCountryCode(country.code)) {
+        const path = [...(body?.params ? ['params'] : []), 'countries', index, 'code'];
+        ctx.addIssue({ code: 'custom', path, message: `${country.code} is not an assigned ISO 3166-1 alpha-2 code` });
+      }
+    }
+    if (body?.countries === undefined) return;
+    if (body.params !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['countries'],
+        message: 'give countries inside params, or params not at all',
+      });
+      return;
+    }
+    const checked = systemParamsSchema.safeParse({ ...DEFAULT_SYSTEM_PARAMS, countries: body.countries });
+    for (const issue of checked.error?.issues ?? []) ctx.addIssue({ ...issue, code: 'custom', path: issue.path });
+  });
+
+function bootstrapParams(body: z.infer<typeof bootstrapBody>): SystemParams {
+  if (body?.params) return body.params;
+  const params = structuredClone(DEFAULT_SYSTEM_PARAMS);
+  return body?.countries ? { ...params, countries: body.countries } : params;
+}
 
 export async function adminRoutes(root: FastifyInstance, options: CapabilityContext): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
@@ -64,19 +103,17 @@ export async function adminRoutes(root: FastifyInstance, options: CapabilityCont
       ...write,
       schema: {
         tags: ['admin'],
-        summary: 'Enqueue BOOTSTRAP_SYSTEM (initial system parameters); a second bootstrap is refused',
+        summary:
+          'Enqueue BOOTSTRAP_SYSTEM with the given parameters, or the defaults with the given country table; a second bootstrap is refused',
         headers: idempotencyHeader,
-        body: z.strictObject({ params: systemParamsSchema.strict().optional() }).nullish(),
+        body: bootstrapBody,
         response: { 202: commandAcceptedSchema, ...errorResponses(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
-      const params = request.body?.params ?? structuredClone(DEFAULT_SYSTEM_PARAMS);
-      const { commandId } = await bootstrapSystem(
-        pool,
-        actorOf(request),
-        params as z.infer<typeof systemParamsSchema>,
-      ).catch(mapDomainError);
+      const { commandId } = await bootstrapSystem(pool, actorOf(request), bootstrapParams(request.body)).catch(
+        mapDomainError,
+      );
       return reply.code(202).send(accepted(commandId));
     },
   );

@@ -1,16 +1,7 @@
 /** The tokens slice's commands: supply, movement and wallet controls (TokenomicsContract). */
-import { fabricUserIdSchema, memoSchema, positiveAmountSchema } from '@gx/chaincode';
+import { fabricUserIdSchema, freezeReasons, memoSchema, positiveAmountSchema } from '@gx/chaincode';
 import { z } from 'zod';
 import { defineCommand } from '../../commands/definition.js';
-
-/** Why a wallet is frozen or unfrozen (docs/domain.md, System controls). */
-export const freezeReasons = [
-  'ADMIN_ACTION',
-  'SUSPICIOUS_ACTIVITY',
-  'COMPLIANCE_REVIEW',
-  'COURT_ORDER',
-  'USER_REQUEST',
-] as const;
 
 /** Freeze and unfreeze write the user's record, which every movement of that user reads and writes. */
 const freezeChange = (fn: 'FreezeWallet' | 'UnfreezeWallet') =>
