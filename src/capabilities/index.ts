@@ -7,47 +7,73 @@
  * Commands and projections are plain data and load with this module; routes load only when the API is built
  * (`import()`), so the submitter and the projector never load Fastify or the services' dependencies.
  */
-import type { EventName } from '@gx/chaincode';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { LedgerProbe } from '../observability/health.js';
 import type { OutboxBatcher } from '../outbox/group-commit.js';
-import type { EventHandler, Projection } from '../projector/projection.js';
+import type { Projection } from '../projector/projection.js';
 import { adminCommands } from './admin/commands.js';
-import { systemBootstrapped, systemState, totalSupplyChanged } from './admin/projection.js';
+import {
+  adminAppointed,
+  adminRevoked,
+  parameterChanged,
+  profileRoles,
+  systemBootstrapped,
+  systemParameters,
+  systemPauseChanged,
+  systemState,
+  totalSupplyChanged,
+} from './admin/projection.js';
 import { identityCommands } from './identity/commands.js';
 import type { KycKeyring } from './identity/index.js';
 import { profileLocks, profileRegistrations, userCreated, userStatusChanged } from './identity/projection.js';
 import { tokenCommands } from './tokens/commands.js';
 import { genesisDistributed, history, transferCompleted, walletOpened, wallets } from './tokens/projection.js';
+import {
+  countries,
+  countryPhases,
+  feeCollected,
+  genesisAllocated,
+  supplyBootstrapped,
+  systemPools,
+  treasuryActivated,
+  walletFreezeChanged,
+  walletFreezes,
+} from './tokens/supply-projection.js';
 
 /** Every command type, by name (see `src/commands/catalogue.ts`). */
 export const commandCatalogue = { ...adminCommands, ...identityCommands, ...tokenCommands } as const;
 
-/**
- * The tokenomics v2 controls (pause, freeze, treasuries, admins, parameters) have no read model yet: their
- * events are validated and their commands marked projected, and no table changes.
- */
-const awaitingReadModel: EventHandler<EventName> = { project() {} };
-
 /** The read-model projection: who handles each chaincode event, and the order tables are written in. */
 export const projection: Projection = {
   handlers: {
-    SystemBootstrapped: [systemBootstrapped],
-    UserCreated: [userCreated, walletOpened],
+    SystemBootstrapped: [systemBootstrapped, supplyBootstrapped],
+    UserCreated: [userCreated, walletOpened, genesisAllocated],
     UserStatusChanged: [userStatusChanged],
     GenesisDistributed: [genesisDistributed, totalSupplyChanged],
-    TransferCompleted: [transferCompleted],
-    SystemPauseChanged: [awaitingReadModel],
-    WalletFreezeChanged: [awaitingReadModel],
-    TreasuryActivated: [awaitingReadModel],
-    AdminAppointed: [awaitingReadModel],
-    AdminRevoked: [awaitingReadModel],
-    ParameterChanged: [awaitingReadModel],
+    TransferCompleted: [transferCompleted, feeCollected],
+    SystemPauseChanged: [systemPauseChanged],
+    WalletFreezeChanged: [walletFreezeChanged],
+    TreasuryActivated: [treasuryActivated],
+    AdminAppointed: [adminAppointed],
+    AdminRevoked: [adminRevoked],
+    ParameterChanged: [parameterChanged],
   },
-  // Profiles are registered before the wallets that link to them and before locks that find them by Fabric
-  // user id.
-  readModels: [profileRegistrations, wallets, history, profileLocks, systemState],
+  // Profiles are registered before the wallets that link to them and before locks and roles that find them by
+  // Fabric user id or digest.
+  readModels: [
+    profileRegistrations,
+    wallets,
+    history,
+    profileLocks,
+    profileRoles,
+    systemState,
+    systemParameters,
+    systemPools,
+    countries,
+    countryPhases,
+    walletFreezes,
+  ],
 };
 
 /** What every slice's routes may use; each takes what it needs. */

@@ -39,7 +39,7 @@ export const profileRegistrations = defineReadModel<ProfileRegistration>({
                 ON r."profileId" IS NULL AND o.request_id = r."requestId" AND o.command_type = 'CREATE_USER'
         WHERE p.profile_id = COALESCE(r."profileId", (o.payload->>'profileId')::uuid)
           AND (r."profileDigest" IS NULL
-               OR r."profileDigest" = encode(sha256(convert_to('gx-profile:' || p.profile_id::text, 'UTF8')), 'hex'))`,
+               OR r."profileDigest" = p.profile_digest)`,
       [jsonRows(changes)],
     );
   },

@@ -33,6 +33,11 @@ interface HistoryRow {
   memo: string | null;
   blockNumber: bigint;
   txTimestamp: string;
+  /** From TransferCompleted version 2: what the sender paid on top, its rate, type and scope. */
+  fee?: string | undefined;
+  feeBps?: number | undefined;
+  transferType?: string | undefined;
+  scope?: string | undefined;
 }
 
 /** `wallet`: the last balance of each account in a batch wins. */
@@ -76,18 +81,32 @@ export const history = defineReadModel<HistoryRow>({
   ownedTable: {
     name: 'transaction_history',
     key: ['tx_id', 'fabric_user_id'],
-    values: ['type', 'from_user_id', 'to_user_id', 'amount', 'memo', 'block_number', 'tx_timestamp'],
+    values: [
+      'type',
+      'from_user_id',
+      'to_user_id',
+      'amount',
+      'memo',
+      'block_number',
+      'tx_timestamp',
+      'fee',
+      'fee_bps',
+      'transfer_type',
+      'scope',
+    ],
     updatedAt: false,
   },
   async write(client, changes) {
     // The unique (tx_id, fabric_user_id) makes a replayed event a no-op here.
     await client.query(
       `INSERT INTO transaction_history
-              (fabric_user_id, tx_id, type, from_user_id, to_user_id, amount, memo, block_number, tx_timestamp)
+              (fabric_user_id, tx_id, type, from_user_id, to_user_id, amount, memo, block_number, tx_timestamp,
+               fee, fee_bps, transfer_type, scope)
        SELECT r."fabricUserId", r."txId", r.type, r."fromUserId", r."toUserId", r.amount, r.memo,
-              r."blockNumber", r."txTimestamp"
+              r."blockNumber", r."txTimestamp", r.fee, r."feeBps", r."transferType", r.scope
          FROM jsonb_to_recordset($1::jsonb) AS r("fabricUserId" text, "txId" text, type text, "fromUserId" text,
-              "toUserId" text, amount numeric, memo text, "blockNumber" bigint, "txTimestamp" timestamptz)
+              "toUserId" text, amount numeric, memo text, "blockNumber" bigint, "txTimestamp" timestamptz,
+              fee numeric, "feeBps" integer, "transferType" text, scope text)
        ON CONFLICT (tx_id, fabric_user_id) DO NOTHING`,
       [jsonRows(changes)],
     );
@@ -108,12 +127,24 @@ export const walletOpened: EventHandler<'UserCreated'> = {
         : { linkRegisteredProfile: true }),
       lastBlock: context.blockNumber,
     });
-    // From version 3 the user's genesis rides along: its country's treasury got its share.
+    // From version 3 the user's genesis rides along (the wallet's balance includes it): its country's treasury
+    // got its share, and the user's history shows the allocation.
     if (payload.version === 3 && payload.genesis.outcome === 'ALLOCATED') {
       changes.record(wallets, {
         fabricUserId: payload.genesis.treasuryId,
         balance: payload.genesis.treasuryBalance,
         lastBlock: context.blockNumber,
+      });
+      changes.record(history, {
+        fabricUserId: payload.fabricUserId,
+        txId: context.transactionId,
+        type: 'GENESIS',
+        fromUserId: null,
+        toUserId: payload.fabricUserId,
+        amount: payload.genesis.userAmount,
+        memo: `genesis phase ${payload.genesis.phase}`,
+        blockNumber: context.blockNumber,
+        txTimestamp: payload.timestamp,
       });
     }
   },
@@ -152,6 +183,9 @@ export const transferCompleted: EventHandler<'TransferCompleted'> = {
       memo: payload.memo === '' ? null : payload.memo,
       blockNumber: context.blockNumber,
       txTimestamp: payload.timestamp,
+      ...(payload.version === 2
+        ? { fee: payload.fee, feeBps: payload.feeBps, transferType: payload.type, scope: payload.scope }
+        : {}),
     };
     changes.record(history, { ...row, fabricUserId: payload.from, type: 'TRANSFER_OUT' });
     changes.record(history, { ...row, fabricUserId: payload.to, type: 'TRANSFER_IN' });

@@ -8,6 +8,10 @@
  *   Adding a stored generated column rewrites `user_profile` once, under an exclusive lock.
  * - `approval_request`: four-eyes requests. EXPIRED is not stored: a PENDING row past `expires_at` reads as
  *   EXPIRED (the code computes it), so nothing has to sweep.
+ * - Read models of tokenomics v2, written by the projector: `system_pool` (cap, minted, balance per pool),
+ *   `country` (share, treasury) with `country_phase` (slots and used per phase), `system_parameter` (the
+ *   governable parameters by name: the fee cells), `wallet_freeze` (a wallet's freeze and its reason), and
+ *   `transaction_history` gains the fee, its rate, the transfer type and scope (NULL on rows of older events).
  * - `transaction_approval` is dropped: no release ever read or wrote it (the approvals it was drafted for are
  *   `approval_request`).
  *
@@ -45,4 +49,55 @@ CREATE TABLE approval_request (
 -- The list: newest first, optionally by stored status.
 CREATE INDEX approval_request_created_idx ON approval_request (created_at DESC, id DESC);
 CREATE INDEX approval_request_status_idx ON approval_request (status, created_at DESC, id DESC);
+
+CREATE TABLE system_pool (
+  pool          text PRIMARY KEY,
+  account_id    text           NOT NULL,
+  cap           numeric(78, 0) NOT NULL CHECK (cap >= 0),
+  minted        numeric(78, 0) NOT NULL DEFAULT 0 CHECK (minted >= 0),
+  balance       numeric(78, 0) NOT NULL DEFAULT 0 CHECK (balance >= 0),
+  block_number  bigint,
+  updated_at    timestamptz    NOT NULL DEFAULT now()
+);
+
+CREATE TABLE country (
+  code             text PRIMARY KEY,
+  share_ppb        bigint      NOT NULL CHECK (share_ppb >= 0),
+  treasury_id      text        NOT NULL UNIQUE,
+  treasury_status  text        NOT NULL CHECK (treasury_status IN ('LOCKED', 'ACTIVE')),
+  block_number     bigint,
+  updated_at       timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE country_phase (
+  code          text        NOT NULL,
+  phase         integer     NOT NULL CHECK (phase > 0),
+  slots         bigint      NOT NULL CHECK (slots >= 0),
+  used          bigint      NOT NULL DEFAULT 0 CHECK (used >= 0),
+  block_number  bigint,
+  updated_at    timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (code, phase)
+);
+
+CREATE TABLE system_parameter (
+  name          text PRIMARY KEY,
+  value         jsonb       NOT NULL,
+  block_number  bigint,
+  updated_at    timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE wallet_freeze (
+  fabric_user_id  text PRIMARY KEY,
+  frozen          boolean     NOT NULL,
+  reason          text        NOT NULL,
+  notes           text        NOT NULL,
+  block_number    bigint,
+  updated_at      timestamptz NOT NULL DEFAULT now()
+);
+
+ALTER TABLE transaction_history
+  ADD COLUMN fee numeric(78, 0),
+  ADD COLUMN fee_bps integer,
+  ADD COLUMN transfer_type text,
+  ADD COLUMN scope text;
 `;
