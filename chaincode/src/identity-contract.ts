@@ -165,7 +165,7 @@ export class IdentityContract extends Contract {
         }
         const user = await requireUser(ctx, 'fabricUserId', fabricUserId);
         await writeRecord(ctx, keys.user(fabricUserId), {
-          ...currentRecord(user),
+          ...user,
           status: status as UserStatus,
           statusReason: reason,
           updatedAt: timestamp,
@@ -174,23 +174,6 @@ export class IdentityContract extends Contract {
       },
     });
   }
-}
-
-/**
- * A stored user in today's shape. Records written before the privacy change carried profileId, dateOfBirth
- * and gender in clear: rewriting one drops them and keeps the profile as its digest.
- */
-function currentRecord(stored: UserRecord & { profileId?: string }): UserRecord {
-  return {
-    fabricUserId: stored.fabricUserId,
-    profileDigest: stored.profileDigest ?? profileDigest(stored.profileId ?? ''),
-    countryCode: stored.countryCode,
-    accountType: stored.accountType,
-    status: stored.status,
-    statusReason: stored.statusReason,
-    createdAt: stored.createdAt,
-    updatedAt: stored.updatedAt,
-  };
 }
 
 /** A transient-map entry as UTF-8 text; `undefined` when the proposal has none under `key`. */

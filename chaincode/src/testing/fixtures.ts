@@ -1,16 +1,18 @@
 /** Builders for contract tests: valid users and system parameters, with fresh ids per call. */
 import { randomUUID } from 'node:crypto';
-import type { SystemParams } from '../events';
 import { type Gender, generateFabricUserId, identityDigest } from '../fabric-user-id';
+import type { SystemParams } from '../system-params';
 
 export interface NewUserFixture {
   fabricUserId: string;
   profileId: string;
-  /** The CreateUser `userJson` argument. */
+  /** The JSON CreateUser reads from the transient map (key `user`). */
   userJson: string;
+  /** CreateUser's transient map: `user` → {@link userJson}. */
+  transient: Map<string, Uint8Array>;
+  /** The private facts of {@link userJson}. */
   user: {
     profileId: string;
-    countryCode: string;
     dateOfBirth: string;
     gender: Gender;
     accountType: number;
@@ -18,9 +20,14 @@ export interface NewUserFixture {
   };
 }
 
+/** A CreateUser transient map carrying `userJson` (any text, for tests of malformed input). */
+export function userTransient(userJson: string): Map<string, Uint8Array> {
+  return new Map([['user', Buffer.from(userJson, 'utf8')]]);
+}
+
 let counter = 0;
 
-/** A user whose id is valid for its facts; override any fact to build a mismatch. */
+/** An individual (account type 0) of MY born 1988-03-14 whose id is valid for its facts; override any fact. */
 export function newUser(
   overrides: Partial<{ countryCode: string; dateOfBirth: string; gender: Gender; accountType: number }> = {},
 ): NewUserFixture {
@@ -30,18 +37,18 @@ export function newUser(
     countryCode: overrides.countryCode ?? 'MY',
     dateOfBirth: overrides.dateOfBirth ?? '1988-03-14',
     gender: overrides.gender ?? 'female',
-    accountType: overrides.accountType ?? 1,
+    accountType: overrides.accountType ?? 0,
   };
   const fabricUserId = generateFabricUserId(facts);
   const user = {
     profileId: randomUUID(),
-    countryCode: facts.countryCode,
     dateOfBirth: facts.dateOfBirth,
     gender: facts.gender,
     accountType: facts.accountType,
     identityDigest: identityDigest(facts),
   };
-  return { fabricUserId, profileId: user.profileId, userJson: JSON.stringify(user), user };
+  const userJson = JSON.stringify(user);
+  return { fabricUserId, profileId: user.profileId, userJson, transient: userTransient(userJson), user };
 }
 
 /** 1 GX in Qirat. */
