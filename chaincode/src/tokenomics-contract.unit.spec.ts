@@ -19,7 +19,11 @@ beforeAll(async () => {
 beforeEach(async () => {
   ledger = new TestLedger(ids);
   await ledger.bootstrap();
-  [alice, bob, sam] = await createAll([newUser(), newUser(), newUser({ countryCode: 'SG' })]);
+  [alice, bob, sam] = (await createAll([newUser(), newUser(), newUser({ countryCode: 'SG' })])) as [
+    string,
+    string,
+    string,
+  ];
 });
 
 async function create(user: NewUserFixture): Promise<string> {
