@@ -11,7 +11,7 @@ import { functionRoles, type StateChangingFunction, subjectOrganizationalUnits }
 import { IdentityContract } from './identity-contract';
 import { profileDigest } from './profile-digest';
 import type { SystemParams } from './system-params';
-import { type NewUserFixture, newUser, requestId, systemParams } from './testing/fixtures';
+import { individual, type NewUserFixture, requestId, systemParams } from './testing/fixtures';
 import { createIdentity, createTestIdentities, type TestIdentities, type TestIdentity } from './testing/identities';
 import { contextFor, MemoryWorld } from './testing/memory-world';
 import { TokenomicsContract } from './tokenomics-contract';
@@ -38,7 +38,7 @@ const appointer = profileDigest('appointing super admin');
 async function preparedWorld(params: SystemParams = systemParams()): Promise<void> {
   world = new MemoryWorld();
   await world.invoke(ids.superAdmin, (ctx) => admin.BootstrapSystem(ctx, requestId(), JSON.stringify(params)));
-  [alice, bob] = [newUser(), newUser()];
+  [alice, bob] = [individual(), individual()];
   for (const user of [alice, bob]) {
     await world.invoke(
       ids.registrar,
@@ -73,7 +73,7 @@ const calls: Record<StateChangingFunction, () => Call> = {
     run: (ctx, id) => admin.SetParameter(ctx, id, 'fees.P2P.LOCAL', JSON.stringify([{ minAmount: '0', bps: 7 }])),
   }),
   'IdentityContract:CreateUser': () => {
-    const user = newUser();
+    const user = individual();
     return { transient: user.transient, run: (ctx, id) => identity.CreateUser(ctx, id, user.fabricUserId) };
   },
   'IdentityContract:UpdateUserStatus': () => ({

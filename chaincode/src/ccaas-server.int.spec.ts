@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEvent } from './events';
 import { CcaasPeer } from './testing/ccaas-peer';
-import { newUser, requestId, systemParams } from './testing/fixtures';
+import { individual, requestId, systemParams } from './testing/fixtures';
 import { createTestIdentities, createTlsServerCertificate } from './testing/identities';
 
 const chaincodeDir = join(__dirname, '..');
@@ -118,7 +118,7 @@ describe('gxtv3 as a CCaaS server process', () => {
     expect(admin.event?.name).toBe('SystemBootstrapped');
     expect(JSON.parse(admin.payload).timestamp).toBe('2026-01-02T00:00:00.005Z');
 
-    const [alice, bob] = [newUser(), newUser()];
+    const [alice, bob] = [individual(), individual()];
     for (const user of [alice, bob]) {
       const created = await peer.invoke(
         ids.registrar,
@@ -153,8 +153,8 @@ describe('gxtv3 as a CCaaS server process', () => {
     const overdraw = await peer.invoke(ids.transfer, [
       'TokenomicsContract:TransferTokens',
       requestId(),
-      newUser().fabricUserId,
-      newUser().fabricUserId,
+      individual().fabricUserId,
+      individual().fabricUserId,
       '1',
       '',
     ]);

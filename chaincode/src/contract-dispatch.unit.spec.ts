@@ -6,7 +6,7 @@
 import { JSONSerializer } from 'fabric-contract-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contracts, ledgerParamsSchema, queryResultSchemas, treasuryIdOf } from './index';
-import { newUser, requestId, systemParams } from './testing/fixtures';
+import { individual, requestId, systemParams } from './testing/fixtures';
 import { createTestIdentities, type TestIdentity } from './testing/identities';
 import { MemoryWorld } from './testing/memory-world';
 
@@ -118,7 +118,7 @@ describe('gxtv3 through the fabric-contract-api dispatcher', () => {
     expect(
       await call(ids.superAdmin, 'AdminContract:BootstrapSystem', requestId(), JSON.stringify(systemParams())),
     ).toMatchObject({ status: 200 });
-    const [alice, bob] = [newUser(), newUser()];
+    const [alice, bob] = [individual(), individual()];
     for (const user of [alice, bob]) {
       const created = await callWith(
         ids.registrar,
@@ -157,7 +157,7 @@ describe('gxtv3 through the fabric-contract-api dispatcher', () => {
   });
 
   it('answers queries in the shapes query-results.ts declares (no missing or extra fields)', async () => {
-    const user = newUser();
+    const user = individual();
     await callWith(ids.registrar, user.transient, 'IdentityContract:CreateUser', requestId(), user.fabricUserId);
     const queries: Array<[keyof typeof queryResultSchemas, string[]]> = [
       ['AdminContract:Ping', []],

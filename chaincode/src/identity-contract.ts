@@ -1,32 +1,15 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { z } from 'zod';
 import { requireNotPaused } from './accounts';
+import { createUserTransientKey, type NewUser, newUserSchema } from './arguments';
 import { canonicalJson } from './canonical-json';
 import { gxError } from './errors';
-import { accountTypes, checkFabricUserId, genders } from './fabric-user-id';
+import { accountTypes, checkFabricUserId } from './fabric-user-id';
 import { decideGenesis } from './genesis';
 import { runIdempotent } from './idempotent-request';
 import { requireSystemParams, requireUser, requireUserIdFormat } from './lookups';
 import { profileDigest } from './profile-digest';
 import type { CountryRecord } from './system-params';
 import { keys, readRecord, type UserRecord, type UserStatus, type WalletRecord, writeRecord } from './world-state';
-
-/** The transient-map key CreateUser reads the user's private facts from. */
-export const createUserTransientKey = 'user';
-
-/**
- * CreateUser's private facts, the JSON under transient key `user`: endorsers see them, blocks never do. Birth
- * date, gender and the identity digest are only checked against the id (its birth field and checksum) and the
- * birth date against the age rule; the profile id is stored as a digest. None of them is kept in clear.
- */
-export const newUserSchema = z.object({
-  profileId: z.string().min(1).max(128),
-  dateOfBirth: z.iso.date(),
-  gender: z.enum(genders),
-  accountType: z.number().int().min(0).max(15),
-  identityDigest: z.string().regex(/^[0-9a-f]{40}$/, 'must be a lower-case hex SHA-1 digest'),
-});
-export type NewUser = z.infer<typeof newUserSchema>;
 
 /** Account types only bootstrap creates (treasuries) or nobody does (system pools). */
 const notRegistrable: readonly number[] = [accountTypes.GOVERNMENT_TREASURY, accountTypes.SYSTEM];

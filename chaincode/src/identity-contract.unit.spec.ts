@@ -3,7 +3,7 @@ import { parseEvent } from './events';
 import { identityDigest } from './fabric-user-id';
 import { profileDigest } from './profile-digest';
 import { treasuryIdOf } from './system-params';
-import { GX, newUser, requestId, systemParams, userTransient } from './testing/fixtures';
+import { GX, individual, newUser, requestId, systemParams, userTransient } from './testing/fixtures';
 import { createTestIdentities, type TestIdentities } from './testing/identities';
 import { TestLedger } from './testing/ledger';
 
@@ -33,7 +33,7 @@ const snapshot = () => new Map(ledger.world.state);
 
 describe('IdentityContract.CreateUser', () => {
   it('creates the user, its wallet and its genesis in one transaction, emitting one UserCreated v3', async () => {
-    const user = newUser({ countryCode: 'SG', gender: 'male' });
+    const user = individual({ countryCode: 'SG', gender: 'male' });
     const id = requestId();
     const result = await createUser(id, user.fabricUserId, user.userJson);
 
@@ -90,7 +90,7 @@ describe('IdentityContract.CreateUser', () => {
   });
 
   it('rejects an id whose fields disagree with the transient facts, naming each mismatch, writing nothing', async () => {
-    const user = newUser();
+    const user = individual();
     const before = snapshot();
     const mismatches: Array<[Partial<typeof user.user>, RegExp]> = [
       [
@@ -112,7 +112,7 @@ describe('IdentityContract.CreateUser', () => {
   });
 
   it('rejects a malformed id and missing or malformed transient facts, naming the field', async () => {
-    const user = newUser();
+    const user = individual();
     const before = snapshot();
     await expect(createUser(requestId(), user.fabricUserId.toLowerCase(), user.userJson)).rejects.toThrow(
       /^GX_INVALID_ARGUMENT: fabricUserId .* is not a Fabric user id/,
@@ -132,7 +132,7 @@ describe('IdentityContract.CreateUser', () => {
 
   it('refuses a country that was not bootstrapped (GX_NOT_FOUND) and the treasury and system account types', async () => {
     const before = snapshot();
-    const stranger = newUser({ countryCode: 'FR' });
+    const stranger = individual({ countryCode: 'FR' });
     await expect(createUser(requestId(), stranger.fabricUserId, stranger.userJson)).rejects.toThrow(
       /^GX_NOT_FOUND: fabricUserId: country FR is not in the bootstrapped country table/,
     );
@@ -150,23 +150,23 @@ describe('IdentityContract.CreateUser', () => {
 
   it('rejects a date of birth after the transaction date', async () => {
     // The test world's transactions happen on 2026-01-01.
-    const unborn = newUser({ dateOfBirth: '2026-06-01' });
+    const unborn = individual({ dateOfBirth: '2026-06-01' });
     await expect(createUser(requestId(), unborn.fabricUserId, unborn.userJson)).rejects.toThrow(
       /^GX_INVALID_ARGUMENT: dateOfBirth 2026-06-01 is after the transaction date/,
     );
-    const newborn = newUser({ dateOfBirth: '2025-12-31' });
+    const newborn = individual({ dateOfBirth: '2025-12-31' });
     expect(JSON.parse(await createUser(requestId(), newborn.fabricUserId, newborn.userJson)).genesis.outcome).toBe(
       'INELIGIBLE_AGE',
     );
   });
 
   it('rejects a second user with the same id or the same profile', async () => {
-    const user = newUser();
+    const user = individual();
     await createUser(requestId(), user.fabricUserId, user.userJson);
     await expect(createUser(requestId(), user.fabricUserId, user.userJson)).rejects.toThrow(
       /^GX_ALREADY_EXISTS: user .* already exists/,
     );
-    const other = newUser();
+    const other = individual();
     const sameProfile = JSON.stringify({ ...other.user, profileId: user.profileId });
     await expect(createUser(requestId(), other.fabricUserId, sameProfile)).rejects.toThrow(
       new RegExp(`^GX_ALREADY_EXISTS: profile "${user.profileId}" already has user`),
@@ -176,14 +176,14 @@ describe('IdentityContract.CreateUser', () => {
   });
 
   it('replays a request with the first result and no event; rejects its id with other facts or functions', async () => {
-    const user = newUser();
+    const user = individual();
     const id = requestId();
     const first = await createUser(id, user.fabricUserId, user.userJson);
     expect(await createUser(id, user.fabricUserId, user.userJson)).toBe(first);
     expect(ledger.world.events).toHaveLength(2);
 
     // The idempotency hash covers the transient facts too.
-    const otherFacts = JSON.stringify({ ...user.user, profileId: newUser().profileId });
+    const otherFacts = JSON.stringify({ ...user.user, profileId: individual().profileId });
     await expect(createUser(id, user.fabricUserId, otherFacts)).rejects.toThrow(/^GX_REQUEST_ID_REUSED: /);
     await expect(setStatus(id, user.fabricUserId, 'LOCKED', 'x')).rejects.toThrow(
       /^GX_REQUEST_ID_REUSED: request id .* was already used for IdentityContract:CreateUser/,
@@ -195,7 +195,7 @@ describe('IdentityContract.CreateUser', () => {
 describe('genesis inside CreateUser', () => {
   /** Registers an individual of `countryCode`; returns the genesis block of its event. */
   const register = async (countryCode: string, overrides: Parameters<typeof newUser>[0] = {}) =>
-    (await ledger.createUser(newUser({ countryCode, ...overrides }))).genesis;
+    (await ledger.createUser(newUser({ countryCode, accountType: 0, ...overrides }))).genesis;
 
   it("serves a country's phases in order, slot by slot, then 0 with EXHAUSTED; other countries are untouched", async () => {
     // MY: 2 slots in phase 1 (500 GX, treasury 50), 4 in phase 2 (100 GX, treasury 10).
@@ -267,7 +267,7 @@ describe('genesis inside CreateUser', () => {
   });
 
   it('is decided once: DistributeGenesis then fails GX_ALREADY_EXISTS (GX_NOT_FOUND for an unknown user)', async () => {
-    const user = newUser();
+    const user = individual();
     await ledger.createUser(user);
     const before = snapshot();
     const distribute = (fabricUserId: string) =>
@@ -275,7 +275,7 @@ describe('genesis inside CreateUser', () => {
     await expect(distribute(user.fabricUserId)).rejects.toThrow(
       /^GX_ALREADY_EXISTS: the genesis of ".*" was decided at its creation \(ALLOCATED\)/,
     );
-    await expect(distribute(newUser().fabricUserId)).rejects.toThrow(/^GX_NOT_FOUND: /);
+    await expect(distribute(individual().fabricUserId)).rejects.toThrow(/^GX_NOT_FOUND: /);
     expect(ledger.world.state).toEqual(before);
   });
 
@@ -290,13 +290,13 @@ describe('genesis inside CreateUser', () => {
 describe('IdentityContract.GetUser', () => {
   it('rejects a malformed id and an unknown one', async () => {
     await expect(getUser('MY 123')).rejects.toThrow(/^GX_INVALID_ARGUMENT: /);
-    await expect(getUser(newUser().fabricUserId)).rejects.toThrow(/^GX_NOT_FOUND: /);
+    await expect(getUser(individual().fabricUserId)).rejects.toThrow(/^GX_NOT_FOUND: /);
   });
 });
 
 describe('IdentityContract.UpdateUserStatus', () => {
   it('locks and unlocks a user, emitting UserStatusChanged each time', async () => {
-    const user = newUser();
+    const user = individual();
     await ledger.createUser(user);
     const lockId = requestId();
     const locked = await setStatus(lockId, user.fabricUserId, 'LOCKED', 'suspected fraud');
@@ -328,7 +328,7 @@ describe('IdentityContract.UpdateUserStatus', () => {
   });
 
   it('rejects an unknown status, an over-long reason and an unknown user', async () => {
-    const user = newUser();
+    const user = individual();
     await ledger.createUser(user);
     await expect(setStatus(requestId(), user.fabricUserId, 'FROZEN', '')).rejects.toThrow(
       /^GX_INVALID_ARGUMENT: status must be one of ACTIVE, LOCKED/,
@@ -336,7 +336,7 @@ describe('IdentityContract.UpdateUserStatus', () => {
     await expect(setStatus(requestId(), user.fabricUserId, 'LOCKED', 'x'.repeat(501))).rejects.toThrow(
       /^GX_INVALID_ARGUMENT: reason/,
     );
-    await expect(setStatus(requestId(), newUser().fabricUserId, 'LOCKED', '')).rejects.toThrow(/^GX_NOT_FOUND: /);
+    await expect(setStatus(requestId(), individual().fabricUserId, 'LOCKED', '')).rejects.toThrow(/^GX_NOT_FOUND: /);
     expect(ledger.world.events).toHaveLength(2);
   });
 });

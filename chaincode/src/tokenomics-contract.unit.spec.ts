@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SupplyResult } from './query-results';
 import { poolIds, poolNames, treasuryIdOf } from './system-params';
-import { GX, type NewUserFixture, newUser, requestId, systemParams } from './testing/fixtures';
+import { GX, individual, type NewUserFixture, newUser, requestId, systemParams } from './testing/fixtures';
 import { createTestIdentities, type TestIdentities } from './testing/identities';
 import { TestLedger } from './testing/ledger';
 import { keys } from './world-state';
@@ -19,7 +19,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   ledger = new TestLedger(ids);
   await ledger.bootstrap();
-  [alice, bob, sam] = (await createAll([newUser(), newUser(), newUser({ countryCode: 'SG' })])) as [
+  [alice, bob, sam] = (await createAll([individual(), individual(), individual({ countryCode: 'SG' })])) as [
     string,
     string,
     string,
@@ -130,7 +130,7 @@ describe('TokenomicsContract.TransferTokens', () => {
       [ledger.transfer(alice, bob, '5', 'x'.repeat(257)), /^GX_INVALID_ARGUMENT: memo must be at most 256/],
       [ledger.transfer(alice, alice, '5'), /^GX_INVALID_ARGUMENT: to: cannot transfer to the sending account/],
       [ledger.transfer(alice, 'bob', '5'), /^GX_INVALID_ARGUMENT: to "bob" is not a Fabric user id/],
-      [ledger.transfer(alice, newUser().fabricUserId, '5'), /^GX_NOT_FOUND: user ".*" does not exist/],
+      [ledger.transfer(alice, individual().fabricUserId, '5'), /^GX_NOT_FOUND: user ".*" does not exist/],
       [ledger.transfer(alice, poolIds.OPERATIONS, '5'), /^GX_INVALID_ARGUMENT: to: system pool/],
       [ledger.transfer(poolIds.LOAN, alice, '5'), /^GX_INVALID_ARGUMENT: from: system pool/],
       [ledger.transfer(alice, treasuryIdOf('FR'), '5'), /^GX_NOT_FOUND: to: no treasury/],
@@ -177,7 +177,7 @@ describe('freezing a wallet', () => {
       /^GX_INVALID_ARGUMENT: reason must be one of ADMIN_ACTION, SUSPICIOUS_ACTIVITY, COMPLIANCE_REVIEW, COURT_ORDER, USER_REQUEST/,
     );
     await expect(freeze(bob, 'USER_REQUEST', 'x'.repeat(501))).rejects.toThrow(/^GX_INVALID_ARGUMENT: notes/);
-    await expect(freeze(newUser().fabricUserId)).rejects.toThrow(/^GX_NOT_FOUND: /);
+    await expect(freeze(individual().fabricUserId)).rejects.toThrow(/^GX_NOT_FOUND: /);
     await expect(freeze(treasuryIdOf('FR'))).rejects.toThrow(/^GX_NOT_FOUND: fabricUserId: no treasury/);
     expect(ledger.world.state).toEqual(before);
   });
@@ -231,15 +231,15 @@ describe('supply', () => {
   it('keeps Σ wallets + Σ fee shards + pool balances = minted, each pool within its cap, over a scripted run', async () => {
     // Beyond the three users of beforeEach: every phase and outcome, fees of every kind, refusals, a treasury.
     const more = [
-      newUser(),
-      newUser(),
-      newUser(),
-      newUser(),
-      newUser(), // MY's 7th individual: exhausted
-      newUser({ countryCode: 'SG' }),
-      newUser({ countryCode: 'ID' }),
+      individual(),
+      individual(),
+      individual(),
+      individual(),
+      individual(), // MY's 7th individual: exhausted
+      individual({ countryCode: 'SG' }),
+      individual({ countryCode: 'ID' }),
       newUser({ accountType: 1 }),
-      newUser({ dateOfBirth: '2020-01-01' }),
+      individual({ dateOfBirth: '2020-01-01' }),
     ];
     const [carol, , , , , sue, ida, shop] = await createAll(more);
     await ledger.asAdmin((ctx) => ledger.tokenomics.ActivateTreasury(ctx, requestId(), 'SG'));
@@ -272,7 +272,7 @@ describe('supply', () => {
     for (const pool of poolNames) expect(await ledger.balance(poolIds[pool]), pool).toBe(0n);
     await ledger.transfer(alice, sam, GX);
     expect(await ledger.balance(poolIds.OPERATIONS)).toBe(1_500n);
-    await expect(ledger.balance(newUser().fabricUserId)).rejects.toThrow(/^GX_NOT_FOUND: /);
+    await expect(ledger.balance(individual().fabricUserId)).rejects.toThrow(/^GX_NOT_FOUND: /);
     await expect(ledger.balance('nobody')).rejects.toThrow(/^GX_INVALID_ARGUMENT: /);
   });
 

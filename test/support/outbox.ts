@@ -23,7 +23,7 @@ export interface OutboxRow {
 /** A valid CREATE_USER payload for a fresh user. */
 export function createUserPayload(): CommandPayload<'CREATE_USER'> {
   const fixture = newUser();
-  return { fabricUserId: fixture.fabricUserId, ...fixture.user };
+  return { fabricUserId: fixture.fabricUserId, countryCode: fixture.fabricUserId.slice(0, 2), ...fixture.user };
 }
 
 export async function readRows(pool: pg.Pool, ids: readonly string[]): Promise<OutboxRow[]> {

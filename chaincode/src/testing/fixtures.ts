@@ -27,7 +27,10 @@ export function userTransient(userJson: string): Map<string, Uint8Array> {
 
 let counter = 0;
 
-/** An individual (account type 0) of MY born 1988-03-14 whose id is valid for its facts; override any fact. */
+/**
+ * A business (account type 1: registered without genesis, so registrations never contend for a country's
+ * phase counter) of MY born 1988-03-14, whose id is valid for its facts; override any fact.
+ */
 export function newUser(
   overrides: Partial<{ countryCode: string; dateOfBirth: string; gender: Gender; accountType: number }> = {},
 ): NewUserFixture {
@@ -37,7 +40,7 @@ export function newUser(
     countryCode: overrides.countryCode ?? 'MY',
     dateOfBirth: overrides.dateOfBirth ?? '1988-03-14',
     gender: overrides.gender ?? 'female',
-    accountType: overrides.accountType ?? 0,
+    accountType: overrides.accountType ?? 1,
   };
   const fabricUserId = generateFabricUserId(facts);
   const user = {
@@ -110,6 +113,13 @@ export function systemParams(overrides: Partial<SystemParams> = {}): SystemParam
     ],
     ...overrides,
   };
+}
+
+/** An individual (account type 0): the one account type that receives genesis. */
+export function individual(
+  overrides: Partial<{ countryCode: string; dateOfBirth: string; gender: Gender }> = {},
+): NewUserFixture {
+  return newUser({ ...overrides, accountType: 0 });
 }
 
 /** A fresh request id. */

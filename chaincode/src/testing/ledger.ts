@@ -9,7 +9,7 @@ import { IdentityContract } from '../identity-contract';
 import type { SystemParams } from '../system-params';
 import { TokenomicsContract } from '../tokenomics-contract';
 import { keys } from '../world-state';
-import { type NewUserFixture, newUser, requestId, systemParams } from './fixtures';
+import { individual, type NewUserFixture, requestId, systemParams } from './fixtures';
 import type { TestIdentities } from './identities';
 import { MemoryWorld } from './memory-world';
 
@@ -31,7 +31,7 @@ export class TestLedger {
   }
 
   /** CreateUser with the fixture's transient facts; returns the UserCreated v3 payload. */
-  async createUser(user: NewUserFixture = newUser(), id = requestId()): Promise<UserCreatedV3> {
+  async createUser(user: NewUserFixture = individual(), id = requestId()): Promise<UserCreatedV3> {
     const result = await this.world.invoke(
       this.ids.registrar,
       (ctx) => this.identity.CreateUser(ctx, id, user.fabricUserId),
