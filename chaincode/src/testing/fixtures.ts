@@ -122,6 +122,20 @@ export function individual(
   return newUser({ ...overrides, accountType: 0 });
 }
 
+/** A fee schedule of zero rates in every cell: transfers move exactly their amount. */
+export function zeroFees(): SystemParams['fees'] {
+  const free = { LOCAL: [{ minAmount: '0', bps: 0 }], CROSS_BORDER: [{ minAmount: '0', bps: 0 }] };
+  return { P2P: free, MERCHANT: free, GOVERNMENT: free, B2B: free };
+}
+
+/**
+ * Genesis of one phase wide enough for any test (1,000,000 users worldwide) paying `userAmount` to each
+ * individual and nothing to treasuries; it fits {@link systemParams}' caps for amounts up to 2,800 Qirat.
+ */
+export function roomyGenesis(userAmount: string): SystemParams['genesis'] {
+  return { minAge: 13, maxAge: 73, phases: [{ limit: 1_000_000, userAmount, treasuryAmount: '0' }] };
+}
+
 /** A fresh request id. */
 export function requestId(): string {
   return `req-${randomUUID()}`;
