@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEvent } from './events';
 import { CcaasPeer } from './testing/ccaas-peer';
-import { newUser, requestId, systemParams } from './testing/fixtures';
+import { individual, requestId, systemParams } from './testing/fixtures';
 import { createTestIdentities, createTlsServerCertificate } from './testing/identities';
 
 const chaincodeDir = join(__dirname, '..');
@@ -108,7 +108,7 @@ describe('gxtv3 as a CCaaS server process', () => {
     );
   });
 
-  it('runs bootstrap, user creation, genesis and a transfer with one valid event each', async () => {
+  it('runs bootstrap, user creation with genesis from transient data, and a transfer with one valid event each', async () => {
     const admin = await peer.invoke(ids.superAdmin, [
       'AdminContract:BootstrapSystem',
       requestId(),
@@ -118,34 +118,31 @@ describe('gxtv3 as a CCaaS server process', () => {
     expect(admin.event?.name).toBe('SystemBootstrapped');
     expect(JSON.parse(admin.payload).timestamp).toBe('2026-01-02T00:00:00.005Z');
 
-    const [alice, bob] = [newUser(), newUser()];
+    const [alice, bob] = [individual(), individual()];
     for (const user of [alice, bob]) {
-      const created = await peer.invoke(ids.registrar, [
-        'IdentityContract:CreateUser',
-        requestId(),
-        user.fabricUserId,
-        user.userJson,
-      ]);
+      const created = await peer.invoke(
+        ids.registrar,
+        ['IdentityContract:CreateUser', requestId(), user.fabricUserId],
+        user.transient,
+      );
       expect(created.event?.name).toBe('UserCreated');
+      // fabric-shim's getTransient() hands the chaincode the proposal's transient map.
+      expect(JSON.parse(created.payload).genesis).toMatchObject({ outcome: 'ALLOCATED', userAmount: '500000000' });
     }
-    await peer.invoke(ids.admin, ['TokenomicsContract:DistributeGenesis', requestId(), alice.fabricUserId]);
     const transfer = await peer.invoke(ids.transfer, [
       'TokenomicsContract:TransferTokens',
       requestId(),
       alice.fabricUserId,
       bob.fabricUserId,
-      '300',
+      '3000000',
       'via ccaas',
     ]);
     expect(transfer.status).toBe(200);
     expect(transfer.event?.payload).toBe(transfer.payload);
     expect(parseEvent('TransferCompleted', Buffer.from(transfer.payload))).toMatchObject({
       ok: true,
-      event: { payload: { fromBalance: '700', toBalance: '297', fee: '3' } },
+      event: { payload: { fromBalance: '496998500', toBalance: '503000000', fee: '1500' } },
     });
-    expect((await peer.invoke(ids.reader, ['TokenomicsContract:GetTotalSupply'])).payload).toBe(
-      '{"totalSupply":"1000"}',
-    );
   });
 
   it('reports chaincode errors as status 500 with the GX_ message and keeps no writes or event', async () => {
@@ -156,8 +153,8 @@ describe('gxtv3 as a CCaaS server process', () => {
     const overdraw = await peer.invoke(ids.transfer, [
       'TokenomicsContract:TransferTokens',
       requestId(),
-      newUser().fabricUserId,
-      newUser().fabricUserId,
+      individual().fabricUserId,
+      individual().fabricUserId,
       '1',
       '',
     ]);

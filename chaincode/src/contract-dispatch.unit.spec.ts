@@ -5,8 +5,8 @@
  */
 import { JSONSerializer } from 'fabric-contract-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { contracts, queryResultSchemas } from './index';
-import { newUser, requestId, systemParams } from './testing/fixtures';
+import { contracts, ledgerParamsSchema, queryResultSchemas, treasuryIdOf } from './index';
+import { individual, requestId, systemParams } from './testing/fixtures';
 import { createTestIdentities, type TestIdentity } from './testing/identities';
 import { MemoryWorld } from './testing/memory-world';
 
@@ -37,7 +37,16 @@ beforeAll(async () => {
 
 /** Invokes `fn` with string args as the peer would; commits the world on success. */
 async function call(identity: TestIdentity, ...args: string[]): Promise<ShimResponse & { text: string }> {
-  const stub = world.newStub(identity, args);
+  return callWith(identity, new Map(), ...args);
+}
+
+/** {@link call} with a transient map on the proposal. */
+async function callWith(
+  identity: TestIdentity,
+  transient: Map<string, Uint8Array>,
+  ...args: string[]
+): Promise<ShimResponse & { text: string }> {
+  const stub = world.newStub(identity, args, transient);
   const response = await dispatcher.Invoke(stub);
   if (response.status === 200) world.commit(stub);
   return { ...response, text: response.payload ? Buffer.from(response.payload).toString('utf8') : '' };
@@ -76,80 +85,98 @@ describe('gxtv3 through the fabric-contract-api dispatcher', () => {
       );
     expect(describe('AdminContract')).toEqual({
       BootstrapSystem: { submit: true, params: ['requestId', 'paramsJson'] },
+      PauseSystem: { submit: true, params: ['requestId', 'reason'] },
+      ResumeSystem: { submit: true, params: ['requestId', 'reason'] },
+      AppointAdmin: { submit: true, params: ['requestId', 'appointeeDigest', 'role', 'appointedByDigest'] },
+      RevokeAdmin: { submit: true, params: ['requestId', 'adminDigest', 'revokedByDigest'] },
+      SetParameter: { submit: true, params: ['requestId', 'name', 'valueJson'] },
+      GetSystemStatus: { submit: false, params: [] },
       GetSystemParams: { submit: false, params: [] },
       Ping: { submit: false, params: [] },
     });
     expect(describe('IdentityContract')).toEqual({
-      CreateUser: { submit: true, params: ['requestId', 'fabricUserId', 'userJson'] },
+      // The user's private facts travel in the transient map, not as an argument.
+      CreateUser: { submit: true, params: ['requestId', 'fabricUserId'] },
       GetUser: { submit: false, params: ['fabricUserId'] },
       UpdateUserStatus: { submit: true, params: ['requestId', 'fabricUserId', 'status', 'reason'] },
     });
     expect(describe('TokenomicsContract')).toEqual({
       DistributeGenesis: { submit: true, params: ['requestId', 'fabricUserId'] },
       TransferTokens: { submit: true, params: ['requestId', 'from', 'to', 'amount', 'memo'] },
-      GetBalance: { submit: false, params: ['fabricUserId'] },
-      GetTotalSupply: { submit: false, params: [] },
+      ActivateTreasury: { submit: true, params: ['requestId', 'countryCode'] },
+      FreezeWallet: { submit: true, params: ['requestId', 'fabricUserId', 'reason', 'notes'] },
+      UnfreezeWallet: { submit: true, params: ['requestId', 'fabricUserId', 'reason', 'notes'] },
+      GetBalance: { submit: false, params: ['account'] },
+      GetSupply: { submit: false, params: [] },
+      GetCountry: { submit: false, params: ['code'] },
+      ListCountries: { submit: false, params: [] },
+      QuoteFee: { submit: false, params: ['from', 'to', 'amount'] },
     });
   });
 
-  it('runs a whole flow from string arguments: bootstrap, users, genesis, transfer', async () => {
+  it('runs a whole flow from string arguments and transient data: bootstrap, users with genesis, transfer', async () => {
     expect(
       await call(ids.superAdmin, 'AdminContract:BootstrapSystem', requestId(), JSON.stringify(systemParams())),
     ).toMatchObject({ status: 200 });
-    const [alice, bob] = [newUser(), newUser()];
+    const [alice, bob] = [individual(), individual()];
     for (const user of [alice, bob]) {
-      const created = await call(
+      const created = await callWith(
         ids.registrar,
+        user.transient,
         'IdentityContract:CreateUser',
         requestId(),
         user.fabricUserId,
-        user.userJson,
       );
       expect(created.status).toBe(200);
-      expect(JSON.parse(created.text)).toMatchObject({ fabricUserId: user.fabricUserId, wallet: { balance: '0' } });
+      expect(JSON.parse(created.text)).toMatchObject({
+        fabricUserId: user.fabricUserId,
+        wallet: { balance: '500000000' },
+        genesis: { outcome: 'ALLOCATED', phase: 1 },
+      });
     }
-    expect(
-      await call(ids.admin, 'TokenomicsContract:DistributeGenesis', requestId(), alice.fabricUserId),
-    ).toMatchObject({
-      status: 200,
-    });
     const transfer = await call(
       ids.transfer,
       'TokenomicsContract:TransferTokens',
       requestId(),
       alice.fabricUserId,
       bob.fabricUserId,
-      '400',
+      '4000000',
       'hello',
     );
-    expect(JSON.parse(transfer.text)).toMatchObject({ fromBalance: '600', toBalance: '396', fee: '4' });
+    // 4 GX local P2P: 5 bps on top, paid by the sender.
+    expect(JSON.parse(transfer.text)).toMatchObject({ fromBalance: '495998000', toBalance: '504000000', fee: '2000' });
     expect(world.events.map((event) => event.name)).toEqual([
       'SystemBootstrapped',
       'UserCreated',
       'UserCreated',
-      'GenesisDistributed',
       'TransferCompleted',
     ]);
     expect((await call(ids.reader, 'TokenomicsContract:GetBalance', bob.fabricUserId)).text).toBe(
-      `{"balance":"396","fabricUserId":"${bob.fabricUserId}"}`,
+      `{"balance":"504000000","fabricUserId":"${bob.fabricUserId}"}`,
     );
-    expect((await call(ids.reader, 'TokenomicsContract:GetTotalSupply')).text).toBe('{"totalSupply":"1000"}');
   });
 
   it('answers queries in the shapes query-results.ts declares (no missing or extra fields)', async () => {
-    const user = newUser();
-    await call(ids.registrar, 'IdentityContract:CreateUser', requestId(), user.fabricUserId, user.userJson);
+    const user = individual();
+    await callWith(ids.registrar, user.transient, 'IdentityContract:CreateUser', requestId(), user.fabricUserId);
     const queries: Array<[keyof typeof queryResultSchemas, string[]]> = [
       ['AdminContract:Ping', []],
+      ['AdminContract:GetSystemStatus', []],
       ['IdentityContract:GetUser', [user.fabricUserId]],
       ['TokenomicsContract:GetBalance', [user.fabricUserId]],
-      ['TokenomicsContract:GetTotalSupply', []],
+      ['TokenomicsContract:GetSupply', []],
+      ['TokenomicsContract:GetCountry', ['MY']],
+      ['TokenomicsContract:ListCountries', []],
+      ['TokenomicsContract:QuoteFee', [user.fabricUserId, treasuryIdOf('SG'), '1000']],
     ];
+    expect(queries.map(([fn]) => fn).sort()).toEqual(Object.keys(queryResultSchemas).sort());
     for (const [fn, args] of queries) {
       const response = await call(ids.reader, fn, ...args);
       expect(response.status, fn).toBe(200);
       expect(() => queryResultSchemas[fn].strict().parse(JSON.parse(response.text)), fn).not.toThrow();
     }
+    const params = JSON.parse((await call(ids.reader, 'AdminContract:GetSystemParams')).text);
+    expect(ledgerParamsSchema.safeParse(params).success).toBe(true);
   });
 
   it('returns chaincode errors as status 500 with the GX_ message, and refuses unknown functions and bad arity', async () => {

@@ -1,32 +1,15 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { z } from 'zod';
 import { requireNotPaused } from './accounts';
+import { createUserTransientKey, type NewUser, newUserSchema } from './arguments';
 import { canonicalJson } from './canonical-json';
 import { gxError } from './errors';
-import { accountTypes, checkFabricUserId, genders } from './fabric-user-id';
+import { accountTypes, checkFabricUserId } from './fabric-user-id';
 import { decideGenesis } from './genesis';
 import { runIdempotent } from './idempotent-request';
 import { requireSystemParams, requireUser, requireUserIdFormat } from './lookups';
 import { profileDigest } from './profile-digest';
 import type { CountryRecord } from './system-params';
 import { keys, readRecord, type UserRecord, type UserStatus, type WalletRecord, writeRecord } from './world-state';
-
-/** The transient-map key CreateUser reads the user's private facts from. */
-export const createUserTransientKey = 'user';
-
-/**
- * CreateUser's private facts, the JSON under transient key `user`: endorsers see them, blocks never do. Birth
- * date, gender and the identity digest are only checked against the id (its birth field and checksum) and the
- * birth date against the age rule; the profile id is stored as a digest. None of them is kept in clear.
- */
-export const newUserSchema = z.object({
-  profileId: z.string().min(1).max(128),
-  dateOfBirth: z.iso.date(),
-  gender: z.enum(genders),
-  accountType: z.number().int().min(0).max(15),
-  identityDigest: z.string().regex(/^[0-9a-f]{40}$/, 'must be a lower-case hex SHA-1 digest'),
-});
-export type NewUser = z.infer<typeof newUserSchema>;
 
 /** Account types only bootstrap creates (treasuries) or nobody does (system pools). */
 const notRegistrable: readonly number[] = [accountTypes.GOVERNMENT_TREASURY, accountTypes.SYSTEM];
@@ -165,7 +148,7 @@ export class IdentityContract extends Contract {
         }
         const user = await requireUser(ctx, 'fabricUserId', fabricUserId);
         await writeRecord(ctx, keys.user(fabricUserId), {
-          ...currentRecord(user),
+          ...user,
           status: status as UserStatus,
           statusReason: reason,
           updatedAt: timestamp,
@@ -174,23 +157,6 @@ export class IdentityContract extends Contract {
       },
     });
   }
-}
-
-/**
- * A stored user in today's shape. Records written before the privacy change carried profileId, dateOfBirth
- * and gender in clear: rewriting one drops them and keeps the profile as its digest.
- */
-function currentRecord(stored: UserRecord & { profileId?: string }): UserRecord {
-  return {
-    fabricUserId: stored.fabricUserId,
-    profileDigest: stored.profileDigest ?? profileDigest(stored.profileId ?? ''),
-    countryCode: stored.countryCode,
-    accountType: stored.accountType,
-    status: stored.status,
-    statusReason: stored.statusReason,
-    createdAt: stored.createdAt,
-    updatedAt: stored.updatedAt,
-  };
 }
 
 /** A transient-map entry as UTF-8 text; `undefined` when the proposal has none under `key`. */

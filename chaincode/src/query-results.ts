@@ -52,6 +52,8 @@ export const supplyResultSchema = z.object({
   ),
 });
 
+export type SupplyResult = z.infer<typeof supplyResultSchema>;
+
 /** `TokenomicsContract:GetCountry`, and each entry of `ListCountries`. */
 export const countryResultSchema = z.object({
   code: z.string().length(2),
@@ -66,6 +68,8 @@ export const countryResultSchema = z.object({
   currentPhase: z.number().int().positive().nullable(),
 });
 
+export type CountryResult = z.infer<typeof countryResultSchema>;
+
 /** `TokenomicsContract:ListCountries`. */
 export const countryListResultSchema = z.object({ countries: z.array(countryResultSchema) });
 
@@ -77,6 +81,8 @@ export const feeQuoteResultSchema = z.object({
   fee: amountSchema,
   total: amountSchema,
 });
+
+export type FeeQuoteResult = z.infer<typeof feeQuoteResultSchema>;
 
 /** `AdminContract:GetSystemStatus`: `since` is when the last pause or resume happened (null: never). */
 export const systemStatusResultSchema = z.object({

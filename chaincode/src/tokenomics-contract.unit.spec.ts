@@ -1,279 +1,289 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AdminContract } from './admin-contract';
-import { parseEvent, type SystemParams } from './events';
-import { IdentityContract } from './identity-contract';
-import { newUser, requestId, systemParams } from './testing/fixtures';
-import { createTestIdentities } from './testing/identities';
-import { MemoryWorld } from './testing/memory-world';
-import { TokenomicsContract } from './tokenomics-contract';
+import type { SupplyResult } from './query-results';
+import { poolIds, poolNames, treasuryIdOf } from './system-params';
+import { GX, individual, type NewUserFixture, newUser, requestId, systemParams } from './testing/fixtures';
+import { createTestIdentities, type TestIdentities } from './testing/identities';
+import { TestLedger } from './testing/ledger';
 import { keys } from './world-state';
 
-type Identities = Awaited<ReturnType<typeof createTestIdentities>>;
-
-let ids: Identities;
-let world: MemoryWorld;
-const admin = new AdminContract();
-const identity = new IdentityContract();
-const tokenomics = new TokenomicsContract();
+let ids: TestIdentities;
+let ledger: TestLedger;
+/** Individuals of MY (alice, bob: 500 GX each from phase 1) and of SG (sam: 500 GX). */
+let alice: string;
+let bob: string;
+let sam: string;
 
 beforeAll(async () => {
   ids = await createTestIdentities();
 });
-beforeEach(() => {
-  world = new MemoryWorld();
+beforeEach(async () => {
+  ledger = new TestLedger(ids);
+  await ledger.bootstrap();
+  [alice, bob, sam] = (await createAll([individual(), individual(), individual({ countryCode: 'SG' })])) as [
+    string,
+    string,
+    string,
+  ];
 });
 
-const bootstrap = (params: SystemParams = systemParams()) =>
-  world.invoke(ids.superAdmin, (ctx) => admin.BootstrapSystem(ctx, requestId(), JSON.stringify(params)));
-const createUser = async () => {
-  const user = newUser();
-  await world.invoke(ids.registrar, (ctx) => identity.CreateUser(ctx, requestId(), user.fabricUserId, user.userJson));
+async function create(user: NewUserFixture): Promise<string> {
+  await ledger.createUser(user);
   return user.fabricUserId;
-};
-const genesis = (fabricUserId: string, id = requestId()) =>
-  world.invoke(ids.admin, (ctx) => tokenomics.DistributeGenesis(ctx, id, fabricUserId));
-const transfer = (from: string, to: string, amount: string, memo = '', id = requestId()) =>
-  world.invoke(ids.transfer, (ctx) => tokenomics.TransferTokens(ctx, id, from, to, amount, memo));
-const balance = async (account: string): Promise<bigint> =>
-  BigInt(JSON.parse(await world.invoke(ids.reader, (ctx) => tokenomics.GetBalance(ctx, account))).balance);
-const totalSupply = async (): Promise<bigint> =>
-  BigInt(JSON.parse(await world.invoke(ids.reader, (ctx) => tokenomics.GetTotalSupply(ctx))).totalSupply);
-const lock = (fabricUserId: string) =>
-  world.invoke(ids.registrar, (ctx) => identity.UpdateUserStatus(ctx, requestId(), fabricUserId, 'LOCKED', 'test'));
-/** Sum of every wallet in the world state, read directly (not through the contract). */
-const sumOfWallets = (): bigint =>
-  [...world.state.entries()]
-    .filter(([key]) => key.startsWith(keys.wallet('')))
-    .reduce((sum, [, value]) => sum + BigInt(JSON.parse(Buffer.from(value).toString()).balance), 0n);
+}
 
-describe('TokenomicsContract.DistributeGenesis', () => {
-  it('allocates from the tiers in order of recipients, once per user, growing the total supply', async () => {
-    await bootstrap();
-    const users = [await createUser(), await createUser(), await createUser(), await createUser()];
-    expect(await totalSupply()).toBe(0n);
+/**
+ * One after the other: the memory world has no MVCC check, so registrations of one country run concurrently
+ * would all read the same phase counter and all commit, where Fabric would keep only the first.
+ */
+async function createAll(users: NewUserFixture[]): Promise<string[]> {
+  const created: string[] = [];
+  for (const user of users) created.push(await create(user));
+  return created;
+}
 
-    const id = requestId();
-    const first = await genesis(users[0]!, id);
-    expect(parseEvent('GenesisDistributed', Buffer.from(first))).toMatchObject({
-      ok: true,
-      event: {
-        payload: {
-          version: 1,
-          requestId: id,
-          fabricUserId: users[0],
-          amount: '1000',
-          tier: 1,
-          balance: '1000',
-          totalSupply: '1000',
-        },
-      },
-    });
-    expect(JSON.parse(await genesis(users[1]!))).toMatchObject({ amount: '1000', tier: 1, totalSupply: '2000' });
-    expect(JSON.parse(await genesis(users[2]!))).toMatchObject({ amount: '500', tier: 2, totalSupply: '2500' });
-    await expect(genesis(users[3]!)).rejects.toThrow(/^GX_INSUFFICIENT_FUNDS: the genesis allocation is exhausted/);
-    expect(await totalSupply()).toBe(2500n);
-    expect(await balance(users[2]!)).toBe(500n);
-
-    // Once per user; a replay of the first request returns its result and emits nothing.
-    await expect(genesis(users[0]!)).rejects.toThrow(/^GX_ALREADY_EXISTS: /);
-    const events = world.events.length;
-    expect(await genesis(users[0]!, id)).toBe(first);
-    expect(world.events).toHaveLength(events);
-    expect(await totalSupply()).toBe(2500n);
-    await expect(genesis(users[1]!, id)).rejects.toThrow(/^GX_REQUEST_ID_REUSED: /);
-  });
-
-  it('refuses before bootstrap, for unknown users and for locked users', async () => {
-    const user = await createUser();
-    await expect(genesis(user)).rejects.toThrow(/^GX_NOT_BOOTSTRAPPED: /);
-    await bootstrap();
-    await expect(genesis(newUser().fabricUserId)).rejects.toThrow(/^GX_NOT_FOUND: /);
-    await lock(user);
-    await expect(genesis(user)).rejects.toThrow(/^GX_ACCOUNT_LOCKED: /);
-    expect(await totalSupply()).toBe(0n);
-  });
-});
+const snapshot = () => new Map(ledger.world.state);
+const feeShard = (sender: string): string | undefined => ledger.world.read(keys.feeShard(sender));
+const freeze = (fabricUserId: string, reason = 'SUSPICIOUS_ACTIVITY', notes = 'case 7') =>
+  ledger.asAdmin((ctx) => ledger.tokenomics.FreezeWallet(ctx, requestId(), fabricUserId, reason, notes));
+const unfreeze = (fabricUserId: string, reason = 'ADMIN_ACTION') =>
+  ledger.asAdmin((ctx) => ledger.tokenomics.UnfreezeWallet(ctx, requestId(), fabricUserId, reason, ''));
+const supply = () => ledger.query<SupplyResult>((ctx) => ledger.tokenomics.GetSupply(ctx));
 
 describe('TokenomicsContract.TransferTokens', () => {
-  async function funded(params?: SystemParams) {
-    await bootstrap(params);
-    const alice = await createUser();
-    const bob = await createUser();
-    await genesis(alice);
-    return { alice, bob };
-  }
-
-  it('debits the amount, credits amount minus the rounded-down fee, and pays the fee to the collector', async () => {
-    const { alice, bob } = await funded();
+  it("debits amount + fee, credits the amount, and accrues the fee in the sender's fee shard", async () => {
     const id = requestId();
-    const result = await transfer(alice, bob, '250', 'rent', id);
-    // 250 * 100 / 10000 = 2.5 → 2.
-    expect(parseEvent('TransferCompleted', Buffer.from(result))).toMatchObject({
-      ok: true,
-      event: {
-        name: 'TransferCompleted',
-        payload: {
-          version: 1,
-          requestId: id,
-          from: alice,
-          to: bob,
-          amount: '250',
-          fee: '2',
-          feeCollector: 'GX_FEE_COLLECTOR',
-          memo: 'rent',
-          fromBalance: '750',
-          toBalance: '248',
-          feeCollectorBalance: '2',
-        },
-      },
+    // 50 GX local P2P pays 5 bps: 25,000 Qirat (domain.md's example).
+    const event = await ledger.transfer(alice, bob, 50n * GX, 'rent', id);
+    expect(event).toEqual({
+      version: 2,
+      requestId: id,
+      from: alice,
+      to: bob,
+      amount: (50n * GX).toString(),
+      fee: '25000',
+      feeBps: 5,
+      type: 'P2P',
+      scope: 'LOCAL',
+      feePool: 'OPERATIONS',
+      memo: 'rent',
+      fromBalance: (450n * GX - 25_000n).toString(),
+      toBalance: (550n * GX).toString(),
+      timestamp: event.timestamp,
     });
-    expect(world.events.at(-1)!.payload).toBe(result);
-    expect([await balance(alice), await balance(bob), await balance('GX_FEE_COLLECTOR')]).toEqual([750n, 248n, 2n]);
-    expect(sumOfWallets()).toBe(await totalSupply());
+    expect(await ledger.balance(alice)).toBe(450n * GX - 25_000n);
+    expect(await ledger.balance(bob)).toBe(550n * GX);
+    expect(feeShard(alice)).toBe('"25000"');
+    expect(await ledger.balance(poolIds.OPERATIONS)).toBe(25_000n);
+    // Bob's fee lands in his own shard; the fund is their sum.
+    await ledger.transfer(bob, sam, 100n * GX);
+    expect(feeShard(bob)).toBe(`"${(100n * GX * 15n) / 10_000n}"`);
+    expect(await ledger.balance(poolIds.OPERATIONS)).toBe(25_000n + 150_000n);
   });
 
-  it('replays a transfer without moving tokens again or emitting; rejects its id for another amount', async () => {
-    const { alice, bob } = await funded();
-    const id = requestId();
-    const first = await transfer(alice, bob, '100', '', id);
-    const events = world.events.length;
-    expect(await transfer(alice, bob, '100', '', id)).toBe(first);
-    expect(world.events).toHaveLength(events);
-    expect(await balance(alice)).toBe(900n);
-    await expect(transfer(alice, bob, '101', '', id)).rejects.toThrow(/^GX_REQUEST_ID_REUSED: /);
-    expect(await balance(alice)).toBe(900n);
-  });
-
-  it('rejects malformed and non-positive amounts, self-transfers and over-long memos', async () => {
-    const { alice, bob } = await funded();
-    for (const amount of ['0', '-5', '01', '1.5', '1e3', 'abc', '', ' 5', '9'.repeat(79)]) {
-      await expect(transfer(alice, bob, amount)).rejects.toThrow(/^GX_INVALID_ARGUMENT: amount must be a positive/);
-    }
-    await expect(transfer(alice, alice, '1')).rejects.toThrow(/^GX_INVALID_ARGUMENT: cannot transfer to the sending/);
-    await expect(transfer(alice, bob, '1', 'm'.repeat(257))).rejects.toThrow(/^GX_INVALID_ARGUMENT: memo/);
-    await expect(transfer('alice', bob, '1')).rejects.toThrow(/^GX_INVALID_ARGUMENT: from "alice" is not a Fabric/);
-    expect(await balance(alice)).toBe(1000n);
-  });
-
-  it('rejects unknown and locked accounts on either side', async () => {
-    const { alice, bob } = await funded();
-    const stranger = newUser().fabricUserId;
-    await expect(transfer(alice, stranger, '1')).rejects.toThrow(/^GX_NOT_FOUND: user .* does not exist/);
-    await expect(transfer(stranger, alice, '1')).rejects.toThrow(/^GX_NOT_FOUND: /);
-    await lock(bob);
-    await expect(transfer(alice, bob, '1')).rejects.toThrow(/^GX_ACCOUNT_LOCKED: /);
-    await expect(transfer(bob, alice, '1')).rejects.toThrow(/^GX_ACCOUNT_LOCKED: /);
-    await lock(alice);
-    const carol = await createUser();
-    await expect(transfer(alice, carol, '1')).rejects.toThrow(/^GX_ACCOUNT_LOCKED: /);
-    expect(await balance(alice)).toBe(1000n);
-  });
-
-  it('never lets a balance go negative: exactly the whole balance can be sent, one unit more cannot', async () => {
-    const { alice, bob } = await funded();
-    await expect(transfer(alice, bob, '1001')).rejects.toThrow(
-      /^GX_INSUFFICIENT_FUNDS: .* holds 1000, cannot send 1001/,
-    );
-    await expect(transfer(bob, alice, '1')).rejects.toThrow(/^GX_INSUFFICIENT_FUNDS: /);
-    await transfer(alice, bob, '1000');
-    expect(await balance(alice)).toBe(0n);
-    expect(await balance(bob)).toBe(990n);
-    await expect(transfer(alice, bob, '1')).rejects.toThrow(/^GX_INSUFFICIENT_FUNDS: /);
-  });
-
-  it('conserves the total supply across many transfers, including rejected ones', async () => {
-    await bootstrap(systemParams({ genesisTiers: [{ recipients: 10, amount: '1000' }] }));
-    const users: string[] = [];
-    for (let i = 0; i < 6; i += 1) {
-      users.push(await createUser());
-      await genesis(users[i]!);
-    }
-    // Deterministic pseudo-random walk (LCG): amounts up to 400 so some transfers overdraw and are rejected.
-    let seed = 42;
-    const next = (max: number) => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return seed % max;
-    };
-    let rejected = 0;
-    for (let i = 0; i < 150; i += 1) {
-      const from = users[next(users.length)]!;
-      const to = users[next(users.length)]!;
-      if (from === to) continue;
-      await transfer(from, to, String(1 + next(400))).catch((error: Error) => {
-        expect(error.message).toMatch(/^GX_INSUFFICIENT_FUNDS: /);
-        rejected += 1;
+  it('types and scopes every transfer from the account types and countries, as QuoteFee answers', async () => {
+    const shop = await create(newUser({ accountType: 1 }));
+    const charity = await create(newUser({ countryCode: 'SG', accountType: 2 }));
+    const ministry = await create(newUser({ accountType: 7 }));
+    const cases: Array<[string, string, string, string, number]> = [
+      [alice, bob, 'P2P', 'LOCAL', 10],
+      [alice, sam, 'P2P', 'CROSS_BORDER', 25],
+      [alice, shop, 'MERCHANT', 'LOCAL', 15],
+      [alice, charity, 'MERCHANT', 'CROSS_BORDER', 30],
+      [alice, ministry, 'GOVERNMENT', 'LOCAL', 10],
+      [sam, treasuryIdOf('MY'), 'GOVERNMENT', 'CROSS_BORDER', 20],
+    ];
+    const amount = 200n * GX;
+    for (const [from, to, type, scope, feeBps] of cases) {
+      const fee = (amount * BigInt(feeBps)) / 10_000n;
+      const quote = await ledger.query((ctx) => ledger.tokenomics.QuoteFee(ctx, from, to, amount.toString()));
+      expect(quote).toEqual({ type, scope, feeBps, fee: fee.toString(), total: (amount + fee).toString() });
+      // The sender needs amount + fee: give it 200 GX back first when it has less.
+      if ((await ledger.balance(from)) < amount + fee) await ledger.transfer(bob, from, amount);
+      expect(await ledger.transfer(from, to, amount), `${type} ${scope}`).toMatchObject({
+        type,
+        scope,
+        feeBps,
+        fee: fee.toString(),
       });
-      expect(sumOfWallets()).toBe(6000n);
     }
-    expect(rejected).toBeGreaterThan(0);
-    expect(await totalSupply()).toBe(6000n);
-    for (const user of [...users, 'GX_FEE_COLLECTOR']) expect(await balance(user)).toBeGreaterThanOrEqual(0n);
-    expect(await balance('GX_FEE_COLLECTOR')).toBeGreaterThan(0n);
   });
 
-  it('computes with BigInt beyond 2^53', async () => {
-    const huge = '1000000000000000000000000000'; // 10^27
-    const { alice, bob } = await funded(systemParams({ genesisTiers: [{ recipients: 5, amount: huge }] }));
-    const result = JSON.parse(await transfer(alice, bob, '999999999999999999999999999'));
-    // fee = floor((10^27 - 1) / 100) = 9999999999999999999999999
-    expect(result).toMatchObject({
-      fee: '9999999999999999999999999',
-      fromBalance: '1',
-      toBalance: '990000000000000000000000000',
-      feeCollectorBalance: '9999999999999999999999999',
-    });
-    expect(sumOfWallets()).toBe(BigInt(huge));
+  it('refuses a sender holding less than amount + fee; exactly amount + fee is enough', async () => {
+    // Alice holds 500,000,000. 499,500,500 at 10 bps pays ⌊499,500.5⌋ = 499,500: exactly her balance.
+    const before = snapshot();
+    await expect(ledger.transfer(alice, bob, 499_500_501n)).rejects.toThrow(
+      /^GX_INSUFFICIENT_FUNDS: ".*" holds 500000000, cannot send 499500501 plus a fee of 499500/,
+    );
+    expect(ledger.world.state).toEqual(before);
+    await ledger.transfer(alice, bob, 499_500_500n);
+    expect(await ledger.balance(alice)).toBe(0n);
+    expect(await ledger.balance(bob)).toBe(500n * GX + 499_500_500n);
   });
 
-  it('leaves the collector out of the write set when the fee is zero', async () => {
-    const { alice, bob } = await funded(systemParams({ transferFee: { basisPoints: 0, collector: 'GX_FEES' } }));
-    expect(JSON.parse(await transfer(alice, bob, '99'))).toMatchObject({
-      fee: '0',
-      toBalance: '99',
-      feeCollectorBalance: '0',
-    });
-    expect(world.state.has(keys.wallet('GX_FEES'))).toBe(false);
-    expect(await balance('GX_FEES')).toBe(0n);
-    await expect(balance('SOMETHING_ELSE')).rejects.toThrow(/^GX_INVALID_ARGUMENT: /);
+  it('rejects bad input, naming the field, with nothing written', async () => {
+    const before = snapshot();
+    const refusals: Array<[Promise<unknown>, RegExp]> = [
+      [ledger.transfer(alice, bob, '-5'), /^GX_INVALID_ARGUMENT: amount must be a positive integer string/],
+      [ledger.transfer(alice, bob, '1.5'), /^GX_INVALID_ARGUMENT: amount /],
+      [ledger.transfer(alice, bob, '0'), /^GX_INVALID_ARGUMENT: amount /],
+      [ledger.transfer(alice, bob, '1e3'), /^GX_INVALID_ARGUMENT: amount /],
+      [ledger.transfer(alice, bob, '5', 'x'.repeat(257)), /^GX_INVALID_ARGUMENT: memo must be at most 256/],
+      [ledger.transfer(alice, alice, '5'), /^GX_INVALID_ARGUMENT: to: cannot transfer to the sending account/],
+      [ledger.transfer(alice, 'bob', '5'), /^GX_INVALID_ARGUMENT: to "bob" is not a Fabric user id/],
+      [ledger.transfer(alice, individual().fabricUserId, '5'), /^GX_NOT_FOUND: user ".*" does not exist/],
+      [ledger.transfer(alice, poolIds.OPERATIONS, '5'), /^GX_INVALID_ARGUMENT: to: system pool/],
+      [ledger.transfer(poolIds.LOAN, alice, '5'), /^GX_INVALID_ARGUMENT: from: system pool/],
+      [ledger.transfer(alice, treasuryIdOf('FR'), '5'), /^GX_NOT_FOUND: to: no treasury/],
+    ];
+    for (const [attempt, message] of refusals) await expect(attempt).rejects.toThrow(message);
+    expect(ledger.world.state).toEqual(before);
   });
 
-  it('credits fees to a user acting as collector, also when that user is the recipient or the sender', async () => {
-    const a = newUser();
-    const c = newUser();
-    await bootstrap(systemParams({ transferFee: { basisPoints: 1000, collector: c.fabricUserId } }));
-    for (const u of [a, c]) {
-      await world.invoke(ids.registrar, (ctx) => identity.CreateUser(ctx, requestId(), u.fabricUserId, u.userJson));
-      await genesis(u.fabricUserId);
-    }
-    // Recipient is the collector: it receives amount - fee plus the fee, i.e. the whole amount.
-    expect(JSON.parse(await transfer(a.fabricUserId, c.fabricUserId, '100'))).toMatchObject({
-      fee: '10',
-      fromBalance: '900',
-      toBalance: '1100',
-      feeCollectorBalance: '1100',
-    });
-    // Sender is the collector: it pays the amount and gets the fee back.
-    expect(JSON.parse(await transfer(c.fabricUserId, a.fabricUserId, '100'))).toMatchObject({
-      fee: '10',
-      fromBalance: '1010',
-      toBalance: '990',
-      feeCollectorBalance: '1010',
-    });
-    expect(sumOfWallets()).toBe(2000n);
+  it('refuses a locked user on either side (GX_ACCOUNT_LOCKED)', async () => {
+    await ledger.world.invoke(ids.registrar, (ctx) =>
+      ledger.identity.UpdateUserStatus(ctx, requestId(), bob, 'LOCKED', 'review'),
+    );
+    await expect(ledger.transfer(alice, bob, GX)).rejects.toThrow(/^GX_ACCOUNT_LOCKED: /);
+    await expect(ledger.transfer(bob, alice, GX)).rejects.toThrow(/^GX_ACCOUNT_LOCKED: /);
   });
 
-  it('refuses before bootstrap', async () => {
-    const alice = await createUser();
-    const bob = await createUser();
-    await expect(transfer(alice, bob, '1')).rejects.toThrow(/^GX_NOT_BOOTSTRAPPED: /);
+  it('replays a transfer without moving tokens again; rejects its id for another amount', async () => {
+    const id = requestId();
+    const first = await ledger.transfer(alice, bob, GX, '', id);
+    expect(await ledger.transfer(alice, bob, GX, '', id)).toEqual(first);
+    expect(await ledger.balance(bob)).toBe(501n * GX);
+    await expect(ledger.transfer(alice, bob, 2n * GX, '', id)).rejects.toThrow(/^GX_REQUEST_ID_REUSED: /);
   });
 });
 
-describe('TokenomicsContract.GetBalance', () => {
-  it('answers for users and for the fee collector, GX_NOT_FOUND for unknown users', async () => {
-    await bootstrap();
-    const user = await createUser();
-    expect(await balance(user)).toBe(0n);
-    await expect(balance(newUser().fabricUserId)).rejects.toThrow(/^GX_NOT_FOUND: /);
+describe('freezing a wallet', () => {
+  it('blocks a frozen sender and a frozen recipient (GX_ACCOUNT_FROZEN) until unfrozen', async () => {
+    const frozen = JSON.parse(await freeze(bob));
+    expect(frozen).toMatchObject({ version: 1, fabricUserId: bob, frozen: true, reason: 'SUSPICIOUS_ACTIVITY' });
+    const before = snapshot();
+    await expect(ledger.transfer(alice, bob, GX)).rejects.toThrow(/^GX_ACCOUNT_FROZEN: to: account ".*" is frozen/);
+    await expect(ledger.transfer(bob, alice, GX)).rejects.toThrow(/^GX_ACCOUNT_FROZEN: from: /);
+    expect(ledger.world.state).toEqual(before);
+    expect(JSON.parse(await unfreeze(bob))).toMatchObject({ frozen: false, reason: 'ADMIN_ACTION' });
+    await ledger.transfer(bob, alice, GX);
+    expect(ledger.events().map((event) => event.name)).toContain('WalletFreezeChanged');
+  });
+
+  it('freezes treasuries too; refuses unknown reasons, long notes and unknown accounts, writing nothing', async () => {
+    await freeze(treasuryIdOf('MY'), 'COURT_ORDER');
+    await expect(ledger.transfer(alice, treasuryIdOf('MY'), GX)).rejects.toThrow(/^GX_ACCOUNT_FROZEN: /);
+    const before = snapshot();
+    await expect(freeze(bob, 'BORED')).rejects.toThrow(
+      /^GX_INVALID_ARGUMENT: reason must be one of ADMIN_ACTION, SUSPICIOUS_ACTIVITY, COMPLIANCE_REVIEW, COURT_ORDER, USER_REQUEST/,
+    );
+    await expect(freeze(bob, 'USER_REQUEST', 'x'.repeat(501))).rejects.toThrow(/^GX_INVALID_ARGUMENT: notes/);
+    await expect(freeze(individual().fabricUserId)).rejects.toThrow(/^GX_NOT_FOUND: /);
+    await expect(freeze(treasuryIdOf('FR'))).rejects.toThrow(/^GX_NOT_FOUND: fabricUserId: no treasury/);
+    expect(ledger.world.state).toEqual(before);
+  });
+});
+
+describe('pausing the system', () => {
+  it('blocks every value movement with GX_SYSTEM_PAUSED, reads go on, resume lets value move again', async () => {
+    await ledger.asSuperAdmin((ctx) => ledger.admin.PauseSystem(ctx, requestId(), 'incident 12'));
+    const before = snapshot();
+    await expect(ledger.transfer(alice, bob, GX)).rejects.toThrow(
+      /^GX_SYSTEM_PAUSED: the system is paused: incident 12/,
+    );
+    await expect(ledger.createUser()).rejects.toThrow(/^GX_SYSTEM_PAUSED: /);
+    expect(ledger.world.state).toEqual(before);
+    expect(await ledger.balance(alice)).toBe(500n * GX);
+    await ledger.asSuperAdmin((ctx) => ledger.admin.ResumeSystem(ctx, requestId(), 'resolved'));
+    await ledger.transfer(alice, bob, GX);
+    await ledger.createUser();
+  });
+});
+
+describe('treasuries', () => {
+  it('accrue while LOCKED but cannot send (GX_TREASURY_LOCKED) until an admin activates them', async () => {
+    const treasury = treasuryIdOf('MY');
+    expect(await ledger.balance(treasury)).toBe(100n * GX);
+    await ledger.transfer(alice, treasury, 10n * GX);
+    expect(await ledger.balance(treasury)).toBe(110n * GX);
+    await expect(ledger.transfer(treasury, alice, GX)).rejects.toThrow(
+      /^GX_TREASURY_LOCKED: treasury "MY 000 AAA000 6TRSY 0001" is not activated yet/,
+    );
+    const activated = JSON.parse(
+      await ledger.asAdmin((ctx) => ledger.tokenomics.ActivateTreasury(ctx, requestId(), 'MY')),
+    );
+    expect(activated).toMatchObject({ version: 1, countryCode: 'MY', treasuryId: treasury });
+    // A treasury pays the schedule like anyone: GOVERNMENT LOCAL, 10 bps.
+    expect(await ledger.transfer(treasury, alice, 10n * GX)).toMatchObject({ type: 'GOVERNMENT', fee: '10000' });
+    expect(await ledger.balance(treasury)).toBe(100n * GX - 10_000n);
+    await expect(ledger.asAdmin((ctx) => ledger.tokenomics.ActivateTreasury(ctx, requestId(), 'MY'))).rejects.toThrow(
+      /^GX_ALREADY_EXISTS: /,
+    );
+    await expect(ledger.asAdmin((ctx) => ledger.tokenomics.ActivateTreasury(ctx, requestId(), 'FR'))).rejects.toThrow(
+      /^GX_NOT_FOUND: countryCode: no country "FR"/,
+    );
+    await expect(ledger.asAdmin((ctx) => ledger.tokenomics.ActivateTreasury(ctx, requestId(), 'my'))).rejects.toThrow(
+      /^GX_INVALID_ARGUMENT: countryCode/,
+    );
+  });
+});
+
+describe('supply', () => {
+  it('keeps Σ wallets + Σ fee shards + pool balances = minted, each pool within its cap, over a scripted run', async () => {
+    // Beyond the three users of beforeEach: every phase and outcome, fees of every kind, refusals, a treasury.
+    const more = [
+      individual(),
+      individual(),
+      individual(),
+      individual(),
+      individual(), // MY's 7th individual: exhausted
+      individual({ countryCode: 'SG' }),
+      individual({ countryCode: 'ID' }),
+      newUser({ accountType: 1 }),
+      individual({ dateOfBirth: '2020-01-01' }),
+    ];
+    const [carol, , , , , sue, ida, shop] = await createAll(more);
+    await ledger.asAdmin((ctx) => ledger.tokenomics.ActivateTreasury(ctx, requestId(), 'SG'));
+    const moves: Array<[string, string, bigint]> = [
+      [alice, bob, 2_999_999n],
+      [bob, carol!, 100n * GX],
+      [carol!, sam, 100_000_001n],
+      [sam, shop!, 7n * GX],
+      [sue!, ida!, 30n * GX],
+      [treasuryIdOf('SG'), sue!, 20n * GX],
+      [ida!, treasuryIdOf('ID'), 5n * GX],
+      [alice, bob, 10_000n * GX], // refused: insufficient funds
+    ];
+    for (const [from, to, amount] of moves) await ledger.transfer(from, to, amount).catch(() => undefined);
+
+    const result = await supply();
+    const minted = BigInt(result.minted);
+    expect(ledger.heldEverywhere()).toBe(minted);
+    for (const pool of result.pools) expect(BigInt(pool.minted), pool.pool).toBeLessThanOrEqual(BigInt(pool.cap));
+    expect(result.pools.map((pool) => pool.pool)).toEqual([...poolNames]);
+    const operations = result.pools.find((pool) => pool.pool === 'OPERATIONS')!;
+    expect(BigInt(operations.balance)).toBeGreaterThan(0n);
+    expect(BigInt(result.circulating)).toBe(minted - BigInt(operations.balance));
+    const byPool = Object.fromEntries(result.pools.map((pool) => [pool.pool, BigInt(pool.minted)]));
+    expect(byPool.USER_GENESIS! + byPool.GOVERNMENT_GENESIS!).toBe(minted);
+    expect(result.maxSupply).toBe(systemParams().maxSupply);
+  });
+
+  it('answers GetBalance for pools: genesis pools hold nothing, the operations fund holds its shards', async () => {
+    for (const pool of poolNames) expect(await ledger.balance(poolIds[pool]), pool).toBe(0n);
+    await ledger.transfer(alice, sam, GX);
+    expect(await ledger.balance(poolIds.OPERATIONS)).toBe(1_500n);
+    await expect(ledger.balance(individual().fabricUserId)).rejects.toThrow(/^GX_NOT_FOUND: /);
+    await expect(ledger.balance('nobody')).rejects.toThrow(/^GX_INVALID_ARGUMENT: /);
+  });
+
+  it('lists every bootstrapped country with its slots and treasury', async () => {
+    const { countries } = await ledger.query<{ countries: Array<{ code: string; currentPhase: number | null }> }>(
+      (ctx) => ledger.tokenomics.ListCountries(ctx),
+    );
+    expect(countries.map((country) => [country.code, country.currentPhase])).toEqual([
+      ['ID', 1],
+      ['MY', 2],
+      ['SG', 2],
+    ]);
   });
 });

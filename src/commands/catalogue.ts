@@ -51,6 +51,7 @@ export function toLedgerCall(commandType: string, requestId: string, payload: un
     contract: definition.contract,
     fn: definition.fn,
     args: definition.args(requestId, valid),
+    transient: definition.transient?.(valid),
     signer: definition.signer,
     conflictKeys: definition.conflictKeys(valid),
   };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SYSTEM_PARAMS } from '../capabilities/admin/default-system-params.js';
 import { CommandValidationError, commandTypes, toLedgerCall, validateCommand } from './catalogue.js';
 
 const alice = 'MY A3F HBF934 0ABCD 1234';
@@ -22,32 +23,24 @@ describe('command catalogue', () => {
       contract: 'TokenomicsContract',
       fn: 'TransferTokens',
       args: ['req-1', alice, bob, '1500', ''],
+      transient: undefined,
       signer: 'transfer',
       conflictKeys: [`user:${alice}`, `user:${bob}`],
     });
   });
 
-  it('serialises every genesis allocation on the supply key', () => {
-    expect(toLedgerCall('DISTRIBUTE_GENESIS', 'r', { fabricUserId: alice }).conflictKeys).toEqual([
-      'supply',
-      `user:${alice}`,
-    ]);
+  it('serialises a genesis re-drive on its user only: genesis has no global key any more', () => {
+    expect(toLedgerCall('DISTRIBUTE_GENESIS', 'r', { fabricUserId: alice }).conflictKeys).toEqual([`user:${alice}`]);
   });
 
   it('signs bootstrap with the super admin identity', () => {
-    const params = {
-      tokenName: 'GX Coin',
-      tokenSymbol: 'GXC',
-      decimals: 6,
-      genesisTiers: [{ recipients: 100, amount: '1000' }],
-      transferFee: { basisPoints: 0, collector: 'GX_TREASURY' },
-    };
+    const params = DEFAULT_SYSTEM_PARAMS;
     const call = toLedgerCall('BOOTSTRAP_SYSTEM', 'req-2', { params });
     expect(call.signer).toBe('super_admin');
     expect(JSON.parse(call.args[1] ?? '')).toEqual(params);
   });
 
-  it('keeps the Fabric user id out of the CreateUser JSON argument', () => {
+  it('sends the CreateUser facts as transient data, not as arguments, and serialises on the country', () => {
     const call = toLedgerCall('CREATE_USER', 'req-3', {
       profileId: '6f1c2a4e-8b8f-4d6e-9d3a-1c2b3d4e5f60',
       fabricUserId: alice,
@@ -57,8 +50,16 @@ describe('command catalogue', () => {
       accountType: 0,
       identityDigest: 'a3f0000000000000000000000000000000000000',
     });
-    expect(call.args.slice(0, 2)).toEqual(['req-3', alice]);
-    expect(JSON.parse(call.args[2] ?? '')).not.toHaveProperty('fabricUserId');
+    expect(call.args).toEqual(['req-3', alice]);
+    expect(Object.keys(call.transient ?? {})).toEqual(['user']);
+    expect(JSON.parse(call.transient?.user ?? '')).toEqual({
+      profileId: '6f1c2a4e-8b8f-4d6e-9d3a-1c2b3d4e5f60',
+      dateOfBirth: '1990-04-01',
+      gender: 'female',
+      accountType: 0,
+      identityDigest: 'a3f0000000000000000000000000000000000000',
+    });
+    expect(call.conflictKeys).toEqual([`user:${alice}`, 'profile:6f1c2a4e-8b8f-4d6e-9d3a-1c2b3d4e5f60', 'country:MY']);
   });
 
   it('names every bad field, including a missing one, a bad amount and an unknown one', () => {

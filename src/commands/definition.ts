@@ -19,6 +19,11 @@ export interface CommandDefinition<Payload> {
   fn: string;
   /** Chaincode arguments, all strings; the request id makes every call idempotent on the ledger. */
   args(requestId: string, payload: Payload): string[];
+  /**
+   * Fabric transient data for the call (key → text): what the endorsers must see but no block may keep, e.g.
+   * a user's date of birth. Absent: the call carries none.
+   */
+  transient?(payload: Payload): Record<string, string>;
   signer: SigningRole;
   enqueuedBy: readonly Service[];
   /**
@@ -56,6 +61,8 @@ export interface LedgerCall {
   contract: string;
   fn: string;
   args: string[];
+  /** See {@link CommandDefinition.transient}. */
+  transient?: Record<string, string> | undefined;
   signer: SigningRole;
   /** See {@link CommandDefinition.conflictKeys}. */
   conflictKeys: string[];

@@ -328,7 +328,8 @@ class FabricLedgerClient implements LedgerClient {
     return this.#call(async (channel) => {
       const proposal = channel.contract(request.signer, request.contract).newProposal(request.fn, {
         arguments: request.args,
-      });
+        ...(request.transient === undefined ? {} : { transientData: request.transient }),
+      } satisfies ProposalOptions);
       const transaction = await proposal.endorse();
       return {
         transactionId: transaction.getTransactionId(),

@@ -8,6 +8,11 @@ export interface LedgerCallRequest {
   contract: string;
   fn: string;
   args: string[];
+  /**
+   * Fabric transient data (key → UTF-8 text): sent to the endorsers with the proposal, never written to a
+   * block, so private facts that the chaincode must check (CreateUser's) go here rather than into `args`.
+   */
+  transient?: Readonly<Record<string, string>> | undefined;
   /** The role whose identity signs; the chaincode refuses the call unless it is the function's role. */
   signer: SigningRole;
 }

@@ -41,7 +41,7 @@ beforeAll(async () => {
   const settings = loadConfig(devnet.env()).fabric;
   ledger = await createLedgerClient(settings, { logger, name: 'stream-spec' });
   statusLedger = await createLedgerClient(settings, { logger, name: 'status-spec', commitOutcomes: 'commit-status' });
-  await bootstrapTestLedger(ledger, systemParams({ genesisTiers: [{ recipients: 100_000, amount: '1000' }] }));
+  await bootstrapTestLedger(ledger, systemParams());
 });
 
 afterEach(() => {
@@ -71,7 +71,8 @@ function createUser(): LedgerCallRequest {
   return {
     contract: 'IdentityContract',
     fn: 'CreateUser',
-    args: [`req-${user.fabricUserId}`, user.fabricUserId, JSON.stringify(user.user)],
+    args: [`req-${user.fabricUserId}`, user.fabricUserId],
+    transient: { user: user.userJson },
     signer: 'registrar',
   };
 }

@@ -65,7 +65,13 @@ export class LedgerScenario {
     requestId: string = randomUUID(),
   ): Promise<CommitOutcome> {
     const call = toLedgerCall(type, requestId, payload);
-    return this.ledger.submit({ contract: call.contract, fn: call.fn, args: call.args, signer: call.signer });
+    return this.ledger.submit({
+      contract: call.contract,
+      fn: call.fn,
+      args: call.args,
+      transient: call.transient,
+      signer: call.signer,
+    });
   }
 
   bootstrap(params: SystemParams = scenarioParams()): Promise<CommitOutcome> {

@@ -13,7 +13,7 @@
  * system parameters, so files never race to bootstrap it with parameters of their own.
  */
 import { readFile } from 'node:fs/promises';
-import type { SystemParams } from '@gx/chaincode';
+import type { LedgerParams, SystemParams } from '@gx/chaincode';
 import type pg from 'pg';
 import { DEFAULT_SYSTEM_PARAMS } from '../../src/capabilities/admin/index.js';
 import {
@@ -168,8 +168,8 @@ async function externalConnection(fabric: FabricSettings): Promise<DevnetConnect
 /** The parameters an external test ledger is bootstrapped with: the backend's defaults (`gx dev`, `POST /bootstrap`). */
 export const EXTERNAL_LEDGER_PARAMS: SystemParams = DEFAULT_SYSTEM_PARAMS;
 
-/** The system parameters in force on a ledger (GX_NOT_BOOTSTRAPPED before its bootstrap). */
-export async function ledgerParams(ledger: LedgerClient): Promise<SystemParams> {
+/** The system parameters in force on a ledger (GX_NOT_BOOTSTRAPPED before its bootstrap), without countries. */
+export async function ledgerParams(ledger: LedgerClient): Promise<LedgerParams> {
   return JSON.parse(Buffer.from(await ledger.evaluate('AdminContract', 'GetSystemParams', [])).toString('utf8'));
 }
 
@@ -182,7 +182,7 @@ export async function bootstrapTestLedger(
   ledger: LedgerClient,
   params: SystemParams,
   requestId = 'bootstrap',
-): Promise<{ params: SystemParams; bootstrapped: boolean }> {
+): Promise<{ params: LedgerParams; bootstrapped: boolean }> {
   if (externalLedger) return { params: await ledgerParams(ledger), bootstrapped: false };
   await ledger.submit({
     contract: 'AdminContract',
@@ -194,13 +194,13 @@ export async function bootstrapTestLedger(
 }
 
 /**
- * The genesis amount a new recipient gets: the first tier's. On an external ledger that holds while its first
- * tier lasts, which the global setup checks at the start of every run.
+ * The genesis amount a new individual gets: the first phase's. On an external ledger that holds while its
+ * country's first-phase slots last, which the global setup checks at the start of every run.
  */
-export function firstTierGenesis(params: SystemParams): bigint {
-  const tier = params.genesisTiers[0];
-  if (tier === undefined) throw new Error('the ledger has no genesis tier');
-  return BigInt(tier.amount);
+export function firstTierGenesis(params: LedgerParams): bigint {
+  const phase = params.genesis.phases[0];
+  if (phase === undefined) throw new Error('the ledger has no genesis phase');
+  return BigInt(phase.userAmount);
 }
 
 /**

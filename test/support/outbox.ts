@@ -1,6 +1,6 @@
 /** Helpers for outbox submitter tests: command fixtures, waiting on rows, reading devnet's commit counters. */
 
-import { newUser } from '@gx/chaincode/testing';
+import { type NewUserFixture, newUser } from '@gx/chaincode/testing';
 import type pg from 'pg';
 import type { CommandPayload } from '../../src/commands/catalogue.js';
 import { registry } from '../../src/observability/metrics.js';
@@ -20,10 +20,9 @@ export interface OutboxRow {
   locked_by: string | null;
 }
 
-/** A valid CREATE_USER payload for a fresh user. */
-export function createUserPayload(): CommandPayload<'CREATE_USER'> {
-  const fixture = newUser();
-  return { fabricUserId: fixture.fabricUserId, ...fixture.user };
+/** A valid CREATE_USER payload for a fresh user (a business, registered without genesis, unless given another). */
+export function createUserPayload(fixture: NewUserFixture = newUser()): CommandPayload<'CREATE_USER'> {
+  return { fabricUserId: fixture.fabricUserId, countryCode: fixture.fabricUserId.slice(0, 2), ...fixture.user };
 }
 
 export async function readRows(pool: pg.Pool, ids: readonly string[]): Promise<OutboxRow[]> {

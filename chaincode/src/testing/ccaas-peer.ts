@@ -67,8 +67,15 @@ export class CcaasPeer {
     });
   }
 
-  /** Runs one transaction (`args[0]` is `Contract:Function`) as `identity` and waits for COMPLETED. */
-  invoke(identity: TestIdentity, args: readonly string[]): Promise<PeerInvokeResult> {
+  /**
+   * Runs one transaction (`args[0]` is `Contract:Function`) as `identity`, with `transient` in the proposal's
+   * transient map as a client puts it there, and waits for COMPLETED.
+   */
+  invoke(
+    identity: TestIdentity,
+    args: readonly string[],
+    transient: ReadonlyMap<string, Uint8Array> = new Map(),
+  ): Promise<PeerInvokeResult> {
     this.txCount += 1;
     const txId = `ccaas-tx-${this.txCount}`;
     const input = new peer.ChaincodeInput();
@@ -79,7 +86,7 @@ export class CcaasPeer {
         type: Type.TRANSACTION,
         txId,
         payload: input.serializeBinary(),
-        proposal: proposalFor(identity, txId, input),
+        proposal: proposalFor(identity, txId, input, transient),
       });
     });
   }
@@ -151,7 +158,12 @@ export class CcaasPeer {
 }
 
 /** A proposal as a client would sign it (the chaincode never checks the signature; the peer does). */
-function proposalFor(identity: TestIdentity, txId: string, input: peer.ChaincodeInput): peer.SignedProposal {
+function proposalFor(
+  identity: TestIdentity,
+  txId: string,
+  input: peer.ChaincodeInput,
+  transient: ReadonlyMap<string, Uint8Array>,
+): peer.SignedProposal {
   const creator = new msp.SerializedIdentity();
   creator.setMspid(identity.mspId);
   creator.setIdBytes(Buffer.from(identity.certPem, 'utf8'));
@@ -177,6 +189,7 @@ function proposalFor(identity: TestIdentity, txId: string, input: peer.Chaincode
   invocation.setChaincodeSpec(spec);
   const payload = new peer.ChaincodeProposalPayload();
   payload.setInput(invocation.serializeBinary());
+  for (const [key, value] of transient) payload.getTransientmapMap().set(key, value);
   proposal.setPayload(payload.serializeBinary());
   const signed = new peer.SignedProposal();
   signed.setProposalBytes(proposal.serializeBinary());

@@ -1,16 +1,18 @@
 /** Builders for contract tests: valid users and system parameters, with fresh ids per call. */
 import { randomUUID } from 'node:crypto';
-import type { SystemParams } from '../events';
 import { type Gender, generateFabricUserId, identityDigest } from '../fabric-user-id';
+import type { SystemParams } from '../system-params';
 
 export interface NewUserFixture {
   fabricUserId: string;
   profileId: string;
-  /** The CreateUser `userJson` argument. */
+  /** The JSON CreateUser reads from the transient map (key `user`). */
   userJson: string;
+  /** CreateUser's transient map: `user` → {@link userJson}. */
+  transient: Map<string, Uint8Array>;
+  /** The private facts of {@link userJson}. */
   user: {
     profileId: string;
-    countryCode: string;
     dateOfBirth: string;
     gender: Gender;
     accountType: number;
@@ -18,9 +20,17 @@ export interface NewUserFixture {
   };
 }
 
+/** A CreateUser transient map carrying `userJson` (any text, for tests of malformed input). */
+export function userTransient(userJson: string): Map<string, Uint8Array> {
+  return new Map([['user', Buffer.from(userJson, 'utf8')]]);
+}
+
 let counter = 0;
 
-/** A user whose id is valid for its facts; override any fact to build a mismatch. */
+/**
+ * A business (account type 1: registered without genesis, so registrations never contend for a country's
+ * phase counter) of MY born 1988-03-14, whose id is valid for its facts; override any fact.
+ */
 export function newUser(
   overrides: Partial<{ countryCode: string; dateOfBirth: string; gender: Gender; accountType: number }> = {},
 ): NewUserFixture {
@@ -35,13 +45,13 @@ export function newUser(
   const fabricUserId = generateFabricUserId(facts);
   const user = {
     profileId: randomUUID(),
-    countryCode: facts.countryCode,
     dateOfBirth: facts.dateOfBirth,
     gender: facts.gender,
     accountType: facts.accountType,
     identityDigest: identityDigest(facts),
   };
-  return { fabricUserId, profileId: user.profileId, userJson: JSON.stringify(user), user };
+  const userJson = JSON.stringify(user);
+  return { fabricUserId, profileId: user.profileId, userJson, transient: userTransient(userJson), user };
 }
 
 /** 1 GX in Qirat. */
@@ -103,6 +113,27 @@ export function systemParams(overrides: Partial<SystemParams> = {}): SystemParam
     ],
     ...overrides,
   };
+}
+
+/** An individual (account type 0): the one account type that receives genesis. */
+export function individual(
+  overrides: Partial<{ countryCode: string; dateOfBirth: string; gender: Gender }> = {},
+): NewUserFixture {
+  return newUser({ ...overrides, accountType: 0 });
+}
+
+/** A fee schedule of zero rates in every cell: transfers move exactly their amount. */
+export function zeroFees(): SystemParams['fees'] {
+  const free = { LOCAL: [{ minAmount: '0', bps: 0 }], CROSS_BORDER: [{ minAmount: '0', bps: 0 }] };
+  return { P2P: free, MERCHANT: free, GOVERNMENT: free, B2B: free };
+}
+
+/**
+ * Genesis of one phase wide enough for any test (1,000,000 users worldwide) paying `userAmount` to each
+ * individual and nothing to treasuries; it fits {@link systemParams}' caps for amounts up to 2,800 Qirat.
+ */
+export function roomyGenesis(userAmount: string): SystemParams['genesis'] {
+  return { minAge: 13, maxAge: 73, phases: [{ limit: 1_000_000, userAmount, treasuryAmount: '0' }] };
 }
 
 /** A fresh request id. */

@@ -29,7 +29,37 @@ export class MemoryStub {
     private readonly seconds: number,
     private readonly args: readonly string[] = [],
     private readonly peerMspId = 'Org1MSP',
+    /** The proposal's transient map: endorsers see it, blocks never keep it. */
+    private readonly transient: ReadonlyMap<string, Uint8Array> = new Map(),
   ) {}
+
+  getTransient(): Map<string, Uint8Array> {
+    return new Map(this.transient);
+  }
+  /** Committed keys in [startKey, endKey), in key order, as fabric-shim's iterator (`next`, `close`). */
+  async getStateByRange(
+    startKey: string,
+    endKey: string,
+  ): Promise<{
+    next(): Promise<{ done: boolean; value: { key: string; value: Uint8Array } }>;
+    close(): Promise<void>;
+  }> {
+    const entries = [...this.committed.entries()]
+      .filter(([key]) => key >= startKey && key < endKey)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    let index = 0;
+    return {
+      async next() {
+        const entry = entries[index++];
+        return entry === undefined
+          ? { done: true, value: { key: '', value: new Uint8Array(0) } }
+          : { done: false, value: { key: entry[0], value: entry[1] } };
+      },
+      async close() {
+        index = entries.length;
+      },
+    };
+  }
 
   async getState(key: string): Promise<Uint8Array> {
     return this.committed.get(key) ?? new Uint8Array(0);
@@ -89,10 +119,14 @@ export class MemoryWorld {
   constructor(readonly peerMspId = 'Org1MSP') {}
 
   /** A fresh stub for the next transaction (call {@link commit} with it if it succeeded). */
-  newStub(identity: TestIdentity, args: readonly string[] = []): MemoryStub {
+  newStub(
+    identity: TestIdentity,
+    args: readonly string[] = [],
+    transient: ReadonlyMap<string, Uint8Array> = new Map(),
+  ): MemoryStub {
     this.txCount += 1;
     this.seconds += 1;
-    return new MemoryStub(this.state, identity, `tx${this.txCount}`, this.seconds, args, this.peerMspId);
+    return new MemoryStub(this.state, identity, `tx${this.txCount}`, this.seconds, args, this.peerMspId, transient);
   }
 
   /** Applies a successful transaction's writes and event. */
@@ -113,10 +147,14 @@ export class MemoryWorld {
 
   /**
    * Runs `body` as one transaction signed by `identity`, with a context built like fabric-contract-api's
-   * (real ClientIdentity). Commits on success; on failure nothing is kept and the error is rethrown.
+   * (real ClientIdentity) and the given transient map. Commits on success; on failure nothing is kept and the error is rethrown.
    */
-  async invoke<T>(identity: TestIdentity, body: (ctx: Context) => Promise<T>): Promise<T> {
-    const stub = this.newStub(identity);
+  async invoke<T>(
+    identity: TestIdentity,
+    body: (ctx: Context) => Promise<T>,
+    transient: ReadonlyMap<string, Uint8Array> = new Map(),
+  ): Promise<T> {
+    const stub = this.newStub(identity, [], transient);
     const ctx = contextFor(stub);
     const result = await body(ctx);
     this.commit(stub);

@@ -1,5 +1,5 @@
 /** The identity slice's commands: on-chain users (IdentityContract). */
-import { fabricUserIdSchema, genders } from '@gx/chaincode';
+import { createUserTransientKey, fabricUserIdSchema, genders } from '@gx/chaincode';
 import { z } from 'zod';
 import { defineCommand } from '../../commands/definition.js';
 
@@ -19,10 +19,21 @@ export const identityCommands = {
       .strict(),
     contract: 'IdentityContract',
     fn: 'CreateUser',
-    args: (requestId, { fabricUserId, ...user }) => [requestId, fabricUserId, JSON.stringify(user)],
+    args: (requestId, { fabricUserId }) => [requestId, fabricUserId],
+    // The private facts the chaincode checks against the id (and the age rule): endorsers see them, blocks do
+    // not. The country is the id's own first two letters.
+    transient: ({ profileId, dateOfBirth, gender, accountType, identityDigest }) => ({
+      [createUserTransientKey]: JSON.stringify({ profileId, dateOfBirth, gender, accountType, identityDigest }),
+    }),
     signer: 'registrar',
     enqueuedBy: ['admin'],
-    conflictKeys: (payload) => [`user:${payload.fabricUserId}`, `profile:${payload.profileId}`],
+    // Genesis reads and writes the country's phase counter and treasury: registrations of one country
+    // serialize on the ledger anyway, so the submitter runs them one after the other instead of racing.
+    conflictKeys: (payload) => [
+      `user:${payload.fabricUserId}`,
+      `profile:${payload.profileId}`,
+      `country:${payload.fabricUserId.slice(0, 2)}`,
+    ],
   }),
   UPDATE_USER_STATUS: defineCommand({
     payload: z

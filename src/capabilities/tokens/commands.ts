@@ -41,8 +41,8 @@ export const tokenCommands = {
     args: (requestId, payload) => [requestId, payload.fabricUserId],
     signer: 'admin',
     enqueuedBy: ['admin'],
-    // Every allocation moves the total supply and the tier counter: genesis is serial on any ledger.
-    conflictKeys: (payload) => ['supply', `user:${payload.fabricUserId}`],
+    // Genesis is decided in CreateUser: this re-drive only reads the user's own decision.
+    conflictKeys: (payload) => [`user:${payload.fabricUserId}`],
   }),
   TRANSFER_TOKENS: defineCommand({
     payload: z
@@ -64,7 +64,7 @@ export const tokenCommands = {
     ],
     signer: 'transfer',
     enqueuedBy: ['tokenomics'],
-    // The fee collector's balance is written too when a fee applies; with fees on, that key is the hot spot.
+    // The fee accrues in the sender's own fee shard: a transfer writes keys of its two parties only.
     conflictKeys: (payload) => [`user:${payload.fromFabricUserId}`, `user:${payload.toFabricUserId}`],
   }),
 } as const;
