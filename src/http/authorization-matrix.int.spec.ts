@@ -165,6 +165,29 @@ const routes: RouteCase[] = [
     ownerIs: 'subject',
     expect: superAdminOnly,
   },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/users/${f.subject.profileId}/freeze`,
+    body: () => ({ reason: 'ADMIN_ACTION' }),
+    ownerIs: 'subject',
+    expect: adminOnly,
+  },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/users/${f.subject.profileId}/unfreeze`,
+    body: () => ({ reason: 'ADMIN_ACTION' }),
+    ownerIs: 'subject',
+    expect: adminOnly,
+  },
+  { method: 'GET', path: () => '/api/v1/supply', expect: anyone },
+  { method: 'GET', path: () => '/api/v1/countries', expect: anyone },
+  { method: 'GET', path: () => '/api/v1/countries/MY', expect: anyone },
+  {
+    method: 'GET',
+    path: () => '/api/v1/fees/quote?toFabricUserId=SG%201B2%20CDE123%201WXYZ%209876&amount=5',
+    // Staff hold no ledger account: a quote, like a transfer, needs one (403).
+    expect: { ...signedIn, auditor: 403, admin: 403, superAdmin: 403 },
+  },
   { method: 'GET', path: () => '/api/v1/wallets/me', expect: signedIn },
   {
     method: 'POST',
@@ -274,6 +297,12 @@ describe('authorization matrix', () => {
       'POST /api/v1/admin/commands/:commandId/discard',
       'GET /api/v1/admin/system',
       'POST /api/v1/admin/approvals',
+      'POST /api/v1/admin/users/:profileId/freeze',
+      'POST /api/v1/admin/users/:profileId/unfreeze',
+      'GET /api/v1/supply',
+      'GET /api/v1/countries',
+      'GET /api/v1/countries/:code',
+      'GET /api/v1/fees/quote',
       'GET /api/v1/admin/approvals',
       'POST /api/v1/admin/approvals/:approvalId/approve',
       'POST /api/v1/admin/approvals/:approvalId/reject',
@@ -290,7 +319,8 @@ describe('authorization matrix', () => {
         .replace(':profileId', fixtures.owner.profileId)
         .replace(/admin\/commands\/:commandId/, `admin/commands/${fixtures.failedCommandId}`)
         .replace(':commandId', fixtures.ownerCommandId)
-        .replace(':approvalId', fixtures.approvalId);
+        .replace(':approvalId', fixtures.approvalId)
+        .replace(':code', 'MY');
     const missing = expected.map(substitute).filter((route) => !covered.has(route) && !route.includes('logout'));
     expect(missing).toEqual([]);
   });

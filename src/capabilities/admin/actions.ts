@@ -2,7 +2,7 @@
  * Administrative decisions on users and the system. Each runs in one transaction with its audit entry and,
  * when it touches the ledger, its outbox row (the transactional outbox).
  */
-import { type Gender, generateFabricUserId, identityDigest, type SystemParams } from '@gx/chaincode';
+import { type FreezeReason, type Gender, generateFabricUserId, identityDigest, type SystemParams } from '@gx/chaincode';
 import type { FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { recordAudit } from '../../db/audit.js';
@@ -10,6 +10,7 @@ import { inTransaction } from '../../db/pool.js';
 import { enqueueCommand } from '../../outbox/enqueue.js';
 import { findLiveCommandOfType } from '../../outbox/status.js';
 import { findProfile, type Profile, setProfileColumns } from '../identity/index.js';
+import { isWalletFrozen } from '../tokens/wallets.js';
 
 /** The admin acting, and the request it acts in (for the audit trail). */
 export interface Actor {
@@ -205,6 +206,39 @@ export async function setAccountLock(
       commandId,
     });
     return { profile: updated, commandId };
+  });
+}
+
+/**
+ * Freezes or unfreezes a user's wallet on the ledger (FREEZE_WALLET / UNFREEZE_WALLET): the ledger then
+ * refuses every movement to or from it. Refused (409) before on-chain registration and when the read model
+ * already shows the wallet in that state; should two admins race, the ledger decides.
+ */
+export async function setWalletFreeze(
+  pool: pg.Pool,
+  actor: Actor,
+  profileId: string,
+  change: { frozen: boolean; reason: FreezeReason; notes?: string | undefined },
+): Promise<{ commandId: string }> {
+  return inTransaction(pool, async (client) => {
+    const profile = await lockedProfile(client, profileId);
+    if (!profile.fabricUserId || profile.onchainStatus !== 'REGISTERED') {
+      throw new ProfileStateError('the user is not registered on the ledger yet');
+    }
+    if ((await isWalletFrozen(client, profile.fabricUserId)) === change.frozen) {
+      throw new ProfileStateError(`the wallet is ${change.frozen ? 'already frozen' : 'not frozen'}`);
+    }
+    const command = await enqueueCommand(client, {
+      commandType: change.frozen ? 'FREEZE_WALLET' : 'UNFREEZE_WALLET',
+      payload: { fabricUserId: profile.fabricUserId, reason: change.reason, notes: change.notes ?? '' },
+      submittedBy: actor.profileId,
+    });
+    await audit(client, actor, change.frozen ? 'user.freeze' : 'user.unfreeze', profileId, {
+      reason: change.reason,
+      notes: change.notes ?? null,
+      commandId: command.commandId,
+    });
+    return { commandId: command.commandId };
   });
 }
 

@@ -2,7 +2,7 @@
  * The admin service: bootstrap, registration review, account locks, genesis, dead letters, system status.
  * Every action is written to audit_log with the acting admin and the request id.
  */
-import { countryEntrySchema, type SystemParams, systemParamsSchema } from '@gx/chaincode';
+import { countryEntrySchema, freezeReasons, type SystemParams, systemParamsSchema } from '@gx/chaincode';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { schemaStatus } from '../../db/migrator.js';
@@ -35,6 +35,7 @@ import {
   ProfileNotFoundError,
   ProfileStateError,
   setAccountLock,
+  setWalletFreeze,
 } from './actions.js';
 import { approvalRoutes } from './approval-routes.js';
 import { isAssignedCountryCode } from './country-populations.js';
@@ -224,6 +225,33 @@ export async function adminRoutes(root: FastifyInstance, options: CapabilityCont
       return { ...result.profile, commandId: result.commandId };
     },
   );
+
+  for (const action of ['freeze', 'unfreeze'] as const) {
+    app.post(
+      `/api/v1/admin/users/:profileId/${action}`,
+      {
+        ...write,
+        schema: {
+          tags: ['admin'],
+          summary:
+            action === 'freeze'
+              ? 'Enqueue FREEZE_WALLET: the ledger refuses every movement to or from the wallet'
+              : 'Enqueue UNFREEZE_WALLET',
+          headers: idempotencyHeader,
+          params: profileIdParams,
+          body: z.strictObject({ reason: z.enum(freezeReasons), notes: z.string().max(2000).optional() }),
+          response: { 202: commandAcceptedSchema, ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        const { commandId } = await setWalletFreeze(pool, actorOf(request), request.params.profileId, {
+          frozen: action === 'freeze',
+          ...request.body,
+        }).catch(mapDomainError);
+        return reply.code(202).send(accepted(commandId));
+      },
+    );
+  }
 
   app.post(
     '/api/v1/admin/users/:profileId/genesis',

@@ -2,7 +2,14 @@
  * The tokens service's routes: the caller's wallet and history (read models) and transfers (202 + outbox);
  * they parse, authorize and call (the transfer rule is in transfers.ts).
  */
-import { fabricUserIdSchema, memoSchema, positiveAmountSchema } from '@gx/chaincode';
+import {
+  fabricUserIdSchema,
+  freezeReasons,
+  memoSchema,
+  positiveAmountSchema,
+  transferScopes,
+  transferTypes,
+} from '@gx/chaincode';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createBatchLoader } from '../../db/batch-loader.js';
@@ -12,6 +19,7 @@ import type { ZodTypeProvider } from '../../http/zod-schemas.js';
 import { findProfiles } from '../identity/index.js';
 import type { CapabilityContext } from '../index.js';
 import { createSenderCache } from './sender-cache.js';
+import { tokenomicsRoutes } from './tokenomics-routes.js';
 import { requestTransfer, TransferRefusedError } from './transfers.js';
 import { findWalletOfProfile, listTransactions } from './wallets.js';
 
@@ -30,6 +38,12 @@ const transaction = z.object({
   memo: z.string().nullable(),
   blockNumber: z.number().int(),
   timestamp: z.date(),
+  // Transfers from tokenomics v2 on (null otherwise): the sender's fee on top of the amount, its rate, and the
+  // transfer's type and scope. `type` is the v1 direction (TRANSFER_OUT, …), so the transfer type is `transferType`.
+  fee: z.string().nullable(),
+  feeBps: z.number().int().nullable(),
+  transferType: z.enum(transferTypes).nullable(),
+  scope: z.enum(transferScopes).nullable(),
 });
 
 /** Maps the transfer rule's refusals to HTTP errors. */
@@ -53,6 +67,7 @@ export async function tokenRoutes(root: FastifyInstance, options: CapabilityCont
   // Profile reads, coalesced under load.
   const profiles = createBatchLoader((ids: string[]) => findProfiles(pool, ids));
   const senders = createSenderCache((id) => profiles.load(id), { ttlMs: options.senderCacheTtlMs });
+  await tokenomicsRoutes(root, options, senders);
 
   app.get(
     '/api/v1/wallets/me',
@@ -62,7 +77,13 @@ export async function tokenRoutes(root: FastifyInstance, options: CapabilityCont
         tags: ['tokens'],
         summary: "The caller's wallet; 404 before on-chain registration",
         response: {
-          200: z.object({ fabricUserId: z.string(), balance: z.string(), updatedAt: z.date() }),
+          200: z.object({
+            fabricUserId: z.string(),
+            balance: z.string(),
+            updatedAt: z.date(),
+            frozen: z.boolean(),
+            freezeReason: z.enum(freezeReasons).nullable(),
+          }),
           ...errorResponses(401, 404),
         },
       },
