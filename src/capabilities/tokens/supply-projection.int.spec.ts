@@ -169,8 +169,8 @@ describe('tokenomics v2 projection', () => {
       { type: 'TRANSFER_OUT', amount: '10000000', fee: '5000', fee_bps: 5, transfer_type: 'P2P', scope: 'LOCAL' },
       { type: 'TRANSFER_IN', amount: '10000000', fee: '5000', fee_bps: 5, transfer_type: 'P2P', scope: 'LOCAL' },
     ]);
-    expect(await rows(db.pool, "SELECT minted, balance FROM system_pool WHERE pool = 'OPERATIONS'")).toEqual([
-      { minted: '0', balance: '30000' },
+    expect(await rows(db.pool, "SELECT cap, minted, balance FROM system_pool WHERE pool = 'OPERATIONS'")).toEqual([
+      { cap: DEFAULT_SYSTEM_PARAMS.pools.OPERATIONS, minted: '0', balance: '30000' },
     ]);
   });
 

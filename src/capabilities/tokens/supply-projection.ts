@@ -40,16 +40,25 @@ export const systemPools = defineReadModel<PoolChange>({
     blockNumber: later.blockNumber,
   }),
   async write(client, changes) {
+    // The bootstrap's rows first (cap, nothing minted), then every change's amounts added: two statements, since
+    // an upsert cannot tell a change without a cap from one that sets it.
+    const bootstrapped = changes.filter((change) => change.cap !== undefined);
+    if (bootstrapped.length > 0) {
+      await client.query(
+        `INSERT INTO system_pool (pool, account_id, cap, block_number)
+         SELECT r.pool, r."accountId", r.cap, r."blockNumber"
+           FROM jsonb_to_recordset($1::jsonb) AS r(pool text, "accountId" text, cap numeric, "blockNumber" bigint)
+         ON CONFLICT (pool) DO UPDATE SET cap = EXCLUDED.cap, block_number = EXCLUDED.block_number, updated_at = now()`,
+        [jsonRows(bootstrapped.map((change) => ({ ...change, accountId: poolIds[change.pool] })))],
+      );
+    }
     await client.query(
-      `INSERT INTO system_pool (pool, account_id, cap, minted, balance, block_number)
-       SELECT r.pool, r."accountId", COALESCE(r.cap, 0), r.minted, r.balance, r."blockNumber"
-         FROM jsonb_to_recordset($1::jsonb)
-              AS r(pool text, "accountId" text, cap numeric, minted numeric, balance numeric, "blockNumber" bigint)
-       ON CONFLICT (pool) DO UPDATE
-          SET cap = COALESCE(EXCLUDED.cap, system_pool.cap), minted = system_pool.minted + EXCLUDED.minted,
-              balance = system_pool.balance + EXCLUDED.balance, block_number = EXCLUDED.block_number,
-              updated_at = now()`,
-      [jsonRows(changes.map((change) => ({ ...change, accountId: poolIds[change.pool] })))],
+      `UPDATE system_pool p
+          SET minted = p.minted + r.minted, balance = p.balance + r.balance, block_number = r."blockNumber",
+              updated_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS r(pool text, minted numeric, balance numeric, "blockNumber" bigint)
+        WHERE p.pool = r.pool AND (r.minted <> 0 OR r.balance <> 0)`,
+      [jsonRows(changes)],
     );
   },
 });

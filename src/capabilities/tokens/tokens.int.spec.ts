@@ -23,7 +23,13 @@ describe('GET /api/v1/wallets/me', () => {
     expect(before.status).toBe(404);
     const mine = await api.request('GET', '/api/v1/wallets/me', { token: sender.accessToken });
     expect(mine.status).toBe(200);
-    expect(mine.body).toEqual({ fabricUserId: senderId, balance: '5000', updatedAt: expect.any(String) });
+    expect(mine.body).toEqual({
+      fabricUserId: senderId,
+      balance: '5000',
+      updatedAt: expect.any(String),
+      frozen: false,
+      freezeReason: null,
+    });
   });
 });
 
