@@ -67,7 +67,8 @@ describe(`ledger client against ${externalLedger ? 'an external ledger' : 'devne
     const endorsed = await ledger.endorse({
       contract: 'IdentityContract',
       fn: 'CreateUser',
-      args: [requestId(), user.fabricUserId, user.userJson],
+      args: [requestId(), user.fabricUserId],
+      transient: { user: user.userJson },
       signer: 'registrar',
     });
     const first = await ledger.commit('registrar', endorsed.signedTransaction);
