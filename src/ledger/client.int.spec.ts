@@ -47,7 +47,7 @@ describe(`ledger client against ${externalLedger ? 'an external ledger' : 'devne
         signer: 'super_admin',
       });
       expect(outcome.successful).toBe(true);
-      expect(JSON.parse(text(await ledger.evaluate('AdminContract', 'GetSystemParams', []))).tokenSymbol).toBe('GXC');
+      expect(JSON.parse(text(await ledger.evaluate('AdminContract', 'GetSystemParams', []))).tokenSymbol).toBe('GX');
 
       const abort = new AbortController();
       const seen: LedgerEvent[] = [];
