@@ -1,12 +1,12 @@
 /**
  * gxtv3: the GX Protocol chaincode. `contracts` is the fabric-contract-api entry a peer (as CCaaS) or devnet
- * serves; the rest is shared with the backend: event schemas, error codes, the Fabric user id rules.
+ * serves; the rest is shared with the backend: event schemas, error codes, the Fabric user id rules, the
+ * system parameters (pools, treasuries, slots) and the fee schedule (`quoteFee`).
  *
  * Importing this module has no side effects (no server starts, no state is touched).
  *
  * Results: state-changing functions return the canonical JSON of the event they emit (also on an idempotent
- * replay); queries return canonical JSON objects (`GetBalance` → `{"balance","fabricUserId"}`,
- * `GetTotalSupply` → `{"totalSupply"}`, `Ping` → `{"chaincode":"gxtv3","ok":true}`).
+ * replay); queries return canonical JSON objects in the shapes of `queryResultSchemas` (query-results.ts).
  */
 import type { Contract } from 'fabric-contract-api';
 import { AdminContract } from './admin-contract';

@@ -40,7 +40,7 @@ describe('command catalogue', () => {
     expect(JSON.parse(call.args[1] ?? '')).toEqual(params);
   });
 
-  it('sends the CreateUser facts as transient data, not as arguments, and serialises on the country', () => {
+  it("sends the CreateUser facts as transient data, not as arguments, and serialises an individual's on its country", () => {
     const call = toLedgerCall('CREATE_USER', 'req-3', {
       profileId: '6f1c2a4e-8b8f-4d6e-9d3a-1c2b3d4e5f60',
       fabricUserId: alice,

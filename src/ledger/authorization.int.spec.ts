@@ -7,10 +7,10 @@
  * organization's need devnet's CAs.
  */
 import { randomUUID } from 'node:crypto';
-import { errorCodeOf } from '@gx/chaincode';
+import { errorCodeOf, functionRoles, profileDigest, type StateChangingFunction } from '@gx/chaincode';
 import { EndorseError, type Gateway } from '@hyperledger/fabric-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newUser, requestId } from '../../chaincode/src/testing/fixtures.js';
+import { individual, newUser, requestId } from '../../chaincode/src/testing/fixtures.js';
 import { connectTestGateway, type TestGateway } from '../../test/support/devnet.js';
 import {
   bootstrapTestLedger,
@@ -50,13 +50,24 @@ function gatewayAs(identity: FabricRole | (PemIdentity & { mspId: string })): Ga
   return client.gateway;
 }
 
-/** Submits `Contract:fn(args)` through `gateway`; resolves to the chaincode's error code of the refusal. */
-async function refusal(gateway: Gateway, name: string, args: string[]): Promise<string | undefined> {
+/** One attack: the function, its arguments, and the transient data its proposal carries. */
+type Attack = [name: StateChangingFunction, args: string[], transient?: Record<string, string>];
+
+/**
+ * Submits `Contract:fn(args)` (with `transient` data) through `gateway`; resolves to the chaincode's error code
+ * of the refusal.
+ */
+async function refusal(
+  gateway: Gateway,
+  name: string,
+  args: string[],
+  transient: Record<string, string> = {},
+): Promise<string | undefined> {
   const [contract = '', fn = ''] = name.split(':');
   const error = await gateway
     .getNetwork(testLedger.connection.channel)
     .getContract(chaincode, contract)
-    .submitTransaction(fn, ...args)
+    .submit(fn, { arguments: args, transientData: transient })
     .then(
       () => new Error(`${name} was accepted`),
       (failure: unknown) => failure as Error,
@@ -67,26 +78,27 @@ async function refusal(gateway: Gateway, name: string, args: string[]): Promise<
   return errorCodeOf(details);
 }
 
-/** Every state-changing call of the review's attack, with fresh request ids. */
-function attacks(): Array<[string, string[]]> {
+/** Every state-changing function (each one, checked below) used against the victim, with fresh request ids. */
+function attacks(): Attack[] {
   const stranger = newUser();
-  return [
+  const attacker = profileDigest('attacker');
+  const list: Attack[] = [
     ['AdminContract:BootstrapSystem', [requestId(), JSON.stringify(DEFAULT_SYSTEM_PARAMS)]],
-    ['IdentityContract:CreateUser', [requestId(), stranger.fabricUserId, stranger.userJson]],
+    ['AdminContract:PauseSystem', [requestId(), 'halt everything']],
+    ['AdminContract:ResumeSystem', [requestId(), 'resume']],
+    ['AdminContract:AppointAdmin', [requestId(), attacker, 'super_admin', profileDigest('accomplice')]],
+    ['AdminContract:RevokeAdmin', [requestId(), profileDigest('victim admin'), attacker]],
+    ['AdminContract:SetParameter', [requestId(), 'fees.P2P.LOCAL', JSON.stringify([{ minAmount: '0', bps: 1000 }])]],
+    ['IdentityContract:CreateUser', [requestId(), stranger.fabricUserId], { user: stranger.userJson }],
     ['IdentityContract:UpdateUserStatus', [requestId(), alice.fabricUserId, 'LOCKED', 'taken over']],
     ['TokenomicsContract:DistributeGenesis', [requestId(), bob.fabricUserId]],
+    ['TokenomicsContract:ActivateTreasury', [requestId(), 'MY']],
+    ['TokenomicsContract:FreezeWallet', [requestId(), alice.fabricUserId, 'ADMIN_ACTION', 'taken over']],
+    ['TokenomicsContract:UnfreezeWallet', [requestId(), alice.fabricUserId, 'ADMIN_ACTION', '']],
     ['TokenomicsContract:TransferTokens', [requestId(), alice.fabricUserId, bob.fabricUserId, '990', 'mine now']],
   ];
+  return list;
 }
-
-/** The role each function needs (chaincode/src/authorization.ts), to pick the wrong ones. */
-const needs: Record<string, FabricRole> = {
-  'AdminContract:BootstrapSystem': 'super_admin',
-  'IdentityContract:CreateUser': 'registrar',
-  'IdentityContract:UpdateUserStatus': 'registrar',
-  'TokenomicsContract:DistributeGenesis': 'admin',
-  'TokenomicsContract:TransferTokens': 'transfer',
-};
 
 async function expectVictimUntouched(): Promise<void> {
   const balance = JSON.parse(text(await ledger.evaluate('TokenomicsContract', 'GetBalance', [alice.fabricUserId])));
@@ -95,6 +107,17 @@ async function expectVictimUntouched(): Promise<void> {
   expect(user.status).toBe('ACTIVE');
   const bobBalance = JSON.parse(text(await ledger.evaluate('TokenomicsContract', 'GetBalance', [bob.fabricUserId])));
   expect(bobBalance.balance).toBe('0');
+  const status = JSON.parse(text(await ledger.evaluate('AdminContract', 'GetSystemStatus', [])));
+  expect(status.paused).toBe(false);
+  const country = JSON.parse(text(await ledger.evaluate('TokenomicsContract', 'GetCountry', ['MY'])));
+  expect(country.treasuryStatus).toBe('LOCKED');
+  const params = JSON.parse(text(await ledger.evaluate('AdminContract', 'GetSystemParams', [])));
+  expect(params.fees).toEqual(DEFAULT_SYSTEM_PARAMS.fees);
+  // Still free to move: not frozen, and the fee schedule as bootstrapped.
+  const quote = JSON.parse(
+    text(await ledger.evaluate('TokenomicsContract', 'QuoteFee', [alice.fabricUserId, bob.fabricUserId, '1000000'])),
+  );
+  expect(quote.feeBps).toBe(15);
 }
 
 beforeAll(async () => {
@@ -138,31 +161,28 @@ describe('ledger authorization over gRPC', () => {
   describe('on a bootstrapped ledger with a victim holding tokens', () => {
     beforeAll(async () => {
       await bootstrapTestLedger(ledger, DEFAULT_SYSTEM_PARAMS, `bootstrap-${randomUUID()}`);
-      [alice, bob] = [newUser(), newUser()];
+      // Alice, an individual, holds her genesis; bob, a business, nothing.
+      [alice, bob] = [individual(), newUser()];
       for (const user of [alice, bob]) {
         await ledger.submit({
           contract: 'IdentityContract',
           fn: 'CreateUser',
-          args: [requestId(), user.fabricUserId, user.userJson],
+          args: [requestId(), user.fabricUserId],
+          transient: { user: user.userJson },
           signer: 'registrar',
         });
       }
-      await ledger.submit({
-        contract: 'TokenomicsContract',
-        fn: 'DistributeGenesis',
-        args: [requestId(), alice.fabricUserId],
-        signer: 'admin',
-      });
       aliceBalance = firstTierGenesis(DEFAULT_SYSTEM_PARAMS).toString();
     }, 60_000);
 
     it('refuses every write signed by a backend identity of another role, and by the reader', async () => {
-      for (const [name, args] of attacks()) {
+      expect(attacks().map(([name]) => name)).toEqual(Object.keys(functionRoles));
+      for (const [name, args, transient] of attacks()) {
         const wrong = (['super_admin', 'admin', 'registrar', 'transfer', 'reader'] as const).filter(
-          (role) => role !== needs[name],
+          (role) => role !== functionRoles[name],
         );
         for (const role of wrong) {
-          expect(await refusal(gatewayAs(role), name, args), `${name} as ${role}`).toBe('GX_FORBIDDEN');
+          expect(await refusal(gatewayAs(role), name, args, transient), `${name} as ${role}`).toBe('GX_FORBIDDEN');
         }
       }
       await expectVictimUntouched();
@@ -197,10 +217,11 @@ describe('ledger authorization over gRPC', () => {
           )),
         ];
         for (const [index, identity] of foreign.entries()) {
-          for (const [name, args] of attacks()) {
-            expect(await refusal(gatewayAs(identity), name, args), `${name} as foreign identity ${index}`).toBe(
-              'GX_FORBIDDEN',
-            );
+          for (const [name, args, transient] of attacks()) {
+            expect(
+              await refusal(gatewayAs(identity), name, args, transient),
+              `${name} as foreign identity ${index}`,
+            ).toBe('GX_FORBIDDEN');
           }
         }
         await expectVictimUntouched();
@@ -216,8 +237,8 @@ describe('ledger authorization over gRPC', () => {
           await testLedger.issueIdentity({ organizationalUnit: 'admin', commonName: 'Admin@devnet' }),
         ];
         for (const identity of own) {
-          for (const [name, args] of attacks()) {
-            expect(await refusal(gatewayAs(identity), name, args), name).toBe('GX_FORBIDDEN');
+          for (const [name, args, transient] of attacks()) {
+            expect(await refusal(gatewayAs(identity), name, args, transient), name).toBe('GX_FORBIDDEN');
           }
         }
         await expectVictimUntouched();

@@ -47,7 +47,7 @@ describe(`ledger client against ${externalLedger ? 'an external ledger' : 'devne
         signer: 'super_admin',
       });
       expect(outcome.successful).toBe(true);
-      expect(JSON.parse(text(await ledger.evaluate('AdminContract', 'GetSystemParams', []))).tokenSymbol).toBe('GXC');
+      expect(JSON.parse(text(await ledger.evaluate('AdminContract', 'GetSystemParams', []))).tokenSymbol).toBe('GX');
 
       const abort = new AbortController();
       const seen: LedgerEvent[] = [];
@@ -67,7 +67,8 @@ describe(`ledger client against ${externalLedger ? 'an external ledger' : 'devne
     const endorsed = await ledger.endorse({
       contract: 'IdentityContract',
       fn: 'CreateUser',
-      args: [requestId(), user.fabricUserId, user.userJson],
+      args: [requestId(), user.fabricUserId],
+      transient: { user: user.userJson },
       signer: 'registrar',
     });
     const first = await ledger.commit('registrar', endorsed.signedTransaction);

@@ -1,5 +1,5 @@
 /** The identity slice's commands: on-chain users (IdentityContract). */
-import { createUserTransientKey, fabricUserIdSchema, genders } from '@gx/chaincode';
+import { accountTypes, createUserTransientKey, fabricUserIdSchema, genders } from '@gx/chaincode';
 import { z } from 'zod';
 import { defineCommand } from '../../commands/definition.js';
 
@@ -27,12 +27,13 @@ export const identityCommands = {
     }),
     signer: 'registrar',
     enqueuedBy: ['admin'],
-    // Genesis reads and writes the country's phase counter and treasury: registrations of one country
-    // serialize on the ledger anyway, so the submitter runs them one after the other instead of racing.
+    // An individual's genesis reads and writes its country's phase counter and treasury: such registrations of
+    // one country serialize on the ledger anyway, so the submitter runs them one after the other instead of
+    // racing. Other account types get no genesis and write no shared key.
     conflictKeys: (payload) => [
       `user:${payload.fabricUserId}`,
       `profile:${payload.profileId}`,
-      `country:${payload.fabricUserId.slice(0, 2)}`,
+      ...(payload.accountType === accountTypes.INDIVIDUAL ? [`country:${payload.fabricUserId.slice(0, 2)}`] : []),
     ],
   }),
   UPDATE_USER_STATUS: defineCommand({
