@@ -1,3 +1,4 @@
+import { profileDigest } from '@gx/chaincode';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SYSTEM_PARAMS } from '../capabilities/admin/default-system-params.js';
 import { CommandValidationError, commandTypes, toLedgerCall, validateCommand } from './catalogue.js';
@@ -92,5 +93,44 @@ describe('command catalogue', () => {
     const issues = issuesOf(() => toLedgerCall('MINT_EVERYTHING', 'r', {}));
     expect(issues[0]?.field).toBe('commandType');
     for (const type of commandTypes) expect(issues[0]?.message).toContain(type);
+  });
+
+  it('signs the system controls with the super admin and the wallet controls with the admin identity', () => {
+    const profileId = '6f1c2a4e-8b8f-4d6e-9d3a-1c2b3d4e5f60';
+    const appointedBy = '7f1c2a4e-8b8f-4d6e-9d3a-1c2b3d4e5f61';
+    expect(toLedgerCall('PAUSE_SYSTEM', 'r', { reason: 'x' })).toMatchObject({
+      fn: 'PauseSystem',
+      signer: 'super_admin',
+      conflictKeys: ['paused'],
+    });
+    expect(
+      toLedgerCall('SET_PARAMETER', 'r', { name: 'fees.B2B.LOCAL', value: [{ minAmount: '0', bps: 25 }] }),
+    ).toMatchObject({
+      args: ['r', 'fees.B2B.LOCAL', '[{"minAmount":"0","bps":25}]'],
+      signer: 'super_admin',
+    });
+    // The ledger sees digests, never profile ids.
+    const appoint = toLedgerCall('APPOINT_ADMIN', 'r', { profileId, role: 'admin', appointedBy });
+    expect(appoint.args).toEqual(['r', profileDigest(profileId), 'admin', profileDigest(appointedBy)]);
+    expect(appoint.conflictKeys).toEqual([`admin:${profileDigest(profileId)}`]);
+    expect(toLedgerCall('FREEZE_WALLET', 'r', { fabricUserId: alice, reason: 'COURT_ORDER' })).toMatchObject({
+      args: ['r', alice, 'COURT_ORDER', ''],
+      signer: 'admin',
+      conflictKeys: [`user:${alice}`],
+    });
+    expect(toLedgerCall('ACTIVATE_TREASURY', 'r', { countryCode: 'MY' }).conflictKeys).toEqual(['country:MY']);
+  });
+
+  it('refuses a freeze reason, fee cell or role the chaincode does not know, naming the field', () => {
+    expect(issuesOf(() => validateCommand('FREEZE_WALLET', { fabricUserId: alice, reason: 'BORED' }))).toEqual([
+      expect.objectContaining({ field: 'reason' }),
+    ]);
+    expect(
+      issuesOf(() => validateCommand('SET_PARAMETER', { name: 'fees.P2P.LOCAL', value: [{ minAmount: '5', bps: 1 }] })),
+    ).toEqual([expect.objectContaining({ field: 'value.0.minAmount' })]);
+    const profileId = '6f1c2a4e-8b8f-4d6e-9d3a-1c2b3d4e5f60';
+    expect(
+      issuesOf(() => validateCommand('APPOINT_ADMIN', { profileId, role: 'auditor', appointedBy: profileId })),
+    ).toEqual([expect.objectContaining({ field: 'role' })]);
   });
 });

@@ -73,6 +73,11 @@ describe('POST /api/v1/admin/approvals', () => {
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
+  it('refuses the activation of an unknown country (404): only bootstrapped countries have treasuries', async () => {
+    const response = await create({ action: 'ACTIVATE_TREASURY', payload: { countryCode: 'MY' } });
+    expect(response.status, response.text).toBe(404);
+  });
+
   it('refuses an appointment of oneself (403) and of an unknown profile (404)', async () => {
     const self = await create({ action: 'APPOINT_ADMIN', payload: { profileId: requester.profileId, role: 'admin' } });
     expect(self.status, self.text).toBe(403);

@@ -134,6 +134,15 @@ export async function requestApproval(
 ): Promise<Approval> {
   return inTransaction(pool, async (client) => {
     if (input.action === 'APPOINT_ADMIN') await checkAdminTarget(client, actor, input.payload.profileId);
+    if (input.action === 'ACTIVATE_TREASURY') {
+      const country = await client.query<{ treasury_status: string }>(
+        'SELECT treasury_status FROM country WHERE code = $1',
+        [input.payload.countryCode],
+      );
+      const status = country.rows[0]?.treasury_status;
+      if (status === undefined) throw new ApprovalError('not-found', 'country');
+      if (status !== 'LOCKED') throw new ApprovalError('conflict', `the treasury is ${status}`);
+    }
     if (input.action === 'REVOKE_ADMIN') {
       const role = await checkAdminTarget(client, actor, input.payload.profileId);
       if (role !== 'admin' && role !== 'super_admin') throw new ApprovalError('conflict', `the profile is ${role}`);
