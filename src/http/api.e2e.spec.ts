@@ -13,6 +13,7 @@ import {
   startTestLedger,
   type TestLedger,
 } from '../../test/support/ledger.js';
+import { scenarioParams } from '../../test/support/ledger-scenario.js';
 import { loadConfig } from '../config.js';
 import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
 import { createLogger } from '../observability/logger.js';
@@ -28,7 +29,7 @@ const stopProjector = new AbortController();
 let projecting: Promise<void>;
 let admin: Session;
 /** What a genesis pays: this file's parameters on its own devnet, the external ledger's otherwise. */
-let genesis = 1000n;
+let genesis = firstTierGenesis(scenarioParams());
 
 beforeAll(async () => {
   devnet = await startTestLedger();
@@ -89,15 +90,7 @@ describe('the API over the whole system', () => {
     const commandId = await accepted(
       await api.request('POST', '/api/v1/bootstrap', {
         token: admin.accessToken,
-        body: {
-          params: {
-            tokenName: 'GX Coin',
-            tokenSymbol: 'GXC',
-            decimals: 6,
-            genesisTiers: [{ recipients: 100, amount: '1000' }],
-            transferFee: { basisPoints: 0, collector: 'FEES' },
-          },
-        },
+        body: { params: scenarioParams() },
       }),
     );
     expect((await follow(commandId, admin.accessToken)).event).toBe('projected');
@@ -105,12 +98,13 @@ describe('the API over the whole system', () => {
     expect(again.status).toBe(409);
   });
 
-  it('approval registers users on the ledger: fabricUserId set, onchainStatus REGISTERED, a wallet exists', async () => {
+  it('approval registers individuals on the ledger with their genesis: fabricUserId set, REGISTERED, a funded wallet', async () => {
     alice = await api.registerUser({ nationalityCountryCode: 'MY', gender: 'female' });
     bob = await api.registerUser({ nationalityCountryCode: 'SG', gender: 'male', dateOfBirth: '1979-02-28' });
     for (const user of [alice, bob]) {
       const approval = await api.request('POST', `/api/v1/admin/users/${user.profileId}/approve`, {
         token: admin.accessToken,
+        body: { accountType: 0 },
       });
       const commandId = await accepted(approval);
       const end = await follow(commandId, admin.accessToken);
@@ -124,22 +118,32 @@ describe('the API over the whole system', () => {
       expect(profile.body.onchainRegisteredAt).not.toBeNull();
       const wallet = await api.request('GET', '/api/v1/wallets/me', { token: user.accessToken });
       expect(wallet.status).toBe(200);
-      expect(wallet.body).toMatchObject({ fabricUserId: approval.body.fabricUserId, balance: '0' });
+      expect(wallet.body).toMatchObject({ fabricUserId: approval.body.fabricUserId, balance: String(genesis) });
     }
     aliceId = (await api.request('GET', '/api/v1/users/me', { token: alice.accessToken })).body.fabricUserId;
     bobId = (await api.request('GET', '/api/v1/users/me', { token: bob.accessToken })).body.fabricUserId;
   });
 
-  it('genesis credits the wallet', async () => {
+  it('genesis came with the registration: a re-drive fails with GX_ALREADY_EXISTS', async () => {
     const commandId = await accepted(
       await api.request('POST', `/api/v1/admin/users/${alice.profileId}/genesis`, { token: admin.accessToken }),
     );
-    expect((await follow(commandId, admin.accessToken)).event).toBe('projected');
+    const end = await follow(commandId, admin.accessToken);
+    expect(end.event).toBe('failed');
+    expect(String(end.data.error)).toContain('GX_ALREADY_EXISTS');
     const wallet = await api.request('GET', '/api/v1/wallets/me', { token: alice.accessToken });
     expect(wallet.body.balance).toBe(String(genesis));
   });
 
-  it('a transfer moves tokens and shows in both histories', async () => {
+  it('a transfer moves tokens, charges the quoted fee and shows in both histories', async () => {
+    const quote = await api.request(
+      'GET',
+      `/api/v1/fees/quote?toFabricUserId=${encodeURIComponent(bobId)}&amount=250`,
+      {
+        token: alice.accessToken,
+      },
+    );
+    expect(quote.status, quote.text).toBe(200);
     const commandId = await accepted(
       await api.request('POST', '/api/v1/transfers', {
         token: alice.accessToken,
@@ -152,25 +156,35 @@ describe('the API over the whole system', () => {
     const command = await api.request('GET', `/api/v1/commands/${commandId}`, { token: alice.accessToken });
     expect(command.body).toMatchObject({ status: 'COMMITTED', blockNumber: expect.any(Number) });
     expect((await api.request('GET', '/api/v1/wallets/me', { token: alice.accessToken })).body.balance).toBe(
-      String(genesis - 250n),
+      String(genesis - BigInt(quote.body.total)),
     );
-    expect((await api.request('GET', '/api/v1/wallets/me', { token: bob.accessToken })).body.balance).toBe('250');
+    expect((await api.request('GET', '/api/v1/wallets/me', { token: bob.accessToken })).body.balance).toBe(
+      String(genesis + 250n),
+    );
     const history = await api.request('GET', '/api/v1/transactions', { token: bob.accessToken });
-    expect(history.body.items[0]).toMatchObject({ from: aliceId, to: bobId, amount: '250', memo: 'lunch' });
+    expect(history.body.items[0]).toMatchObject({
+      from: aliceId,
+      to: bobId,
+      amount: '250',
+      memo: 'lunch',
+      fee: quote.body.fee,
+    });
   });
 
   it('insufficient funds ends the command FAILED with a clear error, never a negative balance', async () => {
     const commandId = await accepted(
       await api.request('POST', '/api/v1/transfers', {
         token: bob.accessToken,
-        body: { toFabricUserId: aliceId, amount: '100000' },
+        body: { toFabricUserId: aliceId, amount: String(genesis * 10n) },
       }),
     );
     const end = await follow(commandId, bob.accessToken);
     expect(end.event).toBe('failed');
     expect(end.data).toMatchObject({ status: 'FAILED', retrying: false });
     expect(String(end.data.error)).toMatch(/insufficient/i);
-    expect((await api.request('GET', '/api/v1/wallets/me', { token: bob.accessToken })).body.balance).toBe('250');
+    expect((await api.request('GET', '/api/v1/wallets/me', { token: bob.accessToken })).body.balance).toBe(
+      String(genesis + 250n),
+    );
   });
 
   it('/readyz is ready and /admin/system sees the ledger', async () => {
