@@ -1,6 +1,7 @@
 /**
  * The GX Protocol story, told through the public HTTP API only: two users register, an admin approves
- * them, they receive genesis tokens, one pays the other, and an overdraft fails with a clear reason.
+ * them, which gives them their genesis tokens, one pays the other (with the fee), and an overdraft fails with a
+ * clear reason.
  * `gx demo` prints it; the end-to-end test asserts on what it returns.
  */
 import { randomBytes } from 'node:crypto';
@@ -20,7 +21,14 @@ interface Wallet {
   balance: string;
 }
 interface History {
-  items: Array<{ txId: string; type: string; from: string | null; to: string | null; amount: string }>;
+  items: Array<{
+    txId: string;
+    type: string;
+    from: string | null;
+    to: string | null;
+    amount: string;
+    fee: string | null;
+  }>;
 }
 
 export interface DemoUser {
@@ -97,9 +105,8 @@ export async function runDemoStory(options: DemoOptions): Promise<DemoResult> {
   const alice: DemoUser = { ...aliceAccount, fabricUserId: await approve(aliceAccount) };
   const bob: DemoUser = { ...bobAccount, fabricUserId: await approve(bobAccount) };
 
+  // Genesis is allocated in the registration's own transaction (tokenomics v2): the wallet shows it at once.
   const genesis = async (user: DemoUser) => {
-    const accepted = await admin.post<Accepted>(`/api/v1/admin/users/${user.profileId}/genesis`);
-    settled(await admin.waitForCommand(accepted.commandId), `genesis for ${user.email}`);
     const wallet = await user.client.get<Wallet>('/api/v1/wallets/me');
     log(`genesis for ${user.email}: balance ${wallet.balance}`);
     return wallet.balance;
@@ -120,7 +127,10 @@ export async function runDemoStory(options: DemoOptions): Promise<DemoResult> {
   };
   log(`balances: alice ${finalBalances.alice}, bob ${finalBalances.bob}`);
   const aliceHistory = (await alice.client.get<History>('/api/v1/transactions')).items;
-  for (const item of aliceHistory) log(`  alice history: ${item.type} ${item.amount} (${item.from} → ${item.to})`);
+  for (const item of aliceHistory) {
+    const fee = item.fee === null ? '' : `, fee ${item.fee}`;
+    log(`  alice history: ${item.type} ${item.amount}${fee} (${item.from} → ${item.to})`);
+  }
 
   const tooMuch = (BigInt(finalBalances.alice) + 1n).toString();
   const overdraftCommand = await alice.client.post<Accepted>('/api/v1/transfers', {

@@ -157,7 +157,8 @@ export async function adminRoutes(root: FastifyInstance, options: CapabilityCont
         pool,
         actorOf(request),
         request.params.profileId,
-        request.body?.accountType ?? 1,
+        // Individuals by default: genesis is for individuals (docs/tokenomics.md).
+        request.body?.accountType ?? 0,
       ).catch(mapDomainError);
       return reply
         .code(202)
