@@ -103,10 +103,7 @@ async function prepareSchema(pool: pg.Pool): Promise<void> {
       'projector_rejected_event',
     ]) {
       // LIKE copies columns, defaults, checks and indexes but no foreign keys: the rebuild's tables stand alone.
-      // Generated columns (user_profile.profile_digest) become plain ones, so the profiles copy over with theirs.
-      await client.query(
-        `CREATE TABLE ${REBUILD_SCHEMA}.${table} (LIKE public.${table} INCLUDING ALL EXCLUDING GENERATED)`,
-      );
+      await client.query(`CREATE TABLE ${REBUILD_SCHEMA}.${table} (LIKE public.${table} INCLUDING ALL)`);
     }
     await client.query(`INSERT INTO ${REBUILD_SCHEMA}.user_profile SELECT * FROM public.user_profile`);
     await client.query(
