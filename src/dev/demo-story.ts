@@ -97,9 +97,8 @@ export async function runDemoStory(options: DemoOptions): Promise<DemoResult> {
   const alice: DemoUser = { ...aliceAccount, fabricUserId: await approve(aliceAccount) };
   const bob: DemoUser = { ...bobAccount, fabricUserId: await approve(bobAccount) };
 
+  // Genesis is decided with the registration: an approved individual's wallet opens with it.
   const genesis = async (user: DemoUser) => {
-    const accepted = await admin.post<Accepted>(`/api/v1/admin/users/${user.profileId}/genesis`);
-    settled(await admin.waitForCommand(accepted.commandId), `genesis for ${user.email}`);
     const wallet = await user.client.get<Wallet>('/api/v1/wallets/me');
     log(`genesis for ${user.email}: balance ${wallet.balance}`);
     return wallet.balance;

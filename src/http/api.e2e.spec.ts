@@ -2,6 +2,7 @@
  * The API with the rest of the system, as docs/api.md describes the flows: devnet (real Fabric Gateway protocol,
  * gxtv3 chaincode), the outbox submitter and the projector, all on one real PostgreSQL database.
  */
+import { roomyGenesis, zeroFees } from '@gx/chaincode/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, startTestApi, type TestApi } from '../../test/support/api-server.js';
 import {
@@ -13,6 +14,7 @@ import {
   startTestLedger,
   type TestLedger,
 } from '../../test/support/ledger.js';
+import { DEFAULT_SYSTEM_PARAMS } from '../capabilities/admin/index.js';
 import { loadConfig } from '../config.js';
 import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
 import { createLogger } from '../observability/logger.js';
@@ -90,13 +92,7 @@ describe('the API over the whole system', () => {
       await api.request('POST', '/api/v1/bootstrap', {
         token: admin.accessToken,
         body: {
-          params: {
-            tokenName: 'GX Coin',
-            tokenSymbol: 'GXC',
-            decimals: 6,
-            genesisTiers: [{ recipients: 100, amount: '1000' }],
-            transferFee: { basisPoints: 0, collector: 'FEES' },
-          },
+          params: { ...DEFAULT_SYSTEM_PARAMS, genesis: roomyGenesis(String(genesis)), fees: zeroFees() },
         },
       }),
     );
@@ -105,7 +101,7 @@ describe('the API over the whole system', () => {
     expect(again.status).toBe(409);
   });
 
-  it('approval registers users on the ledger: fabricUserId set, onchainStatus REGISTERED, a wallet exists', async () => {
+  it('approval registers users on the ledger: fabricUserId set, onchainStatus REGISTERED, a wallet with genesis', async () => {
     alice = await api.registerUser({ nationalityCountryCode: 'MY', gender: 'female' });
     bob = await api.registerUser({ nationalityCountryCode: 'SG', gender: 'male', dateOfBirth: '1979-02-28' });
     for (const user of [alice, bob]) {
@@ -124,17 +120,20 @@ describe('the API over the whole system', () => {
       expect(profile.body.onchainRegisteredAt).not.toBeNull();
       const wallet = await api.request('GET', '/api/v1/wallets/me', { token: user.accessToken });
       expect(wallet.status).toBe(200);
-      expect(wallet.body).toMatchObject({ fabricUserId: approval.body.fabricUserId, balance: '0' });
+      // Approval registers an individual, whose genesis is decided in the same transaction.
+      expect(wallet.body).toMatchObject({ fabricUserId: approval.body.fabricUserId, balance: String(genesis) });
     }
     aliceId = (await api.request('GET', '/api/v1/users/me', { token: alice.accessToken })).body.fabricUserId;
     bobId = (await api.request('GET', '/api/v1/users/me', { token: bob.accessToken })).body.fabricUserId;
   });
 
-  it('genesis credits the wallet', async () => {
+  it('a separate genesis command is refused: genesis was decided at registration, once', async () => {
     const commandId = await accepted(
       await api.request('POST', `/api/v1/admin/users/${alice.profileId}/genesis`, { token: admin.accessToken }),
     );
-    expect((await follow(commandId, admin.accessToken)).event).toBe('projected');
+    const end = await follow(commandId, admin.accessToken);
+    expect(end.event).toBe('failed');
+    expect(String(end.data.error)).toMatch(/^GX_ALREADY_EXISTS: /);
     const wallet = await api.request('GET', '/api/v1/wallets/me', { token: alice.accessToken });
     expect(wallet.body.balance).toBe(String(genesis));
   });
@@ -154,7 +153,9 @@ describe('the API over the whole system', () => {
     expect((await api.request('GET', '/api/v1/wallets/me', { token: alice.accessToken })).body.balance).toBe(
       String(genesis - 250n),
     );
-    expect((await api.request('GET', '/api/v1/wallets/me', { token: bob.accessToken })).body.balance).toBe('250');
+    expect((await api.request('GET', '/api/v1/wallets/me', { token: bob.accessToken })).body.balance).toBe(
+      String(genesis + 250n),
+    );
     const history = await api.request('GET', '/api/v1/transactions', { token: bob.accessToken });
     expect(history.body.items[0]).toMatchObject({ from: aliceId, to: bobId, amount: '250', memo: 'lunch' });
   });
@@ -163,14 +164,16 @@ describe('the API over the whole system', () => {
     const commandId = await accepted(
       await api.request('POST', '/api/v1/transfers', {
         token: bob.accessToken,
-        body: { toFabricUserId: aliceId, amount: '100000' },
+        body: { toFabricUserId: aliceId, amount: String(genesis * 100n) },
       }),
     );
     const end = await follow(commandId, bob.accessToken);
     expect(end.event).toBe('failed');
     expect(end.data).toMatchObject({ status: 'FAILED', retrying: false });
     expect(String(end.data.error)).toMatch(/insufficient/i);
-    expect((await api.request('GET', '/api/v1/wallets/me', { token: bob.accessToken })).body.balance).toBe('250');
+    expect((await api.request('GET', '/api/v1/wallets/me', { token: bob.accessToken })).body.balance).toBe(
+      String(genesis + 250n),
+    );
   });
 
   it('/readyz is ready and /admin/system sees the ledger', async () => {

@@ -60,7 +60,7 @@ describe('POST /api/v1/admin/users/:id/approve', () => {
         countryCode: 'SG',
         dateOfBirth: '1985-12-01',
         gender: 'male',
-        accountType: 1,
+        accountType: 0,
       }),
     ).toEqual([]);
     const audit = await auditEntries('user.approve', user.profileId);

@@ -121,7 +121,8 @@ export async function adminRoutes(root: FastifyInstance, options: CapabilityCont
         pool,
         actorOf(request),
         request.params.profileId,
-        request.body?.accountType ?? 1,
+        // An individual unless said otherwise: the account type that receives genesis (domain.md).
+        request.body?.accountType ?? 0,
       ).catch(mapDomainError);
       return reply
         .code(202)

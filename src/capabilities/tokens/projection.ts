@@ -108,8 +108,20 @@ export const walletOpened: EventHandler<'UserCreated'> = {
         : { linkRegisteredProfile: true }),
       lastBlock: context.blockNumber,
     });
-    // From version 3 the user's genesis rides along: its country's treasury got its share.
+    // From version 3 the user's genesis rides along: the user's allocation (in its history, as a separate
+    // genesis was before) and its country's treasury's share.
     if (payload.version === 3 && payload.genesis.outcome === 'ALLOCATED') {
+      changes.record(history, {
+        fabricUserId: payload.fabricUserId,
+        txId: context.transactionId,
+        type: 'GENESIS',
+        fromUserId: null,
+        toUserId: payload.fabricUserId,
+        amount: payload.genesis.userAmount,
+        memo: `genesis phase ${payload.genesis.phase}`,
+        blockNumber: context.blockNumber,
+        txTimestamp: payload.timestamp,
+      });
       changes.record(wallets, {
         fabricUserId: payload.genesis.treasuryId,
         balance: payload.genesis.treasuryBalance,
