@@ -34,8 +34,9 @@ async function settle(client: ApiClient, commandId: string, what: string): Promi
 }
 
 /**
- * Registers, approves and funds `count` users through the API, each phase for all users at once (approvals
- * run in parallel on the ledger; genesis allocations are serial there, one per block, by design).
+ * Registers and approves `count` users through the API, each phase for all users at once; approval registers
+ * an individual whose genesis funds it (registrations of one country share its genesis counter, so the
+ * submitter runs them one after the other).
  */
 async function seedUsers(anonymous: ApiClient, admin: ApiClient, count: number): Promise<Sender[]> {
   const run = randomBytes(3).toString('hex');
@@ -60,12 +61,10 @@ async function seedUsers(anonymous: ApiClient, admin: ApiClient, count: number):
       accounts.push({ profileId: registered.user.profileId, client: anonymous.as(registered.accessToken) });
     },
   );
-  for (const step of ['approve', 'genesis'] as const) {
-    await pool(accounts, 64, async (account) => {
-      const accepted = await admin.post<{ commandId: string }>(`/api/v1/admin/users/${account.profileId}/${step}`);
-      await settle(admin, accepted.commandId, step);
-    });
-  }
+  await pool(accounts, 64, async (account) => {
+    const accepted = await admin.post<{ commandId: string }>(`/api/v1/admin/users/${account.profileId}/approve`);
+    await settle(admin, accepted.commandId, 'approve');
+  });
   const users: Sender[] = [];
   await pool(accounts, 16, async (account) => {
     const wallet = await account.client.get<{ fabricUserId: string }>('/api/v1/wallets/me');

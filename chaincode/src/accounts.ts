@@ -5,7 +5,7 @@
 import type { Context } from 'fabric-contract-api';
 import { gxError } from './errors';
 import { requireSystemParams, requireUser, requireUserIdFormat } from './lookups';
-import { type CountryRecord, type PoolName, poolOfId, treasuryIdPattern } from './system-params';
+import { type CountryRecord, type LedgerParams, type PoolName, poolOfId, treasuryIdPattern } from './system-params';
 import { keys, type PauseRecord, type PoolRecord, readRecord, sumRange, type WalletRecord } from './world-state';
 
 /** GX_SYSTEM_PAUSED while a super admin has paused the system (every value movement calls this). */
@@ -49,15 +49,19 @@ export async function requireTransferParty(ctx: Context, field: 'from' | 'to', a
 }
 
 /** What a pool has minted and holds. Genesis pools mint straight to wallets, so they hold nothing. */
-export async function poolState(ctx: Context, pool: PoolName): Promise<{ minted: bigint; balance: bigint }> {
+export async function poolState(
+  ctx: Context,
+  params: LedgerParams,
+  pool: PoolName,
+): Promise<{ minted: bigint; balance: bigint }> {
   switch (pool) {
     case 'USER_GENESIS':
     case 'GOVERNMENT_GENESIS': {
-      const amountOf = await genesisAmounts(ctx);
+      // Σ over countries and phases of the users served × the phase's amount.
       const minted = await sumRange(ctx, keys.genesisCountPrefix, (key, value) => {
-        const phase = Number(key.slice(key.lastIndexOf('/') + 1));
-        const amounts = amountOf(phase);
-        return BigInt(value as number) * BigInt(pool === 'USER_GENESIS' ? amounts.userAmount : amounts.treasuryAmount);
+        const phase = params.genesis.phases[Number(key.slice(key.lastIndexOf('/') + 1)) - 1];
+        if (phase === undefined) throw new Error(`internal error: genesis count of an unknown phase (${key})`);
+        return BigInt(value as number) * BigInt(pool === 'USER_GENESIS' ? phase.userAmount : phase.treasuryAmount);
       });
       return { minted, balance: 0n };
     }
@@ -77,20 +81,9 @@ export async function poolState(ctx: Context, pool: PoolName): Promise<{ minted:
 /** The balance of any account: a pool's, or a user's or treasury's wallet; GX_NOT_FOUND without one. */
 export async function balanceOfAccount(ctx: Context, account: string): Promise<bigint> {
   const pool = poolOfId(account);
-  if (pool !== undefined) return (await poolState(ctx, pool)).balance;
+  if (pool !== undefined) return (await poolState(ctx, await requireSystemParams(ctx), pool)).balance;
   requireUserIdFormat('account', account);
   const wallet = await readRecord<WalletRecord>(ctx, keys.wallet(account));
   if (wallet === undefined) throw gxError('GX_NOT_FOUND', `account "${account}" has no wallet`);
   return BigInt(wallet.balance);
-}
-
-async function genesisAmounts(
-  ctx: Context,
-): Promise<(phase: number) => { userAmount: string; treasuryAmount: string }> {
-  const params = await requireSystemParams(ctx);
-  return (phase) => {
-    const entry = params.genesis.phases[phase - 1];
-    if (entry === undefined) throw new Error(`internal error: genesis count for unknown phase ${phase}`);
-    return entry;
-  };
 }

@@ -8,8 +8,3 @@ export function parsePositiveAmount(field: string, value: string): bigint {
   }
   return BigInt(value);
 }
-
-/** Fee in basis points of `amount`, rounded down. */
-export function feeFor(amount: bigint, basisPoints: number): bigint {
-  return (amount * BigInt(basisPoints)) / 10_000n;
-}

@@ -40,11 +40,9 @@ export async function decideGenesis(
     balance: '0',
   };
   const allocation = await pickPhase(ctx, params, country, user);
+  const phase = allocation.outcome === 'ALLOCATED' ? params.genesis.phases[allocation.phase - 1] : undefined;
   let treasuryBalance = BigInt(treasury.balance);
-  let userBalance = 0n;
-  if (allocation.outcome === 'ALLOCATED') {
-    const phase = params.genesis.phases[allocation.phase - 1]!;
-    userBalance = BigInt(phase.userAmount);
+  if (allocation.outcome === 'ALLOCATED' && phase !== undefined) {
     treasuryBalance += BigInt(phase.treasuryAmount);
     await writeRecord(ctx, keys.genesisCount(country.code, allocation.phase), allocation.used);
     await writeRecord(ctx, keys.wallet(country.treasuryId), {
@@ -52,7 +50,6 @@ export async function decideGenesis(
       balance: treasuryBalance.toString(),
     } satisfies WalletRecord);
   }
-  const phase = allocation.outcome === 'ALLOCATED' ? params.genesis.phases[allocation.phase - 1]! : undefined;
   const decision: GenesisDecision = {
     outcome: allocation.outcome,
     phase: allocation.outcome === 'ALLOCATED' ? allocation.phase : null,
@@ -62,16 +59,14 @@ export async function decideGenesis(
     treasuryBalance: treasuryBalance.toString(),
     phaseUsed: allocation.outcome === 'ALLOCATED' ? allocation.used : null,
   };
+  const { treasuryId: _treasuryId, treasuryBalance: _balance, phaseUsed: _used, ...kept } = decision;
   await writeRecord(ctx, keys.genesis(user.fabricUserId), {
+    ...kept,
     fabricUserId: user.fabricUserId,
-    outcome: decision.outcome,
-    phase: decision.phase,
-    userAmount: decision.userAmount,
-    treasuryAmount: decision.treasuryAmount,
     requestId: user.requestId,
     timestamp: user.timestamp,
   } satisfies GenesisRecord);
-  return { decision, userBalance };
+  return { decision, userBalance: BigInt(decision.userAmount) };
 }
 
 type Allocation =

@@ -29,16 +29,3 @@ export async function requireUser(ctx: Context, field: string, fabricUserId: str
   if (user === undefined) throw gxError('GX_NOT_FOUND', `user "${fabricUserId}" does not exist`);
   return user;
 }
-
-/** Like {@link requireUser}, and GX_ACCOUNT_LOCKED if the user is locked. */
-export async function requireActiveUser(ctx: Context, field: string, fabricUserId: string): Promise<UserRecord> {
-  const user = await requireUser(ctx, field, fabricUserId);
-  if (user.status !== 'ACTIVE') throw gxError('GX_ACCOUNT_LOCKED', `user "${fabricUserId}" is locked`);
-  return user;
-}
-
-/** The balance of an account (a user's wallet or a system account); 0n if it has none yet. */
-export async function balanceOf(ctx: Context, account: string): Promise<bigint> {
-  const wallet = await readRecord<{ balance: string }>(ctx, keys.wallet(account));
-  return wallet === undefined ? 0n : BigInt(wallet.balance);
-}

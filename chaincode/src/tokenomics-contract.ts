@@ -215,7 +215,7 @@ export class TokenomicsContract extends Contract {
     let minted = 0n;
     let held = 0n;
     for (const pool of poolNames) {
-      const state = await poolState(ctx, pool);
+      const state = await poolState(ctx, params, pool);
       minted += state.minted;
       held += state.balance;
       pools.push({

@@ -105,7 +105,7 @@ export async function runDemoStory(options: DemoOptions): Promise<DemoResult> {
   const alice: DemoUser = { ...aliceAccount, fabricUserId: await approve(aliceAccount) };
   const bob: DemoUser = { ...bobAccount, fabricUserId: await approve(bobAccount) };
 
-  // Genesis is allocated in the registration's own transaction (tokenomics v2): the wallet shows it at once.
+  // Genesis is decided with the registration: an approved individual's wallet opens with it.
   const genesis = async (user: DemoUser) => {
     const wallet = await user.client.get<Wallet>('/api/v1/wallets/me');
     log(`genesis for ${user.email}: balance ${wallet.balance}`);

@@ -107,7 +107,7 @@ describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
     expect(story.bob.fabricUserId).toMatch(/^SG /);
     expect(story.genesisBalances).toEqual({ alice: '500000000', bob: '500000000' });
     expect(story.transferAmount).toBe('125000000');
-    // 125 GX from MY to SG is a cross-border P2P transfer above 100 GX: 25 bps (0.3125 GX) on top.
+    // MY → SG is a cross-border P2P transfer above 100 GX: 25 bps on top, paid by alice (312,500 Qirat).
     expect(story.finalBalances).toEqual({ alice: '374687500', bob: '625000000' });
     expect(story.aliceHistory.map((item) => item.amount).sort()).toEqual(['125000000', '500000000']);
     expect(story.overdraft.outcome).toBe('failed');
@@ -158,7 +158,8 @@ describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
     const ledger = await ledgerClient();
     try {
       const aliceOnLedger = await balanceOnLedger(ledger, story.alice.fabricUserId);
-      expect(aliceOnLedger).toBe(String(375_000_000 - committed));
+      // Each 1-Qirat cross-border transfer's 15 bps fee rounds down to 0.
+      expect(aliceOnLedger).toBe(String(374_687_500 - committed));
       expect(await balanceOnLedger(ledger, story.bob.fabricUserId)).toBe(String(625_000_000 + committed));
       await until('the read model to catch up', async () => {
         const wallet = await story.alice.client.get<{ balance: string }>('/api/v1/wallets/me');

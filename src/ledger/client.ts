@@ -561,7 +561,7 @@ class FabricLedgerClient implements LedgerClient {
  * @example
  * const ledger = await createLedgerClient(config.fabric, { logger });
  * try {
- *   const supply = await ledger.evaluate('TokenomicsContract', 'GetTotalSupply', []);
+ *   const supply = await ledger.evaluate('TokenomicsContract', 'GetSupply', []);
  * } finally {
  *   await ledger.close();
  * }

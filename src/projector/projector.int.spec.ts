@@ -3,6 +3,7 @@
  * PostgreSQL: each handler's effect compared with the ledger's own state, resume after the stream is
  * dropped, and quarantine of invalid events between valid ones.
  */
+import { treasuryIdOf } from '@gx/chaincode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import {
@@ -12,7 +13,12 @@ import {
   startTestLedger,
   type TestLedger,
 } from '../../test/support/ledger.js';
-import { LedgerScenario, RAW_EVENTS_CHAINCODE, type ScenarioUser } from '../../test/support/ledger-scenario.js';
+import {
+  LedgerScenario,
+  RAW_EVENTS_CHAINCODE,
+  type ScenarioUser,
+  scenarioParams,
+} from '../../test/support/ledger-scenario.js';
 import { insertProfile, rows } from '../../test/support/projection.js';
 import { loadConfig } from '../config.js';
 import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
@@ -89,17 +95,15 @@ describe(`projector on ${externalLedger ? 'an external' : 'a devnet'} ledger`, (
     alice = await scenario.createUser(aliceProfile, outboxRow!.request_id);
     bob = await scenario.createUser(bobProfile);
     carol = await scenario.createUser(carolProfile);
-    await scenario.genesis(alice);
-    await scenario.genesis(bob);
     await scenario.transfer(alice, bob, '250000', 'dinner');
     await scenario.transfer(bob, carol, '1000');
     const last = await scenario.setStatus(carol, 'LOCKED', 'suspicious');
     await projectedUpTo(last.blockNumber);
 
     const own = [alice.fabricUserId, bob.fabricUserId, carol.fabricUserId];
-    // The fee collector and the system parameters are this test's own only on its own devnet; on a shared
-    // ledger other tests move the collector's balance at the same time, and the bootstrap happened before.
-    for (const account of externalLedger ? own : [...own, 'GX_FEE_COLLECTOR']) {
+    // The treasury and the system parameters are this test's own only on its own devnet; on a shared ledger
+    // other tests' registrations move the treasury's balance at the same time, and the bootstrap happened before.
+    for (const account of externalLedger ? own : [...own, treasuryIdOf('MY')]) {
       const [wallet] = await rows(db.pool, 'SELECT balance FROM wallet WHERE fabric_user_id = $1', [account]);
       expect({ account, balance: wallet?.balance }).toEqual({ account, balance: await scenario.balance(account) });
     }
@@ -126,22 +130,22 @@ describe(`projector on ${externalLedger ? 'an external' : 'a devnet'} ledger`, (
         [own],
       ),
     ).toEqual([
-      { type: 'GENESIS', n: 2 },
+      { type: 'GENESIS', n: 3 },
       { type: 'TRANSFER_IN', n: 2 },
       { type: 'TRANSFER_OUT', n: 2 },
     ]);
     if (bootstrapped) {
       const [params] = await rows(db.pool, `SELECT value FROM system_state WHERE key = 'params'`);
-      expect(params?.value).toMatchObject({ tokenSymbol: 'GXC', transferFee: { collector: 'GX_FEE_COLLECTOR' } });
+      expect(params?.value).toMatchObject({ version: 2, tokenSymbol: 'GX', fees: scenarioParams().fees });
     }
     expect(
       await rows(db.pool, 'SELECT projected_at IS NOT NULL AS projected FROM outbox_command WHERE id = $1', [
         outboxRow!.id,
       ]),
     ).toEqual([{ projected: true }]);
-    // Three users, two geneses, two transfers, one lock (and the bootstrap, when it happened here).
+    // Three users (with their geneses), two transfers, one lock (and the bootstrap, when it happened here).
     expect(await metricValue('projector_events_processed_total', { status: 'applied' })).toBeGreaterThanOrEqual(
-      8 + (bootstrapped ? 1 : 0),
+      6 + (bootstrapped ? 1 : 0),
     );
   });
 
@@ -159,7 +163,7 @@ describe(`projector on ${externalLedger ? 'an external' : 'a devnet'} ledger`, (
       expect(
         await rows(db.pool, 'SELECT tx_id, fabric_user_id FROM transaction_history GROUP BY 1, 2 HAVING count(*) > 1'),
       ).toEqual([]);
-      expect(await rows(db.pool, 'SELECT count(*)::int AS n FROM transaction_history')).toEqual([{ n: 8 }]);
+      expect(await rows(db.pool, 'SELECT count(*)::int AS n FROM transaction_history')).toEqual([{ n: 9 }]);
     },
   );
 

@@ -97,7 +97,7 @@ export async function verifyReadModels(pool: pg.Pool, ledger: LedgerClient): Pro
         await ledger.evaluate('TokenomicsContract', 'GetBalance', [wallet.fabric_user_id]),
       ).balance;
     } catch (error) {
-      // A system account (the fee collector) exists on the ledger only once it has received something.
+      // A wallet the read model knows but the ledger does not: it holds nothing there.
       if (!notFound(error)) throw error;
       ledgerBalance = '0';
     }
@@ -107,9 +107,11 @@ export async function verifyReadModels(pool: pg.Pool, ledger: LedgerClient): Pro
   });
 
   const readModelSupply = wallets.rows.reduce((sum, wallet) => sum + BigInt(wallet.balance), 0n).toString();
-  const ledgerSupply = json<{ totalSupply: string }>(
-    await ledger.evaluate('TokenomicsContract', 'GetTotalSupply', []),
-  ).totalSupply;
+  // The wallets (users and treasuries) hold what circulates: minted less what the pools hold (the fees in
+  // the operations fund's shards).
+  const ledgerSupply = json<{ circulating: string }>(
+    await ledger.evaluate('TokenomicsContract', 'GetSupply', []),
+  ).circulating;
   if (readModelSupply !== ledgerSupply) {
     drift.push({ kind: 'total-supply', subject: 'all wallets', readModel: readModelSupply, ledger: ledgerSupply });
   }

@@ -1,7 +1,7 @@
 /**
  * The run-wide preparation of an external test ledger (`GX_TEST_LEDGER=external`), done once by the global
  * setup before any test file: its settings are complete, it answers, it is bootstrapped with
- * {@link EXTERNAL_LEDGER_PARAMS} (here, if nobody did it before), and its first genesis tier has room for a run.
+ * {@link EXTERNAL_LEDGER_PARAMS} (here, if nobody did it before), and its first genesis phase in MY has room for a run.
  * Each failure says what to change, instead of letting dozens of tests fail on a misconfigured network.
  */
 import type { LedgerParams } from '@gx/chaincode';

@@ -17,6 +17,8 @@ interface Queryable {
 export interface ScenarioUser {
   fabricUserId: string;
   profileId: string;
+  /** The block of its registration (and genesis). */
+  createdInBlock: bigint;
 }
 
 /**
@@ -78,14 +80,18 @@ export class LedgerScenario {
     return this.command('BOOTSTRAP_SYSTEM', { params });
   }
 
-  /** Creates a user for `profileId` (a fresh one by default) with a valid Fabric user id. */
+  /**
+   * Creates an individual of MY for `profileId` (a fresh one by default) with a valid Fabric user id; its
+   * genesis is decided in the same transaction (with {@link scenarioParams}: the country's first two users get
+   * 1,000,000 Qirat, later ones 1,000).
+   */
   async createUser(profileId: string = randomUUID(), requestId?: string): Promise<ScenarioUser> {
     const facts = {
       email: `${profileId}@example.com`,
       countryCode: 'MY',
       dateOfBirth: '1990-01-31',
       gender: 'female' as const,
-      accountType: 1,
+      accountType: 0,
     };
     const fabricUserId = generateFabricUserId(facts);
     const payload: CommandPayload<'CREATE_USER'> = {
@@ -104,12 +110,8 @@ export class LedgerScenario {
        ON CONFLICT (tenant_id, request_id) DO NOTHING`,
       [id, payload],
     );
-    await this.command('CREATE_USER', payload, id);
-    return { fabricUserId, profileId };
-  }
-
-  genesis(user: ScenarioUser): Promise<CommitOutcome> {
-    return this.command('DISTRIBUTE_GENESIS', { fabricUserId: user.fabricUserId });
+    const outcome = await this.command('CREATE_USER', payload, id);
+    return { fabricUserId, profileId, createdInBlock: outcome.blockNumber };
   }
 
   transfer(from: ScenarioUser, to: ScenarioUser, amount: string, memo = ''): Promise<CommitOutcome> {

@@ -157,7 +157,7 @@ export async function adminRoutes(root: FastifyInstance, options: CapabilityCont
         pool,
         actorOf(request),
         request.params.profileId,
-        // Individuals by default: genesis is for individuals (docs/tokenomics.md).
+        // An individual unless said otherwise: the account type that receives genesis (domain.md).
         request.body?.accountType ?? 0,
       ).catch(mapDomainError);
       return reply

@@ -127,14 +127,9 @@ export const walletOpened: EventHandler<'UserCreated'> = {
         : { linkRegisteredProfile: true }),
       lastBlock: context.blockNumber,
     });
-    // From version 3 the user's genesis rides along (the wallet's balance includes it): its country's treasury
-    // got its share, and the user's history shows the allocation.
+    // From version 3 the user's genesis rides along (the wallet's balance includes it): the user's allocation
+    // (in its history, as a separate genesis was before) and its country's treasury's share.
     if (payload.version === 3 && payload.genesis.outcome === 'ALLOCATED') {
-      changes.record(wallets, {
-        fabricUserId: payload.genesis.treasuryId,
-        balance: payload.genesis.treasuryBalance,
-        lastBlock: context.blockNumber,
-      });
       changes.record(history, {
         fabricUserId: payload.fabricUserId,
         txId: context.transactionId,
@@ -145,6 +140,11 @@ export const walletOpened: EventHandler<'UserCreated'> = {
         memo: `genesis phase ${payload.genesis.phase}`,
         blockNumber: context.blockNumber,
         txTimestamp: payload.timestamp,
+      });
+      changes.record(wallets, {
+        fabricUserId: payload.genesis.treasuryId,
+        balance: payload.genesis.treasuryBalance,
+        lastBlock: context.blockNumber,
       });
     }
   },
