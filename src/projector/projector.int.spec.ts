@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * The projector in-process against a devnet over real gRPC (the production ledger client) and real
  * PostgreSQL: each handler's effect compared with the ledger's own state, resume after the stream is
@@ -74,19 +75,14 @@ describe(`projector on ${externalLedger ? 'an external' : 'a devnet'} ledger`, (
       await insertProfile(db.pool),
       await insertProfile(db.pool),
     ];
-    // Alice's command as the API would have stored it: the projector finds her profile through it.
-    const [outboxRow] = await rows<{ id: string; request_id: string }>(
-      db.pool,
-      `INSERT INTO outbox_command (command_type, request_id, payload, status)
-       VALUES ('CREATE_USER', gen_random_uuid()::text, jsonb_build_object('profileId', $1::text), 'SUBMITTED')
-       RETURNING id, request_id`,
-      [aliceProfile],
-    );
+    // Alice's command as the API would have stored it (the scenario records it): the projector finds her profile
+    // through it and marks it projected.
+    const aliceRequest = randomUUID();
 
     // An external ledger was bootstrapped once for the whole run (test/support/global-setup.ts).
     const bootstrapped = !externalLedger;
     if (bootstrapped) await scenario.bootstrap();
-    alice = await scenario.createUser(aliceProfile, outboxRow!.request_id);
+    alice = await scenario.createUser(aliceProfile, aliceRequest);
     bob = await scenario.createUser(bobProfile);
     carol = await scenario.createUser(carolProfile);
     await scenario.genesis(alice);
@@ -135,8 +131,8 @@ describe(`projector on ${externalLedger ? 'an external' : 'a devnet'} ledger`, (
       expect(params?.value).toMatchObject({ tokenSymbol: 'GXC', transferFee: { collector: 'GX_FEE_COLLECTOR' } });
     }
     expect(
-      await rows(db.pool, 'SELECT projected_at IS NOT NULL AS projected FROM outbox_command WHERE id = $1', [
-        outboxRow!.id,
+      await rows(db.pool, 'SELECT projected_at IS NOT NULL AS projected FROM outbox_command WHERE request_id = $1', [
+        aliceRequest,
       ]),
     ).toEqual([{ projected: true }]);
     // Three users, two geneses, two transfers, one lock (and the bootstrap, when it happened here).

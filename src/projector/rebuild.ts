@@ -91,7 +91,10 @@ export interface RebuildResult {
   switchMs: number;
 }
 
-/** Fresh copies of the projector's tables in {@link REBUILD_SCHEMA}; profiles copied with on-chain fields reset. */
+/**
+ * Fresh copies of the projector's tables in {@link REBUILD_SCHEMA}; profiles copied with their registration
+ * reset. Locks are kept: an administrator's lock is the API's, and the ledger never clears it.
+ */
 async function prepareSchema(pool: pg.Pool): Promise<void> {
   await inTransaction(pool, async (client) => {
     await client.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`);
@@ -108,8 +111,7 @@ async function prepareSchema(pool: pg.Pool): Promise<void> {
     await client.query(`INSERT INTO ${REBUILD_SCHEMA}.user_profile SELECT * FROM public.user_profile`);
     await client.query(
       `UPDATE ${REBUILD_SCHEMA}.user_profile
-          SET fabric_user_id = NULL, onchain_registered_at = NULL, is_locked = false, lock_reason = NULL,
-              locked_at = NULL, last_synced_at = NULL,
+          SET fabric_user_id = NULL, onchain_registered_at = NULL, last_synced_at = NULL,
               onchain_status = CASE WHEN onchain_status = 'REGISTERED' THEN 'PENDING' ELSE onchain_status END`,
     );
   });
