@@ -115,6 +115,7 @@ const envSchema = z.object({
   GX_METRICS_PORT: port.default(9464),
   GX_CORS_ORIGINS: commaList.default([]),
   GX_BODY_LIMIT_BYTES: positiveInt.default(65_536),
+  GX_PURGE_INTERVAL_MS: limit.default(3_600_000),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -268,6 +269,8 @@ export interface Config {
     corsOrigins: string[];
     bodyLimitBytes: number;
     redisUrl: string | undefined;
+    /** How often each API process deletes expired idempotency keys and refresh tokens (0: never). */
+    purgeIntervalMs: number;
   };
   auth: {
     jwtSecret: string | undefined;
@@ -309,6 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       corsOrigins: e.GX_CORS_ORIGINS,
       bodyLimitBytes: e.GX_BODY_LIMIT_BYTES,
       redisUrl: e.REDIS_URL,
+      purgeIntervalMs: e.GX_PURGE_INTERVAL_MS,
     },
     auth: {
       jwtSecret: e.GX_JWT_SECRET,

@@ -18,6 +18,7 @@ import { checkLedgerTarget } from '../ledger/target-check.js';
 import type { LedgerProbe } from '../observability/health.js';
 import { type RoleContext, startRole, untilSignal } from '../runtime.js';
 import { API_SERVICES, type ApiDependencies, type ApiService, buildApp } from './app.js';
+import { scheduleExpiryPurge } from './expiry-purge.js';
 import type { RateLimitSettings } from './rate-limits.js';
 
 export interface ApiOptions {
@@ -148,10 +149,12 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
   });
   const address = await app.listen({ host: options.host ?? config.http.host ?? '0.0.0.0', port: config.http.port });
   logger.info({ address, services: options.services ?? API_SERVICES }, 'API listening');
+  const stopPurge = scheduleExpiryPurge(db.pool, config.http.purgeIntervalMs, logger);
   return {
     app,
     address,
     async close() {
+      stopPurge();
       await app.close();
       await redis?.quit().catch(() => undefined);
       await ledger?.close().catch(() => undefined);

@@ -2,12 +2,17 @@
  * Every migration the code knows, in order. Append only: a released migration is never edited or removed.
  * Each says whether the release before it can run on the schema it leaves (expand/contract): the migrator
  * records that in `schema_migration`, so that older code, which does not know the migration, can read it.
+ *
+ * Least privilege (0007): a migration that adds a table, column or sequence grants on it, in the same text, to
+ * the roles whose code uses it (gx_api, gx_submitter, gx_projector; README "Database roles"). Without the
+ * grant the new code fails with 42501 in production while every test, run as a superuser, passes.
  */
 import { sql as initialSchema } from './0001_initial_schema.js';
 import { sql as submitterSchema } from './0002_submitter.js';
 import { sql as projectorSchema } from './0003_projector.js';
 import { sql as outboxWriteCost } from './0004_outbox_write_cost.js';
 import { sql as projectorScannedBlock } from './0005_projector_scanned_block.js';
+import { sql as databaseRoles } from './0007_database_roles.js';
 
 /**
  * Expand/contract: can code released before a migration run on the schema it leaves?
@@ -41,4 +46,6 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'outbox_write_cost', sql: outboxWriteCost, previousReleaseCompatible: true },
   // A nullable column the previous release neither reads nor writes.
   { version: 5, name: 'projector_scanned_block', sql: projectorScannedBlock, previousReleaseCompatible: true },
+  // Roles, grants and an index: the previous release connects as the owner and keeps every privilege it had.
+  { version: 7, name: 'database_roles', sql: databaseRoles, previousReleaseCompatible: true },
 ];
