@@ -402,3 +402,26 @@ export function requireSettings(required: Partial<Record<EnvironmentVariable, un
     .map(([variable]) => ({ variable, message: 'is required for this role' }));
   if (missing.length > 0) throw new ConfigError(missing);
 }
+
+/**
+ * `gx dev` and the tools a developer runs on its data folder (`gx migrate`, `gx verify`) may start the embedded
+ * server; the roles that serve (api, submitter, projector) never do, lest a deployment that lost its database
+ * settings run on an empty private database instead of failing.
+ */
+const EMBEDDED_DATABASE_ROLES: ReadonlySet<string> = new Set(['dev', 'migrate', 'verify']);
+
+/**
+ * Refuses to start `role` on the embedded server when it may not use one: always in production, and for the
+ * serving roles anywhere. Throws a {@link ConfigError} naming the settings to give.
+ */
+export function refuseEmbeddedDatabase(config: Config, role: string): void {
+  if (config.database.kind !== 'embedded') return;
+  if (config.env !== 'production' && EMBEDDED_DATABASE_ROLES.has(role)) return;
+  const where = config.env === 'production' ? 'with NODE_ENV=production' : `for gx ${role}`;
+  throw new ConfigError([
+    {
+      variable: 'DATABASE_URL',
+      message: `is required ${where} (or PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE): the embedded PostgreSQL server is for gx dev only`,
+    },
+  ]);
+}
