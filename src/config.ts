@@ -74,6 +74,11 @@ const securityEnv = {
     .default([]),
   GX_AUTH_STATE_CACHE_MS: limit.default(1000),
   GX_REFRESH_REUSE_GRACE_SECONDS: limit.default(10),
+  GX_ARGON2_CONCURRENCY: positiveInt.optional(),
+  GX_ARGON2_MAX_WAIT_MS: positiveInt.default(1000),
+  GX_SSE_MAX_STREAMS: positiveInt.default(2000),
+  GX_SSE_MAX_STREAMS_PER_USER: positiveInt.default(10),
+  GX_SSE_MAX_LIFETIME_MS: positiveInt.default(600_000),
 };
 
 /** Which X-Forwarded-For hops to trust: none, a hop count, or the proxies' addresses/CIDRs. */
@@ -90,6 +95,10 @@ export interface SecuritySettings {
   jwt: { issuer: string; audience: string; previousSecrets: string[] };
   authStateCacheMs: number;
   refreshReuseGraceSeconds: number;
+  /** Password hashes and verifications at once (undefined: the machine's cores), and the longest wait for one. */
+  passwordWork: { concurrency: number | undefined; maxWaitMs: number };
+  /** Server-Sent Event streams: per process, per user, and how long one may stay open. */
+  eventStreams: { maxStreams: number; maxPerUser: number; maxLifetimeMs: number };
 }
 
 /** Environment variable → schema. The variable name is the key, so errors can name it exactly. */
@@ -371,6 +380,12 @@ function securitySettings(e: z.infer<typeof envSchema>): SecuritySettings {
     jwt: { issuer: e.GX_JWT_ISSUER, audience: e.GX_JWT_AUDIENCE, previousSecrets: e.GX_JWT_PREVIOUS_SECRETS },
     authStateCacheMs: e.GX_AUTH_STATE_CACHE_MS,
     refreshReuseGraceSeconds: e.GX_REFRESH_REUSE_GRACE_SECONDS,
+    passwordWork: { concurrency: e.GX_ARGON2_CONCURRENCY, maxWaitMs: e.GX_ARGON2_MAX_WAIT_MS },
+    eventStreams: {
+      maxStreams: e.GX_SSE_MAX_STREAMS,
+      maxPerUser: e.GX_SSE_MAX_STREAMS_PER_USER,
+      maxLifetimeMs: e.GX_SSE_MAX_LIFETIME_MS,
+    },
   };
 }
 

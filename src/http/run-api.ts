@@ -6,6 +6,7 @@ import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import {
+  configurePasswordWork,
   ensureFirstAdmin,
   KeyringError,
   type KycKeyring,
@@ -83,6 +84,7 @@ function securityDependencies(
     connectionTimeoutMs: security.connectionTimeoutMs,
     drainLimitBytes: security.drainLimitBytes,
     refreshReuseGraceSeconds: security.refreshReuseGraceSeconds,
+    eventStreams: security.eventStreams,
     loginFailures: {
       perAccountSource: security.login.failuresPerAccountSource,
       perSource: security.login.failuresPerSource,
@@ -94,6 +96,7 @@ function securityDependencies(
 export async function startApi(context: RoleContext, options: ApiOptions = {}): Promise<RunningApi> {
   const { config, logger, db } = context;
   requireSettings({ GX_JWT_SECRET: config.auth.jwtSecret });
+  configurePasswordWork(config.security.passwordWork);
   const kycKeyring = config.auth.kycEncryptionKeys ? keyringFrom(config.auth.kycEncryptionKeys) : undefined;
   if (!kycKeyring) logger.warn('GX_KYC_ENCRYPTION_KEYS is not set: KYC submissions will answer 503');
   if (kycKeyring && kycKeyring.keyIds.length > 1) {
