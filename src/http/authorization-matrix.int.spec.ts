@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, startTestApi, type TestApi } from '../../test/support/api-server.js';
 
 type Role = 'anonymous' | 'other' | 'owner' | 'admin';
-type Expectation = 401 | 403 | 'allowed';
+type Expectation = 400 | 401 | 403 | 404 | 'allowed';
 
 interface Fixtures {
   owner: Session;
@@ -36,6 +36,8 @@ const anyone: Record<Role, Expectation> = {
 };
 const signedIn: Record<Role, Expectation> = { anonymous: 401, other: 'allowed', owner: 'allowed', admin: 'allowed' };
 const selfOrAdmin: Record<Role, Expectation> = { anonymous: 401, other: 403, owner: 'allowed', admin: 'allowed' };
+/** Another user's resource answers 404, as an unknown id does (issue 29): its existence is not revealed. */
+const selfOrAdminHidden: Record<Role, Expectation> = { anonymous: 401, other: 404, owner: 'allowed', admin: 'allowed' };
 const selfOnly: Record<Role, Expectation> = { anonymous: 401, other: 403, owner: 'allowed', admin: 403 };
 const adminOnly: Record<Role, Expectation> = { anonymous: 401, other: 403, owner: 403, admin: 'allowed' };
 
@@ -140,8 +142,15 @@ const routes: RouteCase[] = [
     expect: { anonymous: 401, other: 'allowed', owner: 'allowed', admin: 403 },
   },
   { method: 'GET', path: () => '/api/v1/transactions', expect: signedIn },
-  { method: 'GET', path: (f) => `/api/v1/commands/${f.ownerCommandId}`, expect: selfOrAdmin },
-  { method: 'GET', path: (f) => `/api/v1/commands/${f.ownerCommandId}/events`, expect: selfOrAdmin },
+  { method: 'GET', path: (f) => `/api/v1/commands/${f.ownerCommandId}`, expect: selfOrAdminHidden },
+  { method: 'GET', path: (f) => `/api/v1/commands/${f.ownerCommandId}/events`, expect: selfOrAdminHidden },
+  {
+    method: 'POST',
+    path: () => '/api/v1/auth/password',
+    // A wrong current password: the change is refused (400) after authorization, and no fixture changes.
+    body: () => ({ currentPassword: 'not the password at all', newPassword: 'Quiet harbour lanterns 97!' }),
+    expect: { anonymous: 401, other: 400, owner: 400, admin: 400 },
+  },
 ];
 
 let api: TestApi;
@@ -220,6 +229,7 @@ describe('authorization matrix', () => {
       'POST /api/v1/auth/login',
       'POST /api/v1/auth/refresh',
       'POST /api/v1/auth/logout',
+      'POST /api/v1/auth/password',
       'GET /api/v1/users/me',
       'GET /api/v1/users/:profileId',
       'PATCH /api/v1/users/:profileId',

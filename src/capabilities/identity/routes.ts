@@ -13,7 +13,7 @@ import { httpErrors } from '../../http/errors.js';
 import { errorResponses, profileIdParams, profileSchema } from '../../http/schemas.js';
 import type { ZodTypeProvider } from '../../http/zod-schemas.js';
 import type { CapabilityContext } from '../index.js';
-import { checkCredentials, registerUser } from './accounts.js';
+import { changePassword, checkCredentials, PasswordChangeRefusedError, registerUser } from './accounts.js';
 import { KycPendingError, latestKyc, submitKyc } from './kyc.js';
 import { LoginThrottle } from './login-throttle.js';
 import { passwordProblem, warmPasswordPolicy } from './passwords.js';
@@ -47,6 +47,12 @@ const registerBody = z.strictObject({
 const loginBody = z.strictObject({ email: z.string().min(1).max(254), password: z.string().min(1).max(256) });
 const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
 const logoutBody = z.strictObject({ refreshToken: z.string().min(1).max(200).optional() }).nullish();
+const passwordChangeBody = z.strictObject({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: z.string().min(8, 'must be at least 8 characters').max(256),
+  /** The caller's own refresh token: its session is kept, every other one revoked. */
+  refreshToken: z.string().min(1).max(200).optional(),
+});
 const patchBody = z
   .strictObject({ firstName: name.optional(), lastName: name.optional(), phoneNum: phoneNum.nullable().optional() })
   .refine((body) => Object.keys(body).length > 0, 'give at least one of firstName, lastName, phoneNum');
@@ -207,6 +213,33 @@ export async function identityRoutes(root: FastifyInstance, options: CapabilityC
     },
     async (request, reply) => {
       await revokeRefreshTokens(pool, request.user.sub, request.body?.refreshToken);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/password',
+    {
+      // The per-IP auth limit too: each attempt costs argon2 work, like a login.
+      config: { auth: 'user', authRateLimit: true },
+      schema: {
+        tags: ['auth'],
+        summary:
+          "Change the caller's password; every other session's refresh tokens are revoked (the one given in " +
+          '`refreshToken` is kept)',
+        body: passwordChangeBody,
+      },
+    },
+    async (request, reply) => {
+      const { currentPassword, newPassword, refreshToken } = request.body;
+      try {
+        await changePassword(pool, request.user.sub, { currentPassword, newPassword, keepRefreshToken: refreshToken });
+      } catch (error) {
+        if (error instanceof PasswordChangeRefusedError) {
+          throw httpErrors.invalidInput([{ field: error.field, message: error.message }]);
+        }
+        throw error;
+      }
       return reply.code(204).send();
     },
   );
