@@ -103,8 +103,28 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
     // Rotation: with older keys still listed, re-seal their documents under the first key in the background
     // (safe on several replicas at once: each row update checks the key it read).
     reencryptKycDocuments(db.pool, kycKeyring).then(
-      (count) =>
-        logger.info({ count, keyId: kycKeyring.currentKeyId }, 're-sealed KYC documents under the current key'),
+      (report) => {
+        const keyId = kycKeyring.currentKeyId;
+        logger.info({ count: report.resealed, keyId }, 're-sealed KYC documents under the current key');
+        for (const failure of report.failed) {
+          logger.error(
+            { kycId: failure.id, keyId: failure.keyId, reason: failure.reason },
+            'KYC document not re-sealed',
+          );
+        }
+        const needed = Object.keys(report.stillNeeded);
+        if (needed.length > 0) {
+          logger.warn(
+            { stillNeeded: report.stillNeeded },
+            `keep KYC keys ${needed.join(', ')} in GX_KYC_ENCRYPTION_KEYS: documents are still sealed with them`,
+          );
+        } else {
+          logger.info(
+            { removable: kycKeyring.keyIds.filter((id) => id !== keyId) },
+            'every KYC document is sealed with the current key: the older keys may be removed',
+          );
+        }
+      },
       (error: unknown) => logger.error({ err: error }, 'KYC re-encryption failed'),
     );
   }
