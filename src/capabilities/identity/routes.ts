@@ -2,9 +2,9 @@
  * The identity service: registration, login, token refresh and logout, profiles and KYC.
  */
 import { genders } from '@gx/chaincode';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { recordAudit } from '../../db/audit.js';
+import { type AuditEntry, auditedRead, recordAudit } from '../../db/audit.js';
 import { createBatchLoader } from '../../db/batch-loader.js';
 import { inTransaction } from '../../db/pool.js';
 import { assertSelf, assertSelfOrAdmin } from '../../http/auth.js';
@@ -17,7 +17,7 @@ import { changePassword, checkCredentials, PasswordChangeRefusedError, registerU
 import { KycPendingError, latestKyc, submitKyc } from './kyc.js';
 import { LoginThrottle } from './login-throttle.js';
 import { passwordProblem, warmPasswordPolicy } from './passwords.js';
-import { EmailTakenError, findProfiles, type Profile, updateProfile } from './profiles.js';
+import { EmailTakenError, findProfile, findProfiles, type Profile, updateProfile } from './profiles.js';
 import { issueRefreshToken, RefreshRefusedError, revokeRefreshTokens, rotateRefreshToken } from './refresh-tokens.js';
 
 const email = z.email().max(254);
@@ -77,6 +77,18 @@ const kycStatus = z.object({
   submittedAt: z.date(),
   reviewedAt: z.date().nullable(),
 });
+
+/** The audit entry of an admin's read of `profileId`'s personal data. */
+function adminRead(request: FastifyRequest, action: string, profileId: string): AuditEntry {
+  return {
+    actorId: request.user.sub,
+    actorRole: request.user.role,
+    action,
+    targetType: 'user_profile',
+    targetId: profileId,
+    requestId: request.id,
+  };
+}
 
 export async function identityRoutes(root: FastifyInstance, options: CapabilityContext): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
@@ -265,8 +277,16 @@ export async function identityRoutes(root: FastifyInstance, options: CapabilityC
       },
     },
     async (request) => {
-      assertSelfOrAdmin(request, request.params.profileId);
-      return visibleProfile(request.params.profileId);
+      const { profileId } = request.params;
+      assertSelfOrAdmin(request, profileId);
+      if (request.user.sub === profileId) return visibleProfile(profileId);
+      const profile = await auditedRead(
+        pool,
+        (db) => findProfile(db, profileId),
+        (found) => found && adminRead(request, 'user.read', profileId),
+      );
+      if (!profile) throw httpErrors.notFound('Profile');
+      return profile;
     },
   );
 
@@ -347,8 +367,13 @@ export async function identityRoutes(root: FastifyInstance, options: CapabilityC
       },
     },
     async (request) => {
-      assertSelfOrAdmin(request, request.params.profileId);
-      const status = await latestKyc(pool, request.params.profileId);
+      const { profileId } = request.params;
+      assertSelfOrAdmin(request, profileId);
+      const status = await auditedRead(
+        pool,
+        (db) => latestKyc(db, profileId),
+        request.user.sub === profileId ? undefined : (found) => found && adminRead(request, 'kyc.read', profileId),
+      );
       if (!status) throw httpErrors.notFound('KYC submission');
       return status;
     },
