@@ -79,9 +79,10 @@ export class TokenomicsContract extends Contract {
 
   /**
    * Moves `amount` from one user to another, less the fee (see the class comment). Rejects a non-positive or
-   * malformed amount, a transfer to oneself, unknown (GX_NOT_FOUND) or locked (GX_ACCOUNT_LOCKED) users, and a
-   * sender holding less than `amount` (GX_INSUFFICIENT_FUNDS). Emits TransferCompleted with every resulting
-   * balance.
+   * malformed amount, a transfer to oneself, an unknown (GX_NOT_FOUND) or locked (GX_ACCOUNT_LOCKED) sender, a
+   * sender holding less than `amount` (GX_INSUFFICIENT_FUNDS), then an unknown or locked recipient: the balance
+   * comes first, so a refusal does not tell a sender who cannot pay anything about the recipient. Emits
+   * TransferCompleted with every resulting balance.
    */
   @Transaction()
   @Returns('string')
@@ -106,19 +107,22 @@ export class TokenomicsContract extends Contract {
         if (from === to) throw gxError('GX_INVALID_ARGUMENT', 'cannot transfer to the sending account');
         const params = await requireSystemParams(ctx);
         await requireActiveUser(ctx, 'from', from);
-        await requireActiveUser(ctx, 'to', to);
         const collector = params.transferFee.collector;
         const fee = feeFor(value, params.transferFee.basisPoints);
 
-        // Fabric reads never see this transaction's own writes, so read every balance first and apply the
-        // movements to one map; that also handles a collector that is the sender or the recipient.
-        const balances = new Map<string, bigint>();
-        for (const account of [from, to, collector]) {
-          if (!balances.has(account)) balances.set(account, await balanceOf(ctx, account));
-        }
-        const available = balances.get(from)!;
+        // The sender's balance is checked before anything about the recipient: a sender who cannot pay is told
+        // so whatever the recipient is, and cannot learn whether an unrelated account exists or is locked.
+        const available = await balanceOf(ctx, from);
         if (available < value) {
           throw gxError('GX_INSUFFICIENT_FUNDS', `"${from}" holds ${available}, cannot send ${value}`);
+        }
+        await requireActiveUser(ctx, 'to', to);
+
+        // Fabric reads never see this transaction's own writes, so read every balance first and apply the
+        // movements to one map; that also handles a collector that is the sender or the recipient.
+        const balances = new Map<string, bigint>([[from, available]]);
+        for (const account of [to, collector]) {
+          if (!balances.has(account)) balances.set(account, await balanceOf(ctx, account));
         }
         balances.set(from, balances.get(from)! - value);
         balances.set(to, balances.get(to)! + value - fee);

@@ -169,6 +169,17 @@ describe('TokenomicsContract.TransferTokens', () => {
     expect(await balance(alice)).toBe(1000n);
   });
 
+  it('answers a sender who cannot pay with insufficient funds, whatever the recipient is (issue 29)', async () => {
+    // The balance is checked before the recipient: a refusal never tells a poor sender whether an unrelated
+    // account exists or is locked.
+    const { alice, bob } = await funded();
+    const locked = await createUser();
+    await lock(locked);
+    for (const to of [newUser().fabricUserId, locked, alice]) {
+      await expect(transfer(bob, to, '1')).rejects.toThrow(/^GX_INSUFFICIENT_FUNDS: /);
+    }
+  });
+
   it('never lets a balance go negative: exactly the whole balance can be sent, one unit more cannot', async () => {
     const { alice, bob } = await funded();
     await expect(transfer(alice, bob, '1001')).rejects.toThrow(
