@@ -180,4 +180,26 @@ describe(`projector on ${externalLedger ? 'an external' : 'a devnet'} ledger`, (
       expect(wallet?.balance).toBe(await scenario.balance(alice.fabricUserId));
     },
   );
+
+  it('refuses and quarantines a user the ledger created for one of our profiles without a command of ours (issue 29)', async () => {
+    const profileId = await insertProfile(db.pool);
+    // Signed with the registrar identity, but not issued by this backend: no outbox row names its request id.
+    const stranger = await new LedgerScenario(ledger).createUser(profileId);
+    const refusedBefore = await metricValue('projector_events_refused_total');
+    const after = await scenario.transfer(alice, bob, '1');
+    await projectedUpTo(after.blockNumber);
+
+    expect(
+      await rows(db.pool, 'SELECT fabric_user_id, onchain_status FROM user_profile WHERE profile_id = $1', [profileId]),
+    ).toEqual([{ fabric_user_id: null, onchain_status: 'PENDING' }]);
+    expect(
+      await rows(db.pool, 'SELECT profile_id FROM wallet WHERE fabric_user_id = $1', [stranger.fabricUserId]),
+    ).toEqual([{ profile_id: null }]);
+    const [quarantined] = await rows<{ reason: string }>(
+      db.pool,
+      `SELECT reason FROM projector_rejected_event WHERE event_name = 'UserCreated' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(quarantined?.reason).toMatch(/^refused: no CREATE_USER command/);
+    expect(await metricValue('projector_events_refused_total')).toBe(refusedBefore + 1);
+  });
 });

@@ -242,6 +242,23 @@ describe('the projector grants no access (issue 29, item 3)', () => {
     expect(outcome.refused).toBe(1);
   });
 
+  it('quarantines a version 2 UserCreated whose digest names one of our profiles without a command of ours', async () => {
+    const ledger = new EventLedger(3_050n);
+    const profileId = await insertProfile(db.pool);
+    const [event] = ledger.block(
+      userCreatedV2({
+        fabricUserId: 'MY A3F HBF934 0ABCD 8051',
+        requestId: randomUUID(),
+        profileDigest: profileDigest(profileId),
+      }),
+    );
+
+    expect(await project(db.pool, [event!])).toMatchObject({ refused: 1 });
+
+    expect(await profileState(profileId)).toMatchObject({ fabric_user_id: null });
+    expect(await quarantined(event!.transactionId)).toMatch(/no CREATE_USER command/);
+  });
+
   it('compares profile ids exactly: an upper-case id matches no command', async () => {
     const ledger = new EventLedger(3_100n);
     const profileId = await insertProfile(db.pool);

@@ -51,7 +51,10 @@ interface RegistrationFacts {
   command_profile_id: string | null;
   command_fabric_user_id: string | null;
   profile_status: string | null;
-  /** Version 1 named a profile of ours (compared without case): refusing it is worth an alert. */
+  /**
+   * The event names a profile of ours (version 1 by id, compared without case; version 2 by digest, through
+   * user_profile_digest_idx): refusing it is worth an alert.
+   */
   names_our_profile: boolean;
 }
 
@@ -87,12 +90,24 @@ export const profileRegistrations = defineReadModel<ProfileRegistration>({
     const facts = await client.query<RegistrationFacts>(
       `SELECT r.i, o.payload->>'profileId' AS command_profile_id, o.payload->>'fabricUserId' AS command_fabric_user_id,
               p.status AS profile_status,
-              EXISTS (SELECT 1 FROM user_profile q WHERE q.profile_id::text = lower(r."profileId")) AS names_our_profile
-         FROM jsonb_to_recordset($1::jsonb) AS r(i int, "requestId" text, "profileId" text)
+              EXISTS (SELECT 1 FROM user_profile q
+                       WHERE q.profile_id::text = lower(r."profileId")
+                          OR encode(sha256(decode('gx-profile:' || q.profile_id::text, 'escape')), 'hex') = r."profileDigest"
+                     ) AS names_our_profile
+         FROM jsonb_to_recordset($1::jsonb) AS r(i int, "requestId" text, "profileId" text, "profileDigest" text)
          LEFT JOIN LATERAL (SELECT payload FROM outbox_command c
                              WHERE c.request_id = r."requestId" AND c.command_type = 'CREATE_USER' LIMIT 1) o ON true
          LEFT JOIN user_profile p ON p.profile_id::text = o.payload->>'profileId'`,
-      [jsonRows(changes.map((change, i) => ({ i, requestId: change.requestId, profileId: change.profileId })))],
+      [
+        jsonRows(
+          changes.map((change, i) => ({
+            i,
+            requestId: change.requestId,
+            profileId: change.profileId,
+            profileDigest: change.profileDigest,
+          })),
+        ),
+      ],
     );
     const accepted: Array<{ profileId: string; fabricUserId: string; registeredAt: string }> = [];
     const refusals: Refusal[] = [];

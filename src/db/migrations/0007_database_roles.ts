@@ -11,8 +11,8 @@
  *
  * Later migrations that add a table grant on it in the same migration (src/db/migrations/index.ts).
  *
- * Expand only: the previous release connects as the owner and keeps every privilege it had; the new index is
- * invisible to it.
+ * Expand only: the previous release connects as the owner and keeps every privilege it had; the new indexes
+ * are invisible to it.
  */
 export const sql = /* sql */ `
 DO $$
@@ -71,6 +71,10 @@ GRANT SELECT (id, request_id, command_type, payload, projected_at) ON outbox_com
 GRANT UPDATE (projected_at, updated_at) ON outbox_command TO gx_projector;
 -- The API purges expired refresh tokens every GX_PURGE_INTERVAL_MS (idempotency keys have their index).
 CREATE INDEX refresh_token_expires_idx ON refresh_token (expires_at);
+-- The projector finds the profile a UserCreated names by its digest (chaincode profile-digest.ts: SHA-256 of
+-- 'gx-profile:' || the lower-case id), to refuse and alert on a registration no command of ours asked for.
+CREATE INDEX user_profile_digest_idx
+  ON user_profile (encode(sha256(decode('gx-profile:' || profile_id::text, 'escape')), 'hex'));
 
 DO $$
 BEGIN
