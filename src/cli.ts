@@ -4,7 +4,7 @@
  */
 import './chaincode-logging.js';
 import { Command } from 'commander';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, refuseEmbeddedDatabase } from './config.js';
 import { migrate, migrationLabel, SchemaMismatchError } from './db/migrator.js';
 import { openDatabase } from './db/pool.js';
 import { addDevCommands, DriftFound } from './dev/command.js';
@@ -19,6 +19,7 @@ export const ExitCode = { failure: 1, badConfiguration: 2, schemaMismatch: 3 } a
 
 async function runMigrate(): Promise<void> {
   const config = loadConfig();
+  refuseEmbeddedDatabase(config, 'migrate');
   const logger = createLogger({ level: config.logLevel, role: 'migrate' });
   const db = await openDatabase(config.database, { logger, applicationName: 'gx-migrate' });
   try {

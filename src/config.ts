@@ -75,6 +75,11 @@ const securityEnv = {
   GX_AUTH_STATE_CACHE_MS: limit.default(1000),
   GX_REFRESH_REUSE_GRACE_SECONDS: limit.default(10),
   GX_APPROVAL_TTL_SECONDS: positiveInt.default(24 * 3600),
+  GX_ARGON2_CONCURRENCY: positiveInt.optional(),
+  GX_ARGON2_MAX_WAIT_MS: positiveInt.default(1000),
+  GX_SSE_MAX_STREAMS: positiveInt.default(2000),
+  GX_SSE_MAX_STREAMS_PER_USER: positiveInt.default(10),
+  GX_SSE_MAX_LIFETIME_MS: positiveInt.default(600_000),
 };
 
 /** Which X-Forwarded-For hops to trust: none, a hop count, or the proxies' addresses/CIDRs. */
@@ -91,6 +96,10 @@ export interface SecuritySettings {
   jwt: { issuer: string; audience: string; previousSecrets: string[] };
   authStateCacheMs: number;
   refreshReuseGraceSeconds: number;
+  /** Password hashes and verifications at once (undefined: the machine's cores), and the longest wait for one. */
+  passwordWork: { concurrency: number | undefined; maxWaitMs: number };
+  /** Server-Sent Event streams: per process, per user, and how long one may stay open. */
+  eventStreams: { maxStreams: number; maxPerUser: number; maxLifetimeMs: number };
 }
 
 /** Environment variable → schema. The variable name is the key, so errors can name it exactly. */
@@ -116,6 +125,7 @@ const envSchema = z.object({
   GX_METRICS_PORT: port.default(9464),
   GX_CORS_ORIGINS: commaList.default([]),
   GX_BODY_LIMIT_BYTES: positiveInt.default(65_536),
+  GX_PURGE_INTERVAL_MS: limit.default(3_600_000),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -269,6 +279,8 @@ export interface Config {
     corsOrigins: string[];
     bodyLimitBytes: number;
     redisUrl: string | undefined;
+    /** How often each API process deletes expired idempotency keys and refresh tokens (0: never). */
+    purgeIntervalMs: number;
   };
   auth: {
     jwtSecret: string | undefined;
@@ -312,6 +324,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       corsOrigins: e.GX_CORS_ORIGINS,
       bodyLimitBytes: e.GX_BODY_LIMIT_BYTES,
       redisUrl: e.REDIS_URL,
+      purgeIntervalMs: e.GX_PURGE_INTERVAL_MS,
     },
     auth: {
       jwtSecret: e.GX_JWT_SECRET,
@@ -371,6 +384,12 @@ function securitySettings(e: z.infer<typeof envSchema>): SecuritySettings {
     jwt: { issuer: e.GX_JWT_ISSUER, audience: e.GX_JWT_AUDIENCE, previousSecrets: e.GX_JWT_PREVIOUS_SECRETS },
     authStateCacheMs: e.GX_AUTH_STATE_CACHE_MS,
     refreshReuseGraceSeconds: e.GX_REFRESH_REUSE_GRACE_SECONDS,
+    passwordWork: { concurrency: e.GX_ARGON2_CONCURRENCY, maxWaitMs: e.GX_ARGON2_MAX_WAIT_MS },
+    eventStreams: {
+      maxStreams: e.GX_SSE_MAX_STREAMS,
+      maxPerUser: e.GX_SSE_MAX_STREAMS_PER_USER,
+      maxLifetimeMs: e.GX_SSE_MAX_LIFETIME_MS,
+    },
   };
 }
 
@@ -401,4 +420,27 @@ export function requireSettings(required: Partial<Record<EnvironmentVariable, un
     .filter(([, value]) => value === undefined || value === '')
     .map(([variable]) => ({ variable, message: 'is required for this role' }));
   if (missing.length > 0) throw new ConfigError(missing);
+}
+
+/**
+ * `gx dev` and the tools a developer runs on its data folder (`gx migrate`, `gx verify`) may start the embedded
+ * server; the roles that serve (api, submitter, projector) never do, lest a deployment that lost its database
+ * settings run on an empty private database instead of failing.
+ */
+const EMBEDDED_DATABASE_ROLES: ReadonlySet<string> = new Set(['dev', 'migrate', 'verify']);
+
+/**
+ * Refuses to start `role` on the embedded server when it may not use one: always in production, and for the
+ * serving roles anywhere. Throws a {@link ConfigError} naming the settings to give.
+ */
+export function refuseEmbeddedDatabase(config: Config, role: string): void {
+  if (config.database.kind !== 'embedded') return;
+  if (config.env !== 'production' && EMBEDDED_DATABASE_ROLES.has(role)) return;
+  const where = config.env === 'production' ? 'with NODE_ENV=production' : `for gx ${role}`;
+  throw new ConfigError([
+    {
+      variable: 'DATABASE_URL',
+      message: `is required ${where} (or PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE): the embedded PostgreSQL server is for gx dev only`,
+    },
+  ]);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, fabricIdentitySettings, loadConfig, requireSettings } from './config.js';
+import { ConfigError, fabricIdentitySettings, loadConfig, refuseEmbeddedDatabase, requireSettings } from './config.js';
 
 function configError(run: () => unknown): ConfigError {
   try {
@@ -113,5 +113,38 @@ describe('requireSettings', () => {
 
   it('passes when everything is present', () => {
     expect(() => requireSettings({ GX_FABRIC_MSP_ID: 'Org1MSP' })).not.toThrow();
+  });
+});
+
+describe('refuseEmbeddedDatabase (issue 29)', () => {
+  it('refuses the embedded server in production for every role, naming the variables', () => {
+    const config = loadConfig({ NODE_ENV: 'production' });
+    for (const role of ['dev', 'migrate', 'api', 'submitter', 'projector', 'verify']) {
+      const error = (() => {
+        try {
+          refuseEmbeddedDatabase(config, role);
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues.map((issue) => issue.variable)).toEqual(['DATABASE_URL']);
+      expect((error as ConfigError).message).toMatch(/PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE/);
+    }
+  });
+
+  it('refuses it for the long-running roles in any environment, and allows gx dev and its tools outside production', () => {
+    const config = loadConfig({});
+    for (const role of ['api', 'submitter', 'projector']) {
+      expect(() => refuseEmbeddedDatabase(config, role)).toThrow(ConfigError);
+    }
+    for (const role of ['dev', 'migrate', 'verify']) expect(() => refuseEmbeddedDatabase(config, role)).not.toThrow();
+  });
+
+  it('lets every role use a configured server', () => {
+    for (const env of [{ DATABASE_URL: 'postgres://db/gx' }, { PGHOST: 'db' }]) {
+      const config = loadConfig({ NODE_ENV: 'production', ...env });
+      expect(() => refuseEmbeddedDatabase(config, 'api')).not.toThrow();
+    }
   });
 });

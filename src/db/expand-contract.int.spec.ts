@@ -14,7 +14,8 @@ import { freePort } from '../../test/support/ports.js';
 import { type Migration, type MigrationCompatibility, migrations } from './migrations/index.js';
 import { assertSchemaCompatible, migrate, migrationLabel, SchemaMismatchError, schemaStatus } from './migrator.js';
 
-const N = migrations.length;
+// The highest version this code knows (versions may skip a number another branch holds).
+const N = Math.max(...migrations.map((migration) => migration.version));
 
 /** A migration of the next release, with the given declaration. */
 function next(offset: number, previousReleaseCompatible: MigrationCompatibility): Migration {
@@ -46,6 +47,8 @@ interface RoleRun {
   health?: number;
 }
 
+const ADMIN = { email: 'admin@expand-contract.test', password: 'Expand-contract admin 7f3!' };
+
 /** Starts the built `gx api` on `databaseUrl`, waits until it answers `/readyz` or exits, then stops it. */
 async function startPreviousReleaseApi(databaseUrl: string): Promise<RoleRun> {
   const port = await freePort();
@@ -57,6 +60,8 @@ async function startPreviousReleaseApi(databaseUrl: string): Promise<RoleRun> {
       GX_HTTP_HOST: '127.0.0.1',
       GX_HTTP_PORT: String(port),
       GX_LOG_LEVEL: 'warn',
+      GX_ADMIN_EMAIL: ADMIN.email,
+      GX_ADMIN_PASSWORD: ADMIN.password,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -70,9 +75,18 @@ async function startPreviousReleaseApi(databaseUrl: string): Promise<RoleRun> {
     while (Date.now() < deadline) {
       const code = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 100))]);
       if (code !== undefined) return { exitCode: code, stderr };
-      const readyz = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
-      if (readyz) {
-        const health = await fetch(`http://127.0.0.1:${port}/health`);
+      const answered = await fetch(`http://127.0.0.1:${port}/livez`).catch(() => undefined);
+      if (answered) {
+        // The details of /readyz are for admins (issue 29): the first admin of the configuration logs in.
+        const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(ADMIN),
+        });
+        const { accessToken } = (await login.json()) as { accessToken: string };
+        const headers = { authorization: `Bearer ${accessToken}` };
+        const readyz = await fetch(`http://127.0.0.1:${port}/readyz`, { headers });
+        const health = await fetch(`http://127.0.0.1:${port}/health`, { headers });
         return {
           exitCode: null,
           stderr,
@@ -122,7 +136,7 @@ describe('the previous release on a database migrated by this one', () => {
     // A pod already serving when the migrate Job runs: still in service afterwards.
     expect((await api.request('GET', '/readyz')).status).toBe(200);
     await migrate(api.db.pool, [...migrations, expand]);
-    const during = await api.request('GET', '/readyz');
+    const during = await api.request('GET', '/readyz', { token: (await api.admin()).accessToken });
     expect(during.status).toBe(200);
     expect(during.body.checks.schema).toMatchObject({ ok: true, compatibleNewer: [migrationLabel(expand)] });
   });
@@ -140,8 +154,9 @@ describe('the previous release on a database migrated by this one', () => {
 
     const serving = await startTestApi();
     try {
+      const admin = await serving.admin();
       await migrate(serving.db.pool, [...migrations, breaking]);
-      const response = await serving.request('GET', '/readyz');
+      const response = await serving.request('GET', '/readyz', { token: admin.accessToken });
       expect(response.status).toBe(503);
       expect(response.body.checks.schema).toMatchObject({ ok: false, migration: N + 1, code: N });
     } finally {

@@ -9,7 +9,14 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type Config, FABRIC_ROLES, fabricIdentitySettings, loadConfig, requireSettings } from '../config.js';
+import {
+  type Config,
+  FABRIC_ROLES,
+  fabricIdentitySettings,
+  loadConfig,
+  refuseEmbeddedDatabase,
+  requireSettings,
+} from '../config.js';
 import { migrate } from '../db/migrator.js';
 import { openDatabase } from '../db/pool.js';
 import { connectionEnvPath, writeConnectionEnv } from '../devnet/connection-env.js';
@@ -42,6 +49,7 @@ export interface RunningDev {
 /** Starts every role in this process; resolves once the API accepts requests. */
 export async function startDev(options: DevOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunningDev> {
   const baseConfig = loadConfig(env);
+  refuseEmbeddedDatabase(baseConfig, 'dev');
   const logger = createLogger({ level: baseConfig.logLevel, role: 'dev' });
   await mkdir(baseConfig.dataDir, { recursive: true });
   // The admin this system runs with (the environment's, else the file's), written back for `gx demo`.

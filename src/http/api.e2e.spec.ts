@@ -188,7 +188,7 @@ describe('the API over the whole system', () => {
   });
 
   it('/readyz is ready and /admin/system sees the ledger', async () => {
-    const ready = await api.request('GET', '/readyz');
+    const ready = await api.request('GET', '/readyz', { token: admin.accessToken });
     expect(ready.status).toBe(200);
     expect(ready.body.checks.ledger.ok).toBe(true);
     const system = await api.request('GET', '/api/v1/admin/system', { token: admin.accessToken });

@@ -22,6 +22,7 @@ import { READINESS_DEFAULTS, type TrustProxy } from '../config.js';
 import type { LedgerProbe } from '../observability/health.js';
 import type { ReadinessThresholds } from '../observability/readiness.js';
 import { createOutboxBatcher, type OutboxBatcherOptions } from '../outbox/group-commit.js';
+import { findCommand } from '../outbox/status.js';
 import { authPlugin } from './auth.js';
 import { startCommandStatusHub } from './command-status-hub.js';
 import { rootErrorHandler } from './error-handler.js';
@@ -31,7 +32,7 @@ import { recordHttpRequest } from './metrics.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limits.js';
 import { AccessLogController, lazyChildLogger } from './request-logger.js';
 import { routePolicies } from './route-policies.js';
-import { commandRoutes } from './routes/command-routes.js';
+import { commandRoutes, EVENT_STREAM_DEFAULTS, type EventStreamLimits } from './routes/command-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { helmetHeaders } from './security-headers.js';
 import { zodToOpenApi, zodValidatorCompiler } from './zod-schemas.js';
@@ -70,6 +71,8 @@ export interface ApiDependencies {
   senderCacheTtlMs?: number;
   /** Seconds a four-eyes request waits for its decision (default 24 h, GX_APPROVAL_TTL_SECONDS). */
   approvalTtlSeconds?: number;
+  /** Server-Sent Event streams: per process, per user, lifetime (GX_SSE_*; defaults EVENT_STREAM_DEFAULTS). */
+  eventStreams?: EventStreamLimits;
   /**
    * How many proxy hops of X-Forwarded-For to trust (the proxies in front: an ingress is 1), so per-IP limits
    * see the client. 0 (default): the socket's address. Trusting every hop would let clients spoof it.
@@ -212,9 +215,9 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     if (services.has(service)) await app.register(await load(), context);
   }
   if (services.has('commands')) {
-    const hub = await startCommandStatusHub(deps.listenConfig, deps.logger);
+    const hub = await startCommandStatusHub(deps.listenConfig, deps.logger, (id) => findCommand(deps.pool, id));
     app.addHook('onClose', () => hub.close());
-    await app.register(commandRoutes, { pool: deps.pool, hub });
+    await app.register(commandRoutes, { pool: deps.pool, hub, limits: deps.eventStreams ?? EVENT_STREAM_DEFAULTS });
   }
   app.addHook('onClose', () => outbox.drain());
   app.setNotFoundHandler((request) => {

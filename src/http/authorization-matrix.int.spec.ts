@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, startTestApi, type TestApi } from '../../test/support/api-server.js';
 
 type Role = 'anonymous' | 'other' | 'owner' | 'auditor' | 'admin' | 'superAdmin';
-type Expectation = 401 | 403 | 'allowed';
+type Expectation = 400 | 401 | 403 | 404 | 'allowed';
 
 interface Fixtures {
   owner: Session;
@@ -53,6 +53,8 @@ const staffRead: Record<Role, Expectation> = { ...signedIn, other: 403, owner: 4
 const adminOnly: Record<Role, Expectation> = { ...staffRead, auditor: 403 };
 /** Four-eyes decisions. */
 const superAdminOnly: Record<Role, Expectation> = { ...adminOnly, admin: 403 };
+/** Another user's resource answers 404, as an unknown id does: its existence is not revealed. */
+const selfOrStaffHidden: Record<Role, Expectation> = { ...selfOrStaff, other: 404 };
 const routes: RouteCase[] = [
   {
     method: 'POST',
@@ -197,8 +199,15 @@ const routes: RouteCase[] = [
     expect: { ...signedIn, auditor: 403, admin: 403, superAdmin: 403 },
   },
   { method: 'GET', path: () => '/api/v1/transactions', expect: signedIn },
-  { method: 'GET', path: (f) => `/api/v1/commands/${f.ownerCommandId}`, expect: selfOrStaff },
-  { method: 'GET', path: (f) => `/api/v1/commands/${f.ownerCommandId}/events`, expect: selfOrStaff },
+  { method: 'GET', path: (f) => `/api/v1/commands/${f.ownerCommandId}`, expect: selfOrStaffHidden },
+  { method: 'GET', path: (f) => `/api/v1/commands/${f.ownerCommandId}/events`, expect: selfOrStaffHidden },
+  {
+    method: 'POST',
+    path: () => '/api/v1/auth/password',
+    // A wrong current password: the change is refused (400) after authorization, and no fixture changes.
+    body: () => ({ currentPassword: 'not the password at all', newPassword: 'Quiet harbour lanterns 97!' }),
+    expect: { ...signedIn, anonymous: 401, other: 400, owner: 400, auditor: 400, admin: 400, superAdmin: 400 },
+  },
 ];
 
 let api: TestApi;
@@ -280,6 +289,7 @@ describe('authorization matrix', () => {
       'POST /api/v1/auth/login',
       'POST /api/v1/auth/refresh',
       'POST /api/v1/auth/logout',
+      'POST /api/v1/auth/password',
       'GET /api/v1/users/me',
       'GET /api/v1/users/:profileId',
       'PATCH /api/v1/users/:profileId',

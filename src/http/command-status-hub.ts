@@ -1,21 +1,67 @@
 /**
  * One LISTEN connection per process for `gx_command_status`, fanned out to the SSE streams watching a
- * command: however many clients watch, the database sees one idle connection and no polling. After a
- * reconnect every watcher is woken, since a notification may have been missed while it was down.
+ * command: however many clients watch, the database sees one idle connection and no polling, and one read
+ * per change of a watched command, shared by all its watchers (issue 29: not one per stream). A change that
+ * arrives while the command is being read triggers one more read after it, so none is lost and reads never
+ * pile up. After a reconnect every watched command is read again, since a notification may have been missed
+ * while the connection was down.
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { openListenConnection } from '../db/listen-connection.js';
 import { COMMAND_STATUS_CHANNEL } from '../outbox/channels.js';
+import type { CommandView } from '../outbox/status.js';
+
+/** What a watcher is told after each change: the command as read, or why it could not be read. */
+export interface CommandWatcher {
+  onView(view: CommandView | undefined): void;
+  onError(error: unknown): void;
+}
 
 export interface CommandStatusHub {
-  /** Calls `listener` whenever the command's status may have changed; returns the unsubscribe function. */
-  subscribe(commandId: string, listener: () => void): () => void;
+  /** Tells `watcher` the command after each change; returns the unsubscribe function. */
+  watch(commandId: string, watcher: CommandWatcher): () => void;
   close(): Promise<void>;
 }
 
-export async function startCommandStatusHub(clientConfig: pg.ClientConfig, logger: Logger): Promise<CommandStatusHub> {
-  const listeners = new Map<string, Set<() => void>>();
+interface Watched {
+  watchers: Set<CommandWatcher>;
+  reading: boolean;
+  /** A change arrived during the read in flight: read once more after it. */
+  again: boolean;
+}
+
+export async function startCommandStatusHub(
+  clientConfig: pg.ClientConfig,
+  logger: Logger,
+  read: (commandId: string) => Promise<CommandView | undefined>,
+): Promise<CommandStatusHub> {
+  const watched = new Map<string, Watched>();
+  const refresh = (commandId: string) => {
+    const entry = watched.get(commandId);
+    if (!entry) return;
+    if (entry.reading) {
+      entry.again = true;
+      return;
+    }
+    entry.reading = true;
+    read(commandId)
+      .then(
+        (view) => {
+          for (const watcher of [...entry.watchers]) watcher.onView(view);
+        },
+        (error: unknown) => {
+          for (const watcher of [...entry.watchers]) watcher.onError(error);
+        },
+      )
+      .finally(() => {
+        entry.reading = false;
+        if (entry.again) {
+          entry.again = false;
+          refresh(commandId);
+        }
+      });
+  };
   const connection = await openListenConnection({
     clientConfig,
     applicationName: 'gx-api-listen',
@@ -23,29 +69,28 @@ export async function startCommandStatusHub(clientConfig: pg.ClientConfig, logge
     logger,
     reconnect: { initialMs: 250, maxMs: 30_000 },
     onNotification: (commandId) => {
-      if (commandId === undefined) return;
-      const set = listeners.get(commandId);
-      if (set) for (const listener of set) listener();
+      if (commandId !== undefined) refresh(commandId);
     },
     onReconnected: () => {
-      for (const set of listeners.values()) for (const listener of set) listener();
+      for (const commandId of watched.keys()) refresh(commandId);
     },
   });
   return {
-    subscribe(commandId, listener) {
-      let set = listeners.get(commandId);
-      if (!set) {
-        set = new Set();
-        listeners.set(commandId, set);
+    watch(commandId, watcher) {
+      let entry = watched.get(commandId);
+      if (!entry) {
+        entry = { watchers: new Set(), reading: false, again: false };
+        watched.set(commandId, entry);
       }
-      set.add(listener);
+      entry.watchers.add(watcher);
+      const mine = entry;
       return () => {
-        set.delete(listener);
-        if (set.size === 0) listeners.delete(commandId);
+        mine.watchers.delete(watcher);
+        if (mine.watchers.size === 0 && watched.get(commandId) === mine) watched.delete(commandId);
       };
     },
     async close() {
-      listeners.clear();
+      watched.clear();
       await connection.close();
     },
   };

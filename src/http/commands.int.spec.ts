@@ -89,9 +89,15 @@ describe('GET /api/v1/commands/:id', () => {
     }
   });
 
-  it('answers 403 to another user, 401 without a token, 404 for an unknown id, 400 for a bad id', async () => {
+  it('answers 404 to another user exactly as for an unknown id (issue 29), 401 without a token, 400 for a bad id', async () => {
     const id = await newTransfer();
-    expect((await api.request('GET', `/api/v1/commands/${id}`, { token: other.accessToken })).status).toBe(403);
+    const foreign = await api.request('GET', `/api/v1/commands/${id}`, { token: other.accessToken });
+    const unknown = await api.request('GET', '/api/v1/commands/00000000-0000-4000-8000-000000000000', {
+      token: other.accessToken,
+    });
+    expect(foreign.status).toBe(404);
+    const { error, message } = unknown.body;
+    expect(foreign.body).toMatchObject({ error, message });
     expect((await api.request('GET', `/api/v1/commands/${id}`)).status).toBe(401);
     expect(
       (await api.request('GET', '/api/v1/commands/00000000-0000-4000-8000-000000000000', { token: owner.accessToken }))
@@ -171,7 +177,7 @@ describe('GET /api/v1/commands/:id/events (SSE)', () => {
     const refused = await fetch(`${api.url}/api/v1/commands/${id}/events`, {
       headers: { authorization: `Bearer ${other.accessToken}` },
     });
-    expect(refused.status).toBe(403);
+    expect(refused.status).toBe(404);
   });
 
   it('keeps streams alive across a lost LISTEN connection (reconnects, then re-reads)', async () => {
@@ -192,7 +198,8 @@ describe('GET /api/v1/commands/:id/events (SSE)', () => {
 
   it('serves many watchers from one LISTEN connection', async () => {
     const id = await newTransfer();
-    const streams = Array.from({ length: 20 }, () => openStream(id, owner.accessToken));
+    // Ten each: a user may hold GX_SSE_MAX_STREAMS_PER_USER (10) streams at once.
+    const streams = Array.from({ length: 20 }, (_, i) => openStream(id, i % 2 ? owner.accessToken : admin.accessToken));
     await Promise.all(streams.map((s) => s.until(1)));
     const listeners = await api.db.pool.query(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'gx-api-listen'",

@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CommandValidationError } from '../commands/catalogue.js';
+import { QueueDeadlineError } from '../concurrency-limit.js';
 import { InvalidCursorError } from '../db/cursor.js';
 import { type ErrorBody, HttpError, httpErrors } from './errors.js';
 
@@ -26,6 +27,8 @@ function translate(error: FastifyError | Error, bodyLimit: number): HttpError | 
   if (error instanceof CommandValidationError) {
     return httpErrors.invalidInput(error.issues.map((issue) => ({ field: issue.field, message: issue.message })));
   }
+  // A bounded resource (password hashing) is saturated: come back shortly, rather than wait behind the flood.
+  if (error instanceof QueueDeadlineError) return httpErrors.unavailable(error.message, error.retryAfterSeconds);
   if (error instanceof InvalidCursorError)
     return httpErrors.invalidInput([{ field: 'cursor', message: error.message }]);
   const { code, statusCode } = error as FastifyError;

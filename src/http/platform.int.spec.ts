@@ -10,13 +10,30 @@ describe('health, metrics, docs, headers', () => {
   });
   afterAll(() => api?.close());
 
+  /** `/readyz` (or `/health`) as an admin, who is told the details. */
+  async function readyz(path = '/readyz') {
+    return api.request('GET', path, { token: (await api.admin()).accessToken });
+  }
+
   it('/livez is 200', async () => {
     const response = await api.request('GET', '/livez');
     expect(response.status).toBe(200);
   });
 
+  it('/readyz tells the public only its status, and admins the details (issue 29)', async () => {
+    const anonymous = await api.request('GET', '/readyz');
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body).toEqual({ status: 'degraded' });
+    const user = await api.registerUser();
+    expect((await api.request('GET', '/readyz', { token: user.accessToken })).body).toEqual({ status: 'degraded' });
+    expect((await api.request('GET', '/readyz', { token: 'not-a-token' })).body).toEqual({ status: 'degraded' });
+    const admin = await api.admin();
+    const detailed = await api.request('GET', '/readyz', { token: admin.accessToken });
+    expect(Object.keys(detailed.body.checks)).toEqual(expect.arrayContaining(['database', 'schema', 'ledger']));
+  });
+
   it('/readyz is 200 degraded (not failed) without a ledger', async () => {
-    const degraded = await api.request('GET', '/readyz');
+    const degraded = await readyz();
     expect(degraded.status).toBe(200);
     expect(degraded.body.status).toBe('degraded');
     expect(degraded.body.checks.database.ok).toBe(true);
@@ -25,7 +42,7 @@ describe('health, metrics, docs, headers', () => {
   });
 
   it("/health (the old deployment's probe path) answers as /readyz does", async () => {
-    const [ready, health] = [await api.request('GET', '/readyz'), await api.request('GET', '/health')];
+    const [ready, health] = [await readyz(), await readyz('/health')];
     expect(health.status).toBe(ready.status);
     expect(health.body.status).toBe('degraded');
     expect(Object.keys(health.body.checks).sort()).toEqual(Object.keys(ready.body.checks).sort());
@@ -42,7 +59,7 @@ describe('health, metrics, docs, headers', () => {
        VALUES ('BOOTSTRAP_SYSTEM', 'old-pending', '{}', now() - interval '10 minutes')`,
     );
     try {
-      const response = await api.request('GET', '/readyz');
+      const response = await readyz();
       expect(response.status).toBe(200);
       expect(response.body.status).toBe('degraded');
       expect(response.body.checks.projector).toMatchObject({ ok: false, lagBlocks: 489 });
@@ -59,7 +76,7 @@ describe('health, metrics, docs, headers', () => {
       "INSERT INTO schema_migration (version, name, checksum) VALUES (9999, 'from_the_future', 'x')",
     );
     try {
-      const response = await api.request('GET', '/readyz');
+      const response = await readyz();
       expect(response.status).toBe(503);
       expect(response.body.checks.schema.ok).toBe(false);
       expect((await api.request('GET', '/health')).status).toBe(503);

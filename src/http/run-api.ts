@@ -6,6 +6,7 @@ import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import {
+  configurePasswordWork,
   ensureFirstAdmin,
   KeyringError,
   type KycKeyring,
@@ -18,6 +19,7 @@ import { checkLedgerTarget } from '../ledger/target-check.js';
 import type { LedgerProbe } from '../observability/health.js';
 import { type RoleContext, startRole, untilSignal } from '../runtime.js';
 import { API_SERVICES, type ApiDependencies, type ApiService, buildApp } from './app.js';
+import { scheduleExpiryPurge } from './expiry-purge.js';
 import type { RateLimitSettings } from './rate-limits.js';
 
 export interface ApiOptions {
@@ -82,6 +84,7 @@ function securityDependencies(
     connectionTimeoutMs: security.connectionTimeoutMs,
     drainLimitBytes: security.drainLimitBytes,
     refreshReuseGraceSeconds: security.refreshReuseGraceSeconds,
+    eventStreams: security.eventStreams,
     loginFailures: {
       perAccountSource: security.login.failuresPerAccountSource,
       perSource: security.login.failuresPerSource,
@@ -93,14 +96,35 @@ function securityDependencies(
 export async function startApi(context: RoleContext, options: ApiOptions = {}): Promise<RunningApi> {
   const { config, logger, db } = context;
   requireSettings({ GX_JWT_SECRET: config.auth.jwtSecret });
+  configurePasswordWork(config.security.passwordWork);
   const kycKeyring = config.auth.kycEncryptionKeys ? keyringFrom(config.auth.kycEncryptionKeys) : undefined;
   if (!kycKeyring) logger.warn('GX_KYC_ENCRYPTION_KEYS is not set: KYC submissions will answer 503');
   if (kycKeyring && kycKeyring.keyIds.length > 1) {
     // Rotation: with older keys still listed, re-seal their documents under the first key in the background
     // (safe on several replicas at once: each row update checks the key it read).
     reencryptKycDocuments(db.pool, kycKeyring).then(
-      (count) =>
-        logger.info({ count, keyId: kycKeyring.currentKeyId }, 're-sealed KYC documents under the current key'),
+      (report) => {
+        const keyId = kycKeyring.currentKeyId;
+        logger.info({ count: report.resealed, keyId }, 're-sealed KYC documents under the current key');
+        for (const failure of report.failed) {
+          logger.error(
+            { kycId: failure.id, keyId: failure.keyId, reason: failure.reason },
+            'KYC document not re-sealed',
+          );
+        }
+        const needed = Object.keys(report.stillNeeded);
+        if (needed.length > 0) {
+          logger.warn(
+            { stillNeeded: report.stillNeeded },
+            `keep KYC keys ${needed.join(', ')} in GX_KYC_ENCRYPTION_KEYS: documents are still sealed with them`,
+          );
+        } else {
+          logger.info(
+            { removable: kycKeyring.keyIds.filter((id) => id !== keyId) },
+            'every KYC document is sealed with the current key: the older keys may be removed',
+          );
+        }
+      },
       (error: unknown) => logger.error({ err: error }, 'KYC re-encryption failed'),
     );
   }
@@ -149,10 +173,12 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
   });
   const address = await app.listen({ host: options.host ?? config.http.host ?? '0.0.0.0', port: config.http.port });
   logger.info({ address, services: options.services ?? API_SERVICES }, 'API listening');
+  const stopPurge = scheduleExpiryPurge(db.pool, config.http.purgeIntervalMs, logger);
   return {
     app,
     address,
     async close() {
+      stopPurge();
       await app.close();
       await redis?.quit().catch(() => undefined);
       await ledger?.close().catch(() => undefined);

@@ -101,10 +101,14 @@ describe('loadFabricCredentials', () => {
     expect(loaded.identities.registrar?.certPem).toBe(client.certPem);
   });
 
-  it('names an unreadable file', () => {
-    const error = failure({}, { registrar: { key: path.join(folder, 'missing.pem') } });
-    expect(error.variable).toBe('GX_FABRIC_REGISTRAR_KEY');
-    expect(error.message).toMatch(/cannot read .*missing\.pem.*ENOENT/);
+  it('reports a value that is neither PEM nor a readable file without the value, which may be a mangled key (issue 29)', () => {
+    const mangled = 'MHcCAQEEIBvL0ngsecretkeymaterialwithoutitsPEMheader';
+    for (const value of [mangled, path.join(folder, 'missing.pem')]) {
+      const error = failure({}, { registrar: { key: value } });
+      expect(error.variable).toBe('GX_FABRIC_REGISTRAR_KEY');
+      expect(error.message).toMatch(/is neither PEM text nor a readable file \(ENOENT\)/);
+      expect(error.message).not.toContain(value);
+    }
   });
 
   it('names a key that does not match its certificate', () => {

@@ -49,10 +49,10 @@ export function readPem(variable: string, value: string): string {
   try {
     content = readFileSync(text, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new CredentialError(variable, `is neither PEM text nor a readable file: cannot read "${text}" (${reason})`, {
-      cause: error,
-    });
+    // The value is not repeated: what is neither PEM nor a path is most likely key material that lost its PEM
+    // header (quoting, base64 of a Secret), and an error message ends up in logs and terminals.
+    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new CredentialError(variable, `is neither PEM text nor a readable file (${reason}); the value is not shown`);
   }
   if (!content.includes('-----BEGIN')) throw new CredentialError(variable, `file "${text}" does not contain PEM data`);
   return content;

@@ -7,19 +7,33 @@ import { type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
+/**
+ * Errors thrown by clients (node-postgres, ioredis, fetch, gRPC) can carry the client itself, its connection
+ * settings or the headers of the call: their values never reach a log line, whatever the error's depth.
+ */
+const ERROR_PARTS = ['client', 'config', 'headers', 'request', 'response', 'options', 'connectionString'];
+
 export const REDACTED_PATHS = [
   'password',
   '*.password',
   'req.headers.authorization',
   'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  '*.headers["set-cookie"]',
   'accessToken',
   'refreshToken',
   '*.accessToken',
   '*.refreshToken',
   '*.documentNumber',
+  'connectionString',
+  '*.connectionString',
   'config.auth',
-  'config.fabric.clientKey',
-  'config.fabric.adminKey',
+  'config.database',
+  'config.fabric.identities',
+  ...ERROR_PARTS.flatMap((part) => [`err.${part}`, `err.cause.${part}`, `error.${part}`]),
 ];
 
 export interface LoggerOptions {

@@ -8,7 +8,7 @@ import {
   transferCompleted,
   userCreated,
 } from '../../test/support/event-fixtures.js';
-import { insertProfile, project, rows, SPEC_PROJECTION } from '../../test/support/projection.js';
+import { insertProfile, issueCreateUser, project, rows, SPEC_PROJECTION } from '../../test/support/projection.js';
 import { readCheckpoint } from './checkpoint.js';
 
 let db: TestDatabase;
@@ -17,16 +17,23 @@ beforeAll(async () => {
 });
 afterAll(() => db?.drop());
 
+/** UserCreated for a new approved profile, with the CREATE_USER command the API issued for it. */
+async function registration(fabricUserId: string, profileId?: string) {
+  const profile = profileId ?? (await insertProfile(db.pool));
+  return userCreated({
+    profileId: profile,
+    fabricUserId,
+    requestId: await issueCreateUser(db.pool, profile, fabricUserId),
+  });
+}
+
 const alice = 'MY AAA AAA111 0AAAA 0001';
 const bob = 'MY BBB BBB222 0BBBB 0002';
 
 describe('applyBatch', () => {
   it('moves the checkpoint with the rows, and a replayed batch changes nothing', async () => {
     const ledger = new EventLedger();
-    const first = ledger.block(
-      userCreated({ profileId: await insertProfile(db.pool), fabricUserId: alice }),
-      userCreated({ profileId: await insertProfile(db.pool), fabricUserId: bob }),
-    );
+    const first = ledger.block(await registration(alice), await registration(bob));
     const second = ledger.block(
       genesisDistributed({ fabricUserId: alice, amount: '100', balance: '100' }),
       transferCompleted({ from: alice, to: bob, amount: '40', fromBalance: '60', toBalance: '40' }),
@@ -94,11 +101,11 @@ describe('applyBatch', () => {
   it('quarantines an event whose rows break a constraint and still applies the rest of its batch', async () => {
     const ledger = new EventLedger(200n);
     const profileId = await insertProfile(db.pool);
-    await project(db.pool, ledger.block(userCreated({ profileId, fabricUserId: 'NZ ONE ONE111 0ONEE 0001' })));
+    await project(db.pool, ledger.block(await registration('NZ ONE ONE111 0ONEE 0001', profileId)));
 
     // The same profile registered again under another user id: its wallet would be a second one for the profile.
     const events = ledger.block(
-      userCreated({ profileId, fabricUserId: 'NZ TWO TWO222 0TWOO 0002' }),
+      await registration('NZ TWO TWO222 0TWOO 0002', profileId),
       genesisDistributed({ fabricUserId: alice, amount: '1', balance: '51' }),
     );
     expect(await project(db.pool, events)).toMatchObject({ applied: 1, rejected: 1 });

@@ -10,7 +10,13 @@ import { inTransaction } from '../db/pool.js';
 import type { Logger } from '../observability/logger.js';
 import { lockCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { isAfter, type StreamPosition } from './position.js';
-import { type EventContext, projectEvent, ReadModelChanges, writeReadModelChanges } from './projection.js';
+import {
+  type EventContext,
+  projectEvent,
+  ReadModelChanges,
+  type Refusal,
+  writeReadModelChanges,
+} from './projection.js';
 import { quarantineEvent } from './quarantine.js';
 import type { SourceEvent } from './source.js';
 
@@ -22,6 +28,11 @@ export interface PositionedEvent extends SourceEvent {
 export interface BatchOutcome {
   applied: number;
   rejected: number;
+  /**
+   * Applied events whose change to a read model was refused by the read model's rules (a profile change no
+   * command of this backend asked for, say): the rest of the event is applied, the event quarantined.
+   */
+  refused: number;
   /** Events at or before the checkpoint (already applied by this or another writer). */
   duplicates: number;
   /** The checkpoint after the batch (unchanged when everything was a duplicate). */
@@ -104,27 +115,32 @@ async function applyInTransaction(
   const checkpoint = await lockCheckpoint(client, projection);
   const fresh = events.filter((event) => isAfter(event, checkpoint));
   const last = fresh.at(-1);
-  if (last === undefined) return { applied: 0, rejected: 0, duplicates: events.length, checkpoint };
+  if (last === undefined) return { applied: 0, rejected: 0, refused: 0, duplicates: events.length, checkpoint };
   // Only a resumed stream repeats events; then the batch is projected again without them.
   const batch = fresh.length === events.length ? prepared : prepareBatch(fresh);
 
   for (const { raw, reason } of batch.rejected) await reject(client, raw, reason, options);
   let rejected = batch.rejected.length;
+  let refusals: Refusal[];
   await client.query('SAVEPOINT batch');
   try {
-    await writeReadModelChanges(client, capabilities.projection, batch.changes);
+    refusals = await writeReadModelChanges(client, capabilities.projection, batch.changes);
     await client.query('RELEASE SAVEPOINT batch');
   } catch (error) {
     if (!isDataError(error)) throw error;
     // One event's rows violate a constraint: find it by applying the batch event by event, quarantine it and
     // keep the others, rather than stall the projection on it forever.
     await client.query('ROLLBACK TO SAVEPOINT batch');
-    rejected += await applyOneByOne(client, batch.valid, options);
+    const oneByOne = await applyOneByOne(client, batch.valid, options);
+    rejected += oneByOne.rejected;
+    refusals = oneByOne.refusals;
   }
+  for (const refusal of refusals) await refuse(client, refusal, options);
   await writeCheckpoint(client, projection, positionOf(last), options.ledgerHeight);
   return {
     applied: fresh.length - rejected,
     rejected,
+    refused: refusals.length,
     duplicates: events.length - fresh.length,
     checkpoint: positionOf(last),
   };
@@ -134,14 +150,15 @@ async function applyOneByOne(
   client: pg.PoolClient,
   events: readonly ValidEvent[],
   options: ApplyBatchOptions,
-): Promise<number> {
+): Promise<{ rejected: number; refusals: Refusal[] }> {
   let rejected = 0;
+  const refusals: Refusal[] = [];
   for (const { raw, event, context } of events) {
     const changes = new ReadModelChanges();
     projectEvent(capabilities.projection, event, context, changes);
     await client.query('SAVEPOINT event');
     try {
-      await writeReadModelChanges(client, capabilities.projection, changes);
+      refusals.push(...(await writeReadModelChanges(client, capabilities.projection, changes)));
       await client.query('RELEASE SAVEPOINT event');
     } catch (error) {
       if (!isDataError(error)) throw error;
@@ -150,7 +167,30 @@ async function applyOneByOne(
       rejected += 1;
     }
   }
-  return rejected;
+  return { rejected, refusals };
+}
+
+/**
+ * Quarantines an event whose change a read model refused, and says so at `error`: a refusal means the ledger
+ * carries a change this backend did not ask for (alert `GxProjectorRefusedEvents`, docs/runbook.md).
+ */
+async function refuse(client: pg.PoolClient, refusal: Refusal, options: ApplyBatchOptions): Promise<void> {
+  const { origin, reason } = refusal;
+  await quarantineEvent(
+    client,
+    options.projection,
+    {
+      blockNumber: origin.blockNumber,
+      transactionId: origin.transactionId,
+      eventName: origin.eventName,
+      payload: Buffer.from(JSON.stringify(origin.payload)),
+    },
+    `refused: ${reason}`,
+  );
+  options.logger.error(
+    { txId: origin.transactionId, blockNumber: origin.blockNumber.toString(), eventName: origin.eventName, reason },
+    'event refused: the ledger carries a change this backend did not ask for; quarantined',
+  );
 }
 
 async function reject(

@@ -10,6 +10,13 @@ export const eventsProcessed = new Counter({
   registers: [registry],
 });
 
+/** Events whose change a read model refused (quarantined): the ledger carries a change this backend did not ask for. */
+export const eventsRefused = new Counter({
+  name: 'projector_events_refused_total',
+  help: 'Chaincode events the projector quarantined because they change a profile without a command of this backend.',
+  registers: [registry],
+});
+
 export const blockchainHeight = new Gauge({
   name: 'projector_blockchain_height',
   help: 'Ledger height (number of blocks) as last seen by the active projector.',

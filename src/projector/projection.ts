@@ -18,6 +18,21 @@ export interface EventContext {
   transactionId: string;
 }
 
+/** The event a change came from: enough to quarantine it when its read model refuses the change. */
+export interface EventOrigin extends EventContext {
+  eventName: EventName;
+  payload: unknown;
+}
+
+/**
+ * A change a read model would not write because the event fails a rule of its slice (e.g. a profile change
+ * no command of this backend asked for): the engine quarantines the event and counts it.
+ */
+export interface Refusal {
+  origin: EventOrigin;
+  reason: string;
+}
+
 /**
  * One table's (or one set of columns') changes within a batch, and the statement that writes them.
  *
@@ -33,8 +48,12 @@ export interface ReadModel<Change> {
    */
   key?(change: Change): string;
   merge?(earlier: Change, later: Change): Change;
-  /** Writes the batch's folded changes, in the order they were first recorded. Never called with none. */
-  write(client: pg.ClientBase, changes: readonly Change[]): Promise<void>;
+  /**
+   * Writes the batch's folded changes, in the order they were first recorded. Never called with none. Returns
+   * the changes it refused (none when it returns nothing).
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: read models that refuse nothing just return (void)
+  write(client: pg.ClientBase, changes: readonly Change[]): Promise<readonly Refusal[] | void>;
   /**
    * A table this read model owns outright (the projector writes every row): `gx projector rebuild` builds it
    * afresh and merges it into the live one. Absent for columns of a table the API owns (profiles).
@@ -135,15 +154,20 @@ export function projectEvent<N extends EventName>(
   changes.markProjected(event.payload.requestId);
 }
 
-/** Writes every change of the batch in the caller's transaction, then marks its commands projected. */
+/**
+ * Writes every change of the batch in the caller's transaction, then marks its commands projected. Returns the
+ * changes the read models refused, for the caller to quarantine.
+ */
 export async function writeReadModelChanges(
   client: pg.ClientBase,
   projection: Projection,
   changes: ReadModelChanges,
-): Promise<void> {
+): Promise<Refusal[]> {
+  const refusals: Refusal[] = [];
   for (const readModel of projection.readModels) {
     const rows = changes.of(readModel);
-    if (rows.length > 0) await readModel.write(client, rows);
+    if (rows.length > 0) refusals.push(...((await readModel.write(client, rows)) ?? []));
   }
   await markCommandsProjected(client, changes.projectedRequestIds);
+  return refusals;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * The projector in-process against a devnet over real gRPC (the production ledger client) and real
  * PostgreSQL: each handler's effect compared with the ledger's own state, resume after the stream is
@@ -80,19 +81,14 @@ describe(`projector on ${externalLedger ? 'an external' : 'a devnet'} ledger`, (
       await insertProfile(db.pool),
       await insertProfile(db.pool),
     ];
-    // Alice's command as the API would have stored it: the projector finds her profile through it.
-    const [outboxRow] = await rows<{ id: string; request_id: string }>(
-      db.pool,
-      `INSERT INTO outbox_command (command_type, request_id, payload, status)
-       VALUES ('CREATE_USER', gen_random_uuid()::text, jsonb_build_object('profileId', $1::text), 'SUBMITTED')
-       RETURNING id, request_id`,
-      [aliceProfile],
-    );
+    // Alice's command as the API would have stored it (the scenario records it): the projector finds her profile
+    // through it and marks it projected.
+    const aliceRequest = randomUUID();
 
     // An external ledger was bootstrapped once for the whole run (test/support/global-setup.ts).
     const bootstrapped = !externalLedger;
     if (bootstrapped) await scenario.bootstrap();
-    alice = await scenario.createUser(aliceProfile, outboxRow!.request_id);
+    alice = await scenario.createUser(aliceProfile, aliceRequest);
     bob = await scenario.createUser(bobProfile);
     carol = await scenario.createUser(carolProfile);
     await scenario.transfer(alice, bob, '250000', 'dinner');
@@ -139,8 +135,8 @@ describe(`projector on ${externalLedger ? 'an external' : 'a devnet'} ledger`, (
       expect(params?.value).toMatchObject({ version: 2, tokenSymbol: 'GX', fees: scenarioParams().fees });
     }
     expect(
-      await rows(db.pool, 'SELECT projected_at IS NOT NULL AS projected FROM outbox_command WHERE id = $1', [
-        outboxRow!.id,
+      await rows(db.pool, 'SELECT projected_at IS NOT NULL AS projected FROM outbox_command WHERE request_id = $1', [
+        aliceRequest,
       ]),
     ).toEqual([{ projected: true }]);
     // Three users (with their geneses), two transfers, one lock (and the bootstrap, when it happened here).
@@ -188,4 +184,26 @@ describe(`projector on ${externalLedger ? 'an external' : 'a devnet'} ledger`, (
       expect(wallet?.balance).toBe(await scenario.balance(alice.fabricUserId));
     },
   );
+
+  it('refuses and quarantines a user the ledger created for one of our profiles without a command of ours (issue 29)', async () => {
+    const profileId = await insertProfile(db.pool);
+    // Signed with the registrar identity, but not issued by this backend: no outbox row names its request id.
+    const stranger = await new LedgerScenario(ledger).createUser(profileId);
+    const refusedBefore = await metricValue('projector_events_refused_total');
+    const after = await scenario.transfer(alice, bob, '1');
+    await projectedUpTo(after.blockNumber);
+
+    expect(
+      await rows(db.pool, 'SELECT fabric_user_id, onchain_status FROM user_profile WHERE profile_id = $1', [profileId]),
+    ).toEqual([{ fabric_user_id: null, onchain_status: 'PENDING' }]);
+    expect(
+      await rows(db.pool, 'SELECT profile_id FROM wallet WHERE fabric_user_id = $1', [stranger.fabricUserId]),
+    ).toEqual([{ profile_id: null }]);
+    const [quarantined] = await rows<{ reason: string }>(
+      db.pool,
+      `SELECT reason FROM projector_rejected_event WHERE event_name = 'UserCreated' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(quarantined?.reason).toMatch(/^refused: no CREATE_USER command/);
+    expect(await metricValue('projector_events_refused_total')).toBe(refusedBefore + 1);
+  });
 });

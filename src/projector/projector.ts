@@ -245,6 +245,7 @@ class ProjectionLoop implements Projector {
     metrics.eventsProcessed.inc({ status: 'applied' }, outcome.applied);
     metrics.eventsProcessed.inc({ status: 'rejected' }, outcome.rejected);
     metrics.eventsProcessed.inc({ status: 'duplicate' }, outcome.duplicates);
+    metrics.eventsRefused.inc(outcome.refused);
     this.#checkpoint = outcome.checkpoint;
     if (outcome.applied + outcome.rejected > 0) this.#lastAppliedAt = new Date();
     this.#updateLagGauge();

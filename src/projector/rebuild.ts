@@ -71,6 +71,16 @@ const PROFILE_COLUMNS = [
   'last_synced_at',
 ] as const;
 
+/** Columns of `user_profile` the projector's role may read (migration 0007 grants exactly these). */
+const PROFILE_COLUMNS_READ = [
+  'profile_id',
+  'tenant_id',
+  'status',
+  'locked_by',
+  'updated_at',
+  ...PROFILE_COLUMNS,
+] as const;
+
 export interface RebuildOptions {
   /** Pool on the live database (default search_path). */
   pool: pg.Pool;
@@ -91,25 +101,29 @@ export interface RebuildResult {
   switchMs: number;
 }
 
-/** Fresh copies of the projector's tables in {@link REBUILD_SCHEMA}; profiles copied with on-chain fields reset. */
+/**
+ * Fresh copies of the projector's tables in {@link REBUILD_SCHEMA}; profiles copied with their registration
+ * reset. Locks are kept: an administrator's lock is the API's, and the ledger never clears it.
+ */
 async function prepareSchema(pool: pg.Pool): Promise<void> {
   await inTransaction(pool, async (client) => {
     await client.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`);
     await client.query(`CREATE SCHEMA ${REBUILD_SCHEMA}`);
-    for (const table of [
-      ...MERGED_TABLES.map((t) => t.name),
-      'user_profile',
-      'projector_state',
-      'projector_rejected_event',
-    ]) {
+    for (const table of [...MERGED_TABLES.map((t) => t.name), 'projector_state', 'projector_rejected_event']) {
       // LIKE copies columns, defaults, checks and indexes but no foreign keys: the rebuild's tables stand alone.
       await client.query(`CREATE TABLE ${REBUILD_SCHEMA}.${table} (LIKE public.${table} INCLUDING ALL)`);
     }
-    await client.query(`INSERT INTO ${REBUILD_SCHEMA}.user_profile SELECT * FROM public.user_profile`);
+    // Only the profile columns the projector may read (its database role sees no email, password hash or
+    // personal data: migration 0007), with the keys the live table has.
+    await client.query(
+      `CREATE TABLE ${REBUILD_SCHEMA}.user_profile AS SELECT ${PROFILE_COLUMNS_READ.join(', ')} FROM public.user_profile`,
+    );
+    await client.query(
+      `ALTER TABLE ${REBUILD_SCHEMA}.user_profile ADD PRIMARY KEY (profile_id), ADD UNIQUE (fabric_user_id)`,
+    );
     await client.query(
       `UPDATE ${REBUILD_SCHEMA}.user_profile
-          SET fabric_user_id = NULL, onchain_registered_at = NULL, is_locked = false, lock_reason = NULL,
-              locked_at = NULL, last_synced_at = NULL,
+          SET fabric_user_id = NULL, onchain_registered_at = NULL, last_synced_at = NULL,
               onchain_status = CASE WHEN onchain_status = 'REGISTERED' THEN 'PENDING' ELSE onchain_status END`,
     );
   });

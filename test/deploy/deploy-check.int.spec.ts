@@ -215,7 +215,21 @@ describe('deploy:check', () => {
     const { code, output } = await runDeployCheckCli(workspace.root);
     expect(code).toBe(1);
     expect(output).toContain('Cluster/gx-db: PGHOST is gx-postgres-rw, not gx-db-rw');
-    expect(output).toContain('Cluster/gx-db: the roles read credentials from gx-postgres-app, not gx-db-app');
+    expect(output).toContain('Cluster/gx-db: gx-migrate reads credentials from gx-postgres-app, not gx-db-app');
+  });
+
+  it('fails when a role would log in as the owner or as a login outside its database role (issue 29)', async () => {
+    workspace = createWorkspace();
+    workspace.edit('deploy/k8s/base/projector.yaml', 'name: gx-postgres-projector', 'name: gx-postgres-app');
+    workspace.edit('deploy/k8s/postgres/cnpg-cluster.yaml', 'inRoles: [gx_api]', 'inRoles: [gx_projector]');
+    const { code, output } = await runDeployCheckCli(workspace.root);
+    expect(code).toBe(1);
+    expect(output).toContain(
+      'Cluster/gx-postgres: gx-projector reads credentials from gx-postgres-app, which is no managed login role in gx_projector',
+    );
+    expect(output).toContain(
+      'Cluster/gx-postgres: gx-api reads credentials from gx-postgres-api, which is no managed login role in gx_api',
+    );
   });
 
   it('fails on manifests that break the Kubernetes schema or the pod security policy', async () => {

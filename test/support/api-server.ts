@@ -67,14 +67,22 @@ export function testFabricUserId(): string {
   return `MY A3F HBF934 0${letters(process.pid + counter * 7919)} ${String(counter % 10_000).padStart(4, '0')}`;
 }
 
-export async function startTestApi(overrides: Partial<ApiDependencies> = {}): Promise<TestApi> {
+/**
+ * Starts the API over a fresh database. With `databaseRole`, the API's own queries act as that database role
+ * (migration 0007's grants), as in production; the fixture builders still write as the superuser.
+ */
+export async function startTestApi(
+  overrides: Partial<ApiDependencies> = {},
+  options: { databaseRole?: string } = {},
+): Promise<TestApi> {
   const db = await createTestDatabase({ migrated: true });
+  const pool = options.databaseRole ? db.poolAs(options.databaseRole) : db.pool;
   const logger = createLogger({ level: process.env.GX_TEST_LOG_LEVEL ?? 'silent', role: 'api-test' });
   const adminEmail = 'admin@gx.test';
   const adminPassword = 'admin-password-123';
-  await ensureFirstAdmin(db.pool, { email: adminEmail, password: adminPassword });
+  await ensureFirstAdmin(pool, { email: adminEmail, password: adminPassword });
   const app = await buildApp({
-    pool: db.pool,
+    pool,
     listenConfig: { connectionString: db.url },
     logger,
     jwtSecret: TEST_JWT_SECRET,

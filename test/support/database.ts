@@ -11,6 +11,11 @@ export interface TestDatabase {
   name: string;
   url: string;
   pool: pg.Pool;
+  /**
+   * A pool whose sessions act as the database role `role` (`SET ROLE`, as a login user that is a member of
+   * it): the grants of migration 0007, not the superuser's, decide what its queries may do. Ended by drop().
+   */
+  poolAs(role: string): pg.Pool;
   drop(): Promise<void>;
 }
 
@@ -45,12 +50,26 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
     if (!(dropping && error.code === '57P01')) throw error;
   });
   if (options.migrated) await migrate(pool);
+  const rolePools: pg.Pool[] = [];
   return {
     name,
     url,
     pool,
+    poolAs(role) {
+      const rolePool = new pg.Pool({ connectionString: url, max: 4 });
+      rolePool.on('connect', (client) => {
+        // Not caught: a role that does not exist must fail the test, not leave the session a superuser.
+        void client.query(`SET ROLE ${pg.escapeIdentifier(role)}`);
+      });
+      rolePool.on('error', (error: Error & { code?: string }) => {
+        if (!(dropping && error.code === '57P01')) throw error;
+      });
+      rolePools.push(rolePool);
+      return rolePool;
+    },
     async drop() {
       dropping = true;
+      await Promise.all(rolePools.map((rolePool) => rolePool.end()));
       await pool.end();
       await onServer(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },

@@ -51,9 +51,9 @@ export function scenarioParams(overrides: Partial<SystemParams> = {}): SystemPar
 
 export class LedgerScenario {
   /**
-   * @param options.outbox record each CREATE_USER in this database's outbox, as the backend that issued it
-   * would have (already committed, so no submitter takes it): the ledger keeps only a digest of the profile id,
-   * and the projector links a user to its profile through the command of its request id.
+   * @param options.outbox record each CREATE_USER and UPDATE_USER_STATUS in this database's outbox, as the
+   * backend that issued it would have: the ledger keeps only a digest of the profile id, and the projector
+   * changes a profile only through the command of its request id.
    */
   constructor(
     readonly ledger: LedgerClient,
@@ -104,12 +104,7 @@ export class LedgerScenario {
       identityDigest: identityDigest(facts),
     };
     const id = requestId ?? randomUUID();
-    await this.options.outbox?.query(
-      `INSERT INTO outbox_command (command_type, request_id, payload, submitted_by, status, next_attempt_at)
-       VALUES ('CREATE_USER', $1, $2, 'ledger-scenario', 'COMMITTED', NULL)
-       ON CONFLICT (tenant_id, request_id) DO NOTHING`,
-      [id, payload],
-    );
+    await this.#issued('CREATE_USER', payload, id);
     const outcome = await this.command('CREATE_USER', payload, id);
     return { fabricUserId, profileId, createdInBlock: outcome.blockNumber };
   }
@@ -123,8 +118,24 @@ export class LedgerScenario {
     });
   }
 
-  setStatus(user: ScenarioUser, status: 'ACTIVE' | 'LOCKED', reason = 'test'): Promise<CommitOutcome> {
-    return this.command('UPDATE_USER_STATUS', { fabricUserId: user.fabricUserId, status, reason });
+  async setStatus(user: ScenarioUser, status: 'ACTIVE' | 'LOCKED', reason = 'test'): Promise<CommitOutcome> {
+    const payload = { fabricUserId: user.fabricUserId, status, reason };
+    const requestId = randomUUID();
+    await this.#issued('UPDATE_USER_STATUS', payload, requestId);
+    return this.command('UPDATE_USER_STATUS', payload, requestId);
+  }
+
+  /**
+   * Records the command in the outbox as the backend that issued it would have (already committed, so no
+   * submitter takes it): the projector changes a profile only for a command of this backend.
+   */
+  async #issued<T extends CommandType>(type: T, payload: CommandPayload<T>, requestId: string): Promise<void> {
+    await this.options.outbox?.query(
+      `INSERT INTO outbox_command (command_type, request_id, payload, submitted_by, status, next_attempt_at)
+       VALUES ($1, $2, $3, 'ledger-scenario', 'COMMITTED', NULL)
+       ON CONFLICT (tenant_id, request_id) DO NOTHING`,
+      [type, requestId, payload],
+    );
   }
 
   /** Emits an arbitrary event (needs the raw-events fixture chaincode served as gxtv3). */

@@ -23,6 +23,20 @@ export async function insertProfile(pool: pg.Pool, fields: { email?: string } = 
   return profileId;
 }
 
+/**
+ * The CREATE_USER command the API issues when it approves `profileId` as `fabricUserId`; returns its request id,
+ * which the ledger's UserCreated carries (the projector registers a profile only for such a command).
+ */
+export async function issueCreateUser(pool: pg.Pool, profileId: string, fabricUserId: string): Promise<string> {
+  const requestId = randomUUID();
+  await pool.query(
+    `INSERT INTO outbox_command (command_type, request_id, payload, submitted_by)
+     VALUES ('CREATE_USER', $1, $2, 'spec')`,
+    [requestId, { profileId, fabricUserId }],
+  );
+  return requestId;
+}
+
 /** Applies events as one batch (one transaction), the way the projector does. */
 export async function project(pool: pg.Pool, events: readonly PositionedEvent[]): Promise<BatchOutcome> {
   await ensureCheckpointRow(pool, SPEC_PROJECTION);

@@ -5,6 +5,7 @@
 import { countryEntrySchema, freezeReasons, type SystemParams, systemParamsSchema } from '@gx/chaincode';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { auditedRead } from '../../db/audit.js';
 import { schemaStatus } from '../../db/migrator.js';
 import { httpErrors } from '../../http/errors.js';
 import {
@@ -133,7 +134,20 @@ export async function adminRoutes(root: FastifyInstance, options: CapabilityCont
         },
       },
     },
-    async (request) => listProfiles(pool, request.query),
+    // Personal data of many users: the read and its audit entry (the ids served) commit together (issue 29).
+    async (request) =>
+      auditedRead(
+        pool,
+        (db) => listProfiles(db, request.query),
+        (page) => ({
+          actorId: request.user.sub,
+          actorRole: request.user.role,
+          action: 'users.list',
+          targetType: 'user_profile',
+          requestId: request.id,
+          details: { profileIds: page.items.map((profile) => profile.profileId) },
+        }),
+      ),
   );
 
   app.post(

@@ -3,9 +3,11 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { inTransaction } from '../../db/pool.js';
 import { type LoginThrottle, recordLoginFailure, recordLoginSuccess } from './login-throttle.js';
-import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js';
+import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from './passwords.js';
 import { findCredentials, insertProfile, type NewProfile, type Profile, type Role } from './profiles.js';
+import { revokeOtherSessions } from './refresh-tokens.js';
 
 export interface Registration {
   email: string;
@@ -31,6 +33,52 @@ export type LoginOutcome =
   | { ok: false; reason: 'bad-credentials' }
   | { ok: false; reason: 'locked' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+
+/** Why a password change was refused: the field at fault and what is wrong with it. */
+export class PasswordChangeRefusedError extends Error {
+  constructor(
+    readonly field: 'currentPassword' | 'newPassword',
+    reason: string,
+  ) {
+    super(reason);
+    this.name = 'PasswordChangeRefusedError';
+  }
+}
+
+/**
+ * Changes `profileId`'s password after checking the current one, and revokes every refresh token of the
+ * account but the family of `keepRefreshToken` (the caller's own session), in one transaction: a stolen
+ * session elsewhere ends with the change. The first admin is never reset from GX_ADMIN_PASSWORD afterwards
+ * ({@link ensureFirstAdmin} only creates), so the configured password stops working. Throws
+ * {@link PasswordChangeRefusedError}.
+ */
+export async function changePassword(
+  db: pg.Pool,
+  profileId: string,
+  change: { currentPassword: string; newPassword: string; keepRefreshToken?: string | undefined },
+): Promise<void> {
+  const result = await db.query<{ email: string; first_name: string; last_name: string; password_hash: string }>(
+    'SELECT email, first_name, last_name, password_hash FROM user_profile WHERE profile_id = $1',
+    [profileId],
+  );
+  const account = result.rows[0];
+  if (!account || !(await verifyPassword(account.password_hash, change.currentPassword))) {
+    throw new PasswordChangeRefusedError('currentPassword', 'is not the current password');
+  }
+  if (change.newPassword === change.currentPassword) {
+    throw new PasswordChangeRefusedError('newPassword', 'must differ from the current password');
+  }
+  const weak = passwordProblem(change.newPassword, [account.email, account.first_name, account.last_name]);
+  if (weak) throw new PasswordChangeRefusedError('newPassword', weak);
+  const passwordHash = await hashPassword(change.newPassword);
+  await inTransaction(db, async (client) => {
+    await client.query('UPDATE user_profile SET password_hash = $2, updated_at = now() WHERE profile_id = $1', [
+      profileId,
+      passwordHash,
+    ]);
+    await revokeOtherSessions(client, profileId, change.keepRefreshToken);
+  });
+}
 
 /**
  * Checks credentials from `source` (the client's address key). Unknown email and wrong password give the same

@@ -4,4 +4,5 @@
  */
 export { ensureFirstAdmin } from './accounts.js';
 export { KeyringError, type KycKeyring, parseKycKeyring, reencryptKycDocuments } from './kyc-keyring.js';
+export { configurePasswordWork } from './passwords.js';
 export { findProfile, findProfiles, listProfiles, type Profile, setProfileColumns } from './profiles.js';

@@ -3,7 +3,8 @@
  *
  * The setting is a comma-separated list of `keyId:key` (key = 32 bytes as base64 or 64 hex digits). The first
  * key encrypts; every listed key decrypts. Each row stores the id of the key that sealed it, so rotating is:
- * put the new key first, keep the old ones, run {@link reencryptKycDocuments}, then drop the old keys.
+ * put the new key first, keep the old ones, run {@link reencryptKycDocuments}, then drop the old keys that its
+ * report no longer names in `stillNeeded`.
  * The profile id is bound as additional authenticated data, so a ciphertext cannot be moved to another user.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
@@ -76,9 +77,31 @@ export function parseKycKeyring(setting: string): KycKeyring {
   };
 }
 
-/** Re-seals every KYC document not sealed with the current key; returns how many rows changed. */
-export async function reencryptKycDocuments(pool: pg.Pool, keyring: KycKeyring, batchSize = 500): Promise<number> {
-  let changed = 0;
+/** What a re-encryption pass did, and what it left for the operator. */
+export interface ReencryptionReport {
+  /** Rows re-sealed under the current key. */
+  resealed: number;
+  /** Rows that could not be opened (a key missing from the setting, or a damaged ciphertext): left as they are. */
+  failed: Array<{ id: string; keyId: string; reason: string }>;
+  /**
+   * Rows still sealed with an older key, by key id: a key listed here must stay in `GX_KYC_ENCRYPTION_KEYS`.
+   * Empty once every row is under the current key, when the older keys may be removed.
+   */
+  stillNeeded: Record<string, number>;
+}
+
+/**
+ * Re-seals every KYC document not sealed with the current key. A row it cannot open is reported and skipped,
+ * never a reason to stop: the pass walks the rows once in id order, so it always ends, and the rows after a
+ * bad one are still re-sealed (issue 29).
+ */
+export async function reencryptKycDocuments(
+  pool: pg.Pool,
+  keyring: KycKeyring,
+  batchSize = 500,
+): Promise<ReencryptionReport> {
+  const report: ReencryptionReport = { resealed: 0, failed: [], stillNeeded: {} };
+  let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
     const rows = await pool.query<{
       id: string;
@@ -87,19 +110,33 @@ export async function reencryptKycDocuments(pool: pg.Pool, keyring: KycKeyring, 
       encryption_key_id: string;
     }>(
       `SELECT id, profile_id, document_number_encrypted, encryption_key_id FROM kyc_verification
-        WHERE encryption_key_id <> $1 LIMIT $2`,
-      [keyring.currentKeyId, batchSize],
+        WHERE encryption_key_id <> $1 AND id > $2 ORDER BY id LIMIT $3`,
+      [keyring.currentKeyId, after, batchSize],
     );
-    if (rows.rows.length === 0) return changed;
+    if (rows.rows.length === 0) break;
     for (const row of rows.rows) {
-      const plaintext = keyring.decrypt(row.document_number_encrypted, row.encryption_key_id, row.profile_id);
+      after = row.id;
+      let plaintext: string;
+      try {
+        plaintext = keyring.decrypt(row.document_number_encrypted, row.encryption_key_id, row.profile_id);
+      } catch (error) {
+        report.failed.push({ id: row.id, keyId: row.encryption_key_id, reason: (error as Error).message });
+        continue;
+      }
       const { keyId, sealed } = keyring.encrypt(plaintext, row.profile_id);
-      await pool.query(
+      const updated = await pool.query(
         `UPDATE kyc_verification SET document_number_encrypted = $2, encryption_key_id = $3
           WHERE id = $1 AND encryption_key_id = $4`,
         [row.id, sealed, keyId, row.encryption_key_id],
       );
-      changed += 1;
+      report.resealed += updated.rowCount ?? 0;
     }
   }
+  const left = await pool.query<{ encryption_key_id: string; rows: number }>(
+    `SELECT encryption_key_id, count(*)::int AS rows FROM kyc_verification
+      WHERE encryption_key_id <> $1 GROUP BY encryption_key_id ORDER BY encryption_key_id`,
+    [keyring.currentKeyId],
+  );
+  for (const row of left.rows) report.stillNeeded[row.encryption_key_id] = row.rows;
+  return report;
 }

@@ -30,8 +30,8 @@ describe('KYC key rotation', () => {
       );
     }
     const rotating = parseKycKeyring(`2026:${newKey},2025:${oldKey}`);
-    expect(await reencryptKycDocuments(db.pool, rotating, 2)).toBe(3);
-    expect(await reencryptKycDocuments(db.pool, rotating)).toBe(0);
+    expect(await reencryptKycDocuments(db.pool, rotating, 2)).toEqual({ resealed: 3, failed: [], stillNeeded: {} });
+    expect(await reencryptKycDocuments(db.pool, rotating)).toEqual({ resealed: 0, failed: [], stillNeeded: {} });
     const after = parseKycKeyring(`2026:${newKey}`);
     const rows = await db.pool.query<{
       profile_id: string;
@@ -43,5 +43,49 @@ describe('KYC key rotation', () => {
       .map((row) => after.decrypt(row.document_number_encrypted, row.encryption_key_id, row.profile_id))
       .sort();
     expect(opened).toEqual(numbers);
+  });
+
+  it('resumes past a row it cannot open, reports it, and names the keys rows still need (issue 29)', async () => {
+    const oldKey = randomBytes(32).toString('hex');
+    const newKey = randomBytes(32).toString('hex');
+    const before = parseKycKeyring(`k1:${oldKey}`);
+    // The documents of the test before, sealed with keys this one does not list, are not this test's.
+    await db.pool.query('DELETE FROM kyc_verification');
+    const ids: string[] = [];
+    for (const i of [0, 1, 2, 3]) {
+      const row = await db.pool.query<{ profile_id: string }>(
+        `INSERT INTO user_profile (email, password_hash, first_name, last_name) VALUES ($1, 'x', 'A', 'B') RETURNING profile_id`,
+        [`resume${i}@gx.test`],
+      );
+      const profileId = row.rows[0]!.profile_id;
+      const kyc = await inTransaction(db.pool, (client) =>
+        submitKyc(client, before, profileId, {
+          documentType: 'PASSPORT',
+          documentNumber: `X${i}000000`,
+          documentCountry: 'MY',
+        }),
+      );
+      ids.push(kyc.kycId);
+    }
+    // One tampered ciphertext, one sealed with a key nobody listed.
+    await db.pool.query(
+      `UPDATE kyc_verification SET document_number_encrypted = set_byte(document_number_encrypted, 20, 0) WHERE id = $1`,
+      [ids[1]],
+    );
+    await db.pool.query(`UPDATE kyc_verification SET encryption_key_id = 'lost' WHERE id = $1`, [ids[2]]);
+
+    const rotating = parseKycKeyring(`k2:${newKey},k1:${oldKey}`);
+    const report = await reencryptKycDocuments(db.pool, rotating, 1);
+
+    expect(report.resealed).toBe(2);
+    expect(report.failed.map((failure) => failure.id).sort()).toEqual([ids[1], ids[2]].sort());
+    expect(report.failed.find((failure) => failure.id === ids[2])?.reason).toMatch(/no key with id "lost"/);
+    // k1 must stay listed: a row still needs it (and one needs a key that is not listed at all).
+    expect(report.stillNeeded).toEqual({ k1: 1, lost: 1 });
+    // A second run does the same work on what is left, and terminates.
+    expect(await reencryptKycDocuments(db.pool, rotating, 1)).toMatchObject({
+      resealed: 0,
+      stillNeeded: { k1: 1, lost: 1 },
+    });
   });
 });

@@ -1,24 +1,53 @@
 /**
  * The password policy (a zxcvbn-ts strength estimate, offline) and password hashing with argon2id (@node-rs/argon2 defaults: argon2id, m=19 MiB, t=2, p=1, which are OWASP's
  * recommended minimum), in a native thread so the event loop stays free.
+ *
+ * Every hash and verification passes one process-wide {@link ConcurrencyLimit} (issue 29): argon2 is CPU and
+ * memory by design, so a login flood would otherwise queue without end in the thread pool (which file and DNS
+ * work share) and stall the whole process. Past `GX_ARGON2_MAX_WAIT_MS` in the queue the request is refused
+ * (503 with Retry-After, src/http/error-handler.ts) instead.
  */
+import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
 import * as zxcvbnEn from '@zxcvbn-ts/language-en';
+import { createConcurrencyLimit } from '../../concurrency-limit.js';
+
+interface PasswordWorkSettings {
+  /** Hashes and verifications at once (default: the machine's cores). */
+  concurrency: number;
+  /** Longest wait for a turn before the request is refused. */
+  maxWaitMs: number;
+}
+
+export const PASSWORD_WORK_DEFAULTS: PasswordWorkSettings = { concurrency: availableParallelism(), maxWaitMs: 1000 };
+
+let passwordWork = createConcurrencyLimit({ ...PASSWORD_WORK_DEFAULTS, name: 'password hashing' });
+
+/**
+ * Sets the bound on password work (`gx api` from GX_ARGON2_*; an unset value keeps its default); work already
+ * queued keeps the old one.
+ */
+export function configurePasswordWork(settings: { concurrency?: number | undefined; maxWaitMs?: number }): void {
+  passwordWork = createConcurrencyLimit({
+    concurrency: settings.concurrency ?? PASSWORD_WORK_DEFAULTS.concurrency,
+    maxWaitMs: settings.maxWaitMs ?? PASSWORD_WORK_DEFAULTS.maxWaitMs,
+    name: 'password hashing',
+  });
+}
 
 /** Hashes a password into a PHC string (`$argon2id$v=19$...`), salt included. */
 export function hashPassword(password: string): Promise<string> {
-  return hash(password);
+  return passwordWork.run(() => hash(password));
 }
 
-/** True when `password` matches `passwordHash`; false for a mismatch or an unreadable hash. */
-export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  try {
-    return await verify(passwordHash, password);
-  } catch {
-    return false;
-  }
+/**
+ * True when `password` matches `passwordHash`; false for a mismatch or an unreadable hash. Throws
+ * QueueDeadlineError (src/concurrency-limit.ts) when the work could not start in time.
+ */
+export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  return passwordWork.run(() => verify(passwordHash, password).catch(() => false));
 }
 
 let dummyHash: Promise<string> | undefined;

@@ -136,3 +136,20 @@ export async function revokeRefreshTokens(pool: pg.Pool, profileId: string, toke
         );
   return result.rowCount ?? 0;
 }
+
+/**
+ * Revokes every refresh token of `profileId` but the family of `keepToken` (the caller's own session), in the
+ * caller's transaction: what a password change does to the account's other sessions.
+ */
+export async function revokeOtherSessions(
+  client: pg.ClientBase,
+  profileId: string,
+  keepToken: string | undefined,
+): Promise<void> {
+  await client.query(
+    `UPDATE refresh_token SET revoked_at = now()
+      WHERE profile_id = $1 AND revoked_at IS NULL
+        AND family_id IS DISTINCT FROM (SELECT family_id FROM refresh_token WHERE token_hash = $2 AND profile_id = $1)`,
+    [profileId, keepToken === undefined ? null : hashToken(keepToken)],
+  );
+}

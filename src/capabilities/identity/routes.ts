@@ -2,9 +2,9 @@
  * The identity service: registration, login, token refresh and logout, profiles and KYC.
  */
 import { genders } from '@gx/chaincode';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { recordAudit } from '../../db/audit.js';
+import { type AuditEntry, auditedRead, recordAudit } from '../../db/audit.js';
 import { createBatchLoader } from '../../db/batch-loader.js';
 import { inTransaction } from '../../db/pool.js';
 import { assertSelf, assertSelfOr } from '../../http/auth.js';
@@ -13,11 +13,11 @@ import { httpErrors } from '../../http/errors.js';
 import { errorResponses, profileIdParams, profileSchema } from '../../http/schemas.js';
 import type { ZodTypeProvider } from '../../http/zod-schemas.js';
 import type { CapabilityContext } from '../index.js';
-import { checkCredentials, registerUser } from './accounts.js';
+import { changePassword, checkCredentials, PasswordChangeRefusedError, registerUser } from './accounts.js';
 import { KycPendingError, latestKyc, submitKyc } from './kyc.js';
 import { LoginThrottle } from './login-throttle.js';
 import { passwordProblem, warmPasswordPolicy } from './passwords.js';
-import { EmailTakenError, findProfiles, type Profile, updateProfile } from './profiles.js';
+import { EmailTakenError, findProfile, findProfiles, type Profile, updateProfile } from './profiles.js';
 import { issueRefreshToken, RefreshRefusedError, revokeRefreshTokens, rotateRefreshToken } from './refresh-tokens.js';
 
 const email = z.email().max(254);
@@ -47,6 +47,12 @@ const registerBody = z.strictObject({
 const loginBody = z.strictObject({ email: z.string().min(1).max(254), password: z.string().min(1).max(256) });
 const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
 const logoutBody = z.strictObject({ refreshToken: z.string().min(1).max(200).optional() }).nullish();
+const passwordChangeBody = z.strictObject({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: z.string().min(8, 'must be at least 8 characters').max(256),
+  /** The caller's own refresh token: its session is kept, every other one revoked. */
+  refreshToken: z.string().min(1).max(200).optional(),
+});
 const patchBody = z
   .strictObject({ firstName: name.optional(), lastName: name.optional(), phoneNum: phoneNum.nullable().optional() })
   .refine((body) => Object.keys(body).length > 0, 'give at least one of firstName, lastName, phoneNum');
@@ -71,6 +77,18 @@ const kycStatus = z.object({
   submittedAt: z.date(),
   reviewedAt: z.date().nullable(),
 });
+
+/** The audit entry of an admin's read of `profileId`'s personal data. */
+function adminRead(request: FastifyRequest, action: string, profileId: string): AuditEntry {
+  return {
+    actorId: request.user.sub,
+    actorRole: request.user.role,
+    action,
+    targetType: 'user_profile',
+    targetId: profileId,
+    requestId: request.id,
+  };
+}
 
 export async function identityRoutes(root: FastifyInstance, options: CapabilityContext): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
@@ -211,6 +229,33 @@ export async function identityRoutes(root: FastifyInstance, options: CapabilityC
     },
   );
 
+  app.post(
+    '/api/v1/auth/password',
+    {
+      // The per-IP auth limit too: each attempt costs argon2 work, like a login.
+      config: { auth: 'user', authRateLimit: true },
+      schema: {
+        tags: ['auth'],
+        summary:
+          "Change the caller's password; every other session's refresh tokens are revoked (the one given in " +
+          '`refreshToken` is kept)',
+        body: passwordChangeBody,
+      },
+    },
+    async (request, reply) => {
+      const { currentPassword, newPassword, refreshToken } = request.body;
+      try {
+        await changePassword(pool, request.user.sub, { currentPassword, newPassword, keepRefreshToken: refreshToken });
+      } catch (error) {
+        if (error instanceof PasswordChangeRefusedError) {
+          throw httpErrors.invalidInput([{ field: error.field, message: error.message }]);
+        }
+        throw error;
+      }
+      return reply.code(204).send();
+    },
+  );
+
   app.get(
     '/api/v1/users/me',
     {
@@ -232,8 +277,16 @@ export async function identityRoutes(root: FastifyInstance, options: CapabilityC
       },
     },
     async (request) => {
-      assertSelfOr(request, request.params.profileId, 'auditor');
-      return visibleProfile(request.params.profileId);
+      const { profileId } = request.params;
+      assertSelfOr(request, profileId, 'auditor');
+      if (request.user.sub === profileId) return visibleProfile(profileId);
+      const profile = await auditedRead(
+        pool,
+        (db) => findProfile(db, profileId),
+        (found) => found && adminRead(request, 'user.read', profileId),
+      );
+      if (!profile) throw httpErrors.notFound('Profile');
+      return profile;
     },
   );
 
@@ -314,8 +367,13 @@ export async function identityRoutes(root: FastifyInstance, options: CapabilityC
       },
     },
     async (request) => {
-      assertSelfOr(request, request.params.profileId, 'auditor');
-      const status = await latestKyc(pool, request.params.profileId);
+      const { profileId } = request.params;
+      assertSelfOr(request, profileId, 'auditor');
+      const status = await auditedRead(
+        pool,
+        (db) => latestKyc(db, profileId),
+        request.user.sub === profileId ? undefined : (found) => found && adminRead(request, 'kyc.read', profileId),
+      );
       if (!status) throw httpErrors.notFound('KYC submission');
       return status;
     },

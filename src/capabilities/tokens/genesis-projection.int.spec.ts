@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
 import { EventLedger, genesisDistributed, userCreated } from '../../../test/support/event-fixtures.js';
-import { insertProfile, project, rows } from '../../../test/support/projection.js';
+import { insertProfile, issueCreateUser, project, rows } from '../../../test/support/projection.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -14,7 +14,8 @@ describe('GenesisDistributed', () => {
     const ledger = new EventLedger();
     const profileId = await insertProfile(db.pool);
     const user = 'MY A3F HBF934 0ABCD 1234';
-    await project(db.pool, ledger.block(userCreated({ profileId, fabricUserId: user })));
+    const requestId = await issueCreateUser(db.pool, profileId, user);
+    await project(db.pool, ledger.block(userCreated({ profileId, fabricUserId: user, requestId })));
 
     const [genesis] = ledger.block(
       genesisDistributed({

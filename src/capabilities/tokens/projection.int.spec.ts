@@ -6,13 +6,19 @@ import {
   transferCompleted,
   userCreated,
 } from '../../../test/support/event-fixtures.js';
-import { insertProfile, project, rows } from '../../../test/support/projection.js';
+import { insertProfile, issueCreateUser, project, rows } from '../../../test/support/projection.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase({ migrated: true });
 });
 afterAll(() => db?.drop());
+
+/** UserCreated for a new approved profile, with the CREATE_USER command the API issued for it. */
+async function registration(fabricUserId: string) {
+  const profileId = await insertProfile(db.pool);
+  return userCreated({ profileId, fabricUserId, requestId: await issueCreateUser(db.pool, profileId, fabricUserId) });
+}
 
 const alice = 'MY AAA AAA111 0AAAA 0001';
 const bob = 'MY BBB BBB222 0BBBB 0002';
@@ -21,8 +27,8 @@ describe('TransferCompleted', () => {
   it('sets both balances and the fee collector’s from the event and writes an out and an in row', async () => {
     const ledger = new EventLedger();
     const given = ledger.block(
-      userCreated({ profileId: await insertProfile(db.pool), fabricUserId: alice }),
-      userCreated({ profileId: await insertProfile(db.pool), fabricUserId: bob }),
+      await registration(alice),
+      await registration(bob),
       genesisDistributed({ fabricUserId: alice, amount: '1000', balance: '1000' }),
     );
     await project(db.pool, given);

@@ -3,18 +3,16 @@
  * each user's transaction history.
  */
 
-import { isUuid } from '../../db/uuid.js';
 import { defineReadModel, type EventHandler, jsonRows } from '../../projector/projection.js';
 
 interface WalletChange {
   fabricUserId: string;
   /** Balance after the event, as the ledger reports it. */
   balance: string;
-  /** Only set by the event that creates the user's wallet (UserCreated version 1). */
-  profileId?: string | undefined;
   /**
-   * Set by UserCreated version 2, which names no profile: link the wallet to the profile registered for this
-   * user (profile registrations are written first, see `src/capabilities/index.ts`).
+   * Set by UserCreated: link the wallet to the profile registered for this user, if the identity slice accepted
+   * the registration (profile registrations are written first, see `src/capabilities/index.ts`). Never the
+   * profile id the event names: the projector grants no access the backend did not ask for.
    */
   linkRegisteredProfile?: boolean | undefined;
   lastBlock: bigint;
@@ -53,19 +51,15 @@ export const wallets = defineReadModel<WalletChange>({
   // A later balance of the same wallet wins, but the profile link of its creation must survive.
   merge: (earlier, later) => ({
     ...later,
-    profileId: later.profileId ?? earlier.profileId,
     linkRegisteredProfile: later.linkRegisteredProfile ?? earlier.linkRegisteredProfile,
   }),
   async write(client, changes) {
-    // The profile join drops links to profiles this database does not have (a user created on the ledger by
-    // other means) instead of failing the foreign key and stalling the projection.
+    // A user created on the ledger by other means has no registered profile: its wallet exists, unlinked.
     await client.query(
       `INSERT INTO wallet (fabric_user_id, profile_id, balance, last_block)
-       SELECT r."fabricUserId", COALESCE(p.profile_id, q.profile_id), r.balance, r."lastBlock"
+       SELECT r."fabricUserId", q.profile_id, r.balance, r."lastBlock"
          FROM jsonb_to_recordset($1::jsonb)
-              AS r("fabricUserId" text, "profileId" uuid, "linkRegisteredProfile" boolean, balance numeric,
-                   "lastBlock" bigint)
-         LEFT JOIN user_profile p ON p.profile_id = r."profileId"
+              AS r("fabricUserId" text, "linkRegisteredProfile" boolean, balance numeric, "lastBlock" bigint)
          LEFT JOIN user_profile q ON r."linkRegisteredProfile" AND q.fabric_user_id = r."fabricUserId"
        ON CONFLICT (fabric_user_id) DO UPDATE
           SET balance = EXCLUDED.balance, last_block = EXCLUDED.last_block,
@@ -119,12 +113,7 @@ export const walletOpened: EventHandler<'UserCreated'> = {
     changes.record(wallets, {
       fabricUserId: payload.wallet.fabricUserId,
       balance: payload.wallet.balance,
-      // Version 2 names no profile: the wallet links to the one registered for this user, if any. In version 1
-      // a profile id that is not a UUID is not ours (a user created on the ledger by other means): the wallet
-      // is then not linked to a profile.
-      ...(payload.version === 1
-        ? { profileId: isUuid(payload.profileId) ? payload.profileId.toLowerCase() : undefined }
-        : { linkRegisteredProfile: true }),
+      linkRegisteredProfile: true,
       lastBlock: context.blockNumber,
     });
     // From version 3 the user's genesis rides along (the wallet's balance includes it): the user's allocation

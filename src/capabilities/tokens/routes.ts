@@ -54,6 +54,8 @@ function refusalToHttp(error: unknown): never {
       throw httpErrors.unauthorized('The account no longer exists');
     case 'SENDER_LOCKED':
       throw httpErrors.accountLocked();
+    case 'SENDER_NOT_APPROVED':
+      throw httpErrors.forbidden('Transfers need an approved account');
     case 'SENDER_NOT_ON_LEDGER':
       throw httpErrors.forbidden('Transfers need an account registered on the ledger');
     case 'TO_SELF':

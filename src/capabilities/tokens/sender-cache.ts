@@ -1,13 +1,13 @@
 /**
- * A short-lived in-process cache of what a transfer needs to know about its sender (Fabric user id, lock,
- * on-chain status), so a busy writer costs one database round trip per request (the outbox insert, itself
+ * A short-lived in-process cache of what a transfer needs to know about its sender (off-chain status, Fabric
+ * user id, lock, on-chain status), so a busy writer costs one database round trip per request (the outbox insert, itself
  * shared through group commit) instead of two. Entries live `ttlMs` (default 1 s): a lock or an on-chain
  * registration reaches transfers of this replica within that time. The ledger remains the judge of
  * balances, so a stale entry can never overspend.
  */
 import type { Profile } from '../identity/index.js';
 
-export type Sender = Pick<Profile, 'profileId' | 'fabricUserId' | 'isLocked' | 'onchainStatus'>;
+export type Sender = Pick<Profile, 'profileId' | 'status' | 'fabricUserId' | 'isLocked' | 'onchainStatus'>;
 
 export interface SenderCache {
   get(profileId: string): Promise<Sender | undefined>;
@@ -30,6 +30,7 @@ export function createSenderCache(
         (profile) =>
           profile && {
             profileId: profile.profileId,
+            status: profile.status,
             fabricUserId: profile.fabricUserId,
             isLocked: profile.isLocked,
             onchainStatus: profile.onchainStatus,

@@ -69,6 +69,19 @@ describe('POST /api/v1/transfers', () => {
     expect(response.status).toBe(403);
   });
 
+  it('answers 403 for a sender on the ledger whose profile is not approved off-chain (issue 29)', async () => {
+    const user = await api.registerUser();
+    await api.putOnLedger(user);
+    await api.db.pool.query(`UPDATE user_profile SET status = 'DENIED' WHERE profile_id = $1`, [user.profileId]);
+    const response = await transfer({ toFabricUserId: recipient, amount: '1' }, {}, user.accessToken);
+    expect(response.status).toBe(403);
+    const written = await api.db.pool.query(
+      `SELECT count(*)::int AS n FROM outbox_command WHERE command_type = 'TRANSFER_TOKENS' AND submitted_by = $1`,
+      [user.profileId],
+    );
+    expect(written.rows).toEqual([{ n: 0 }]);
+  });
+
   it('many concurrent transfers are each written once (group commit)', async () => {
     const before = await api.db.pool.query(
       "SELECT count(*)::int AS n FROM outbox_command WHERE command_type = 'TRANSFER_TOKENS'",

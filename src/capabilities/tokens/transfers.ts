@@ -12,6 +12,11 @@ export type TransferRefusal =
   /** The caller's profile no longer exists. */
   | 'UNKNOWN_SENDER'
   | 'SENDER_LOCKED'
+  /**
+   * The sender's profile is not approved off-chain: being on the ledger is not enough (issue 29), since only
+   * the backend's own approval grants access.
+   */
+  | 'SENDER_NOT_APPROVED'
   /** The sender has no account on the ledger (admins included). */
   | 'SENDER_NOT_ON_LEDGER'
   | 'TO_SELF';
@@ -43,6 +48,7 @@ export async function requestTransfer(
   const sender = await senders.get(profileId);
   if (!sender) throw new TransferRefusedError('UNKNOWN_SENDER');
   if (sender.isLocked) throw new TransferRefusedError('SENDER_LOCKED');
+  if (sender.status !== 'APPROVED') throw new TransferRefusedError('SENDER_NOT_APPROVED');
   if (!sender.fabricUserId || sender.onchainStatus !== 'REGISTERED') {
     throw new TransferRefusedError('SENDER_NOT_ON_LEDGER');
   }

@@ -2,6 +2,10 @@
  * Every migration the code knows, in order. Append only: a released migration is never edited or removed.
  * Each says whether the release before it can run on the schema it leaves (expand/contract): the migrator
  * records that in `schema_migration`, so that older code, which does not know the migration, can read it.
+ *
+ * Least privilege (0007): a migration that adds a table, column or sequence grants on it, in the same text, to
+ * the roles whose code uses it (gx_api, gx_submitter, gx_projector; README "Database roles"). Without the
+ * grant the new code fails with 42501 in production while every test, run as a superuser, passes.
  */
 import { sql as initialSchema } from './0001_initial_schema.js';
 import { sql as submitterSchema } from './0002_submitter.js';
@@ -9,6 +13,7 @@ import { sql as projectorSchema } from './0003_projector.js';
 import { sql as outboxWriteCost } from './0004_outbox_write_cost.js';
 import { sql as projectorScannedBlock } from './0005_projector_scanned_block.js';
 import { sql as tokenomicsV2 } from './0006_tokenomics_v2.js';
+import { sql as databaseRoles } from './0007_database_roles.js';
 
 /**
  * Expand/contract: can code released before a migration run on the schema it leaves?
@@ -45,4 +50,6 @@ export const migrations: readonly Migration[] = [
   // New tables and columns, a widened CHECK, a dropped table no release used (see the file for the one
   // behaviour an old pod shows during the rollout: it refuses super admins' and auditors' tokens).
   { version: 6, name: 'tokenomics_v2', sql: tokenomicsV2, previousReleaseCompatible: true },
+  // Roles, grants and an index: the previous release connects as the owner and keeps every privilege it had.
+  { version: 7, name: 'database_roles', sql: databaseRoles, previousReleaseCompatible: true },
 ];

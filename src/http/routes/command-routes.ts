@@ -11,19 +11,34 @@ import { sseStreamsOpen } from '../metrics.js';
 import { commandIdParams, commandSchema, errorResponses } from '../schemas.js';
 import type { ZodTypeProvider } from '../zod-schemas.js';
 
+/** Bounds on Server-Sent Event streams (issue 29): each holds a socket and a watcher for as long as it lives. */
+export interface EventStreamLimits {
+  /** Streams open in this process; beyond, 503 with Retry-After. */
+  maxStreams: number;
+  /** Streams open per user in this process; beyond, 429 with Retry-After. */
+  maxPerUser: number;
+  /** A stream is ended after this long (the client reconnects and is told the current status at once). */
+  maxLifetimeMs: number;
+}
+
+export const EVENT_STREAM_DEFAULTS: EventStreamLimits = { maxStreams: 2000, maxPerUser: 10, maxLifetimeMs: 600_000 };
+
 export interface CommandRoutesOptions {
   pool: pg.Pool;
   hub: CommandStatusHub;
+  limits: EventStreamLimits;
   /** Comment lines that keep idle proxies from closing a quiet stream. */
   heartbeatMs?: number;
 }
 
-/** A command visible to the caller: its submitter, an admin or an auditor (a read); others get 403. */
+/**
+ * A command visible to the caller: its submitter, an admin or an auditor (a read). Another user's command answers 404 exactly as
+ * an unknown id does (issue 29), so ids cannot be probed for existence.
+ */
 async function visibleCommand(pool: pg.Pool, request: FastifyRequest, commandId: string): Promise<CommandView> {
   const command = await findCommand(pool, commandId);
-  if (!command) throw httpErrors.notFound('Command');
-  if (!hasRole(request.user.role, 'auditor') && command.submittedBy !== request.user.sub) {
-    throw httpErrors.forbidden('Only the submitter or an admin may see this command');
+  if (!command || (!hasRole(request.user.role, 'auditor') && command.submittedBy !== request.user.sub)) {
+    throw httpErrors.notFound('Command');
   }
   return command;
 }
@@ -37,8 +52,9 @@ const changed = (a: CommandView, b: CommandView) =>
 
 export async function commandRoutes(root: FastifyInstance, options: CommandRoutesOptions): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const { pool, hub } = options;
+  const { pool, hub, limits } = options;
   const open = new Set<() => void>();
+  const openPerUser = new Map<string, number>();
   // preClose, not onClose: the server waits for open connections before onClose hooks run.
   app.addHook('preClose', async () => {
     for (const end of [...open]) end();
@@ -73,6 +89,13 @@ export async function commandRoutes(root: FastifyInstance, options: CommandRoute
     async (request, reply) => {
       const { commandId } = request.params;
       let last = await visibleCommand(pool, request, commandId);
+      const user = request.user.sub;
+      const mine = openPerUser.get(user) ?? 0;
+      if (open.size >= limits.maxStreams) throw httpErrors.unavailable('Too many event streams are open', 5);
+      if (mine >= limits.maxPerUser) {
+        throw httpErrors.rateLimited(5);
+      }
+      openPerUser.set(user, mine + 1);
       reply.hijack();
       sseStreamsOpen.inc();
       const raw = reply.raw;
@@ -93,13 +116,18 @@ export async function commandRoutes(root: FastifyInstance, options: CommandRoute
         raw.write(`id: ${eventId}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       };
       const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), options.heartbeatMs ?? 15_000);
+      const lifetime = setTimeout(() => end(), limits.maxLifetimeMs);
       let unsubscribe = () => {};
       const end = () => {
         if (ended) return;
         ended = true;
         clearInterval(heartbeat);
+        clearTimeout(lifetime);
         unsubscribe();
         open.delete(end);
+        const left = (openPerUser.get(user) ?? 1) - 1;
+        if (left > 0) openPerUser.set(user, left);
+        else openPerUser.delete(user);
         raw.end();
       };
       const finishIfFinal = (view: CommandView) => {
@@ -109,26 +137,23 @@ export async function commandRoutes(root: FastifyInstance, options: CommandRoute
       };
       open.add(end);
       raw.on('close', end);
-      // Reads are chained so events leave in the order the database moved, however fast notifications come.
-      let chain = Promise.resolve();
-      unsubscribe = hub.subscribe(commandId, () => {
-        chain = chain
-          .then(async () => {
-            if (ended) return;
-            const view = await findCommand(pool, commandId);
-            if (!view || ended) return;
-            // A final change is announced once, as `projected` or `failed`; others as `status`.
-            if (isFinal(view)) finishIfFinal(view);
-            else if (changed(last, view)) send('status', view);
-            last = view;
-          })
-          .catch((error: unknown) => {
-            request.log.warn({ err: error }, 'command event stream failed');
-            end();
-          });
+      // The hub reads the command once per change for every stream watching it, in the order the database
+      // moved; a final change is announced once, as `projected` or `failed`, others as `status`.
+      unsubscribe = hub.watch(commandId, {
+        onView(view) {
+          if (!view || ended) return;
+          if (isFinal(view)) finishIfFinal(view);
+          else if (changed(last, view)) send('status', view);
+          last = view;
+        },
+        onError(error) {
+          request.log.warn({ err: error }, 'command event stream failed');
+          end();
+        },
       });
-      // Subscribed before this read, so a change between the first read and now is not missed.
+      // Watched before this read, so a change between the first read and now is not missed.
       last = (await findCommand(pool, commandId)) ?? last;
+      if (ended) return;
       send('status', last);
       finishIfFinal(last);
     },

@@ -10,6 +10,7 @@ import { registry } from '../../observability/metrics.js';
 import {
   databaseChecks,
   lagWithin,
+  type Readiness,
   type ReadinessThresholds,
   readinessCode,
   readinessOf,
@@ -23,18 +24,29 @@ export interface HealthRoutesOptions {
   thresholds: ReadinessThresholds;
 }
 
+/** Whether the request carries the access token of an administrator whose account may act (auth.ts). */
+function isAdmin(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+  if (!request.headers.authorization) return Promise.resolve(false);
+  return new Promise((resolve) => app.requireAdmin(request, reply, (error) => resolve(error === undefined)));
+}
+
 export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOptions): Promise<void> {
   const { pool, thresholds } = options;
   const quiet = { config: { noRateLimit: true }, logLevel: 'warn' as const, schema: { hide: true } };
 
   app.get('/livez', quiet, async () => ({ status: 'alive' }));
 
-  const readyz = async (_request: FastifyRequest, reply: FastifyReply) => {
+  const readyz = async (request: FastifyRequest, reply: FastifyReply) => {
+    const readiness = await readinessNow();
+    reply.code(readinessCode(readiness));
+    // The details (schema versions, lag, backlog, ledger errors) help an attacker more than a load balancer,
+    // which needs only the status code: the public is told the status, admins everything (as is whoever
+    // reaches a worker's in-cluster probe port, src/observability/probe-server.ts).
+    return (await isAdmin(app, request, reply)) ? readiness : { status: readiness.status };
+  };
+  const readinessNow = async (): Promise<Readiness> => {
     const database = await databaseChecks(pool);
-    if (!database.database.ok || !database.schema?.ok) {
-      const unavailable = readinessOf(database);
-      return reply.code(readinessCode(unavailable)).send(unavailable);
-    }
+    if (!database.database.ok || !database.schema?.ok) return readinessOf(database);
     const [ledger, outbox, projector] = await Promise.all([
       ledgerHealth(options.ledger),
       outboxStatus(pool).catch(() => undefined),

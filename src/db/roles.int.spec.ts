@@ -1,0 +1,224 @@
+/**
+ * Least-privilege database roles (issue 29, migration 0007): each process's role can do its job, through the
+ * real code, and cannot do another's. Sessions act as the role with SET ROLE, exactly as a login user that is
+ * a member of it (README "Database roles").
+ */
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, type TestApi } from '../../test/support/api-server.js';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+import {
+  EventLedger,
+  genesisDistributed,
+  transferCompleted,
+  userCreated,
+  userStatusChanged,
+} from '../../test/support/event-fixtures.js';
+import { insertProfile, issueCreateUser, project } from '../../test/support/projection.js';
+import { createLogger } from '../observability/logger.js';
+import { readOutboxGauges } from '../outbox/backlog.js';
+import { claimCommands } from '../outbox/claim.js';
+import { enqueueCommand } from '../outbox/enqueue.js';
+import { recordOutcomes, releaseCommands } from '../outbox/record-outcomes.js';
+import { storeSignedTransactions } from '../outbox/store-signed.js';
+import { adoptOrphanedCommands, registerWorker, unregisterWorker } from '../outbox/workers.js';
+import { applyBatch } from '../projector/apply-batch.js';
+import { assertSchemaCompatible } from './migrator.js';
+
+const PERMISSION_DENIED = '42501';
+const ROLES = ['gx_api', 'gx_submitter', 'gx_projector'] as const;
+
+let db: TestDatabase;
+const pools = new Map<string, pg.Pool>();
+beforeAll(async () => {
+  db = await createTestDatabase({ migrated: true });
+  for (const role of ROLES) pools.set(role, db.poolAs(role));
+});
+afterAll(() => db?.drop());
+
+function as(role: (typeof ROLES)[number]): pg.Pool {
+  return pools.get(role)!;
+}
+
+async function refused(pool: pg.Pool, sql: string, values: unknown[] = []): Promise<string | undefined> {
+  return pool.query(sql, values).then(
+    () => undefined,
+    (error: { code?: string }) => error.code,
+  );
+}
+
+describe('every role', () => {
+  it.each(ROLES)('%s checks the schema and cannot change or empty audit_log', async (role) => {
+    await expect(assertSchemaCompatible(as(role))).resolves.toMatchObject({ usable: true });
+    await db.pool.query(`INSERT INTO audit_log (actor_id, actor_role, action) VALUES ('spec', 'admin', 'spec')`);
+    expect(await refused(as(role), `UPDATE audit_log SET action = 'forged'`)).toBe(PERMISSION_DENIED);
+    expect(await refused(as(role), 'DELETE FROM audit_log')).toBe(PERMISSION_DENIED);
+    expect(await refused(as(role), 'TRUNCATE audit_log')).toBe(PERMISSION_DENIED);
+    expect(await refused(as(role), 'CREATE TABLE public.intruder (id int)')).toBe(PERMISSION_DENIED);
+  });
+
+  it('the owner (gx migrate) still may', async () => {
+    await expect(db.pool.query(`DELETE FROM audit_log WHERE actor_id = 'spec'`)).resolves.toBeDefined();
+  });
+});
+
+describe('gx_api', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi({}, { databaseRole: 'gx_api' });
+  });
+  afterAll(() => api?.close());
+
+  it('serves registration, login, refresh, review, locks, KYC, transfers with idempotency and the audit log', async () => {
+    const admin = await api.admin();
+    const user = await api.registerUser();
+    const refresh = await api.request('POST', '/api/v1/auth/refresh', { body: { refreshToken: user.refreshToken } });
+    expect(refresh.status).toBe(200);
+    const kyc = await api.request('POST', `/api/v1/users/${user.profileId}/kyc`, {
+      token: user.accessToken,
+      body: { documentType: 'PASSPORT', documentNumber: 'X1234567', documentCountry: 'MY' },
+    });
+    expect(kyc.status).toBe(201);
+    const approve = await api.request('POST', `/api/v1/admin/users/${user.profileId}/approve`, {
+      token: admin.accessToken,
+    });
+    expect(approve.status).toBe(202);
+    const lock = await api.request('POST', `/api/v1/admin/users/${user.profileId}/lock`, {
+      token: admin.accessToken,
+      body: { reason: 'review' },
+    });
+    expect(lock.status).toBe(200);
+    expect(
+      (await api.request('POST', `/api/v1/admin/users/${user.profileId}/unlock`, { token: admin.accessToken })).status,
+    ).toBe(200);
+
+    const sender = await api.registerUser();
+    await api.putOnLedger(sender);
+    const transfer = await api.request('POST', '/api/v1/transfers', {
+      token: sender.accessToken,
+      body: { toFabricUserId: 'SG 1B2 CDE123 1WXYZ 9876', amount: '5' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(transfer.status).toBe(202);
+    expect((await api.request('GET', '/api/v1/wallets/me', { token: sender.accessToken })).status).toBe(200);
+    expect((await api.request('GET', '/api/v1/admin/system', { token: admin.accessToken })).status).toBe(200);
+    expect((await api.request('GET', '/readyz')).status).toBe(200);
+  });
+
+  it('cannot write the read models, take commands from the submitter or read its registry', async () => {
+    const pool = api.db.poolAs('gx_api');
+    expect(await refused(pool, `INSERT INTO wallet (fabric_user_id, balance) VALUES ('X', 1)`)).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, `UPDATE projector_state SET last_block = 0`)).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, 'DELETE FROM outbox_command')).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, 'SELECT * FROM submitter_worker')).toBe(PERMISSION_DENIED);
+  });
+});
+
+describe('gx_submitter', () => {
+  it('registers, claims, records outcomes, releases and unregisters through the real outbox code', async () => {
+    const pool = as('gx_submitter');
+    const enqueued = await enqueueCommand(db.pool, {
+      commandType: 'DISTRIBUTE_GENESIS',
+      payload: { fabricUserId: 'MY A3F HBF934 0ABCD 9001' },
+      submittedBy: 'spec',
+    });
+    const workerId = `spec-${randomUUID()}`;
+    const connection = await pool.connect();
+    try {
+      await registerWorker(connection, workerId);
+      const claimed = await claimCommands(pool, workerId, 10);
+      expect(claimed.map((command) => command.id)).toContain(enqueued.commandId);
+      const fabricTxId = randomUUID();
+      const stored = await storeSignedTransactions(pool, workerId, [
+        { id: enqueued.commandId, fabricTxId, signedTx: Buffer.from('signed') },
+      ]);
+      expect([...stored]).toEqual([enqueued.commandId]);
+      await recordOutcomes(
+        pool,
+        workerId,
+        [{ id: enqueued.commandId, outcome: 'COMMITTED', fabricTxId, blockNumber: 1n }],
+        { maxAttempts: 3, backoffBaseMs: 10, backoffMaxMs: 100 },
+      );
+      await releaseCommands(pool, workerId, []);
+      await adoptOrphanedCommands(pool, workerId, 10);
+      await expect(readOutboxGauges(pool)).resolves.toBeDefined();
+    } finally {
+      connection.release();
+    }
+    await unregisterWorker(pool, workerId);
+  });
+
+  it('cannot enqueue commands or read profiles, credentials or the read models', async () => {
+    const pool = as('gx_submitter');
+    expect(
+      await refused(pool, `INSERT INTO outbox_command (command_type, request_id, payload) VALUES ('X', 'r', '{}')`),
+    ).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, 'SELECT email FROM user_profile')).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, 'SELECT token_hash FROM refresh_token')).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, 'SELECT * FROM wallet')).toBe(PERMISSION_DENIED);
+  });
+});
+
+describe('gx_projector', () => {
+  it('applies every event family, marks commands projected and quarantines refusals through the real projector', async () => {
+    const pool = as('gx_projector');
+    const ledger = new EventLedger(50_000n);
+    const profileId = await insertProfile(db.pool);
+    const alice = 'MY AAA AAA111 0AAAA 5001';
+    const requestId = await issueCreateUser(db.pool, profileId, alice);
+    await db.pool.query(`INSERT INTO projector_state (name) VALUES ('main') ON CONFLICT DO NOTHING`);
+
+    const outcome = await applyAs(pool, [
+      ...ledger.block(
+        userCreated({ profileId, fabricUserId: alice, requestId }),
+        genesisDistributed({ fabricUserId: alice, amount: '100', balance: '100' }),
+        transferCompleted({
+          from: alice,
+          to: 'MY BBB BBB222 0BBBB 5002',
+          amount: '1',
+          fromBalance: '99',
+          toBalance: '1',
+        }),
+        userStatusChanged({ fabricUserId: alice, status: 'LOCKED' }),
+      ),
+    ]);
+
+    expect(outcome).toMatchObject({ applied: 4, rejected: 0, refused: 1 });
+    const [profile] = (
+      await db.pool.query('SELECT fabric_user_id FROM user_profile WHERE profile_id = $1', [profileId])
+    ).rows;
+    expect(profile).toEqual({ fabric_user_id: alice });
+    const [command] = (
+      await db.pool.query('SELECT projected_at IS NOT NULL AS projected FROM outbox_command WHERE request_id = $1', [
+        requestId,
+      ])
+    ).rows;
+    expect(command).toEqual({ projected: true });
+    // `gx projector rebuild` works in a schema of its own.
+    await pool.query('CREATE SCHEMA gx_rebuild_probe');
+    await pool.query('DROP SCHEMA gx_rebuild_probe');
+  });
+
+  it('cannot read credentials or personal data, promote a user, enqueue or audit', async () => {
+    const pool = as('gx_projector');
+    expect(await refused(pool, 'SELECT token_hash FROM refresh_token')).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, 'SELECT password_hash FROM user_profile')).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, 'SELECT email FROM user_profile')).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, 'SELECT * FROM kyc_verification')).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, `UPDATE user_profile SET role = 'admin'`)).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, `UPDATE user_profile SET status = 'APPROVED'`)).toBe(PERMISSION_DENIED);
+    expect(
+      await refused(pool, `INSERT INTO outbox_command (command_type, request_id, payload) VALUES ('X', 'r', '{}')`),
+    ).toBe(PERMISSION_DENIED);
+    expect(
+      await refused(pool, `INSERT INTO audit_log (actor_id, actor_role, action) VALUES ('p', 'projector', 'x')`),
+    ).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, 'SELECT * FROM idempotency_key')).toBe(PERMISSION_DENIED);
+  });
+});
+
+/** Applies events as the running projector does, on a pool acting as the projector's role. */
+function applyAs(pool: pg.Pool, events: Parameters<typeof project>[1]) {
+  return applyBatch(pool, events, { projection: 'main', logger: createLogger({ level: 'silent', role: 'spec' }) });
+}
