@@ -18,7 +18,7 @@ import {
   findAccountStates,
   type KycKeyring,
 } from '../capabilities/index.js';
-import { READINESS_DEFAULTS, type TrustProxy } from '../config.js';
+import { READINESS_DEFAULTS, type RequestLogSettings, type TrustProxy } from '../config.js';
 import type { LedgerProbe } from '../observability/health.js';
 import type { ReadinessThresholds } from '../observability/readiness.js';
 import { createOutboxBatcher, type OutboxBatcherOptions } from '../outbox/group-commit.js';
@@ -88,6 +88,8 @@ export interface ApiDependencies {
   drainLimitBytes?: number;
   /** Seconds a rotated refresh token still yields its successor (concurrent refreshes; default 10). */
   refreshReuseGraceSeconds?: number;
+  /** Access lines: level, sampling, slow threshold (default: every request at info, slow from 1 s). */
+  requestLog?: RequestLogSettings;
   /** Failed logins allowed per (account, source) and per source before backoff (default 5 and 50). */
   loginFailures?: { perAccountSource: number; perSource: number };
 }
@@ -111,7 +113,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Our loggers are pino's (deps.logger and its children).
     childLoggerFactory: (logger, bindings, options) => lazyChildLogger(logger as Logger, bindings, options),
-    logController: new AccessLogController(),
+    logController: new AccessLogController(deps.requestLog),
     bodyLimit,
     // proxy-addr asks hop by hop (0 = the socket's peer): trust exactly the configured proxies. A list of
     // addresses/CIDRs is compiled by proxy-addr itself.

@@ -139,6 +139,7 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
     refreshTtlSeconds: config.auth.refreshTtlSeconds,
     corsOrigins: config.http.corsOrigins,
     bodyLimitBytes: config.http.bodyLimitBytes,
+    requestLog: config.http.requestLog,
     services: options.services,
     kycKeyring,
     ledger,
