@@ -92,6 +92,29 @@ export interface SecuritySettings {
   refreshReuseGraceSeconds: number;
 }
 
+/**
+ * The standard OpenTelemetry variables that decide whether a role traces (README, Tracing); the SDK reads
+ * them (and the other OTEL_* variables) itself. Validated here so that a typo stops the role like any other.
+ */
+const tracingEnv = {
+  OTEL_SDK_DISABLED: booleanFlag.default(false),
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none']).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: optionalText,
+  OTEL_TRACES_SAMPLER: z
+    .enum([
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ])
+    .optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
+};
+
 /** Request logging (README, Configuration): which lines `gx api` writes per request. */
 export interface RequestLogSettings {
   /** Level of a sampled access line; `silent` writes none (errors and slow requests are still logged). */
@@ -186,6 +209,7 @@ const envSchema = z.object({
   GX_READY_MAX_PENDING_AGE_MS: positiveInt.default(READINESS_DEFAULTS.maxPendingAgeMs),
 
   ...securityEnv,
+  ...tracingEnv,
 });
 
 export type EnvironmentVariable = keyof typeof envSchema.shape;
@@ -304,6 +328,11 @@ export interface Config {
   /** Above these every role's `/readyz` says `degraded` (still 200): see src/observability/readiness.ts. */
   readiness: { maxLagBlocks: number; maxLagMs: number; maxPendingAgeMs: number };
   security: SecuritySettings;
+  /**
+   * On when an OTLP endpoint is set (or OTEL_TRACES_EXPORTER=otlp), unless OTEL_SDK_DISABLED=true or
+   * OTEL_TRACES_EXPORTER=none: off by default, at no cost (src/observability/tracing.ts).
+   */
+  tracing: { enabled: boolean };
 }
 
 /** Reads and validates the environment. Throws {@link ConfigError} naming every bad variable. */
@@ -373,6 +402,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPendingAgeMs: e.GX_READY_MAX_PENDING_AGE_MS,
     },
     security: securitySettings(e),
+    tracing: {
+      enabled:
+        !e.OTEL_SDK_DISABLED &&
+        e.OTEL_TRACES_EXPORTER !== 'none' &&
+        (e.OTEL_TRACES_EXPORTER === 'otlp' ||
+          e.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined ||
+          e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined),
+    },
   };
 }
 

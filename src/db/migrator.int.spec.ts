@@ -52,7 +52,9 @@ describe('migrate', () => {
     const db = await freshDatabase();
     await migrate(db.pool);
     expect(await migrate(db.pool)).toEqual([]);
-    await expect(assertSchemaCompatible(db.pool)).resolves.toMatchObject({ currentVersion: migrations.length });
+    await expect(assertSchemaCompatible(db.pool)).resolves.toMatchObject({
+      currentVersion: Math.max(...migrations.map((migration) => migration.version)),
+    });
   });
 
   it('applies once when two runs race', async () => {

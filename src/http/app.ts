@@ -34,6 +34,7 @@ import { routePolicies } from './route-policies.js';
 import { commandRoutes } from './routes/command-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { helmetHeaders } from './security-headers.js';
+import { traceRequests } from './tracing.js';
 import { zodToOpenApi, zodValidatorCompiler } from './zod-schemas.js';
 
 /**
@@ -148,6 +149,8 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     reply.header('x-request-id', request.id);
     done();
   });
+  // A span per request when tracing is on (before any route is registered, so every handler runs in it).
+  traceRequests(app);
   // Draining: answers to requests still in flight close their keep-alive connection, so close() can finish.
   let closing = false;
   app.addHook('preClose', async () => {

@@ -8,6 +8,7 @@ import { sql as submitterSchema } from './0002_submitter.js';
 import { sql as projectorSchema } from './0003_projector.js';
 import { sql as outboxWriteCost } from './0004_outbox_write_cost.js';
 import { sql as projectorScannedBlock } from './0005_projector_scanned_block.js';
+import { sql as outboxTraceContext } from './0008_outbox_trace_context.js';
 
 /**
  * Expand/contract: can code released before a migration run on the schema it leaves?
@@ -41,4 +42,6 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'outbox_write_cost', sql: outboxWriteCost, previousReleaseCompatible: true },
   // A nullable column the previous release neither reads nor writes.
   { version: 5, name: 'projector_scanned_block', sql: projectorScannedBlock, previousReleaseCompatible: true },
+  // A nullable column the previous release neither reads nor writes.
+  { version: 8, name: 'outbox_trace_context', sql: outboxTraceContext, previousReleaseCompatible: true },
 ];
