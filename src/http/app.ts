@@ -34,18 +34,9 @@ import { routePolicies } from './route-policies.js';
 import { commandRoutes } from './routes/command-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { helmetHeaders } from './security-headers.js';
+import { API_SERVICES, type ApiService } from './services.js';
 import { traceRequests } from './tracing.js';
 import { zodToOpenApi, zodValidatorCompiler } from './zod-schemas.js';
-
-/**
- * The services one `gx api` process can serve (`--services`); each deploys and scales on its own: every
- * capability slice, and `commands` (command status and its event stream).
- */
-export type ApiService = CapabilityService | 'commands';
-export const API_SERVICES: readonly ApiService[] = [
-  ...(Object.keys(capabilityRoutes) as CapabilityService[]),
-  'commands',
-];
 
 export interface ApiDependencies {
   pool: pg.Pool;
