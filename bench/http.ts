@@ -3,8 +3,11 @@
  * CLI, on real PostgreSQL): `GET /api/v1/users/:id` (authenticated read) and `POST /api/v1/transfers`
  * (authenticated write: validation + outbox row committed, answer 202).
  *
- * - {@link measureHttp} drives an API that is already running, given a token and a profile id.
- * - {@link runHttpBench} does the whole thing: scratch database, `gx api`, fixtures, both measurements.
+ * - {@link measureHttp} drives an API that is already running, given users' tokens and profile ids.
+ * - {@link runHttpBench} does the whole thing: scratch database, `gx api`, fixtures, both measurements, in
+ *   one of two profiles: `tuned` (GX_LOG_LEVEL=warn, rate limits off, one user: the API's own cost) or
+ *   `production` (every setting at its production default: access lines at info sampled 1 in 100, rate
+ *   limits on, many distinct users, each within its budget: what a deployment gets).
  *
  * The writer's account is put on the ledger by SQL (as the projector would leave it), so transfers are
  * accepted without a ledger; the bench measures the API and its database, not Fabric.
@@ -17,8 +20,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
+import { createSigner } from 'fast-jwt';
 import pg from 'pg';
 import { migrate } from '../src/db/migrator.js';
+import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, keyIdOf } from '../src/http/auth.js';
 
 /** One measurement, in the shape `npm run bench` prints (bench/harness.ts). */
 export interface HttpBenchResult {
@@ -33,12 +38,20 @@ export interface HttpBenchResult {
   settings: Record<string, string | number | boolean>;
 }
 
+/** A user of the API: a read fetches the user's own profile, a write sends from the user's wallet. */
+export interface HttpUser {
+  accessToken: string;
+  profileId: string;
+}
+
 export interface HttpTarget {
   baseUrl: string;
   /** The API's process id, when known: its CPU time per request is reported too (Linux /proc). */
   pid?: number;
-  accessToken: string;
-  profileId: string;
+  /** Requests go to these users in turn. */
+  users: readonly HttpUser[];
+  /** Scenario label suffix, e.g. `, production defaults`. */
+  label?: string;
   /** A Fabric user id other than the writer's, to transfer to. */
   recipientFabricUserId: string;
 }
@@ -88,8 +101,32 @@ export async function measureHttp(target: HttpTarget, options: MeasureOptions = 
   const duration = options.durationSeconds ?? 10;
   const connections = options.connections ?? 64;
   const pipelining = options.pipelining ?? 1;
-  const headers = { authorization: `Bearer ${target.accessToken}`, 'content-type': 'application/json' };
-  const settings = { durationSeconds: duration, connections, pipelining };
+  const [first] = target.users;
+  if (!first) throw new Error('measureHttp needs at least one user');
+  const headers = { authorization: `Bearer ${first.accessToken}`, 'content-type': 'application/json' };
+  const settings = { durationSeconds: duration, connections, pipelining, users: target.users.length };
+  // With many users each request takes the next user's token (and, for reads, their profile), so per-user
+  // rate limits and caches see many distinct keys; with one user the request never changes.
+  let turn = 0;
+  const nextUser = (): HttpUser => target.users[turn++ % target.users.length] ?? first;
+  const perUser = (path: (user: HttpUser) => string): Partial<autocannon.Options> =>
+    target.users.length === 1
+      ? {}
+      : {
+          requests: [
+            {
+              setupRequest: (request) => {
+                const user = nextUser();
+                return {
+                  ...request,
+                  path: path(user),
+                  headers: { ...request.headers, authorization: `Bearer ${user.accessToken}` },
+                };
+              },
+            },
+          ],
+        };
+  const label = target.label ?? '';
   const measure = async (cannonOptions: autocannon.Options) => {
     const before = await cpuMs(target.pid);
     const result = await cannon(cannonOptions);
@@ -129,14 +166,16 @@ export async function measureHttp(target: HttpTarget, options: MeasureOptions = 
   };
 
   // Warm-up: JIT, pool connections, prepared plans.
-  await cannon({ url: `${target.baseUrl}/api/v1/users/${target.profileId}`, headers, connections, duration: 2 });
-  const reads = await measure({
-    url: `${target.baseUrl}/api/v1/users/${target.profileId}`,
+  const readOptions: autocannon.Options = {
+    url: `${target.baseUrl}/api/v1/users/${first.profileId}`,
     headers,
     connections,
     pipelining,
     duration,
-  });
+    ...perUser((user) => `/api/v1/users/${user.profileId}`),
+  };
+  await cannon({ ...readOptions, pipelining: 1, duration: 2 });
+  const reads = await measure(readOptions);
   const writes = await measure({
     url: `${target.baseUrl}/api/v1/transfers`,
     method: 'POST',
@@ -145,10 +184,11 @@ export async function measureHttp(target: HttpTarget, options: MeasureOptions = 
     connections,
     pipelining,
     duration,
+    ...perUser(() => '/api/v1/transfers'),
   });
   return [
-    toResult('http GET /api/v1/users/:id', '≥ 10000 req/s', reads, '200'),
-    toResult('http POST /api/v1/transfers (202)', '≥ 5000 req/s', writes, '202'),
+    toResult(`http GET /api/v1/users/:id${label}`, '≥ 10000 req/s', reads, '200'),
+    toResult(`http POST /api/v1/transfers (202)${label}`, '≥ 5000 req/s', writes, '202'),
   ];
 }
 
@@ -163,6 +203,51 @@ export interface HttpBenchOptions extends MeasureOptions {
   nodeArgs?: string[];
   /** `gx api --workers` (processes sharing the port); default 1. */
   workers?: number;
+  /** `tuned` (default): logs at warn, rate limits off, one user; `production`: production defaults, many users. */
+  profile?: HttpProfile;
+  /** Distinct users in the production profile (default 1000). */
+  users?: number;
+}
+
+export type HttpProfile = 'tuned' | 'production';
+
+/** How `gx api` is started in each profile: the tuned one turns off what production keeps on. */
+function profileSettings(profile: HttpProfile): { args: string[]; env: Record<string, string> } {
+  if (profile === 'production') return { args: [], env: {} };
+  return {
+    args: ['--rate-limit-per-ip', '0', '--rate-limit-per-user', '0'],
+    env: { GX_LOG_LEVEL: 'warn' },
+  };
+}
+
+/**
+ * `count` more users like `template` (approved, on the ledger, each with its own Fabric user id), with access
+ * tokens signed as the API signs them: registering them through the API would take argon2 hashing and the
+ * per-IP registration limit for each.
+ */
+async function cloneUsers(pool: pg.Pool, template: string, count: number, jwtSecret: string): Promise<HttpUser[]> {
+  const rows = await pool.query<{ profile_id: string }>(
+    `INSERT INTO user_profile (email, password_hash, first_name, last_name, phone_num, nationality_country_code,
+                               date_of_birth, gender, status, onchain_status, fabric_user_id)
+     SELECT 'bench-' || i || '-' || email, password_hash, first_name, last_name, phone_num, nationality_country_code,
+            date_of_birth, gender, 'APPROVED', 'REGISTERED', 'MY A3F HBF934 1BNCH ' || lpad(i::text, 4, '0')
+       FROM user_profile, generate_series(1, $2::int) AS i
+      WHERE profile_id = $1
+     RETURNING profile_id`,
+    [template, count],
+  );
+  const sign = createSigner({
+    key: jwtSecret,
+    algorithm: 'HS256',
+    expiresIn: 3_600_000,
+    iss: DEFAULT_ISSUER,
+    aud: DEFAULT_AUDIENCE,
+    kid: keyIdOf(jwtSecret),
+  });
+  return rows.rows.map((row) => ({
+    profileId: row.profile_id,
+    accessToken: sign({ sub: row.profile_id, role: 'user' }),
+  }));
 }
 
 async function waitForListening(child: ChildProcess, port: number): Promise<void> {
@@ -192,33 +277,28 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpBench
     await migrate(pool);
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const cliPath = options.cliPath ?? path.resolve(import.meta.dirname, '../src/cli.js');
+    const profile = options.profile ?? 'tuned';
+    const tuning = profileSettings(profile);
+    const jwtSecret = randomBytes(24).toString('hex');
     child = spawn(
       process.execPath,
-      [
-        ...(options.nodeArgs ?? []),
-        cliPath,
-        'api',
-        '--rate-limit-per-ip',
-        '0',
-        '--rate-limit-per-user',
-        '0',
-        '--workers',
-        String(options.workers ?? 1),
-      ],
+      [...(options.nodeArgs ?? []), cliPath, 'api', ...tuning.args, '--workers', String(options.workers ?? 1)],
       {
         env: {
           PATH: process.env.PATH ?? '',
           DATABASE_URL: url.toString(),
           GX_HTTP_HOST: '127.0.0.1',
           GX_HTTP_PORT: String(port),
-          GX_JWT_SECRET: randomBytes(24).toString('hex'),
-          GX_LOG_LEVEL: 'warn',
+          GX_JWT_SECRET: jwtSecret,
           GX_DB_POOL_SIZE: String(options.poolSize ?? 16),
           NODE_ENV: 'production',
+          ...tuning.env,
         },
-        stdio: ['ignore', 'ignore', 'inherit'],
+        // The access lines go to a pipe that is read and dropped, as a container runtime reads stdout.
+        stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
+    child.stdout?.resume();
     await waitForListening(child, port);
     const baseUrl = `http://127.0.0.1:${port}`;
     const registered = await fetch(`${baseUrl}/api/v1/auth/register`, {
@@ -241,12 +321,17 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<HttpBench
         WHERE profile_id = $1`,
       [session.user.profileId],
     );
+    const writer: HttpUser = { accessToken: session.accessToken, profileId: session.user.profileId };
+    const users =
+      profile === 'production'
+        ? [writer, ...(await cloneUsers(pool, writer.profileId, (options.users ?? 1000) - 1, jwtSecret))]
+        : [writer];
     return await measureHttp(
       {
         baseUrl,
         ...(child.pid === undefined ? {} : { pid: child.pid }),
-        accessToken: session.accessToken,
-        profileId: session.user.profileId,
+        users,
+        ...(profile === 'production' ? { label: `, production defaults (${users.length} users)` } : {}),
         recipientFabricUserId: 'SG 1B2 CDE123 1WXYZ 9876',
       },
       options,
@@ -269,6 +354,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     serverUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     durationSeconds: seconds || 10,
     connections: connections || 64,
+    profile: process.env.GX_BENCH_HTTP_PROFILE === 'production' ? 'production' : 'tuned',
     ...(process.env.GX_BENCH_API_WORKERS ? { workers: Number(process.env.GX_BENCH_API_WORKERS) } : {}),
     ...(process.env.GX_BENCH_NODE_ARGS ? { nodeArgs: process.env.GX_BENCH_NODE_ARGS.split(' ') } : {}),
   });

@@ -15,6 +15,7 @@ import { freePort } from '../test/support/ports.js';
 import { devnetScenarios } from './devnet.js';
 import { type BenchOptions, type BenchResult, formatTable, machineInfo, round, writeResults } from './harness.js';
 import { runHttpBench } from './http.js';
+import { benchMemory } from './memory.js';
 import { benchProjector, benchProjectorOnDevnet } from './projector.js';
 import { protocolFloorScenarios } from './protocol-floor.js';
 import { submitterScenarios } from './submitter.js';
@@ -33,7 +34,15 @@ const scenarios: Record<string, Scenario> = {
     ];
   },
   'time-to-queryable': (options) => benchTimeToQueryable(options),
-  http: (options) => runHttpBench({ serverUrl: options.serverUrl, durationSeconds: options.quick ? 3 : 10 }),
+  memory: (options) => benchMemory(options),
+  // The tuned figure (the API's own cost) beside what production defaults give (sampled logs, rate limits).
+  async http(options) {
+    const durationSeconds = options.quick ? 3 : 10;
+    return [
+      ...(await runHttpBench({ serverUrl: options.serverUrl, durationSeconds, profile: 'tuned' })),
+      ...(await runHttpBench({ serverUrl: options.serverUrl, durationSeconds, profile: 'production' })),
+    ];
+  },
 };
 
 async function withServer<T>(work: (serverUrl: string) => Promise<T>): Promise<T> {

@@ -14,12 +14,16 @@ export interface TimeToQueryableOptions {
   quick: boolean;
 }
 
-interface Sender {
+export interface Sender {
   client: ApiClient;
   fabricUserId: string;
 }
 
-async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -28,7 +32,7 @@ async function pool<T>(items: readonly T[], concurrency: number, work: (item: T)
   );
 }
 
-async function settle(client: ApiClient, commandId: string, what: string): Promise<void> {
+export async function settle(client: ApiClient, commandId: string, what: string): Promise<void> {
   const outcome = await client.waitForCommand(commandId, { timeoutMs: 600_000 });
   if (outcome.outcome !== 'projected') throw new Error(`${what} failed: ${outcome.command.error}`);
 }
@@ -38,7 +42,7 @@ async function settle(client: ApiClient, commandId: string, what: string): Promi
  * an individual whose genesis funds it (registrations of one country share its genesis counter, so the
  * submitter runs them one after the other).
  */
-async function seedUsers(anonymous: ApiClient, admin: ApiClient, count: number): Promise<Sender[]> {
+export async function seedUsers(anonymous: ApiClient, admin: ApiClient, count: number): Promise<Sender[]> {
   const run = randomBytes(3).toString('hex');
   const accounts: Array<{ profileId: string; client: ApiClient }> = [];
   await pool(
@@ -74,7 +78,7 @@ async function seedUsers(anonymous: ApiClient, admin: ApiClient, count: number):
 }
 
 /** Sends transfers at `rate`/s for `seconds` s; returns the 202 → projected latency of each (ms). */
-async function measure(
+export async function measure(
   users: Sender[],
   rate: number,
   seconds: number,

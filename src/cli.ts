@@ -12,7 +12,6 @@ import { addDevnetCommand } from './dev/devnet-command.js';
 import { addApiCommand } from './http/api-command.js';
 import { createLogger } from './observability/logger.js';
 import { addProjectorCommand } from './projector/command.js';
-import { runSubmitter } from './submitter/run-submitter.js';
 
 /** Exit codes a supervisor (Kubernetes, a shell script) can tell apart. */
 export const ExitCode = { failure: 1, badConfiguration: 2, schemaMismatch: 3 } as const;
@@ -70,7 +69,7 @@ addDevnetCommand(program);
 program
   .command('submitter')
   .description('Submit outbox commands to the ledger: exactly once, many in flight (GX_SUBMITTER_*).')
-  .action(() => runSubmitter());
+  .action(async () => (await import('./submitter/run-submitter.js')).runSubmitter());
 
 addDevCommands(program);
 

@@ -102,6 +102,47 @@ export interface SecuritySettings {
   eventStreams: { maxStreams: number; maxPerUser: number; maxLifetimeMs: number };
 }
 
+/**
+ * The standard OpenTelemetry variables that decide whether a role traces (README, Tracing); the SDK reads
+ * them (and the other OTEL_* variables) itself. Validated here so that a typo stops the role like any other.
+ */
+const tracingEnv = {
+  OTEL_SDK_DISABLED: booleanFlag.default(false),
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none']).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: optionalText,
+  OTEL_TRACES_SAMPLER: z
+    .enum([
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ])
+    .optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
+};
+
+/** Request logging (README, Configuration): which lines `gx api` writes per request. */
+export interface RequestLogSettings {
+  /** Level of a sampled access line; `silent` writes none (errors and slow requests are still logged). */
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'silent';
+  /** Share of ordinary requests that get an access line, 0 … 1. */
+  sampleRate: number;
+  /** A request taking at least this long is always logged, at `warn`. */
+  slowMs: number;
+}
+
+/** Request logging when GX_REQUEST_LOG_* are unset outside production (and for APIs built without a config). */
+export const REQUEST_LOG_DEFAULTS: RequestLogSettings = { level: 'info', sampleRate: 1, slowMs: 1000 };
+/**
+ * The sample rate when unset in production: one line per request filled 206 MB per 400k requests. Every
+ * request is still counted in the metrics, and failures and slow requests are always logged.
+ */
+export const PRODUCTION_REQUEST_LOG_SAMPLE_RATE = 0.01;
+
 /** Environment variable → schema. The variable name is the key, so errors can name it exactly. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -126,6 +167,9 @@ const envSchema = z.object({
   GX_CORS_ORIGINS: commaList.default([]),
   GX_BODY_LIMIT_BYTES: positiveInt.default(65_536),
   GX_PURGE_INTERVAL_MS: limit.default(3_600_000),
+  GX_REQUEST_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'silent']).default(REQUEST_LOG_DEFAULTS.level),
+  GX_REQUEST_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).optional(),
+  GX_REQUEST_LOG_SLOW_MS: positiveInt.default(REQUEST_LOG_DEFAULTS.slowMs),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -176,6 +220,7 @@ const envSchema = z.object({
   GX_READY_MAX_PENDING_AGE_MS: positiveInt.default(READINESS_DEFAULTS.maxPendingAgeMs),
 
   ...securityEnv,
+  ...tracingEnv,
 });
 
 export type EnvironmentVariable = keyof typeof envSchema.shape;
@@ -281,6 +326,7 @@ export interface Config {
     redisUrl: string | undefined;
     /** How often each API process deletes expired idempotency keys and refresh tokens (0: never). */
     purgeIntervalMs: number;
+    requestLog: RequestLogSettings;
   };
   auth: {
     jwtSecret: string | undefined;
@@ -297,6 +343,11 @@ export interface Config {
   /** Above these every role's `/readyz` says `degraded` (still 200): see src/observability/readiness.ts. */
   readiness: { maxLagBlocks: number; maxLagMs: number; maxPendingAgeMs: number };
   security: SecuritySettings;
+  /**
+   * On when an OTLP endpoint is set (or OTEL_TRACES_EXPORTER=otlp), unless OTEL_SDK_DISABLED=true or
+   * OTEL_TRACES_EXPORTER=none: off by default, at no cost (src/observability/tracing.ts).
+   */
+  tracing: { enabled: boolean };
 }
 
 /** Reads and validates the environment. Throws {@link ConfigError} naming every bad variable. */
@@ -325,6 +376,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bodyLimitBytes: e.GX_BODY_LIMIT_BYTES,
       redisUrl: e.REDIS_URL,
       purgeIntervalMs: e.GX_PURGE_INTERVAL_MS,
+      requestLog: {
+        level: e.GX_REQUEST_LOG_LEVEL,
+        sampleRate:
+          e.GX_REQUEST_LOG_SAMPLE_RATE ??
+          (e.NODE_ENV === 'production' ? PRODUCTION_REQUEST_LOG_SAMPLE_RATE : REQUEST_LOG_DEFAULTS.sampleRate),
+        slowMs: e.GX_REQUEST_LOG_SLOW_MS,
+      },
     },
     auth: {
       jwtSecret: e.GX_JWT_SECRET,
@@ -361,6 +419,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPendingAgeMs: e.GX_READY_MAX_PENDING_AGE_MS,
     },
     security: securitySettings(e),
+    tracing: {
+      enabled:
+        !e.OTEL_SDK_DISABLED &&
+        e.OTEL_TRACES_EXPORTER !== 'none' &&
+        (e.OTEL_TRACES_EXPORTER === 'otlp' ||
+          e.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined ||
+          e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined),
+    },
   };
 }
 

@@ -20,6 +20,20 @@ describe('loadConfig', () => {
     expect(config.fabric.chaincode).toBe('gxtv3');
   });
 
+  it('samples request lines in production unless told otherwise, and validates the request-log settings', () => {
+    expect(loadConfig({}).http.requestLog).toEqual({ level: 'info', sampleRate: 1, slowMs: 1000 });
+    expect(loadConfig({ NODE_ENV: 'production' }).http.requestLog.sampleRate).toBe(0.01);
+    expect(
+      loadConfig({ NODE_ENV: 'production', GX_REQUEST_LOG_SAMPLE_RATE: '1', GX_REQUEST_LOG_LEVEL: 'debug' }).http
+        .requestLog,
+    ).toEqual({ level: 'debug', sampleRate: 1, slowMs: 1000 });
+    const error = configError(() => loadConfig({ GX_REQUEST_LOG_SAMPLE_RATE: '2', GX_REQUEST_LOG_LEVEL: 'loud' }));
+    expect(error.issues.map((issue) => issue.variable).sort()).toEqual([
+      'GX_REQUEST_LOG_LEVEL',
+      'GX_REQUEST_LOG_SAMPLE_RATE',
+    ]);
+  });
+
   it('uses DATABASE_URL when set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/gx', GX_DB_POOL_SIZE: '4' });
     expect(config.database).toEqual({ kind: 'url', connectionString: 'postgres://u:p@db:5432/gx', poolSize: 4 });

@@ -7,6 +7,7 @@ import { type Config, refuseEmbeddedDatabase } from './config.js';
 import { assertSchemaCompatible } from './db/migrator.js';
 import { type Database, openDatabase } from './db/pool.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { startTracing, stopTracing } from './observability/tracing.js';
 
 export interface RoleContext {
   config: Config;
@@ -14,10 +15,17 @@ export interface RoleContext {
   db: Database;
 }
 
-/** Opens the database for `role` and refuses (throwing SchemaMismatchError) unless this code can run on its schema. */
+/**
+ * Starts tracing when configured, opens the database for `role` and refuses (throwing SchemaMismatchError)
+ * unless this code can run on its schema.
+ */
 export async function startRole(role: string, config: Config): Promise<RoleContext> {
   refuseEmbeddedDatabase(config, role);
   const logger = createLogger({ level: config.logLevel, role });
+  if (config.tracing.enabled) {
+    await startTracing({ serviceName: `gx-${role}` });
+    logger.info('tracing on: spans go to the OTLP endpoint of OTEL_EXPORTER_OTLP_*');
+  }
   const db = await openDatabase(config.database, { logger, applicationName: `gx-${role}` });
   try {
     await assertSchemaCompatible(db.pool);
@@ -29,8 +37,8 @@ export async function startRole(role: string, config: Config): Promise<RoleConte
 }
 
 /**
- * Calls `stop` once on the first SIGINT or SIGTERM; a second signal exits at once.
- * Resolves when `stop` has finished.
+ * Calls `stop` once on the first SIGINT or SIGTERM, then sends the spans still buffered; a second signal
+ * exits at once. Resolves when both have finished.
  */
 export function untilSignal(logger: Logger, stop: () => Promise<void>): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -39,7 +47,9 @@ export function untilSignal(logger: Logger, stop: () => Promise<void>): Promise<
       if (stopping) process.exit(130);
       stopping = true;
       logger.info({ signal }, 'stopping');
-      stop().then(resolve, reject);
+      stop()
+        .then(() => stopTracing())
+        .then(resolve, reject);
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);

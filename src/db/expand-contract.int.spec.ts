@@ -14,7 +14,7 @@ import { freePort } from '../../test/support/ports.js';
 import { type Migration, type MigrationCompatibility, migrations } from './migrations/index.js';
 import { assertSchemaCompatible, migrate, migrationLabel, SchemaMismatchError, schemaStatus } from './migrator.js';
 
-// The highest version this code knows (versions may skip a number another branch holds).
+// The highest version this code knows.
 const N = Math.max(...migrations.map((migration) => migration.version));
 
 /** A migration of the next release, with the given declaration. */

@@ -1,12 +1,8 @@
 /** `gx dev`, `gx demo` and `gx verify`: the one-machine system, its story, and its consistency check. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { fabricIdentitySettings, loadConfig, requireSettings } from '../config.js';
-import { createLedgerClient } from '../ledger/index.js';
 import { startRole } from '../runtime.js';
-import { formatVerifyReport, verifyReadModels } from '../verify/verify-read-models.js';
-import { runDemoStory } from './demo-story.js';
 import { loadOrCreateDevSecrets } from './dev-secrets.js';
-import { runDev } from './run-dev.js';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -37,7 +33,10 @@ export function addDevCommands(program: Command): void {
         .default(0)
         .argParser(port),
     )
-    .action((options: { devnetPort: number; commitLatencyMs: number }) => runDev(options));
+    .action(async (options: { devnetPort: number; commitLatencyMs: number }) =>
+      // Loaded when the command runs, as every role's code: the roles start from the same CLI.
+      (await import('./run-dev.js')).runDev(options),
+    );
 
   program
     .command('demo')
@@ -46,6 +45,7 @@ export function addDevCommands(program: Command): void {
     .action(async (options: { url?: string }) => {
       const config = loadConfig();
       const secrets = await loadOrCreateDevSecrets(config.dataDir);
+      const { runDemoStory } = await import('./demo-story.js');
       const result = await runDemoStory({
         baseUrl: options.url ?? `http://127.0.0.1:${config.http.port}`,
         adminEmail: config.auth.adminEmail ?? secrets.adminEmail,
@@ -69,6 +69,10 @@ export function addDevCommands(program: Command): void {
         GX_FABRIC_MSP_ID: config.fabric.mspId,
         ...fabricIdentitySettings(config.fabric, ['reader']),
       });
+      const [{ createLedgerClient }, { formatVerifyReport, verifyReadModels }] = await Promise.all([
+        import('../ledger/index.js'),
+        import('../verify/verify-read-models.js'),
+      ]);
       const { logger, db } = await startRole('verify', config);
       const ledger = await createLedgerClient(config.fabric, { logger, name: 'verify', access: 'read' });
       try {

@@ -8,9 +8,6 @@
 import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../config.js';
-import { startDevnetAdminServer } from '../devnet/admin-server.js';
-import { writeConnectionEnv } from '../devnet/connection-env.js';
-import { startDevnet } from '../devnet/network.js';
 import { createLogger } from '../observability/logger.js';
 import { untilSignal } from '../runtime.js';
 
@@ -83,6 +80,12 @@ export function addDevnetCommand(program: Command): void {
 }
 
 async function runDevnet(options: DevnetCommandOptions): Promise<void> {
+  // devnet's code, loaded when it runs: the other roles start from the same CLI.
+  const [{ startDevnetAdminServer }, { writeConnectionEnv }, { startDevnet }] = await Promise.all([
+    import('../devnet/admin-server.js'),
+    import('../devnet/connection-env.js'),
+    import('../devnet/network.js'),
+  ]);
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, role: 'devnet' });
   const dataDir = path.resolve(options.dataDir ?? config.dataDir);

@@ -25,6 +25,7 @@ import { startApi } from '../http/run-api.js';
 import { createLedgerClient } from '../ledger/index.js';
 import { checkLedgerTarget } from '../ledger/target-check.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { startTracing } from '../observability/tracing.js';
 import { startProjectorRole } from '../projector/run.js';
 import { type RoleContext, untilSignal } from '../runtime.js';
 import { startSubmitter } from '../submitter/submitter.js';
@@ -51,6 +52,8 @@ export async function startDev(options: DevOptions, env: NodeJS.ProcessEnv = pro
   const baseConfig = loadConfig(env);
   refuseEmbeddedDatabase(baseConfig, 'dev');
   const logger = createLogger({ level: baseConfig.logLevel, role: 'dev' });
+  // Every role of this process shares one tracer provider (service gx-dev); untilSignal flushes it.
+  if (baseConfig.tracing.enabled) await startTracing({ serviceName: 'gx-dev' });
   await mkdir(baseConfig.dataDir, { recursive: true });
   // The admin this system runs with (the environment's, else the file's), written back for `gx demo`.
   const secrets = await rememberDevAdmin(baseConfig.dataDir, await loadOrCreateDevSecrets(baseConfig.dataDir), {

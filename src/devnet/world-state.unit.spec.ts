@@ -30,8 +30,23 @@ describe('WorldState', () => {
     state.set('two', 'b', entry('other'));
     expect(state.range('one', 'b', 'd').map(([key]) => key)).toEqual(['b', 'c']);
     expect(state.range('one', '', '').map(([key]) => key)).toEqual(['a', 'b', 'c', 'd']);
-    expect(state.get('two', 'b')?.value.toString()).toBe('other');
+    expect(Buffer.from(state.get('two', 'b')?.value ?? []).toString()).toBe('other');
     expect(state.range('three', '', '')).toEqual([]);
+  });
+
+  it('keeps a value in a buffer of its own, not the larger buffer it was cut from', () => {
+    const state = new WorldState();
+    const message = new Uint8Array(8192).fill(7);
+    state.set('ns', 'slice', { value: message.subarray(100, 110), version: { block: 1, tx: 0 } });
+    // Buffer.from of a short string is a slice of Node's shared 8 KiB pool.
+    state.set('ns', 'pooled', entry('pooled'));
+    const slice = state.get('ns', 'slice')?.value;
+    expect(slice?.buffer.byteLength).toBe(10);
+    expect([...(slice ?? [])]).toEqual(Array(10).fill(7));
+    expect(state.get('ns', 'pooled')?.value.buffer.byteLength).toBe(6);
+    const own = new Uint8Array([1, 2, 3]);
+    state.set('ns', 'own', { value: own, version: { block: 1, tx: 1 } });
+    expect(state.get('ns', 'own')?.value).toBe(own);
   });
 
   it('reflects deletes and inserts in later ranges', () => {

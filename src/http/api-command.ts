@@ -2,8 +2,7 @@
  * The `gx api` command line: which services to serve and the rate limits.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { API_SERVICES } from './app.js';
-import { parseServices, runApi } from './run-api.js';
+import { API_SERVICES, parseServices } from './services.js';
 
 function count(value: string): number {
   const parsed = Number(value);
@@ -49,15 +48,18 @@ export function addApiCommand(program: Command): void {
         rateLimitWindowMs?: number;
         workers?: number;
       }) =>
-        runApi({
-          ...(options.workers ? { workers: options.workers } : {}),
-          ...(options.services ? { services: options.services } : {}),
-          rateLimits: {
-            ...(options.rateLimitPerIp !== undefined ? { perIp: options.rateLimitPerIp } : {}),
-            ...(options.rateLimitPerUser !== undefined ? { perUser: options.rateLimitPerUser } : {}),
-            ...(options.rateLimitAuthPerIp !== undefined ? { authPerIp: options.rateLimitAuthPerIp } : {}),
-            ...(options.rateLimitWindowMs ? { windowMs: options.rateLimitWindowMs } : {}),
-          },
-        }),
+        // Loaded on demand: the other roles, which start from the same CLI, never load the API.
+        import('./run-api.js').then(({ runApi }) =>
+          runApi({
+            ...(options.workers ? { workers: options.workers } : {}),
+            ...(options.services ? { services: options.services } : {}),
+            rateLimits: {
+              ...(options.rateLimitPerIp !== undefined ? { perIp: options.rateLimitPerIp } : {}),
+              ...(options.rateLimitPerUser !== undefined ? { perUser: options.rateLimitPerUser } : {}),
+              ...(options.rateLimitAuthPerIp !== undefined ? { authPerIp: options.rateLimitAuthPerIp } : {}),
+              ...(options.rateLimitWindowMs ? { windowMs: options.rateLimitWindowMs } : {}),
+            },
+          }),
+        ),
     );
 }

@@ -18,7 +18,7 @@ import {
   findAccountStates,
   type KycKeyring,
 } from '../capabilities/index.js';
-import { READINESS_DEFAULTS, type TrustProxy } from '../config.js';
+import { READINESS_DEFAULTS, type RequestLogSettings, type TrustProxy } from '../config.js';
 import type { LedgerProbe } from '../observability/health.js';
 import type { ReadinessThresholds } from '../observability/readiness.js';
 import { createOutboxBatcher, type OutboxBatcherOptions } from '../outbox/group-commit.js';
@@ -35,17 +35,9 @@ import { routePolicies } from './route-policies.js';
 import { commandRoutes, EVENT_STREAM_DEFAULTS, type EventStreamLimits } from './routes/command-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { helmetHeaders } from './security-headers.js';
+import { API_SERVICES, type ApiService } from './services.js';
+import { traceRequests } from './tracing.js';
 import { zodToOpenApi, zodValidatorCompiler } from './zod-schemas.js';
-
-/**
- * The services one `gx api` process can serve (`--services`); each deploys and scales on its own: every
- * capability slice, and `commands` (command status and its event stream).
- */
-export type ApiService = CapabilityService | 'commands';
-export const API_SERVICES: readonly ApiService[] = [
-  ...(Object.keys(capabilityRoutes) as CapabilityService[]),
-  'commands',
-];
 
 export interface ApiDependencies {
   pool: pg.Pool;
@@ -93,6 +85,8 @@ export interface ApiDependencies {
   drainLimitBytes?: number;
   /** Seconds a rotated refresh token still yields its successor (concurrent refreshes; default 10). */
   refreshReuseGraceSeconds?: number;
+  /** Access lines: level, sampling, slow threshold (default: every request at info, slow from 1 s). */
+  requestLog?: RequestLogSettings;
   /** Failed logins allowed per (account, source) and per source before backoff (default 5 and 50). */
   loginFailures?: { perAccountSource: number; perSource: number };
 }
@@ -116,7 +110,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Our loggers are pino's (deps.logger and its children).
     childLoggerFactory: (logger, bindings, options) => lazyChildLogger(logger as Logger, bindings, options),
-    logController: new AccessLogController(),
+    logController: new AccessLogController(deps.requestLog),
     bodyLimit,
     // proxy-addr asks hop by hop (0 = the socket's peer): trust exactly the configured proxies. A list of
     // addresses/CIDRs is compiled by proxy-addr itself.
@@ -151,6 +145,8 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     reply.header('x-request-id', request.id);
     done();
   });
+  // A span per request when tracing is on (before any route is registered, so every handler runs in it).
+  traceRequests(app);
   // Draining: answers to requests still in flight close their keep-alive connection, so close() can finish.
   let closing = false;
   app.addHook('preClose', async () => {

@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
-import { AccessLogController, lazyChildLogger } from './request-logger.js';
+import { REQUEST_LOG_DEFAULTS, type RequestLogSettings } from '../config.js';
+import { AccessLogController, accessLine, lazyChildLogger } from './request-logger.js';
 
 function rootLogger(level: string) {
   const lines: Array<Record<string, unknown>> = [];
@@ -84,5 +85,87 @@ describe('AccessLogController', () => {
       'incoming request',
       'request completed',
     ]);
+  });
+});
+
+describe('accessLine: which requests get a line', () => {
+  const sampled: RequestLogSettings = { level: 'info', sampleRate: 0.25, slowMs: 500 };
+  const ok = { statusCode: 200, responseTimeMs: 3, failed: false };
+
+  it('samples ordinary requests at the rate, at the configured level', () => {
+    expect(accessLine(ok, sampled, () => 0.1)).toEqual({ level: 'info', message: 'request completed' });
+    expect(accessLine(ok, sampled, () => 0.25)).toBeUndefined();
+    expect(accessLine(ok, sampled, () => 0.9)).toBeUndefined();
+    expect(accessLine({ ...ok, statusCode: 404 }, sampled, () => 0.9)).toBeUndefined();
+    expect(accessLine(ok, { ...sampled, level: 'debug' }, () => 0)).toEqual({
+      level: 'debug',
+      message: 'request completed',
+    });
+  });
+
+  it('always logs failures at error and slow requests at warn, whatever the rate or level', () => {
+    const never: RequestLogSettings = { level: 'silent', sampleRate: 0, slowMs: 500 };
+    const noDraw = () => {
+      throw new Error('a failure or a slow request must not depend on the draw');
+    };
+    expect(accessLine({ ...ok, statusCode: 503 }, never, noDraw)).toEqual({
+      level: 'error',
+      message: 'request errored',
+    });
+    expect(accessLine({ ...ok, failed: true }, never, noDraw)).toEqual({ level: 'error', message: 'request errored' });
+    expect(accessLine({ ...ok, responseTimeMs: 500 }, never, noDraw)).toEqual({
+      level: 'warn',
+      message: 'slow request',
+    });
+    expect(accessLine({ ...ok, responseTimeMs: 499 }, never, noDraw)).toBeUndefined();
+  });
+
+  it('draws nothing at rate 1 or 0', () => {
+    const noDraw = () => {
+      throw new Error('no draw expected');
+    };
+    expect(accessLine(ok, { ...sampled, sampleRate: 1 }, noDraw)?.message).toBe('request completed');
+    expect(accessLine(ok, { ...sampled, sampleRate: 0 }, noDraw)).toBeUndefined();
+  });
+
+  it('keeps about the sampled share over many requests', () => {
+    let seed = 7;
+    // A fixed linear congruential sequence: the share is exact for this seed, not a statistical bound.
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const logged = Array.from({ length: 10_000 }, () => accessLine(ok, sampled, random)).filter(Boolean).length;
+    expect(logged).toBeGreaterThan(2_300);
+    expect(logged).toBeLessThan(2_700);
+  });
+});
+
+describe('AccessLogController with sampling', () => {
+  it('writes no line for a sampled-out request, and always one for a 500 and a slow request', async () => {
+    const { logger, lines } = rootLogger('info');
+    const app = Fastify({
+      loggerInstance: logger,
+      logController: new AccessLogController({ level: 'info', sampleRate: 0, slowMs: 50 }),
+    });
+    app.get('/ok', async () => ({ ok: true }));
+    app.get('/fail', async (_request, reply) => reply.code(500).send({ error: 'x' }));
+    app.get('/slow', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      return { ok: true };
+    });
+    await app.inject({ method: 'GET', url: '/ok' });
+    await app.inject({ method: 'GET', url: '/fail' });
+    await app.inject({ method: 'GET', url: '/slow' });
+    await app.close();
+    const requestLines = lines.filter((line) => line.reqId !== undefined);
+    expect(requestLines.map((line) => [line.level, line.msg, (line.req as { url: string }).url])).toEqual([
+      [50, 'request errored', '/fail'],
+      [40, 'slow request', '/slow'],
+    ]);
+  });
+
+  it('defaults to every request outside production', () => {
+    expect(REQUEST_LOG_DEFAULTS).toEqual({ level: 'info', sampleRate: 1, slowMs: 1000 });
   });
 });

@@ -18,9 +18,10 @@ import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
 import { checkLedgerTarget } from '../ledger/target-check.js';
 import type { LedgerProbe } from '../observability/health.js';
 import { type RoleContext, startRole, untilSignal } from '../runtime.js';
-import { API_SERVICES, type ApiDependencies, type ApiService, buildApp } from './app.js';
+import { type ApiDependencies, buildApp } from './app.js';
 import { scheduleExpiryPurge } from './expiry-purge.js';
 import type { RateLimitSettings } from './rate-limits.js';
+import { API_SERVICES, type ApiService } from './services.js';
 
 export interface ApiOptions {
   /** Default: every service. */
@@ -36,22 +37,6 @@ export interface RunningApi {
   address: string;
   /** Stops accepting, drains in-flight requests, closes Redis and the ledger client (not the database). */
   close(): Promise<void>;
-}
-
-/** Parses `--services identity,tokens`; throws naming an unknown service. `tokenomics` means `tokens`. */
-export function parseServices(list: string | undefined): ApiService[] {
-  if (list === undefined || list.trim() === '') return [...API_SERVICES];
-  const names = list
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .filter(Boolean);
-  return names.map((name) => {
-    const service = name === 'tokenomics' ? 'tokens' : name;
-    if (!(API_SERVICES as readonly string[]).includes(service)) {
-      throw new Error(`unknown service "${name}"; known: ${API_SERVICES.join(', ')}`);
-    }
-    return service as ApiService;
-  });
 }
 
 /** Parses the KYC keys, reporting a malformed setting like any other bad variable (exit code 2). */
@@ -164,6 +149,7 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
     approvalTtlSeconds: config.auth.approvalTtlSeconds,
     corsOrigins: config.http.corsOrigins,
     bodyLimitBytes: config.http.bodyLimitBytes,
+    requestLog: config.http.requestLog,
     services: options.services,
     kycKeyring,
     ledger,

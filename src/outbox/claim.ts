@@ -3,6 +3,7 @@
  * submitters never take the same row, and neither waits on the other).
  */
 import type pg from 'pg';
+import type { TraceCarrier } from '../observability/tracing.js';
 import { COMMAND_STATUS_CHANNEL } from './channels.js';
 
 /** An outbox row as the submitter works on it. */
@@ -17,6 +18,8 @@ export interface ClaimedCommand {
   fabricTxId: string | null;
   signedTx: Buffer | null;
   createdAt: Date;
+  /** The trace context of the request that wrote the command (tracing on), for the submitter's spans. */
+  traceContext: TraceCarrier | null;
 }
 
 interface ClaimedRow {
@@ -28,6 +31,7 @@ interface ClaimedRow {
   fabric_tx_id: string | null;
   signed_tx: Buffer | null;
   created_at: Date;
+  trace_context: TraceCarrier | null;
 }
 
 export function toClaimedCommand(row: ClaimedRow): ClaimedCommand {
@@ -40,6 +44,7 @@ export function toClaimedCommand(row: ClaimedRow): ClaimedCommand {
     fabricTxId: row.fabric_tx_id,
     signedTx: row.signed_tx,
     createdAt: row.created_at,
+    traceContext: row.trace_context,
   };
 }
 
@@ -72,9 +77,9 @@ export async function claimCommands(pool: pg.Pool, workerId: string, limit: numb
          FROM due
         WHERE o.id = due.id
        RETURNING o.id, o.command_type, o.request_id, o.payload, o.attempts, o.fabric_tx_id, o.signed_tx,
-                 o.created_at, due.old_status
+                 o.created_at, o.trace_context, due.old_status
      )
-     SELECT id, command_type, request_id, payload, attempts, fabric_tx_id, signed_tx, created_at,
+     SELECT id, command_type, request_id, payload, attempts, fabric_tx_id, signed_tx, created_at, trace_context,
             CASE WHEN old_status = 'FAILED' THEN pg_notify('${COMMAND_STATUS_CHANNEL}', id::text) END AS notified
        FROM claimed`,
     values: [workerId, limit],

@@ -26,6 +26,8 @@ describe('enqueueCommand', () => {
       payload: genesis,
       submitted_by: 'admin-1',
       request_id: enqueued.requestId,
+      // Tracing is off in this process: nothing is captured or stored.
+      trace_context: null,
     });
     expect(row.rows[0].next_attempt_at).toBeInstanceOf(Date);
   });

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { type CommandType, validateCommand } from '../commands/catalogue.js';
 import { Batcher } from '../db/micro-batcher.js';
+import { currentTraceCarrier, type TraceCarrier } from '../observability/tracing.js';
 import { type EnqueuedCommand, enqueueCommand, type NewCommand } from './enqueue.js';
 
 export interface OutboxBatcherOptions {
@@ -38,6 +39,8 @@ interface Queued {
   id: string;
   command: NewCommand<CommandType>;
   payload: unknown;
+  /** The requester's trace context, captured when it asked (the flush runs outside its call chain). */
+  trace: TraceCarrier | undefined;
 }
 
 export function createOutboxBatcher(pool: pg.Pool, options: OutboxBatcherOptions = {}): OutboxBatcher {
@@ -58,13 +61,16 @@ export function createOutboxBatcher(pool: pg.Pool, options: OutboxBatcherOptions
         request_id: p.command.requestId ?? null,
         payload: p.payload,
         submitted_by: p.command.submittedBy,
+        // Absent (not null) when untraced: JSON.stringify leaves it out.
+        trace_context: p.trace,
       }));
       const result = await pool.query<{ id: string; request_id: string; created_at: Date }>({
         name: 'gx-outbox-batch-insert',
-        text: `INSERT INTO outbox_command (id, tenant_id, command_type, request_id, payload, submitted_by)
-         SELECT id, tenant_id, command_type, COALESCE(request_id, id::text), payload, submitted_by
+        text: `INSERT INTO outbox_command (id, tenant_id, command_type, request_id, payload, submitted_by, trace_context)
+         SELECT id, tenant_id, command_type, COALESCE(request_id, id::text), payload, submitted_by, trace_context
            FROM jsonb_to_recordset($1::jsonb)
-             AS t(id uuid, tenant_id text, command_type text, request_id text, payload jsonb, submitted_by text)
+             AS t(id uuid, tenant_id text, command_type text, request_id text, payload jsonb, submitted_by text,
+                  trace_context jsonb)
          RETURNING id, request_id, created_at`,
         values: [JSON.stringify(rows)],
       });
@@ -81,7 +87,7 @@ export function createOutboxBatcher(pool: pg.Pool, options: OutboxBatcherOptions
     } catch (error) {
       // One row (say a duplicate request id) must not fail its neighbours: write them one by one.
       if (batch.length === 1) return [{ status: 'rejected', reason: error }];
-      return Promise.allSettled(batch.map((queued) => enqueueCommand(pool, queued.command)));
+      return Promise.allSettled(batch.map((queued) => enqueueCommand(pool, queued.command, queued.trace)));
     }
   }
 
@@ -94,7 +100,7 @@ export function createOutboxBatcher(pool: pg.Pool, options: OutboxBatcherOptions
         return Promise.reject(error);
       }
       return batcher
-        .add({ id: randomUUID(), command: command as NewCommand<CommandType>, payload })
+        .add({ id: randomUUID(), command: command as NewCommand<CommandType>, payload, trace: currentTraceCarrier() })
         .then((settled) => (settled.status === 'fulfilled' ? settled.value : Promise.reject(settled.reason)));
     },
     drain: () => batcher.drained(),

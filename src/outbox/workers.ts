@@ -69,7 +69,8 @@ export async function adoptOrphanedCommands(
         SET locked_by = $1::text, locked_at = now(), attempts = o.attempts + 1, updated_at = now()
        FROM orphaned
       WHERE o.id = orphaned.id
-     RETURNING o.id, o.command_type, o.request_id, o.payload, o.attempts, o.fabric_tx_id, o.signed_tx, o.created_at`,
+     RETURNING o.id, o.command_type, o.request_id, o.payload, o.attempts, o.fabric_tx_id, o.signed_tx, o.created_at,
+               o.trace_context`,
     [workerId, limit, ownStrays !== undefined, ownStrays?.workingOn ?? []],
   );
   await pool.query(

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import * as capabilities from '../capabilities/index.js';
 import { inTransaction } from '../db/pool.js';
 import type { Logger } from '../observability/logger.js';
+import { tracingEnabled } from '../observability/tracing.js';
 import { lockCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { isAfter, type StreamPosition } from './position.js';
 import {
@@ -19,6 +20,7 @@ import {
 } from './projection.js';
 import { quarantineEvent } from './quarantine.js';
 import type { SourceEvent } from './source.js';
+import { ProjectionSpans } from './tracing.js';
 
 /** A ledger event with its index among this chaincode's events of its block. */
 export interface PositionedEvent extends SourceEvent {
@@ -99,10 +101,26 @@ export async function applyBatch(
   options: ApplyBatchOptions,
 ): Promise<BatchOutcome> {
   const prepared = 'changes' in events ? events : prepareBatch(events);
-  // Asynchronous commit is safe here: a database crash can only lose the newest batches together with
-  // their checkpoint (WAL keeps them atomic), and those are read from the ledger again. It spares every
-  // live block a WAL flush wait, which is most of its latency.
-  return inTransaction(pool, (client) => applyInTransaction(client, prepared, options), { synchronousCommit: false });
+  const spans = tracingEnabled() ? new ProjectionSpans(options.projection, prepared.valid) : undefined;
+  try {
+    // Asynchronous commit is safe here: a database crash can only lose the newest batches together with
+    // their checkpoint (WAL keeps them atomic), and those are read from the ledger again. It spares every
+    // live block a WAL flush wait, which is most of its latency.
+    const outcome = await inTransaction(
+      pool,
+      async (client) => {
+        const outcome = await applyInTransaction(client, prepared, options);
+        if (outcome.applied > 0) await spans?.start(client);
+        return outcome;
+      },
+      { synchronousCommit: false },
+    );
+    spans?.end();
+    return outcome;
+  } catch (error) {
+    spans?.end(error);
+    throw error;
+  }
 }
 
 async function applyInTransaction(

@@ -1,6 +1,8 @@
 /** The `gx projector` command and its `rebuild` subcommand. */
 import type { Command } from 'commander';
-import { runProjector, runProjectorRebuild } from './run.js';
+
+/** The projector's code, loaded when its command runs: every role starts from the same CLI. */
+const projectorRole = () => import('./run.js');
 
 /** Registers `gx projector [run]` and `gx projector rebuild` on the CLI. */
 export function addProjectorCommand(program: Command): void {
@@ -10,9 +12,9 @@ export function addProjectorCommand(program: Command): void {
   projector
     .command('run', { isDefault: true })
     .description('Stand by for the projection lock, then project; serves /metrics, /livez, /readyz on GX_METRICS_PORT.')
-    .action(() => runProjector());
+    .action(async () => (await projectorRole()).runProjector());
   projector
     .command('rebuild')
     .description('Replay the ledger from block 0 into fresh read models and switch over in one transaction.')
-    .action(() => runProjectorRebuild());
+    .action(async () => (await projectorRole()).runProjectorRebuild());
 }

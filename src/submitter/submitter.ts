@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { type Context, SpanKind, trace } from '@opentelemetry/api';
 import { type BulkheadPolicy, bulkhead } from 'cockatiel';
 import pg from 'pg';
 import { createBackoff } from '../backoff.js';
@@ -28,6 +29,7 @@ import { type ListenConnection, openListenConnection } from '../db/listen-connec
 import { Batcher } from '../db/micro-batcher.js';
 import { classifyError, type LedgerClient, newCommitError, type SubmittedTransaction } from '../ledger/index.js';
 import type { Logger } from '../observability/logger.js';
+import { contextOf, inSpan } from '../observability/tracing.js';
 import { readOutboxGauges } from '../outbox/backlog.js';
 import { OUTBOX_CHANNEL } from '../outbox/channels.js';
 import { type ClaimedCommand, claimCommands } from '../outbox/claim.js';
@@ -318,7 +320,24 @@ class OutboxSubmitter implements Submitter {
     this.#held.set(command.id, work);
   }
 
-  async #process(command: ClaimedCommand): Promise<void> {
+  /**
+   * One attempt at a command, in a span of the command's trace when it carries one (tracing on): a child of
+   * the request that wrote it, with a child span per Fabric call (endorse, submit, commit wait).
+   */
+  #process(command: ClaimedCommand): Promise<void> {
+    const parent = contextOf(command.traceContext);
+    if (parent === undefined) return this.#attempt(command, undefined);
+    const attributes = {
+      'gx.command.id': command.id,
+      'gx.command.type': command.commandType,
+      'gx.command.attempt': command.attempts,
+    };
+    return inSpan(parent, `submit ${command.commandType}`, { kind: SpanKind.PRODUCER, attributes }, (span) =>
+      this.#attempt(command, span && trace.setSpan(parent, span)),
+    );
+  }
+
+  async #attempt(command: ClaimedCommand, traced: Context | undefined): Promise<void> {
     const started = performance.now();
     // Only failures and recoveries log, so the per-command child logger is made on demand.
     const log = () => this.#logger.child({ commandId: command.id, commandType: command.commandType });
@@ -355,7 +374,9 @@ class OutboxSubmitter implements Submitter {
               );
             } else {
               if (!call) throw invalid;
-              const endorsed = await this.#o.ledger.endorse(call);
+              const endorsed = await inSpan(traced, 'fabric endorse', { kind: SpanKind.CLIENT }, () =>
+                this.#o.ledger.endorse(call),
+              );
               const stored = await this.#store.add({
                 id: command.id,
                 fabricTxId: endorsed.transactionId,
@@ -368,13 +389,25 @@ class OutboxSubmitter implements Submitter {
             }
             outboxInsertToSubmit.observe(Math.max(0, Date.now() - command.createdAt.getTime()) / 1000);
             this.#o.onSubmit?.(command);
-            return await this.#o.ledger.submitSigned(signer, signedTx, { resubmission });
+            return await inSpan(
+              traced,
+              'fabric submit',
+              { kind: SpanKind.CLIENT, attributes: { 'gx.fabric.resubmission': resubmission } },
+              () => this.#o.ledger.submitSigned(signer, signedTx, { resubmission }),
+            );
           });
         } finally {
           this.#awaitingSend -= 1;
           if (this.#windowFull) this.#wakeup.fire();
         }
-        return sent && { result: await sent.status() };
+        if (!sent) return undefined;
+        const result = await inSpan(
+          traced,
+          'fabric commit wait',
+          { kind: SpanKind.CLIENT, attributes: { 'gx.fabric.tx_id': sent.transactionId } },
+          () => sent.status(),
+        );
+        return { result };
       });
       if (!answered) {
         log().warn('row was taken over by another submitter before submission; not submitting');
@@ -420,6 +453,7 @@ class OutboxSubmitter implements Submitter {
     if (recorded.nextAttemptAt) this.#wakeAt(recorded.nextAttemptAt.getTime());
     const label = recorded.status === 'COMMITTED' ? 'COMMITTED' : recorded.retrying ? 'RETRY' : 'FAILED';
     outboxCommandsProcessed.inc({ status: label });
+    if (traced) trace.getSpan(traced)?.setAttribute('gx.command.outcome', label);
     if (label === 'FAILED')
       log().warn({ error: outcome.outcome === 'FAILED' ? outcome.error : undefined }, 'command dead-lettered');
   }

@@ -9,9 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
-import * as zxcvbnEn from '@zxcvbn-ts/language-en';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { createConcurrencyLimit } from '../../concurrency-limit.js';
 
 interface PasswordWorkSettings {
@@ -67,20 +65,32 @@ export const MIN_PASSWORD_SCORE = 3;
 const ANALYSED_LENGTH = 100;
 
 let estimator: ZxcvbnFactory | undefined;
+let loading: Promise<void> | undefined;
 
-/** zxcvbn-ts with its common and English dictionaries, loaded once (offline; ~150 ms). */
-function strengthEstimator(): ZxcvbnFactory {
-  estimator ??= new ZxcvbnFactory({
-    translations: zxcvbnEn.translations,
-    graphs: zxcvbnCommon.adjacencyGraphs,
-    dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEn.dictionary },
+/**
+ * Loads zxcvbn-ts with its common and English dictionaries (offline; ~150 ms), once; the routes that check
+ * passwords await it when they are registered. Imported here rather than at the top: the dictionaries are
+ * ~300k strings (~20 MiB of heap), and every role imports this slice, but only an API serving identity
+ * routes checks passwords.
+ */
+export function warmPasswordPolicy(): Promise<void> {
+  loading ??= Promise.all([
+    import('@zxcvbn-ts/core'),
+    import('@zxcvbn-ts/language-common'),
+    import('@zxcvbn-ts/language-en'),
+  ]).then(([core, common, en]) => {
+    estimator = new core.ZxcvbnFactory({
+      translations: en.translations,
+      graphs: common.adjacencyGraphs,
+      dictionary: { ...common.dictionary, ...en.dictionary },
+    });
   });
-  return estimator;
+  return loading;
 }
 
-/** Loads the dictionaries now, so the first registration does not pay for it. */
-export function warmPasswordPolicy(): void {
-  strengthEstimator();
+function strengthEstimator(): ZxcvbnFactory {
+  if (!estimator) throw new Error('the password policy is not loaded: await warmPasswordPolicy() first');
+  return estimator;
 }
 
 /**

@@ -94,7 +94,7 @@ export async function identityRoutes(root: FastifyInstance, options: CapabilityC
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { pool } = options;
   const loginThrottle = new LoginThrottle(options.loginFailures);
-  warmPasswordPolicy();
+  await warmPasswordPolicy();
   // Profile reads, coalesced under load.
   const profiles = createBatchLoader((ids: string[]) => findProfiles(pool, ids));
 

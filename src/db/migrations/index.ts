@@ -14,6 +14,7 @@ import { sql as outboxWriteCost } from './0004_outbox_write_cost.js';
 import { sql as projectorScannedBlock } from './0005_projector_scanned_block.js';
 import { sql as tokenomicsV2 } from './0006_tokenomics_v2.js';
 import { sql as databaseRoles } from './0007_database_roles.js';
+import { sql as outboxTraceContext } from './0008_outbox_trace_context.js';
 
 /**
  * Expand/contract: can code released before a migration run on the schema it leaves?
@@ -52,4 +53,6 @@ export const migrations: readonly Migration[] = [
   { version: 6, name: 'tokenomics_v2', sql: tokenomicsV2, previousReleaseCompatible: true },
   // Roles, grants and an index: the previous release connects as the owner and keeps every privilege it had.
   { version: 7, name: 'database_roles', sql: databaseRoles, previousReleaseCompatible: true },
+  // A nullable column the previous release neither reads nor writes.
+  { version: 8, name: 'outbox_trace_context', sql: outboxTraceContext, previousReleaseCompatible: true },
 ];

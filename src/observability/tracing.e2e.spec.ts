@@ -1,0 +1,178 @@
+/**
+ * One trace per command: a transfer through real HTTP, real PostgreSQL, the ledger (devnet by default), the
+ * outbox submitter and the projector, all in this process with tracing on. The in-memory exporter is where
+ * the spans are observed; everything they describe is real.
+ */
+import { SpanKind } from '@opentelemetry/api';
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Session, startTestApi, type TestApi } from '../../test/support/api-server.js';
+import {
+  externalLedger,
+  projectFromCurrentBlock,
+  startTestLedger,
+  type TestLedger,
+} from '../../test/support/ledger.js';
+import { loadConfig } from '../config.js';
+import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
+import { createProjector } from '../projector/projector.js';
+import { type Submitter, startSubmitter } from '../submitter/index.js';
+import { createLogger } from './logger.js';
+import { startTracing, stopTracing } from './tracing.js';
+
+const logger = createLogger({ level: process.env.GX_TEST_LOG_LEVEL ?? 'silent', role: 'tracing-e2e' });
+const exporter = new InMemorySpanExporter();
+let devnet: TestLedger;
+let ledger: LedgerClient;
+let api: TestApi;
+let submitter: Submitter;
+const stopProjector = new AbortController();
+let projecting: Promise<void>;
+let admin: Session;
+
+beforeAll(async () => {
+  await startTracing({ serviceName: 'gx-tracing-e2e', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  devnet = await startTestLedger();
+  ledger = await createLedgerClient(loadConfig(devnet.env()).fabric, { logger, name: 'tracing-e2e' });
+  api = await startTestApi({ ledger });
+  submitter = await startSubmitter({
+    pool: api.db.pool,
+    clientConfig: { connectionString: api.db.url },
+    ledger,
+    logger,
+    window: 64,
+    batchSize: 64,
+    maxAttempts: 3,
+    backoffBaseMs: 50,
+  });
+  await projectFromCurrentBlock(api.db.pool, ledger);
+  projecting = createProjector({ pool: api.db.pool, source: ledger, logger }).run(stopProjector.signal);
+  admin = await api.admin();
+}, 120_000);
+
+afterAll(async () => {
+  stopProjector.abort();
+  await projecting;
+  await submitter?.stop();
+  await api?.close();
+  await ledger?.close();
+  await devnet?.stop();
+  await stopTracing();
+});
+
+/** Waits until the command is projected (its status stream's last event). */
+async function projected(commandId: string, token: string): Promise<void> {
+  const response = await fetch(`${api.url}/api/v1/commands/${commandId}/events`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const text = await response.text();
+  expect(text).toContain('event: projected');
+}
+
+async function accepted(response: { status: number; body: { commandId: string }; text: string }): Promise<string> {
+  expect(response.status, response.text).toBe(202);
+  return response.body.commandId;
+}
+
+const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
+
+describe('tracing a command', () => {
+  it('one transfer is one trace: HTTP request → submitter (endorse, submit, commit wait) → projector', async () => {
+    if (!externalLedger) {
+      await projected(
+        await accepted(
+          await api.request('POST', '/api/v1/bootstrap', {
+            token: admin.accessToken,
+            body: {
+              params: {
+                tokenName: 'GX Coin',
+                tokenSymbol: 'GXC',
+                decimals: 6,
+                genesisTiers: [{ recipients: 100, amount: '1000' }],
+                transferFee: { basisPoints: 0, collector: 'FEES' },
+              },
+            },
+          }),
+        ),
+        admin.accessToken,
+      );
+    }
+    const alice = await api.registerUser({ nationalityCountryCode: 'MY', gender: 'female' });
+    const bob = await api.registerUser({ nationalityCountryCode: 'SG', gender: 'male' });
+    const fabricIds: string[] = [];
+    for (const user of [alice, bob]) {
+      const approval = await api.request('POST', `/api/v1/admin/users/${user.profileId}/approve`, {
+        token: admin.accessToken,
+      });
+      await projected(await accepted(approval), admin.accessToken);
+      fabricIds.push(approval.body.fabricUserId);
+    }
+    await projected(
+      await accepted(
+        await api.request('POST', `/api/v1/admin/users/${alice.profileId}/genesis`, { token: admin.accessToken }),
+      ),
+      admin.accessToken,
+    );
+    exporter.reset();
+
+    // The caller's trace: the API joins it (W3C traceparent), so the whole command is in the caller's trace.
+    const callerTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const callerSpanId = '00f067aa0ba902b7';
+    const commandId = await accepted(
+      await api.request('POST', '/api/v1/transfers', {
+        token: alice.accessToken,
+        body: { toFabricUserId: fabricIds[1], amount: '250', memo: 'traced' },
+        headers: { traceparent: `00-${callerTraceId}-${callerSpanId}-01` },
+      }),
+    );
+    await projected(commandId, alice.accessToken);
+    // The projector ends its span once its transaction has committed, just after the status event is sent.
+    const spans = await vi.waitFor(
+      () => {
+        const finished = exporter.getFinishedSpans();
+        expect(finished.some((span) => span.name.startsWith('project '))).toBe(true);
+        return finished;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+
+    const http = spans.find((span) => span.name === 'POST /api/v1/transfers');
+    expect(http, spans.map((span) => span.name).join(', ')).toBeDefined();
+    if (!http) return;
+    expect(http.kind).toBe(SpanKind.SERVER);
+    expect(http.attributes['http.response.status_code']).toBe(202);
+    expect(http.spanContext().traceId).toBe(callerTraceId);
+    expect(parentOf(http)).toBe(callerSpanId);
+
+    const trace = spans.filter((span) => span.spanContext().traceId === callerTraceId);
+    const named = (name: string) => trace.filter((span) => span.name === name);
+    const [submit] = named('submit TRANSFER_TOKENS');
+    expect(submit, trace.map((span) => span.name).join(', ')).toBeDefined();
+    if (!submit) return;
+    expect(parentOf(submit)).toBe(http.spanContext().spanId);
+    expect(submit.attributes).toMatchObject({ 'gx.command.id': commandId, 'gx.command.outcome': 'COMMITTED' });
+    for (const call of ['fabric endorse', 'fabric submit', 'fabric commit wait']) {
+      expect(named(call).map(parentOf), call).toEqual([submit.spanContext().spanId]);
+    }
+    const projection = named('project TransferCompleted');
+    expect(projection.map(parentOf)).toEqual([http.spanContext().spanId]);
+    expect(projection[0]?.kind).toBe(SpanKind.CONSUMER);
+
+    // Nothing of this command went to another trace.
+    const elsewhere = spans.filter(
+      (span) =>
+        span.spanContext().traceId !== callerTraceId &&
+        (span.attributes['gx.command.id'] === commandId || span.name === 'project TransferCompleted'),
+    );
+    expect(elsewhere).toEqual([]);
+  });
+
+  it('stores the trace context on the outbox row of a traced request', async () => {
+    const rows = await api.db.pool.query<{ trace_context: { traceparent?: string } | null }>(
+      `SELECT trace_context FROM outbox_command WHERE command_type = 'TRANSFER_TOKENS'`,
+    );
+    expect(rows.rows.map((row) => row.trace_context?.traceparent?.split('-')[1])).toEqual([
+      '4bf92f3577b34da6a3ce929d0e0e4736',
+    ]);
+  });
+});
