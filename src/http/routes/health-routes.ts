@@ -24,10 +24,12 @@ export interface HealthRoutesOptions {
   thresholds: ReadinessThresholds;
 }
 
-/** Whether the request carries the access token of an administrator whose account may act (auth.ts). */
-function isAdmin(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+/** Whether the request carries the access token of staff who may read admin views (auditor or above, auth.ts). */
+function isStaff(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
   if (!request.headers.authorization) return Promise.resolve(false);
-  return new Promise((resolve) => app.requireAdmin(request, reply, (error) => resolve(error === undefined)));
+  return new Promise((resolve) =>
+    app.requireRole('auditor')(request, reply, (error?: Error) => resolve(error === undefined)),
+  );
 }
 
 export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOptions): Promise<void> {
@@ -40,9 +42,9 @@ export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOp
     const readiness = await readinessNow();
     reply.code(readinessCode(readiness));
     // The details (schema versions, lag, backlog, ledger errors) help an attacker more than a load balancer,
-    // which needs only the status code: the public is told the status, admins everything (as is whoever
+    // which needs only the status code: the public is told the status, staff (auditors and up) everything (as is whoever
     // reaches a worker's in-cluster probe port, src/observability/probe-server.ts).
-    return (await isAdmin(app, request, reply)) ? readiness : { status: readiness.status };
+    return (await isStaff(app, request, reply)) ? readiness : { status: readiness.status };
   };
   const readinessNow = async (): Promise<Readiness> => {
     const database = await databaseChecks(pool);
