@@ -137,6 +137,28 @@ describe('deciding', () => {
     });
   });
 
+  it('REVOKE_ADMIN: only of a staff account; the approving super admin is the revoker; nobody approves their own', async () => {
+    const user = await api.registerUser();
+    const notStaff = await create({ action: 'REVOKE_ADMIN', payload: { profileId: user.profileId } });
+    expect(notStaff.status, notStaff.text).toBe(409);
+    const target = await api.staff('admin');
+    const request = (await create({ action: 'REVOKE_ADMIN', payload: { profileId: target.profileId } })).body;
+    const response = await decide(request.approvalId, 'approve', superAdmin.accessToken);
+    expect(response.status, response.text).toBe(202);
+    const command = await api.db.pool.query('SELECT command_type, payload FROM outbox_command WHERE id = $1', [
+      response.body.commandId,
+    ]);
+    expect(command.rows[0]).toEqual({
+      command_type: 'REVOKE_ADMIN',
+      payload: { profileId: target.profileId, revokedBy: superAdmin.profileId },
+    });
+    // A super admin cannot approve the revocation of their own rights (nor an appointment of themselves).
+    const own = (await create({ action: 'REVOKE_ADMIN', payload: { profileId: secondSuperAdmin.profileId } })).body;
+    expect((await decide(own.approvalId, 'approve', secondSuperAdmin.accessToken)).status).toBe(403);
+    const still = await api.db.pool.query('SELECT status FROM approval_request WHERE id = $1', [own.approvalId]);
+    expect(still.rows[0].status).toBe('PENDING');
+  });
+
   it('self-approval and self-rejection are 403, by an admin 403, by an auditor 403; nothing changes', async () => {
     const own = (await create(pause, superAdmin.accessToken)).body;
     expect((await decide(own.approvalId, 'approve', superAdmin.accessToken)).status).toBe(403);
