@@ -20,6 +20,7 @@ import {
   type LedgerParams,
   poolIds,
   poolNames,
+  poolOfId,
   slotsOf,
   treasuryIdPattern,
 } from './system-params';
@@ -104,6 +105,9 @@ export class TokenomicsContract extends Contract {
         const sender = await requireTransferParty(ctx, 'from', from);
         // The fee depends on the recipient's id alone (its type and country digits), not on its state.
         requireUserIdFormat('to', to);
+        if (poolOfId(to) !== undefined) {
+          throw gxError('GX_INVALID_ARGUMENT', `to: system pool "${to}" moves only by the protocol`);
+        }
         const quote = quoteFee(params.fees, from, to, value);
         const debit = value + quote.fee;
         const available = BigInt(sender.balance);

@@ -4,6 +4,15 @@
  * a member of it (README "Database roles").
  */
 import { randomUUID } from 'node:crypto';
+import {
+  type EventName,
+  type EventPayload,
+  ledgerParamsSchema,
+  poolIds,
+  poolNames,
+  profileDigest,
+  treasuryIdOf,
+} from '@gx/chaincode';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../../test/support/api-server.js';
@@ -16,6 +25,7 @@ import {
   userStatusChanged,
 } from '../../test/support/event-fixtures.js';
 import { insertProfile, issueCreateUser, project } from '../../test/support/projection.js';
+import { DEFAULT_SYSTEM_PARAMS } from '../capabilities/admin/default-system-params.js';
 import { createLogger } from '../observability/logger.js';
 import { readOutboxGauges } from '../outbox/backlog.js';
 import { claimCommands } from '../outbox/claim.js';
@@ -200,13 +210,113 @@ describe('gx_projector', () => {
     await pool.query('DROP SCHEMA gx_rebuild_probe');
   });
 
-  it('cannot read credentials or personal data, promote a user, enqueue or audit', async () => {
+  it('applies every tokenomics v2 event: pools, countries, fees, freezes, the pause, parameters, admin roles', async () => {
+    const pool = as('gx_projector');
+    const ledger = new EventLedger(60_000n);
+    const timestamp = '2026-03-01T00:00:00.000Z';
+    const event = <N extends EventName>(name: N, payload: EventPayload<N>) => ({
+      eventName: name,
+      payload: Buffer.from(JSON.stringify(payload)),
+    });
+    const header = (requestId: string = randomUUID()) => ({ version: 1 as const, requestId, timestamp });
+    const { countries: _table, ...params } = DEFAULT_SYSTEM_PARAMS;
+    const [registrant, appointee] = [await insertProfile(db.pool), await insertProfile(db.pool)];
+    const carol = 'MY CCC CCC333 0CCCC 6001';
+    const registration = await issueCreateUser(db.pool, registrant, carol);
+    const appointment = randomUUID();
+    await db.pool.query(
+      `INSERT INTO outbox_command (command_type, request_id, payload, submitted_by) VALUES ('APPOINT_ADMIN', $1, $2, 'spec')`,
+      [appointment, { profileId: appointee, role: 'admin', appointedBy: registrant }],
+    );
+    await db.pool.query(`INSERT INTO projector_state (name) VALUES ('main') ON CONFLICT DO NOTHING`);
+
+    const outcome = await applyAs(pool, [
+      ...ledger.block(
+        event('SystemBootstrapped', {
+          version: 2,
+          requestId: randomUUID(),
+          params: ledgerParamsSchema.parse(params),
+          countries: [{ code: 'MY', sharePpb: 1_000_000_000, treasuryId: treasuryIdOf('MY'), slots: [10] }],
+          pools: poolNames.map((name) => ({ pool: name, id: poolIds[name], cap: DEFAULT_SYSTEM_PARAMS.pools[name] })),
+          bootstrappedBy: 'admin',
+          timestamp,
+        }),
+        event('UserCreated', {
+          version: 3,
+          requestId: registration,
+          fabricUserId: carol,
+          profileDigest: profileDigest(registrant),
+          countryCode: 'MY',
+          accountType: 0,
+          status: 'ACTIVE',
+          wallet: { fabricUserId: carol, balance: '500000000' },
+          genesis: {
+            outcome: 'ALLOCATED',
+            phase: 1,
+            userAmount: '500000000',
+            treasuryAmount: '50000000',
+            treasuryId: treasuryIdOf('MY'),
+            treasuryBalance: '50000000',
+            phaseUsed: 1,
+          },
+          timestamp,
+        }),
+        event('TransferCompleted', {
+          version: 2,
+          requestId: randomUUID(),
+          from: carol,
+          to: treasuryIdOf('MY'),
+          amount: '1000000',
+          fee: '1000',
+          feeBps: 10,
+          type: 'GOVERNMENT',
+          scope: 'LOCAL',
+          feePool: 'OPERATIONS',
+          memo: '',
+          fromBalance: '498999000',
+          toBalance: '51000000',
+          timestamp,
+        }),
+        event('TreasuryActivated', { ...header(), countryCode: 'MY', treasuryId: treasuryIdOf('MY') }),
+        event('WalletFreezeChanged', {
+          ...header(),
+          fabricUserId: carol,
+          frozen: true,
+          reason: 'COURT_ORDER',
+          notes: '',
+        }),
+        event('SystemPauseChanged', { ...header(), paused: true, reason: 'drill' }),
+        event('ParameterChanged', {
+          ...header(),
+          name: 'fees.B2B.LOCAL',
+          previousValue: [{ minAmount: '0', bps: 20 }],
+          newValue: [{ minAmount: '0', bps: 25 }],
+        }),
+        event('AdminAppointed', {
+          ...header(appointment),
+          digest: profileDigest(appointee),
+          role: 'admin',
+          by: profileDigest(registrant),
+        }),
+      ),
+    ]);
+
+    expect(outcome).toMatchObject({ applied: 8, rejected: 0, refused: 0 });
+    const [appointed] = (await db.pool.query('SELECT role FROM user_profile WHERE profile_id = $1', [appointee])).rows;
+    expect(appointed).toEqual({ role: 'admin' });
+    const [fund] = (await db.pool.query(`SELECT balance::text FROM system_pool WHERE pool = 'OPERATIONS'`)).rows;
+    expect(fund).toEqual({ balance: '1000' });
+  });
+
+  it('cannot read credentials or personal data, approve a profile, enqueue or audit', async () => {
     const pool = as('gx_projector');
     expect(await refused(pool, 'SELECT token_hash FROM refresh_token')).toBe(PERMISSION_DENIED);
     expect(await refused(pool, 'SELECT password_hash FROM user_profile')).toBe(PERMISSION_DENIED);
     expect(await refused(pool, 'SELECT email FROM user_profile')).toBe(PERMISSION_DENIED);
     expect(await refused(pool, 'SELECT * FROM kyc_verification')).toBe(PERMISSION_DENIED);
-    expect(await refused(pool, `UPDATE user_profile SET role = 'admin'`)).toBe(PERMISSION_DENIED);
+    // The role is the projector's to set, from the admin registry and only for a command of ours (admin
+    // projection); the credentials are not.
+    expect(await refused(pool, `UPDATE user_profile SET password_hash = 'x'`)).toBe(PERMISSION_DENIED);
     expect(await refused(pool, `UPDATE user_profile SET status = 'APPROVED'`)).toBe(PERMISSION_DENIED);
     expect(
       await refused(pool, `INSERT INTO outbox_command (command_type, request_id, payload) VALUES ('X', 'r', '{}')`),

@@ -4,7 +4,14 @@
  * name (`system_parameter`); and the on-chain admin registry, as the role of the profile each digest names.
  */
 import { transferScopes, transferTypes } from '@gx/chaincode';
-import { defineReadModel, type EventHandler, jsonRows } from '../../projector/projection.js';
+import {
+  defineReadModel,
+  type EventContext,
+  type EventHandler,
+  type EventOrigin,
+  jsonRows,
+  type Refusal,
+} from '../../projector/projection.js';
 
 /** `system_state` keys the projector writes. */
 export const SystemStateKey = {
@@ -61,24 +68,65 @@ export const systemParameters = defineReadModel<ParameterChange>({
 });
 
 interface ProfileRoleChange {
+  /** The request id of the ledger transaction: the APPOINT_ADMIN or REVOKE_ADMIN command that asked for it. */
+  requestId: string;
   digest: string;
   role: 'user' | 'admin' | 'super_admin';
+  origin: EventOrigin;
 }
 
 /**
  * `user_profile.role` from the on-chain admin registry, found by the profile's digest (the ledger knows no
  * profile id). A revocation makes the account an ordinary user. Columns of the API's table: not rebuilt.
+ *
+ * The projector grants no access: a role changes only when the event's request id is that of an APPOINT_ADMIN
+ * (or REVOKE_ADMIN) command this backend issued, after a four-eyes approval, for that very profile and role.
+ * An appointment on the ledger that no command of ours asked for, naming one of our profiles, is refused:
+ * quarantined and alerted on, as the identity slice does with registrations.
  */
 export const profileRoles = defineReadModel<ProfileRoleChange>({
   name: 'profile roles',
   key: (change) => change.digest,
   async write(client, changes) {
-    await client.query(
-      `UPDATE user_profile p SET role = r.role, updated_at = now()
-         FROM jsonb_to_recordset($1::jsonb) AS r(digest text, role text)
-        WHERE p.profile_digest = r.digest AND p.role IS DISTINCT FROM r.role`,
-      [jsonRows(changes)],
+    // The read of outbox_command is, with the identity slice's, the projector's only one outside src/outbox:
+    // the command is the proof that this backend asked for the change.
+    const facts = await client.query<{ i: number; profile_id: string | null; asked: boolean }>(
+      `SELECT r.i, p.profile_id,
+              EXISTS (SELECT 1 FROM outbox_command c
+                       WHERE c.request_id = r."requestId"
+                         AND c.payload->>'profileId' = p.profile_id::text
+                         AND ((c.command_type = 'APPOINT_ADMIN' AND c.payload->>'role' = r.role)
+                              OR (c.command_type = 'REVOKE_ADMIN' AND r.role = 'user'))) AS asked
+         FROM jsonb_to_recordset($1::jsonb) AS r(i int, "requestId" text, digest text, role text)
+         LEFT JOIN user_profile p ON p.profile_digest = r.digest`,
+      [
+        jsonRows(
+          changes.map((change, i) => ({ i, requestId: change.requestId, digest: change.digest, role: change.role })),
+        ),
+      ],
     );
+    const accepted: Array<{ profileId: string; role: string }> = [];
+    const refusals: Refusal[] = [];
+    for (const row of facts.rows) {
+      const change = changes[row.i]!;
+      // An admin of another backend sharing the ledger names no profile of ours: nothing to do.
+      if (row.profile_id === null) continue;
+      if (row.asked) accepted.push({ profileId: row.profile_id, role: change.role });
+      else
+        refusals.push({
+          origin: change.origin,
+          reason: `no command of request ${change.requestId} asked to make profile ${row.profile_id} ${change.role}`,
+        });
+    }
+    if (accepted.length > 0) {
+      await client.query(
+        `UPDATE user_profile p SET role = r.role, updated_at = now()
+           FROM jsonb_to_recordset($1::jsonb) AS r("profileId" uuid, role text)
+          WHERE p.profile_id = r."profileId" AND p.role IS DISTINCT FROM r.role`,
+        [jsonRows(accepted)],
+      );
+    }
+    return refusals;
   },
 });
 
@@ -136,14 +184,28 @@ export const parameterChanged: EventHandler<'ParameterChanged'> = {
   },
 };
 
+function originOf(eventName: 'AdminAppointed' | 'AdminRevoked', payload: unknown, context: EventContext): EventOrigin {
+  return { ...context, eventName, payload };
+}
+
 export const adminAppointed: EventHandler<'AdminAppointed'> = {
-  project(payload, _context, changes) {
-    changes.record(profileRoles, { digest: payload.digest, role: payload.role });
+  project(payload, context, changes) {
+    changes.record(profileRoles, {
+      requestId: payload.requestId,
+      digest: payload.digest,
+      role: payload.role,
+      origin: originOf('AdminAppointed', payload, context),
+    });
   },
 };
 
 export const adminRevoked: EventHandler<'AdminRevoked'> = {
-  project(payload, _context, changes) {
-    changes.record(profileRoles, { digest: payload.digest, role: 'user' });
+  project(payload, context, changes) {
+    changes.record(profileRoles, {
+      requestId: payload.requestId,
+      digest: payload.digest,
+      role: 'user',
+      origin: originOf('AdminRevoked', payload, context),
+    });
   },
 };

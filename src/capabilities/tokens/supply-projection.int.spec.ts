@@ -232,7 +232,7 @@ describe('tokenomics v2 projection', () => {
     ]);
   });
 
-  it('AdminAppointed and AdminRevoked set the role of the profile the digest names, and no other', async () => {
+  it('AdminAppointed and AdminRevoked set the role of the profile the digest names, for a command of ours only', async () => {
     const [appointee, bystander, appointer] = [
       await insertProfile(db.pool),
       await insertProfile(db.pool),
@@ -244,10 +244,57 @@ describe('tokenomics v2 projection', () => {
         'SELECT profile_id, role FROM user_profile WHERE profile_id = ANY($1::uuid[]) ORDER BY profile_id',
         [[appointee, bystander]],
       );
+    /** The command the API enqueues when a four-eyes request is approved; returns its request id. */
+    const issued = async (commandType: 'APPOINT_ADMIN' | 'REVOKE_ADMIN', payload: Record<string, string>) => {
+      const requestId = randomUUID();
+      await db.pool.query(
+        `INSERT INTO outbox_command (command_type, request_id, payload, submitted_by) VALUES ($1, $2, $3, 'spec')`,
+        [commandType, requestId, payload],
+      );
+      return requestId;
+    };
+    const quarantined = async (txId: string) =>
+      (
+        await rows<{ reason: string }>(db.pool, 'SELECT reason FROM projector_rejected_event WHERE tx_id = $1', [txId])
+      )[0]?.reason;
     const by = profileDigest(appointer);
+
+    // An appointment on the ledger that no command of ours asked for grants nothing: quarantined.
+    const [forged] = ledger.block(
+      event('AdminAppointed', { ...header(), digest: profileDigest(bystander), role: 'super_admin', by }),
+    );
+    expect((await project(db.pool, [forged!])).refused).toBe(1);
+    expect(await quarantined(forged!.transactionId)).toMatch(/no command of request .* asked/);
+    // Nor does a command for another role than the ledger's event names.
+    const adminOnly = await issued('APPOINT_ADMIN', { profileId: appointee, role: 'admin', appointedBy: appointer });
+    const [mismatched] = ledger.block(
+      event('AdminAppointed', {
+        ...header(),
+        requestId: adminOnly,
+        digest: profileDigest(appointee),
+        role: 'super_admin',
+        by,
+      }),
+    );
+    expect((await project(db.pool, [mismatched!])).refused).toBe(1);
+    expect((await roles()).map((row) => row.role)).toEqual(['user', 'user']);
+
+    const appointment = await issued('APPOINT_ADMIN', {
+      profileId: appointee,
+      role: 'super_admin',
+      appointedBy: appointer,
+    });
     await project(
       db.pool,
-      ledger.block(event('AdminAppointed', { ...header(), digest: profileDigest(appointee), role: 'super_admin', by })),
+      ledger.block(
+        event('AdminAppointed', {
+          ...header(),
+          requestId: appointment,
+          digest: profileDigest(appointee),
+          role: 'super_admin',
+          by,
+        }),
+      ),
     );
     expect(await roles()).toEqual(
       [
@@ -255,9 +302,18 @@ describe('tokenomics v2 projection', () => {
         { profile_id: bystander, role: 'user' },
       ].sort((a, b) => a.profile_id.localeCompare(b.profile_id)),
     );
+    const revocation = await issued('REVOKE_ADMIN', { profileId: appointee, revokedBy: appointer });
     await project(
       db.pool,
-      ledger.block(event('AdminRevoked', { ...header(), digest: profileDigest(appointee), role: 'super_admin', by })),
+      ledger.block(
+        event('AdminRevoked', {
+          ...header(),
+          requestId: revocation,
+          digest: profileDigest(appointee),
+          role: 'super_admin',
+          by,
+        }),
+      ),
     );
     expect((await roles()).map((row) => row.role)).toEqual(['user', 'user']);
   });

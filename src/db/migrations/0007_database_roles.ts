@@ -43,11 +43,12 @@ GRANT SELECT ON schema_migration, projector_state TO gx_api, gx_submitter, gx_pr
 
 -- api: profiles, credentials, KYC, commands it enqueues (and admins retry or discard), idempotency keys, the
 -- audit log (append-only), and the read models it serves. It purges expired refresh tokens and keys.
-GRANT SELECT, INSERT, UPDATE ON user_profile, kyc_verification, outbox_command, transaction_approval TO gx_api;
+GRANT SELECT, INSERT, UPDATE ON user_profile, kyc_verification, outbox_command, approval_request TO gx_api;
 GRANT SELECT, INSERT, UPDATE, DELETE ON refresh_token, idempotency_key TO gx_api;
 GRANT SELECT, INSERT ON audit_log TO gx_api;
 GRANT USAGE ON SEQUENCE audit_log_id_seq TO gx_api;
-GRANT SELECT ON wallet, transaction_history, system_state TO gx_api;
+GRANT SELECT ON wallet, transaction_history, system_state, system_pool, country, country_phase, system_parameter,
+  wallet_freeze TO gx_api;
 
 -- submitter: claims, signs and records outcomes of commands; registers itself while it lives.
 GRANT SELECT, UPDATE ON outbox_command TO gx_submitter;
@@ -55,16 +56,19 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON submitter_worker TO gx_submitter;
 GRANT USAGE ON SEQUENCE submitter_worker_lock_key_seq TO gx_submitter;
 
 -- projector: owns the read models and its checkpoint; on profiles, reads and writes only the on-chain columns
--- (never emails, password hashes or personal data); on the outbox, reads the commands that prove a change was
+-- and the role the on-chain admin registry sets (never emails, password hashes or personal data); on the outbox, reads the commands that prove a change was
 -- asked for and marks them projected.
-GRANT SELECT, INSERT, UPDATE, DELETE ON wallet, transaction_history, system_state TO gx_projector;
+GRANT SELECT, INSERT, UPDATE, DELETE ON wallet, transaction_history, system_state, system_pool, country, country_phase,
+  system_parameter, wallet_freeze TO gx_projector;
 GRANT INSERT, UPDATE ON projector_state TO gx_projector;
 GRANT SELECT, INSERT ON projector_rejected_event TO gx_projector;
 GRANT USAGE ON SEQUENCE transaction_history_id_seq, projector_rejected_event_id_seq TO gx_projector;
-GRANT SELECT (profile_id, profile_digest, tenant_id, status, onchain_status, fabric_user_id, is_locked, lock_reason, locked_by,
+GRANT SELECT (profile_id, profile_digest, role, tenant_id, status, onchain_status, fabric_user_id, is_locked, lock_reason, locked_by,
               locked_at, onchain_registered_at, last_synced_at, updated_at)
   ON user_profile TO gx_projector;
-GRANT UPDATE (fabric_user_id, onchain_status, onchain_registered_at, is_locked, lock_reason, locked_at,
+-- role: the on-chain admin registry, applied only for an APPOINT_ADMIN/REVOKE_ADMIN command of this backend
+-- (capabilities/admin/projection.ts).
+GRANT UPDATE (fabric_user_id, onchain_status, onchain_registered_at, is_locked, lock_reason, locked_at, role,
               last_synced_at, updated_at)
   ON user_profile TO gx_projector;
 GRANT SELECT (id, request_id, command_type, payload, projected_at) ON outbox_command TO gx_projector;

@@ -4,9 +4,10 @@
  * (src/observability/tracing.ts). NULL when tracing is off, and on rows written by earlier releases.
  *
  * Expand only: a nullable column that the previous release neither reads nor writes (its INSERTs name their
- * columns). A deployment that grants column privileges on outbox_command must grant the API's role INSERT on
- * it, and the submitter's and projector's roles SELECT.
+ * columns). The API and the submitter hold table privileges on outbox_command (migration 0007), which cover the
+ * new column; the projector holds column privileges, so it is granted SELECT on this one.
  */
 export const sql = /* sql */ `
 ALTER TABLE outbox_command ADD COLUMN trace_context jsonb;
+GRANT SELECT (trace_context) ON outbox_command TO gx_projector;
 `;
