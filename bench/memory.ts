@@ -100,7 +100,8 @@ export async function benchMemory(options: MemoryBenchOptions): Promise<BenchRes
   const rate = options.quick ? 25 : 100;
   const seconds = options.quick ? 6 : 30;
   const userCount = options.quick ? 40 : 200;
-  const burstSize = options.quick ? 2_000 : 24_000;
+  const burstSize = options.quick ? 1_000 : 24_000;
+  const settleSeconds = options.quick ? 5 : 10;
   const samples = options.quick ? 3 : 5;
   const system = await startSystem({ serverUrl: options.serverUrl, commitLatencyMs: 0 });
   try {
@@ -118,7 +119,7 @@ export async function benchMemory(options: MemoryBenchOptions): Promise<BenchRes
 
     await burst(users, burstSize, 64);
     await drained(system.databaseUrl, 900_000);
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000));
     const after = await sampleMemory(system, samples);
 
     const results: BenchResult[] = [];
