@@ -97,11 +97,13 @@ function row(role: string, phase: string, memory: RoleMemory, goal: string, sett
 }
 
 export async function benchMemory(options: MemoryBenchOptions): Promise<BenchResult[]> {
-  const rate = options.quick ? 25 : 100;
-  const seconds = options.quick ? 6 : 30;
-  const userCount = options.quick ? 40 : 200;
-  const burstSize = options.quick ? 2_000 : 24_000;
-  const samples = options.quick ? 3 : 5;
+  // Quick (the CI smoke run): the same path, small enough to add well under a minute.
+  const rate = options.quick ? 20 : 100;
+  const seconds = options.quick ? 4 : 30;
+  const userCount = options.quick ? 10 : 200;
+  const burstSize = options.quick ? 300 : 24_000;
+  const settleSeconds = options.quick ? 2 : 10;
+  const samples = options.quick ? 2 : 5;
   const system = await startSystem({ serverUrl: options.serverUrl, commitLatencyMs: 0 });
   try {
     const anonymous = new ApiClient(system.baseUrl);
@@ -118,7 +120,7 @@ export async function benchMemory(options: MemoryBenchOptions): Promise<BenchRes
 
     await burst(users, burstSize, 64);
     await drained(system.databaseUrl, 900_000);
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000));
     const after = await sampleMemory(system, samples);
 
     const results: BenchResult[] = [];

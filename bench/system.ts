@@ -113,7 +113,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         ({ child }) =>
           new Promise<void>((resolve) => {
             if (child.exitCode !== null) return resolve();
-            child.once('exit', () => resolve());
+            // A role still draining a client's open event stream after 20 s is killed: the run is over.
+            const kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
             child.kill('SIGTERM');
           }),
       ),
