@@ -31,6 +31,7 @@ import { type RoleContext, untilSignal } from '../runtime.js';
 import { startSubmitter } from '../submitter/submitter.js';
 import { bootstrapDevSystem } from './bootstrap.js';
 import { devEnvironment, loadOrCreateDevSecrets, rememberDevAdmin } from './dev-secrets.js';
+import { assertCurrentLedger } from './ledger-generation.js';
 
 export interface DevOptions {
   /** gRPC port of the embedded devnet (unused with an external network). */
@@ -98,6 +99,12 @@ export async function startDev(options: DevOptions, env: NodeJS.ProcessEnv = pro
     stops.push(() => ledger.close());
     // On an external network: refuse a channel, chaincode or identity it does not know, naming the setting.
     await checkLedgerTarget(ledger, config.fabric, logger);
+    await assertCurrentLedger(
+      ledger,
+      externalLedger
+        ? 'deploy this release on a fresh channel (or a new chaincode name) and bootstrap it'
+        : `stop gx dev, delete the data folder ${config.dataDir} (or point GX_DATA_DIR at a new one) and start again`,
+    );
     const submitter = await startSubmitter({
       pool: db.pool,
       clientConfig: db.clientConfig,
