@@ -78,7 +78,7 @@ const securityEnv = {
   GX_ARGON2_CONCURRENCY: positiveInt.optional(),
   GX_ARGON2_MAX_WAIT_MS: positiveInt.default(1000),
   GX_SSE_MAX_STREAMS: positiveInt.default(2000),
-  GX_SSE_MAX_STREAMS_PER_USER: positiveInt.default(10),
+  GX_SSE_MAX_STREAMS_PER_USER: positiveInt.default(100),
   GX_SSE_MAX_LIFETIME_MS: positiveInt.default(600_000),
 };
 

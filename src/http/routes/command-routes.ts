@@ -21,7 +21,7 @@ export interface EventStreamLimits {
   maxLifetimeMs: number;
 }
 
-export const EVENT_STREAM_DEFAULTS: EventStreamLimits = { maxStreams: 2000, maxPerUser: 10, maxLifetimeMs: 600_000 };
+export const EVENT_STREAM_DEFAULTS: EventStreamLimits = { maxStreams: 2000, maxPerUser: 100, maxLifetimeMs: 600_000 };
 
 export interface CommandRoutesOptions {
   pool: pg.Pool;
