@@ -3,6 +3,7 @@
  * outbox submitter and the projector, all in this process with tracing on. The in-memory exporter is where
  * the spans are observed; everything they describe is real.
  */
+import { roomyGenesis, systemParams, zeroFees } from '@gx/chaincode/testing';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -83,15 +84,8 @@ describe('tracing a command', () => {
         await accepted(
           await api.request('POST', '/api/v1/bootstrap', {
             token: admin.accessToken,
-            body: {
-              params: {
-                tokenName: 'GX Coin',
-                tokenSymbol: 'GXC',
-                decimals: 6,
-                genesisTiers: [{ recipients: 100, amount: '1000' }],
-                transferFee: { basisPoints: 0, collector: 'FEES' },
-              },
-            },
+            // Registration pays each individual 1,000 Qirat of genesis; no fees.
+            body: { params: systemParams({ genesis: roomyGenesis('1000'), fees: zeroFees() }) },
           }),
         ),
         admin.accessToken,
@@ -107,12 +101,6 @@ describe('tracing a command', () => {
       await projected(await accepted(approval), admin.accessToken);
       fabricIds.push(approval.body.fabricUserId);
     }
-    await projected(
-      await accepted(
-        await api.request('POST', `/api/v1/admin/users/${alice.profileId}/genesis`, { token: admin.accessToken }),
-      ),
-      admin.accessToken,
-    );
     exporter.reset();
 
     // The caller's trace: the API joins it (W3C traceparent), so the whole command is in the caller's trace.

@@ -55,8 +55,12 @@ export async function commandRoutes(root: FastifyInstance, options: CommandRoute
   const { pool, hub, limits } = options;
   const open = new Set<() => void>();
   const openPerUser = new Map<string, number>();
-  // preClose, not onClose: the server waits for open connections before onClose hooks run.
+  let closing = false;
+  // preClose, not onClose: the server waits for open connections before onClose hooks run. A stream still being
+  // set up (awaiting its first read) when this runs sees `closing` and is refused, else it would hold the
+  // server open until its maximum lifetime.
   app.addHook('preClose', async () => {
+    closing = true;
     for (const end of [...open]) end();
   });
 
@@ -91,6 +95,7 @@ export async function commandRoutes(root: FastifyInstance, options: CommandRoute
       let last = await visibleCommand(pool, request, commandId);
       const user = request.user.sub;
       const mine = openPerUser.get(user) ?? 0;
+      if (closing) throw httpErrors.unavailable('The server is shutting down', 1);
       if (open.size >= limits.maxStreams) throw httpErrors.unavailable('Too many event streams are open', 5);
       if (mine >= limits.maxPerUser) {
         throw httpErrors.rateLimited(5);
