@@ -74,6 +74,10 @@ const PROFILE_COLUMNS = [
 /** Columns of `user_profile` the projector's role may read (migration 0007 grants exactly these). */
 const PROFILE_COLUMNS_READ = [
   'profile_id',
+  // The digest the ledger names a profile by, and the role the admin registry sets (read by the projections;
+  // a role re-applied in the copy is the one the live row already has, so it is not written back).
+  'profile_digest',
+  'role',
   'tenant_id',
   'status',
   'locked_by',
