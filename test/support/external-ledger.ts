@@ -12,7 +12,6 @@ import {
   EXTERNAL_LEDGER_PARAMS,
   externalFabricSettings,
   externalLedgerEnv,
-  firstTierGenesis,
   ledgerParams,
 } from './ledger.js';
 import { measureBlockInterval } from './ledger-timing.js';
