@@ -2,6 +2,7 @@
  * The API with the rest of the system, as docs/api.md describes the flows: devnet (real Fabric Gateway protocol,
  * gxtv3 chaincode), the outbox submitter and the projector, all on one real PostgreSQL database.
  */
+import { transferScopes, transferTypes } from '@gx/chaincode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, startTestApi, type TestApi } from '../../test/support/api-server.js';
 import {
@@ -14,6 +15,7 @@ import {
   type TestLedger,
 } from '../../test/support/ledger.js';
 import { scenarioParams } from '../../test/support/ledger-scenario.js';
+import { systemParameters } from '../capabilities/admin/projection.js';
 import { loadConfig } from '../config.js';
 import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
 import { createLogger } from '../observability/logger.js';
@@ -48,7 +50,28 @@ beforeAll(async () => {
   await projectFromCurrentBlock(api.db.pool, ledger);
   projecting = createProjector({ pool: api.db.pool, source: ledger, logger }).run(stopProjector.signal);
   admin = await api.admin();
-  if (externalLedger) genesis = firstTierGenesis(await ledgerParams(ledger));
+  if (externalLedger) {
+    const params = await ledgerParams(ledger);
+    genesis = firstTierGenesis(params);
+    // The projection starts at the external ledger's current block, past its bootstrap: the fee cells the
+    // quote reads are those the ledger holds, written as the projector writes them. The balances below check
+    // the quote against what the ledger then charges.
+    const client = await api.db.pool.connect();
+    try {
+      await systemParameters.write(
+        client,
+        transferTypes.flatMap((type) =>
+          transferScopes.map((scope) => ({
+            name: `fees.${type}.${scope}`,
+            value: params.fees[type][scope],
+            blockNumber: 0n,
+          })),
+        ),
+      );
+    } finally {
+      client.release();
+    }
+  }
 }, 120_000);
 
 afterAll(async () => {
