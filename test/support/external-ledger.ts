@@ -8,12 +8,7 @@ import type { LedgerParams } from '@gx/chaincode';
 import { loadConfig } from '../../src/config.js';
 import { classifyError, createLedgerClient, type LedgerClient } from '../../src/ledger/index.js';
 import { createLogger } from '../../src/observability/logger.js';
-import {
-  EXTERNAL_LEDGER_PARAMS,
-  externalFabricSettings,
-  externalLedgerEnv,
-  ledgerParams,
-} from './ledger.js';
+import { EXTERNAL_LEDGER_PARAMS, externalFabricSettings, externalLedgerEnv, ledgerParams } from './ledger.js';
 import { measureBlockInterval } from './ledger-timing.js';
 
 /** Request id of the suite's bootstrap: a rerun of it replays the recorded result. */
