@@ -24,6 +24,11 @@ export interface EventOrigin extends EventContext {
   payload: unknown;
 }
 
+/** The origin a handler records with a change its read model may refuse. */
+export function eventOrigin(eventName: EventName, payload: unknown, context: EventContext): EventOrigin {
+  return { ...context, eventName, payload };
+}
+
 /**
  * A change a read model would not write because the event fails a rule of its slice (e.g. a profile change
  * no command of this backend asked for): the engine quarantines the event and counts it.

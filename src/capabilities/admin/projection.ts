@@ -6,9 +6,9 @@
 import { transferScopes, transferTypes } from '@gx/chaincode';
 import {
   defineReadModel,
-  type EventContext,
   type EventHandler,
   type EventOrigin,
+  eventOrigin,
   jsonRows,
   type Refusal,
 } from '../../projector/projection.js';
@@ -184,17 +184,13 @@ export const parameterChanged: EventHandler<'ParameterChanged'> = {
   },
 };
 
-function originOf(eventName: 'AdminAppointed' | 'AdminRevoked', payload: unknown, context: EventContext): EventOrigin {
-  return { ...context, eventName, payload };
-}
-
 export const adminAppointed: EventHandler<'AdminAppointed'> = {
   project(payload, context, changes) {
     changes.record(profileRoles, {
       requestId: payload.requestId,
       digest: payload.digest,
       role: payload.role,
-      origin: originOf('AdminAppointed', payload, context),
+      origin: eventOrigin('AdminAppointed', payload, context),
     });
   },
 };
@@ -205,7 +201,7 @@ export const adminRevoked: EventHandler<'AdminRevoked'> = {
       requestId: payload.requestId,
       digest: payload.digest,
       role: 'user',
-      origin: originOf('AdminRevoked', payload, context),
+      origin: eventOrigin('AdminRevoked', payload, context),
     });
   },
 };

@@ -10,9 +10,9 @@
 import { profileDigest } from '@gx/chaincode';
 import {
   defineReadModel,
-  type EventContext,
   type EventHandler,
   type EventOrigin,
+  eventOrigin,
   jsonRows,
   type Refusal,
 } from '../../projector/projection.js';
@@ -39,10 +39,6 @@ interface ProfileLockChange {
   reason: string;
   at: string;
   origin: EventOrigin;
-}
-
-function originOf<N extends EventOrigin['eventName']>(name: N, payload: unknown, context: EventContext): EventOrigin {
-  return { ...context, eventName: name, payload };
 }
 
 /** What the database knows of a registration's command and of the profile that command names. */
@@ -201,7 +197,7 @@ export const userCreated: EventHandler<'UserCreated'> = {
       requestId: payload.requestId,
       fabricUserId: payload.fabricUserId,
       registeredAt: payload.timestamp,
-      origin: originOf('UserCreated', payload, context),
+      origin: eventOrigin('UserCreated', payload, context),
     };
     changes.record(
       profileRegistrations,
@@ -220,7 +216,7 @@ export const userStatusChanged: EventHandler<'UserStatusChanged'> = {
       locked: payload.status === 'LOCKED',
       reason: payload.reason,
       at: payload.timestamp,
-      origin: originOf('UserStatusChanged', payload, context),
+      origin: eventOrigin('UserStatusChanged', payload, context),
     });
   },
 };
