@@ -4,51 +4,23 @@
  */
 import { transferScopes, transferTypes } from '@gx/chaincode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Session, startTestApi, type TestApi } from '../../test/support/api-server.js';
-import {
-  devnetOnly,
-  externalLedger,
-  firstTierGenesis,
-  ledgerParams,
-  projectFromCurrentBlock,
-  startTestLedger,
-  type TestLedger,
-} from '../../test/support/ledger.js';
+import type { Session, TestApi } from '../../test/support/api-server.js';
+import { devnetOnly, externalLedger, firstTierGenesis, ledgerParams } from '../../test/support/ledger.js';
 import { scenarioParams } from '../../test/support/ledger-scenario.js';
+import { followCommand, startTestSystem, type TestSystem } from '../../test/support/system.js';
 import { systemParameters } from '../capabilities/admin/projection.js';
-import { loadConfig } from '../config.js';
-import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
-import { createLogger } from '../observability/logger.js';
-import { createProjector } from '../projector/projector.js';
-import { type Submitter, startSubmitter } from '../submitter/index.js';
+import type { LedgerClient } from '../ledger/index.js';
 
-const logger = createLogger({ level: process.env.GX_TEST_LOG_LEVEL ?? 'silent', role: 'api-e2e' });
-let devnet: TestLedger;
+let system: TestSystem;
 let ledger: LedgerClient;
 let api: TestApi;
-let submitter: Submitter;
-const stopProjector = new AbortController();
-let projecting: Promise<void>;
 let admin: Session;
 /** What a genesis pays: this file's parameters on its own devnet, the external ledger's otherwise. */
 let genesis = firstTierGenesis(scenarioParams());
 
 beforeAll(async () => {
-  devnet = await startTestLedger();
-  ledger = await createLedgerClient(loadConfig(devnet.env()).fabric, { logger, name: 'api-e2e' });
-  api = await startTestApi({ ledger });
-  submitter = await startSubmitter({
-    pool: api.db.pool,
-    clientConfig: { connectionString: api.db.url },
-    ledger,
-    logger,
-    window: 64,
-    batchSize: 64,
-    maxAttempts: 3,
-    backoffBaseMs: 50,
-  });
-  await projectFromCurrentBlock(api.db.pool, ledger);
-  projecting = createProjector({ pool: api.db.pool, source: ledger, logger }).run(stopProjector.signal);
+  system = await startTestSystem('api-e2e');
+  ({ ledger, api } = system);
   admin = await api.admin();
   if (externalLedger) {
     const params = await ledgerParams(ledger);
@@ -75,28 +47,11 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  stopProjector.abort();
-  await projecting;
-  await submitter?.stop();
-  await api?.close();
-  await ledger?.close();
-  await devnet?.stop();
+  await system?.stop();
 });
 
 /** Follows the command's event stream to its end; returns the last event's name and data. */
-async function follow(commandId: string, token: string): Promise<{ event: string; data: Record<string, unknown> }> {
-  const response = await fetch(`${api.url}/api/v1/commands/${commandId}/events`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  expect(response.status).toBe(200);
-  const text = await response.text();
-  const blocks = text.split('\n\n').filter((block) => block.includes('event: '));
-  const last = blocks.at(-1) ?? '';
-  return {
-    event: /^event: (.*)$/m.exec(last)?.[1] ?? '',
-    data: JSON.parse(/^data: (.*)$/m.exec(last)?.[1] ?? '{}'),
-  };
-}
+const follow = (commandId: string, token: string) => followCommand(api, commandId, token);
 
 async function accepted(response: { status: number; body: { commandId: string }; text: string }): Promise<string> {
   expect(response.status, response.text).toBe(202);

@@ -7,57 +7,25 @@ import { roomyGenesis, systemParams, zeroFees } from '@gx/chaincode/testing';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Session, startTestApi, type TestApi } from '../../test/support/api-server.js';
-import {
-  externalLedger,
-  projectFromCurrentBlock,
-  startTestLedger,
-  type TestLedger,
-} from '../../test/support/ledger.js';
-import { loadConfig } from '../config.js';
-import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
-import { createProjector } from '../projector/projector.js';
-import { type Submitter, startSubmitter } from '../submitter/index.js';
-import { createLogger } from './logger.js';
+import type { Session, TestApi } from '../../test/support/api-server.js';
+import { externalLedger } from '../../test/support/ledger.js';
+import { startTestSystem, type TestSystem } from '../../test/support/system.js';
 import { startTracing, stopTracing } from './tracing.js';
 
-const logger = createLogger({ level: process.env.GX_TEST_LOG_LEVEL ?? 'silent', role: 'tracing-e2e' });
 const exporter = new InMemorySpanExporter();
-let devnet: TestLedger;
-let ledger: LedgerClient;
+let system: TestSystem;
 let api: TestApi;
-let submitter: Submitter;
-const stopProjector = new AbortController();
-let projecting: Promise<void>;
 let admin: Session;
 
 beforeAll(async () => {
   await startTracing({ serviceName: 'gx-tracing-e2e', spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  devnet = await startTestLedger();
-  ledger = await createLedgerClient(loadConfig(devnet.env()).fabric, { logger, name: 'tracing-e2e' });
-  api = await startTestApi({ ledger });
-  submitter = await startSubmitter({
-    pool: api.db.pool,
-    clientConfig: { connectionString: api.db.url },
-    ledger,
-    logger,
-    window: 64,
-    batchSize: 64,
-    maxAttempts: 3,
-    backoffBaseMs: 50,
-  });
-  await projectFromCurrentBlock(api.db.pool, ledger);
-  projecting = createProjector({ pool: api.db.pool, source: ledger, logger }).run(stopProjector.signal);
+  system = await startTestSystem('tracing-e2e');
+  ({ api } = system);
   admin = await api.admin();
 }, 120_000);
 
 afterAll(async () => {
-  stopProjector.abort();
-  await projecting;
-  await submitter?.stop();
-  await api?.close();
-  await ledger?.close();
-  await devnet?.stop();
+  await system?.stop();
   await stopTracing();
 });
 

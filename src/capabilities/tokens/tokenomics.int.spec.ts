@@ -7,23 +7,14 @@
  * Devnet only: it bootstraps its own ledger and pauses it, which a shared external network must not see.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Session, startTestApi, type TestApi } from '../../../test/support/api-server.js';
-import { devnetOnly, externalLedger, startTestLedger, type TestLedger } from '../../../test/support/ledger.js';
-import { loadConfig } from '../../config.js';
-import { createLedgerClient, type LedgerClient } from '../../ledger/index.js';
-import { createLogger } from '../../observability/logger.js';
-import { createProjector } from '../../projector/projector.js';
-import { type Submitter, startSubmitter } from '../../submitter/index.js';
+import type { Session, TestApi } from '../../../test/support/api-server.js';
+import { devnetOnly, externalLedger } from '../../../test/support/ledger.js';
+import { type CommandEnd, followCommand, startTestSystem, type TestSystem } from '../../../test/support/system.js';
 import { DEFAULT_SYSTEM_PARAMS } from '../admin/default-system-params.js';
 
 const GX = 1_000_000n;
-const logger = createLogger({ level: process.env.GX_TEST_LOG_LEVEL ?? 'silent', role: 'tokenomics-int' });
-let devnet: TestLedger;
-let ledger: LedgerClient;
+let system: TestSystem;
 let api: TestApi;
-let submitter: Submitter;
-const stopProjector = new AbortController();
-let projecting: Promise<void> | undefined;
 let superAdmin: Session;
 let admin: Session;
 
@@ -46,54 +37,23 @@ const params = {
 
 beforeAll(async () => {
   if (externalLedger) return;
-  devnet = await startTestLedger();
-  ledger = await createLedgerClient(loadConfig(devnet.env()).fabric, { logger, name: 'tokenomics-int' });
-  api = await startTestApi({ ledger });
-  submitter = await startSubmitter({
-    pool: api.db.pool,
-    clientConfig: { connectionString: api.db.url },
-    ledger,
-    logger,
-    window: 64,
-    batchSize: 64,
-    maxAttempts: 3,
-    backoffBaseMs: 50,
-  });
-  projecting = createProjector({ pool: api.db.pool, source: ledger, logger }).run(stopProjector.signal);
+  system = await startTestSystem('tokenomics-int');
+  ({ api } = system);
   superAdmin = await api.admin();
   admin = await api.staff('admin');
 }, 120_000);
 
 afterAll(async () => {
-  stopProjector.abort();
-  await projecting;
-  await submitter?.stop();
-  await api?.close();
-  await ledger?.close();
-  await devnet?.stop();
+  await system?.stop();
 });
-
-/** Follows the command's event stream to its end: `projected` or `failed`, with the command. */
-async function follow(commandId: string, token: string): Promise<{ event: string; data: Record<string, unknown> }> {
-  const response = await fetch(`${api.url}/api/v1/commands/${commandId}/events`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  expect(response.status).toBe(200);
-  const blocks = (await response.text()).split('\n\n').filter((block) => block.includes('event: '));
-  const last = blocks.at(-1) ?? '';
-  return {
-    event: /^event: (.*)$/m.exec(last)?.[1] ?? '',
-    data: JSON.parse(/^data: (.*)$/m.exec(last)?.[1] ?? '{}'),
-  };
-}
 
 /** Expects a 202 and follows the command to its end. */
 async function settle(
   response: { status: number; text: string; body: { commandId: string } },
   token: string,
-): Promise<{ event: string; data: Record<string, unknown> }> {
+): Promise<CommandEnd> {
   expect(response.status, response.text).toBe(202);
-  return follow(response.body.commandId, token);
+  return followCommand(api, response.body.commandId, token);
 }
 
 /** A four-eyes request by the admin, approved by the super admin, followed to its end on the ledger. */
