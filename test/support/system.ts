@@ -9,7 +9,7 @@ import { createLedgerClient, type LedgerClient } from '../../src/ledger/index.js
 import { createLogger } from '../../src/observability/logger.js';
 import { createProjector } from '../../src/projector/projector.js';
 import { type Submitter, startSubmitter } from '../../src/submitter/index.js';
-import { startTestApi, type TestApi } from './api-server.js';
+import { type Session, startTestApi, type TestApi } from './api-server.js';
 import { projectFromCurrentBlock, startTestLedger, type TestLedger } from './ledger.js';
 
 export interface TestSystem {
@@ -77,4 +77,32 @@ export async function followCommand(api: TestApi, commandId: string, token: stri
     event: /^event: (.*)$/m.exec(last)?.[1] ?? '',
     data: JSON.parse(/^data: (.*)$/m.exec(last)?.[1] ?? '{}'),
   };
+}
+
+/** Expects an accepted command (202 `{commandId}`) and follows it to its end. */
+export async function settleCommand(
+  api: TestApi,
+  response: { status: number; text: string; body: { commandId: string } },
+  token: string,
+): Promise<CommandEnd> {
+  if (response.status !== 202) throw new Error(`expected 202, got ${response.status}: ${response.text}`);
+  return followCommand(api, response.body.commandId, token);
+}
+
+/** A four-eyes request by `requester`, approved by `approver` (a super admin), followed to its end. */
+export async function approvedAction(
+  api: TestApi,
+  people: { requester: Session; approver: Session },
+  action: string,
+  payload: Record<string, unknown>,
+): Promise<CommandEnd> {
+  const request = await api.request('POST', '/api/v1/admin/approvals', {
+    token: people.requester.accessToken,
+    body: { action, payload },
+  });
+  if (request.status !== 201) throw new Error(`approval request: ${request.status} ${request.text}`);
+  const decision = await api.request('POST', `/api/v1/admin/approvals/${request.body.approvalId}/approve`, {
+    token: people.approver.accessToken,
+  });
+  return settleCommand(api, decision, people.approver.accessToken);
 }

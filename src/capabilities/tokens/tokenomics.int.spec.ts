@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session, TestApi } from '../../../test/support/api-server.js';
 import { devnetOnly, externalLedger } from '../../../test/support/ledger.js';
-import { type CommandEnd, followCommand, startTestSystem, type TestSystem } from '../../../test/support/system.js';
+import { approvedAction, settleCommand, startTestSystem, type TestSystem } from '../../../test/support/system.js';
 import { DEFAULT_SYSTEM_PARAMS } from '../admin/default-system-params.js';
 
 const GX = 1_000_000n;
@@ -47,27 +47,12 @@ afterAll(async () => {
   await system?.stop();
 });
 
-/** Expects a 202 and follows the command to its end. */
-async function settle(
-  response: { status: number; text: string; body: { commandId: string } },
-  token: string,
-): Promise<CommandEnd> {
-  expect(response.status, response.text).toBe(202);
-  return followCommand(api, response.body.commandId, token);
-}
+const settle = (response: { status: number; text: string; body: { commandId: string } }, token: string) =>
+  settleCommand(api, response, token);
 
 /** A four-eyes request by the admin, approved by the super admin, followed to its end on the ledger. */
-async function approved(action: string, payload: Record<string, unknown>) {
-  const request = await api.request('POST', '/api/v1/admin/approvals', {
-    token: admin.accessToken,
-    body: { action, payload },
-  });
-  expect(request.status, request.text).toBe(201);
-  const decision = await api.request('POST', `/api/v1/admin/approvals/${request.body.approvalId}/approve`, {
-    token: superAdmin.accessToken,
-  });
-  return settle(decision, superAdmin.accessToken);
-}
+const approved = (action: string, payload: Record<string, unknown>) =>
+  approvedAction(api, { requester: admin, approver: superAdmin }, action, payload);
 
 const send = (from: Session, toFabricUserId: string, amount: bigint) =>
   api.request('POST', '/api/v1/transfers', {
