@@ -4,7 +4,14 @@
  */
 import { z } from 'zod';
 import { amountSchema } from './arguments';
-import { poolNames, transferScopes, transferTypes, treasuryIdPattern, treasuryStatuses } from './system-params';
+import {
+  freezeReasons,
+  poolNames,
+  transferScopes,
+  transferTypes,
+  treasuryIdPattern,
+  treasuryStatuses,
+} from './system-params';
 
 /** `AdminContract:Ping`. */
 export const pingResultSchema = z.object({ ok: z.literal(true), chaincode: z.literal('gxtv3') });
@@ -31,6 +38,20 @@ export type UserRecord = z.infer<typeof userRecordSchema>;
 
 /** `TokenomicsContract:GetBalance`: users, treasuries and pools (the operations fund: Σ of its fee shards). */
 export const balanceResultSchema = z.object({ fabricUserId: z.string(), balance: amountSchema });
+
+/** `TokenomicsContract:GetWallet`: a user's or treasury's wallet, with its freeze (reason null when not frozen). */
+export const walletResultSchema = z.object({
+  fabricUserId: z.string(),
+  balance: amountSchema,
+  frozen: z.boolean(),
+  freezeReason: z.enum(freezeReasons).nullable(),
+});
+
+/**
+ * `TokenomicsContract:GetWalletTotal`: Σ of every wallet's balance (users and treasuries) and how many there are,
+ * for the supply invariant: wallets + what the pools hold = minted.
+ */
+export const walletTotalResultSchema = z.object({ wallets: z.number().int().nonnegative(), total: amountSchema });
 
 /**
  * `TokenomicsContract:GetSupply`. `minted` = Σ pools' minted; `circulating` = minted − what the pools hold.
@@ -98,6 +119,8 @@ export const queryResultSchemas = {
   'AdminContract:GetSystemStatus': systemStatusResultSchema,
   'TokenomicsContract:GetBalance': balanceResultSchema,
   'TokenomicsContract:GetSupply': supplyResultSchema,
+  'TokenomicsContract:GetWallet': walletResultSchema,
+  'TokenomicsContract:GetWalletTotal': walletTotalResultSchema,
   'TokenomicsContract:GetCountry': countryResultSchema,
   'TokenomicsContract:ListCountries': countryListResultSchema,
   'TokenomicsContract:QuoteFee': feeQuoteResultSchema,

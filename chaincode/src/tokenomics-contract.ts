@@ -24,7 +24,15 @@ import {
   slotsOf,
   treasuryIdPattern,
 } from './system-params';
-import { type GenesisRecord, keys, readRange, readRecord, type WalletRecord, writeRecord } from './world-state';
+import {
+  type GenesisRecord,
+  keys,
+  readRange,
+  readRecord,
+  sumRange,
+  type WalletRecord,
+  writeRecord,
+} from './world-state';
 
 const maxNotesLength = 500;
 
@@ -211,6 +219,40 @@ export class TokenomicsContract extends Contract {
   @Returns('string')
   async GetBalance(ctx: Context, account: string): Promise<string> {
     return canonicalJson({ fabricUserId: account, balance: (await balanceOfAccount(ctx, account)).toString() });
+  }
+
+  /**
+   * A user's or treasury's wallet: balance and freeze (`{"balance","fabricUserId","freezeReason","frozen"}`), so
+   * a consistency check can compare every wallet's state, not its balance alone. GX_NOT_FOUND without a wallet.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async GetWallet(ctx: Context, account: string): Promise<string> {
+    requireUserIdFormat('account', account);
+    const wallet = await readRecord<WalletRecord>(ctx, keys.wallet(account));
+    if (wallet === undefined) throw gxError('GX_NOT_FOUND', `account "${account}" has no wallet`);
+    return canonicalJson({
+      fabricUserId: account,
+      balance: wallet.balance,
+      frozen: wallet.frozen !== undefined,
+      freezeReason: wallet.frozen?.reason ?? null,
+    });
+  }
+
+  /**
+   * Σ of every wallet's balance (users and treasuries) and their count: with GetSupply, the supply invariant
+   * (wallets + what the pools hold = minted) is checked on the ledger's own state. A range read over every
+   * wallet, so a query for audits, never part of a transaction.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async GetWalletTotal(ctx: Context): Promise<string> {
+    let wallets = 0;
+    const total = await sumRange(ctx, keys.walletPrefix, (_key, value) => {
+      wallets += 1;
+      return BigInt((value as WalletRecord).balance);
+    });
+    return canonicalJson({ wallets, total: total.toString() });
   }
 
   /** Maximum supply, minted, circulating (minted − what pools hold) and every pool's cap, minted and balance. */

@@ -289,6 +289,34 @@ describe('supply', () => {
     await expect(ledger.balance('nobody')).rejects.toThrow(/^GX_INVALID_ARGUMENT: /);
   });
 
+  it('GetWallet answers balance and freeze; GetWalletTotal sums every wallet: wallets + pools held = minted', async () => {
+    const wallet = (account: string) =>
+      ledger.query<{ balance: string; frozen: boolean; freezeReason: string | null }>((ctx) =>
+        ledger.tokenomics.GetWallet(ctx, account),
+      );
+    await freeze(alice, 'COURT_ORDER');
+    expect(await wallet(alice)).toEqual({
+      fabricUserId: alice,
+      balance: (500n * GX).toString(),
+      frozen: true,
+      freezeReason: 'COURT_ORDER',
+    });
+    await unfreeze(alice);
+    expect(await wallet(alice)).toMatchObject({ frozen: false, freezeReason: null });
+    await expect(wallet(individual().fabricUserId)).rejects.toThrow(/^GX_NOT_FOUND: /);
+
+    await ledger.transfer(alice, sam, 10n * GX);
+    const total = await ledger.query<{ wallets: number; total: string }>((ctx) =>
+      ledger.tokenomics.GetWalletTotal(ctx),
+    );
+    const result = await supply();
+    const held = result.pools.reduce((sum, pool) => sum + BigInt(pool.balance), 0n);
+    // At least the three users and the two treasuries (MY, SG) their genesis funded.
+    expect(total.wallets).toBeGreaterThanOrEqual(5);
+    expect(BigInt(total.total) + held).toBe(BigInt(result.minted));
+    expect(held).toBe((10n * GX * 15n) / 10_000n);
+  });
+
   it('lists every bootstrapped country with its slots and treasury', async () => {
     const { countries } = await ledger.query<{ countries: Array<{ code: string; currentPhase: number | null }> }>(
       (ctx) => ledger.tokenomics.ListCountries(ctx),

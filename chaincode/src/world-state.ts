@@ -32,6 +32,7 @@ export const keys = {
   /** profile digest → fabricUserId: one on-chain user per backend profile (profile ids before digests existed). */
   profile: (profileDigest: string) => `gx/profile/${profileDigest}`,
   wallet: (account: string) => `gx/wallet/${account}`,
+  walletPrefix: 'gx/wallet/',
   /** The genesis decision made when the user was created: exactly one per user. */
   genesis: (fabricUserId: string) => `gx/genesis/${fabricUserId}`,
   request: (requestId: string) => `gx/request/${requestId}`,

@@ -61,7 +61,10 @@ export function addDevCommands(program: Command): void {
 
   program
     .command('verify')
-    .description('Compare the read models with the ledger (users, wallets, balances, total supply); exit 1 on drift.')
+    .description(
+      'Compare the read models with the ledger (users, wallets, balances, freezes, supply, pools, countries, fees) ' +
+        'and check the supply invariant on the ledger; exit 1 on drift or violation.',
+    )
     .action(async () => {
       const config = loadConfig();
       requireSettings({
@@ -78,7 +81,10 @@ export function addDevCommands(program: Command): void {
       try {
         const report = await verifyReadModels(db.pool, ledger);
         process.stdout.write(formatVerifyReport(report));
-        if (report.drift.length > 0) throw new DriftFound(`${report.drift.length} drift(s) found`);
+        const problems = report.drift.length + report.violations.length;
+        if (problems > 0) {
+          throw new DriftFound(`${report.drift.length} drift(s), ${report.violations.length} violation(s) found`);
+        }
       } finally {
         await ledger.close();
         await db.close();

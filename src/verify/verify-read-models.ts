@@ -1,16 +1,23 @@
 /**
  * `gx verify`: compares the read models with the ledger — every user's status, every wallet's balance and
- * the total supply — and reports each drift. Reads are evaluations (queries), never transactions.
+ * freeze, the total supply, and the tokenomics v2 read models (verify-tokenomics.ts) — and checks the supply
+ * invariant on the ledger itself. Reports each drift and violation. Reads are evaluations (queries), never
+ * transactions.
  */
+import type { SupplyResult } from '@gx/chaincode';
 import type pg from 'pg';
 import type { LedgerClient } from '../ledger/index.js';
+import {
+  countryDrift,
+  type Drift,
+  feeDrift,
+  ledgerJson as json,
+  poolDrift,
+  supplyViolations,
+  type Violation,
+} from './verify-tokenomics.js';
 
-export interface Drift {
-  kind: 'user-missing-on-ledger' | 'user-status' | 'wallet-missing' | 'balance' | 'total-supply';
-  subject: string;
-  readModel: string;
-  ledger: string;
-}
+export type { Drift, Violation } from './verify-tokenomics.js';
 
 export interface VerifyReport {
   users: number;
@@ -20,6 +27,8 @@ export interface VerifyReport {
   /** Where the projector stood when the read models were read. */
   projectorBlock: string | null;
   drift: Drift[];
+  /** Rules the ledger's own state breaks (the supply invariant, pool caps). */
+  violations: Violation[];
 }
 
 /** Queries in flight at once: enough to hide round trips, far below a peer's gateway concurrency limit. */
@@ -35,10 +44,6 @@ async function mapLimited<T, R>(items: readonly T[], work: (item: T) => Promise<
   return results;
 }
 
-function json<T>(bytes: Uint8Array): T {
-  return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
-}
-
 function notFound(error: unknown): boolean {
   return error instanceof Error && /GX_NOT_FOUND/.test(`${error.message} ${JSON.stringify(error)}`);
 }
@@ -50,8 +55,11 @@ export async function verifyReadModels(pool: pg.Pool, ledger: LedgerClient): Pro
          FROM user_profile p LEFT JOIN wallet w ON w.fabric_user_id = p.fabric_user_id
         WHERE p.fabric_user_id IS NOT NULL ORDER BY p.fabric_user_id`,
     ),
-    pool.query<{ fabric_user_id: string; balance: string }>(
-      'SELECT fabric_user_id, balance::text AS balance FROM wallet ORDER BY fabric_user_id',
+    pool.query<{ fabric_user_id: string; balance: string; frozen: boolean; freeze_reason: string | null }>(
+      `SELECT w.fabric_user_id, w.balance::text AS balance, coalesce(f.frozen, false) AS frozen,
+              CASE WHEN f.frozen THEN f.reason END AS freeze_reason
+         FROM wallet w LEFT JOIN wallet_freeze f ON f.fabric_user_id = w.fabric_user_id
+        ORDER BY w.fabric_user_id`,
     ),
     pool.query<{ last_block: string | null }>(`SELECT max(last_block)::text AS last_block FROM projector_state`),
   ]);
@@ -91,30 +99,47 @@ export async function verifyReadModels(pool: pg.Pool, ledger: LedgerClient): Pro
   });
 
   await mapLimited(wallets.rows, async (wallet) => {
-    let ledgerBalance: string;
+    let onLedger: { balance: string; frozen: boolean; freezeReason: string | null };
     try {
-      ledgerBalance = json<{ balance: string }>(
-        await ledger.evaluate('TokenomicsContract', 'GetBalance', [wallet.fabric_user_id]),
-      ).balance;
+      onLedger = json(await ledger.evaluate('TokenomicsContract', 'GetWallet', [wallet.fabric_user_id]));
     } catch (error) {
       // A wallet the read model knows but the ledger does not: it holds nothing there.
       if (!notFound(error)) throw error;
-      ledgerBalance = '0';
+      onLedger = { balance: '0', frozen: false, freezeReason: null };
     }
-    if (ledgerBalance !== wallet.balance) {
-      drift.push({ kind: 'balance', subject: wallet.fabric_user_id, readModel: wallet.balance, ledger: ledgerBalance });
+    if (onLedger.balance !== wallet.balance) {
+      drift.push({
+        kind: 'balance',
+        subject: wallet.fabric_user_id,
+        readModel: wallet.balance,
+        ledger: onLedger.balance,
+      });
+    }
+    const freeze = (frozen: boolean, reason: string | null) => (frozen ? `frozen (${reason})` : 'not frozen');
+    const [readFreeze, ledgerFreeze] = [
+      freeze(wallet.frozen, wallet.freeze_reason),
+      freeze(onLedger.frozen, onLedger.freezeReason),
+    ];
+    if (readFreeze !== ledgerFreeze) {
+      drift.push({ kind: 'freeze', subject: wallet.fabric_user_id, readModel: readFreeze, ledger: ledgerFreeze });
     }
   });
 
   const readModelSupply = wallets.rows.reduce((sum, wallet) => sum + BigInt(wallet.balance), 0n).toString();
   // The wallets (users and treasuries) hold what circulates: minted less what the pools hold (the fees in
   // the operations fund's shards).
-  const ledgerSupply = json<{ circulating: string }>(
-    await ledger.evaluate('TokenomicsContract', 'GetSupply', []),
-  ).circulating;
+  const supply = json<SupplyResult>(await ledger.evaluate('TokenomicsContract', 'GetSupply', []));
+  const ledgerSupply = supply.circulating;
   if (readModelSupply !== ledgerSupply) {
     drift.push({ kind: 'total-supply', subject: 'all wallets', readModel: readModelSupply, ledger: ledgerSupply });
   }
+  const [pools, countries, fees, violations] = await Promise.all([
+    poolDrift(pool, supply),
+    countryDrift(pool, ledger),
+    feeDrift(pool, supply),
+    supplyViolations(ledger, supply),
+  ]);
+  drift.push(...pools, ...countries, ...fees);
   drift.sort((a, b) => a.kind.localeCompare(b.kind) || a.subject.localeCompare(b.subject));
   return {
     users: users.rowCount ?? 0,
@@ -123,6 +148,7 @@ export async function verifyReadModels(pool: pg.Pool, ledger: LedgerClient): Pro
     ledgerSupply,
     projectorBlock: projector.rows[0]?.last_block ?? null,
     drift,
+    violations,
   };
 }
 
@@ -134,5 +160,9 @@ export function formatVerifyReport(report: VerifyReport): string {
   if (report.drift.length === 0) lines.push('No drift: the read models match the ledger.');
   for (const d of report.drift)
     lines.push(`DRIFT ${d.kind} ${d.subject}: read model ${d.readModel}, ledger ${d.ledger}`);
+  if (report.violations.length === 0) {
+    lines.push('Supply invariant holds: wallets + pools = minted, every pool within its cap.');
+  }
+  for (const v of report.violations) lines.push(`VIOLATION ${v.rule} ${v.subject}: ${v.detail}`);
   return `${lines.join('\n')}\n`;
 }
