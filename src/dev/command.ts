@@ -50,12 +50,15 @@ export function addDevCommands(program: Command): void {
         baseUrl: options.url ?? `http://127.0.0.1:${config.http.port}`,
         adminEmail: config.auth.adminEmail ?? secrets.adminEmail,
         adminPassword: config.auth.adminPassword ?? secrets.adminPassword,
+        approver: { email: secrets.approverEmail, password: secrets.approverPassword },
         log: (line) => process.stdout.write(`${line}\n`),
       });
+      const refused = [result.overdraft, result.tokenomics?.frozenRefusal, result.tokenomics?.pausedRefusal];
       process.stdout.write(
-        result.overdraft.outcome === 'failed'
+        refused.every((outcome) => outcome?.outcome === 'failed') &&
+          result.tokenomics?.afterResume.outcome === 'projected'
           ? 'Demo complete: every step behaved as expected.\n'
-          : 'Demo finished, but the overdraft was not refused.\n',
+          : 'Demo finished, but a refusal or the resume did not behave as expected.\n',
       );
     });
 

@@ -1,11 +1,12 @@
 /**
  * The GX Protocol story, told through the public HTTP API only: two users register, an admin approves
  * them, which gives them their genesis tokens, one pays the other (with the fee), and an overdraft fails with a
- * clear reason.
+ * clear reason. With a second super admin, the tokenomics chapter follows (demo-tokenomics.ts).
  * `gx demo` prints it; the end-to-end test asserts on what it returns.
  */
 import { randomBytes } from 'node:crypto';
 import { ApiClient, type CommandOutcome } from './api-client.js';
+import { runTokenomicsStory, type TokenomicsStory } from './demo-tokenomics.js';
 
 interface AuthAnswer {
   accessToken: string;
@@ -46,12 +47,16 @@ export interface DemoResult {
   finalBalances: { alice: string; bob: string };
   aliceHistory: History['items'];
   overdraft: CommandOutcome;
+  /** With a second super admin only: four-eyes needs two. */
+  tokenomics?: TokenomicsStory | undefined;
 }
 
 export interface DemoOptions {
   baseUrl: string;
   adminEmail: string;
   adminPassword: string;
+  /** A second super admin (gx dev makes one): the tokenomics chapter's four-eyes approver. */
+  approver?: { email: string; password: string } | undefined;
   log?: (line: string) => void;
 }
 
@@ -140,5 +145,8 @@ export async function runDemoStory(options: DemoOptions): Promise<DemoResult> {
   const overdraft = await alice.client.waitForCommand(overdraftCommand.commandId);
   log(`alice tries to send ${tooMuch}: ${overdraft.outcome.toUpperCase()}: ${overdraft.command.error}`);
 
-  return { alice, bob, genesisBalances, transferAmount, finalBalances, aliceHistory, overdraft };
+  const tokenomics =
+    options.approver &&
+    (await runTokenomicsStory({ anonymous, admin, approver: options.approver, register, approve, log }));
+  return { alice, bob, genesisBalances, transferAmount, finalBalances, aliceHistory, overdraft, tokenomics };
 }

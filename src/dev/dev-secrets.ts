@@ -11,6 +11,12 @@ export interface DevSecrets {
   jwtSecret: string;
   adminEmail: string;
   adminPassword: string;
+  /**
+   * A second super admin, made by `gx dev` for development only: four-eyes requests need an approver other
+   * than the requester, and `gx demo` shows a pause that way.
+   */
+  approverEmail: string;
+  approverPassword: string;
   kycEncryptionKeys: string;
 }
 
@@ -21,15 +27,25 @@ function fresh(): DevSecrets {
     jwtSecret: randomBytes(32).toString('base64url'),
     adminEmail: 'admin@gx.local',
     adminPassword: `gx-${randomBytes(9).toString('base64url')}`,
+    approverEmail: 'approver@gx.local',
+    approverPassword: `gx-${randomBytes(9).toString('base64url')}`,
     kycEncryptionKeys: `dev1:${randomBytes(32).toString('base64')}`,
   };
 }
 
-/** Reads `<dataDir>/dev-secrets.json`, creating it on first start. */
+/**
+ * Reads `<dataDir>/dev-secrets.json`, creating it on first start. A file an older release wrote gets the
+ * secrets it lacks, written back, so that every later reader sees the same ones.
+ */
 export async function loadOrCreateDevSecrets(dataDir: string): Promise<DevSecrets> {
   const file = path.join(dataDir, DEV_SECRETS_FILE);
   try {
-    return { ...fresh(), ...(JSON.parse(await readFile(file, 'utf8')) as Partial<DevSecrets>) };
+    const stored = JSON.parse(await readFile(file, 'utf8')) as Partial<DevSecrets>;
+    const secrets = { ...fresh(), ...stored };
+    if (Object.keys(secrets).some((key) => !(key in stored))) {
+      await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+    }
+    return secrets;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }

@@ -102,7 +102,12 @@ describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
 
   it('runs the story through the public API: register, approve, genesis, transfer, overdraft refused', async () => {
     const secrets = await loadOrCreateDevSecrets(dataDir);
-    story = await runDemoStory({ baseUrl, adminEmail: secrets.adminEmail, adminPassword: secrets.adminPassword });
+    story = await runDemoStory({
+      baseUrl,
+      adminEmail: secrets.adminEmail,
+      adminPassword: secrets.adminPassword,
+      approver: { email: secrets.approverEmail, password: secrets.approverPassword },
+    });
     expect(story.alice.fabricUserId).toMatch(/^MY [0-9A-F]{3} [A-Z]{3}[0-9]{3} [0-9A-F][A-Z]{4} [0-9]{4}$/);
     expect(story.bob.fabricUserId).toMatch(/^SG /);
     expect(story.genesisBalances).toEqual({ alice: '500000000', bob: '500000000' });
@@ -113,6 +118,31 @@ describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
     expect(story.overdraft.outcome).toBe('failed');
     expect(story.overdraft.command).toMatchObject({ status: 'FAILED', retrying: false });
     expect(story.overdraft.command.error).toMatch(/GX_INSUFFICIENT_FUNDS/);
+  });
+
+  it('tells the tokenomics chapter: genesis by country, the quoted fee charged, freeze and four-eyes pause refusing', () => {
+    const tokenomics = story.tokenomics;
+    expect(tokenomics).toBeDefined();
+    if (!tokenomics) return;
+    expect(tokenomics.users.map(({ country, genesis }) => [country, genesis])).toEqual([
+      ['ID', '500000000'],
+      ['KE', '500000000'],
+    ]);
+    expect(tokenomics.users[0]?.fabricUserId).toMatch(/^ID /);
+    // ID → KE, 40 GX: cross-border P2P up to 100 GX pays 15 bps.
+    expect(tokenomics.quote).toEqual({
+      type: 'P2P',
+      scope: 'CROSS_BORDER',
+      feeBps: 15,
+      fee: '60000',
+      total: '40060000',
+    });
+    expect(tokenomics.transfer).toEqual({ amount: '40000000', charged: '40060000', fee: '60000' });
+    expect(tokenomics.frozenRefusal.outcome).toBe('failed');
+    expect(tokenomics.frozenRefusal.command.error).toMatch(/GX_ACCOUNT_FROZEN/);
+    expect(tokenomics.pausedRefusal.outcome).toBe('failed');
+    expect(tokenomics.pausedRefusal.command.error).toMatch(/GX_SYSTEM_PAUSED/);
+    expect(tokenomics.afterResume.outcome).toBe('projected');
   });
 
   it('loses nothing and applies nothing twice when killed with SIGKILL mid-stream', async () => {
@@ -168,9 +198,15 @@ describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
       const report = await verifyReadModels(db.pool, ledger);
       // A shared external ledger holds other tests' users too, and its total supply moves with them: only this
       // story's users are this test's to compare there.
-      const own = [story.alice.fabricUserId, story.bob.fabricUserId];
+      const own = [
+        story.alice.fabricUserId,
+        story.bob.fabricUserId,
+        ...(story.tokenomics?.users ?? []).map((user) => user.fabricUserId),
+      ];
       expect(externalLedger ? report.drift.filter((drift) => own.includes(drift.subject)) : report.drift).toEqual([]);
-      expect(report.users).toBe(2);
+      // alice and bob, and the tokenomics chapter's two.
+      expect(report.users).toBe(4);
+      expect(externalLedger ? [] : report.violations).toEqual([]);
     } finally {
       await ledger.close();
     }

@@ -9,6 +9,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { ensureFirstAdmin } from '../capabilities/identity/index.js';
 import {
   type Config,
   FABRIC_ROLES,
@@ -90,6 +91,9 @@ export async function startDev(options: DevOptions, env: NodeJS.ProcessEnv = pro
     const db = await openDatabase(config.database, { logger, applicationName: 'gx-dev' });
     stops.push(() => db.close());
     await migrate(db.pool);
+    // Four-eyes needs a second super admin to approve the first's requests: a development system has one
+    // from the start (dev-secrets.ts), made as the first is.
+    await ensureFirstAdmin(db.pool, { email: secrets.approverEmail, password: secrets.approverPassword });
     const context: RoleContext = { config, logger, db };
 
     const ledger = await createLedgerClient(config.fabric, {
