@@ -14,7 +14,6 @@ import {
   type Profile,
   setProfileColumns,
   type TransitionActor,
-  TransitionRefusedError,
   transitionAccount,
 } from '../identity/index.js';
 import { isWalletFrozen } from '../tokens/wallets.js';

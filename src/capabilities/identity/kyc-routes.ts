@@ -109,30 +109,39 @@ async function readUpload(
 ): Promise<{ submission: KycSubmission; files: SealedKycFile[] }> {
   const fields: Record<string, string> = {};
   const files = new Map<KycFileField, SealedKycFile>();
-  for await (const part of request.parts()) {
-    if (part.type === 'field') {
-      fields[part.fieldname] = String(part.value);
-      continue;
-    }
-    const file: MultipartFile = part;
-    const field = file.fieldname;
-    if (!isKycFileField(field) || files.has(field)) {
-      file.file.resume();
-      throw httpErrors.invalidInput([
-        { field, message: isKycFileField(field) ? 'is given twice' : 'unknown file field' },
-      ]);
-    }
-    try {
-      files.set(field, await sealKycFile(field, file.file, keyring, profileId, randomUUID()));
-    } catch (error) {
-      if (error instanceof KycFileRefusedError) throw httpErrors.invalidInput([{ field, message: error.message }]);
-      if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-        throw new HttpError(413, 'PayloadTooLarge', `${field} is larger than ${KYC_FILE_MAX_BYTES} bytes`, {
-          details: [{ field, message: `must be at most ${KYC_FILE_MAX_BYTES} bytes` }],
-        });
+  // The file being read, named by a refusal raised from the part iterator.
+  let reading: string | undefined;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'field') {
+        fields[part.fieldname] = String(part.value);
+        continue;
       }
-      throw error;
+      const file: MultipartFile = part;
+      const field = file.fieldname;
+      reading = field;
+      if (!isKycFileField(field) || files.has(field)) {
+        file.file.resume();
+        throw httpErrors.invalidInput([
+          { field, message: isKycFileField(field) ? 'is given twice' : 'unknown file field' },
+        ]);
+      }
+      const sealed = await sealKycFile(field, file.file, keyring, profileId, randomUUID());
+      // Past the limit the parser ends the stream early (truncated) and raises its error only at the next part.
+      if (file.file.truncated) throw Object.assign(new Error('file too large'), { code: 'FST_REQ_FILE_TOO_LARGE' });
+      files.set(field, sealed);
     }
+  } catch (error) {
+    if (error instanceof KycFileRefusedError) {
+      throw httpErrors.invalidInput([{ field: error.field, message: error.message }]);
+    }
+    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+      const field = reading ?? '(body)';
+      throw new HttpError(413, 'PayloadTooLarge', `${field} is larger than ${KYC_FILE_MAX_BYTES} bytes`, {
+        details: [{ field, message: `must be at most ${KYC_FILE_MAX_BYTES} bytes` }],
+      });
+    }
+    throw error;
   }
   const checked = kycBody.safeParse(fields);
   const problems = checked.success ? [] : issuesToDetails(checked.error.issues);
@@ -187,7 +196,7 @@ export async function kycRoutes(root: FastifyInstance, options: CapabilityContex
           'JPEG, PNG or PDF (checked from the bytes), at most 10 MB each; everything is encrypted at rest',
         params: profileIdParams,
         // Multipart bodies are read by the handler (request.parts()); a JSON body is checked here.
-        body: kycBody.optional(),
+        body: kycBody.nullish(),
         response: { 201: kycStatus, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 503) },
       },
     },
@@ -203,7 +212,8 @@ export async function kycRoutes(root: FastifyInstance, options: CapabilityContex
         );
       } else {
         const body = request.body;
-        if (body === undefined) throw httpErrors.invalidInput([{ field: '(body)', message: 'is required' }]);
+        if (body === undefined || body === null)
+          throw httpErrors.invalidInput([{ field: '(body)', message: 'is required' }]);
         status = await inTransaction(pool, (client) => submitKyc(client, keyring, profileId, body)).catch(mapKycError);
       }
       return reply.code(201).send(status);

@@ -158,7 +158,7 @@ export async function submitKyc(
     await client.query(
       `INSERT INTO kyc_file (id, kyc_id, profile_id, kind, content_type, size_bytes, sha256, storage_key,
          wrapped_data_key, encryption_key_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $1, $8, $9)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $10, $8, $9)`,
       [
         file.fileId,
         kycId,
@@ -169,6 +169,8 @@ export async function submitKyc(
         file.sha256,
         file.wrappedDataKey,
         file.encryptionKeyId,
+        // The store's key is the file id (kyc-routes.ts stores each file under it).
+        file.fileId,
       ],
     );
   }
