@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ApiClient } from '../src/dev/api-client.js';
+import { passKyc } from '../src/dev/demo-kyc.js';
 import { type BenchResult, percentiles, round } from './harness.js';
 import { startSystem } from './system.js';
 
@@ -44,7 +45,7 @@ export async function settle(client: ApiClient, commandId: string, what: string)
  */
 export async function seedUsers(anonymous: ApiClient, admin: ApiClient, count: number): Promise<Sender[]> {
   const run = randomBytes(3).toString('hex');
-  const accounts: Array<{ profileId: string; client: ApiClient }> = [];
+  const accounts: Array<{ email: string; profileId: string; client: ApiClient }> = [];
   await pool(
     Array.from({ length: count }, (_, i) => i),
     4,
@@ -62,10 +63,16 @@ export async function seedUsers(anonymous: ApiClient, admin: ApiClient, count: n
           gender: 'other',
         },
       );
-      accounts.push({ profileId: registered.user.profileId, client: anonymous.as(registered.accessToken) });
+      accounts.push({
+        email: `bench-${run}-${i}@gx.test`,
+        profileId: registered.user.profileId,
+        client: anonymous.as(registered.accessToken),
+      });
     },
   );
   await pool(accounts, 64, async (account) => {
+    // Approval requires KYC_APPROVED (GX_KYC_REQUIRED): the documents' path, as a client takes it.
+    await passKyc(admin, account);
     const accepted = await admin.post<{ commandId: string }>(`/api/v1/admin/users/${account.profileId}/approve`);
     await settle(admin, accepted.commandId, 'approve');
   });

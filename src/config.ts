@@ -181,6 +181,8 @@ const envSchema = z.object({
   GX_ADMIN_EMAIL: z.email().optional(),
   GX_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   GX_KYC_ENCRYPTION_KEYS: optionalText,
+  // Admin approval of a user waits for KYC_APPROVED; off only for development (docs/domain.md).
+  GX_KYC_REQUIRED: booleanFlag.default(true),
 
   GX_FABRIC_PEER_ENDPOINT: z
     .string()
@@ -335,6 +337,8 @@ export interface Config {
     adminEmail: string | undefined;
     adminPassword: string | undefined;
     kycEncryptionKeys: string | undefined;
+    /** Whether approving a user requires an approved KYC submission (GX_KYC_REQUIRED, default on). */
+    kycRequired: boolean;
     /** How long a four-eyes request waits for its decision before it reads as EXPIRED. */
     approvalTtlSeconds: number;
   };
@@ -391,6 +395,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       adminEmail: e.GX_ADMIN_EMAIL,
       adminPassword: e.GX_ADMIN_PASSWORD,
       kycEncryptionKeys: e.GX_KYC_ENCRYPTION_KEYS,
+      kycRequired: e.GX_KYC_REQUIRED,
       approvalTtlSeconds: e.GX_APPROVAL_TTL_SECONDS,
     },
     fabric: {

@@ -87,6 +87,8 @@ export interface CapabilityContext {
   refreshTtlSeconds: number;
   /** Absent: KYC submissions answer 503. */
   kycKeyring: KycKeyring | undefined;
+  /** Whether approving a user requires KYC_APPROVED (off only for development). */
+  kycRequired: boolean;
   /** How long a transfer may reuse its sender's lock/registration state (ms; 0 = never). */
   senderCacheTtlMs: number;
   /** Seconds a four-eyes request waits for its decision before it reads as EXPIRED. */

@@ -90,6 +90,10 @@ describe('gx_api', () => {
       body: { documentType: 'PASSPORT', documentNumber: 'X1234567', documentCountry: 'MY' },
     });
     expect(kyc.status).toBe(201);
+    const kycApproved = await api.request('POST', `/api/v1/admin/kyc/${user.profileId}/approve`, {
+      token: admin.accessToken,
+    });
+    expect(kycApproved.status).toBe(200);
     const approve = await api.request('POST', `/api/v1/admin/users/${user.profileId}/approve`, {
       token: admin.accessToken,
     });

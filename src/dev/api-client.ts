@@ -51,16 +51,18 @@ export class ApiClient {
     return new ApiClient(this.baseUrl, token);
   }
 
+  /** Sends `body` as JSON, or a FormData as multipart/form-data (fetch sets its boundary). */
   async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const form = body instanceof FormData;
     const send = () =>
       this.fetch(new URL(path, this.baseUrl), {
         method,
         headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(body === undefined || form ? {} : { 'content-type': 'application/json' }),
           ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
           ...headers,
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : form ? body : JSON.stringify(body),
       });
     let response = await send();
     // A rate limit is the server saying "later", not "no": wait as long as it asks and try again (a few times).

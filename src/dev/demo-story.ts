@@ -1,11 +1,13 @@
 /**
- * The GX Protocol story, told through the public HTTP API only: two users register, an admin approves
- * them, which gives them their genesis tokens, one pays the other (with the fee), and an overdraft fails with a
- * clear reason. With a second super admin, the tokenomics chapter follows (demo-tokenomics.ts).
+ * The GX Protocol story, told through the public HTTP API only: two users register, upload their KYC documents
+ * (demo-kyc.ts), an admin approves the documents and then the users, which gives them their genesis tokens, one
+ * pays the other (with the fee), and an overdraft fails with a clear reason. With a second super admin, the
+ * tokenomics chapter follows (demo-tokenomics.ts).
  * `gx demo` prints it; the end-to-end test asserts on what it returns.
  */
 import { randomBytes } from 'node:crypto';
 import { ApiClient, type CommandOutcome } from './api-client.js';
+import { passKyc } from './demo-kyc.js';
 import { runTokenomicsStory, type TokenomicsStory } from './demo-tokenomics.js';
 
 interface AuthAnswer {
@@ -96,7 +98,8 @@ export async function runDemoStory(options: DemoOptions): Promise<DemoResult> {
   const aliceAccount = await register('alice', 'MY', '1990-04-01', 'female');
   const bobAccount = await register('bob', 'SG', '1985-11-23', 'male');
 
-  const approve = async (account: { email: string; profileId: string }) => {
+  const approve = async (account: { email: string; profileId: string; client: ApiClient }) => {
+    await passKyc(admin, account, log);
     const accepted = await admin.post<Accepted>(`/api/v1/admin/users/${account.profileId}/approve`);
     log(`admin approved ${account.email}: command ${accepted.commandId} ${accepted.status}`);
     const outcome = await admin.waitForCommand(accepted.commandId, {

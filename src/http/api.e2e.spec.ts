@@ -80,6 +80,7 @@ describe('the API over the whole system', () => {
     alice = await api.registerUser({ nationalityCountryCode: 'MY', gender: 'female' });
     bob = await api.registerUser({ nationalityCountryCode: 'SG', gender: 'male', dateOfBirth: '1979-02-28' });
     for (const user of [alice, bob]) {
+      await api.passKyc(user);
       const approval = await api.request('POST', `/api/v1/admin/users/${user.profileId}/approve`, {
         token: admin.accessToken,
         body: { accountType: 0 },

@@ -53,6 +53,8 @@ export interface ApiDependencies {
   services?: readonly ApiService[];
   /** Absent: KYC submissions answer 503. */
   kycKeyring?: KycKeyring | undefined;
+  /** Whether approving a user requires KYC_APPROVED (default true, GX_KYC_REQUIRED). */
+  kycRequired?: boolean;
   /** Absent: the ledger is reported unreachable (degraded), never a failed readiness. */
   ledger?: LedgerProbe | undefined;
   rateLimits?: Partial<RateLimitSettings>;
@@ -192,6 +194,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     accessTtlSeconds: deps.accessTtlSeconds ?? 900,
     refreshTtlSeconds: deps.refreshTtlSeconds ?? 30 * 24 * 3600,
     kycKeyring: deps.kycKeyring,
+    kycRequired: deps.kycRequired ?? true,
     senderCacheTtlMs: deps.senderCacheTtlMs ?? 1000,
     approvalTtlSeconds: deps.approvalTtlSeconds ?? 24 * 3600,
     // Concurrent refreshes derive the same successor token from this key (identity/refresh-tokens.ts).

@@ -208,6 +208,51 @@ const routes: RouteCase[] = [
     body: () => ({ currentPassword: 'not the password at all', newPassword: 'Quiet harbour lanterns 97!' }),
     expect: { ...signedIn, anonymous: 401, other: 400, owner: 400, auditor: 400, admin: 400, superAdmin: 400 },
   },
+  // Identity v2 (issue 19). Last: suspending and closing the subject bar it for good.
+  { method: 'GET', path: () => '/api/v1/admin/kyc?status=SUBMITTED', ownerIs: 'subject', expect: staffRead },
+  {
+    method: 'GET',
+    path: (f) => `/api/v1/admin/kyc/${f.subject.profileId}/files/00000000-0000-4000-8000-000000000000`,
+    ownerIs: 'subject',
+    expect: staffRead,
+  },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/kyc/${f.subject.profileId}/approve`,
+    ownerIs: 'subject',
+    expect: adminOnly,
+  },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/kyc/${f.subject.profileId}/reject`,
+    body: () => ({ reason: 'matrix' }),
+    ownerIs: 'subject',
+    expect: adminOnly,
+  },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/users/${f.subject.profileId}/retry-onchain`,
+    ownerIs: 'subject',
+    expect: adminOnly,
+  },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/users/${f.subject.profileId}/suspend`,
+    ownerIs: 'subject',
+    expect: adminOnly,
+  },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/users/${f.subject.profileId}/reinstate`,
+    ownerIs: 'subject',
+    expect: adminOnly,
+  },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/admin/users/${f.subject.profileId}/close`,
+    ownerIs: 'subject',
+    expect: adminOnly,
+  },
 ];
 
 let api: TestApi;
@@ -321,10 +366,19 @@ describe('authorization matrix', () => {
       'GET /api/v1/transactions',
       'GET /api/v1/commands/:commandId',
       'GET /api/v1/commands/:commandId/events',
+      'GET /api/v1/admin/kyc',
+      'GET /api/v1/admin/kyc/:profileId/files/00000000-0000-4000-8000-000000000000',
+      'POST /api/v1/admin/kyc/:profileId/approve',
+      'POST /api/v1/admin/kyc/:profileId/reject',
+      'POST /api/v1/admin/users/:profileId/suspend',
+      'POST /api/v1/admin/users/:profileId/reinstate',
+      'POST /api/v1/admin/users/:profileId/close',
+      'POST /api/v1/admin/users/:profileId/retry-onchain',
     ];
     const substitute = (pattern: string) =>
       pattern
         .replace(':profileId/approve', `${fixtures.subject.profileId}/approve`)
+        .replace(/admin\/kyc\/:profileId/, `admin/kyc/${fixtures.subject.profileId}`)
         .replace(/admin\/users\/:profileId/, `admin/users/${fixtures.subject.profileId}`)
         .replace(':profileId', fixtures.owner.profileId)
         .replace(/admin\/commands\/:commandId/, `admin/commands/${fixtures.failedCommandId}`)

@@ -147,6 +147,7 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
     accessTtlSeconds: config.auth.accessTtlSeconds,
     refreshTtlSeconds: config.auth.refreshTtlSeconds,
     approvalTtlSeconds: config.auth.approvalTtlSeconds,
+    kycRequired: config.auth.kycRequired,
     corsOrigins: config.http.corsOrigins,
     bodyLimitBytes: config.http.bodyLimitBytes,
     requestLog: config.http.requestLog,

@@ -3,6 +3,7 @@
  * with their routes.
  */
 import { z } from 'zod';
+import { accountStatuses } from '../capabilities/identity/account-status.js';
 import { ROLES } from './auth.js';
 
 export const errorSchema = z.object({
@@ -27,6 +28,8 @@ export const profileSchema = z.object({
   role: z.enum(ROLES),
   status: z.enum(['REGISTERED', 'APPROVED', 'DENIED']),
   onchainStatus: z.enum(['NOT_REGISTERED', 'PENDING', 'REGISTERED', 'FAILED']),
+  /** The v2 status (docs/domain.md, "Profile statuses"); `status` and `onchainStatus` are its v1 reading. */
+  accountStatus: z.enum(accountStatuses),
   fabricUserId: z.string().nullable(),
   isLocked: z.boolean(),
   lockReason: z.string().nullable(),

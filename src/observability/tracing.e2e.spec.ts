@@ -63,6 +63,7 @@ describe('tracing a command', () => {
     const bob = await api.registerUser({ nationalityCountryCode: 'SG', gender: 'male' });
     const fabricIds: string[] = [];
     for (const user of [alice, bob]) {
+      await api.passKyc(user);
       const approval = await api.request('POST', `/api/v1/admin/users/${user.profileId}/approve`, {
         token: admin.accessToken,
       });

@@ -10,7 +10,7 @@ export type AdminCommandResult =
   | { ok: true; commandId: string; status: 'PENDING' | 'SUBMITTED' | 'FAILED' }
   | { ok: false; reason: 'NOT_FOUND' | 'NOT_FAILED' };
 
-async function explainRefusal(pool: pg.Pool, id: string): Promise<AdminCommandResult> {
+async function explainRefusal(pool: pg.Pool | pg.ClientBase, id: string): Promise<AdminCommandResult> {
   const found = await pool.query('SELECT 1 FROM outbox_command WHERE id = $1::uuid', [id]);
   return { ok: false, reason: found.rowCount === 0 ? 'NOT_FOUND' : 'NOT_FAILED' };
 }
@@ -19,9 +19,13 @@ async function explainRefusal(pool: pg.Pool, id: string): Promise<AdminCommandRe
  * Schedules a FAILED command (dead-lettered, discarded, or waiting for its next retry) for an immediate new
  * attempt with a fresh attempt budget. A stored signed transaction is kept: its fate is unknown, so the retry
  * resubmits those same bytes and can never land the command twice. The admin (`_by`) goes to the caller's
- * audit log; the row has no column for it.
+ * audit log; the row has no column for it. Given a client, it runs in the caller's transaction.
  */
-export async function retryCommand(pool: pg.Pool, id: string, _by: string): Promise<AdminCommandResult> {
+export async function retryCommand(
+  pool: pg.Pool | pg.ClientBase,
+  id: string,
+  _by: string,
+): Promise<AdminCommandResult> {
   if (!isUuid(id)) return { ok: false, reason: 'NOT_FOUND' };
   const result = await pool.query<{ id: string; status: 'PENDING' | 'SUBMITTED' }>(
     `WITH retried AS (

@@ -55,6 +55,11 @@ export interface TestApi {
    * REGISTERED with a Fabric user id, and a wallet), so token routes can be exercised without a ledger.
    */
   putOnLedger(session: Session, balance?: string): Promise<string>;
+  /**
+   * Takes a registered user through KYC as a client would: the user submits (JSON form), the first admin
+   * approves it; the profile is then KYC_APPROVED, ready for the admin's approval (GX_KYC_REQUIRED).
+   */
+  passKyc(session: Session): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -181,6 +186,22 @@ export async function startTestApi(
         balance,
       ]);
       return fabricUserId;
+    },
+    async passKyc(session) {
+      const submitted = await request('POST', `/api/v1/users/${session.profileId}/kyc`, {
+        token: session.accessToken,
+        body: {
+          documentType: 'NATIONAL_ID',
+          documentNumber: `K${session.profileId.slice(0, 8)}`,
+          documentCountry: 'MY',
+        },
+      });
+      if (submitted.status !== 201) throw new Error(`KYC submission failed: ${submitted.status} ${submitted.text}`);
+      const reviewer = await login(adminEmail, adminPassword);
+      const approved = await request('POST', `/api/v1/admin/kyc/${session.profileId}/approve`, {
+        token: reviewer.accessToken,
+      });
+      if (approved.status !== 200) throw new Error(`KYC approval failed: ${approved.status} ${approved.text}`);
     },
     async close() {
       await app.close();

@@ -9,7 +9,13 @@ import { recordAudit } from '../../db/audit.js';
 import { inTransaction } from '../../db/pool.js';
 import { enqueueCommand } from '../../outbox/enqueue.js';
 import { findLiveCommandOfType } from '../../outbox/status.js';
-import { findProfile, type Profile, setProfileColumns } from '../identity/index.js';
+import {
+  findProfile,
+  type Profile,
+  setProfileColumns,
+  type TransitionActor,
+  transitionAccount,
+} from '../identity/index.js';
 import { isWalletFrozen } from '../tokens/wallets.js';
 
 /** The admin acting, and the request it acts in (for the audit trail). */
@@ -32,6 +38,13 @@ export class ProfileStateError extends Error {
     this.name = 'ProfileStateError';
   }
 }
+
+/** The audit trail's view of an actor, for the status machine. */
+const transitionActor = (actor: Actor): TransitionActor => ({
+  actorId: actor.profileId,
+  actorRole: actor.role,
+  requestId: actor.requestId,
+});
 
 export class ProfileNotFoundError extends Error {
   constructor() {
@@ -66,17 +79,18 @@ function audit(
 
 /**
  * Approves a registration: generates the Fabric user id and enqueues CREATE_USER. The profile becomes
- * APPROVED / onchain PENDING; the projector sets fabricUserId and REGISTERED when the ledger has it.
+ * PENDING_ONCHAIN (v1: APPROVED / onchain PENDING); the projector sets fabricUserId and REGISTERED (v2: ACTIVE)
+ * when the ledger has it. With `kycRequired`, only a KYC_APPROVED profile may be approved.
  */
 export async function approveRegistration(
   pool: pg.Pool,
   actor: Actor,
   profileId: string,
   accountType: number,
+  kycRequired: boolean,
 ): Promise<{ commandId: string; profile: Profile; fabricUserId: string }> {
   return inTransaction(pool, async (client) => {
     const profile = await lockedProfile(client, profileId);
-    if (profile.status !== 'REGISTERED') throw new ProfileStateError(`profile is ${profile.status}, not REGISTERED`);
     if (!profile.nationalityCountryCode || !profile.dateOfBirth || !profile.gender) {
       throw new ProfileStateError('profile lacks nationality, date of birth or gender');
     }
@@ -100,6 +114,13 @@ export async function approveRegistration(
       },
       submittedBy: actor.profileId,
     });
+    await transitionAccount(
+      client,
+      profileId,
+      kycRequired ? 'APPROVE_USER' : 'APPROVE_USER_WITHOUT_KYC',
+      transitionActor(actor),
+      kycRequired ? 'KYC approved' : 'GX_KYC_REQUIRED is off',
+    );
     const updated = await setProfileColumns(client, profileId, {
       status: 'APPROVED',
       onchain_status: 'PENDING',
@@ -120,6 +141,8 @@ export async function denyRegistration(
   return inTransaction(pool, async (client) => {
     const profile = await lockedProfile(client, profileId);
     if (profile.status !== 'REGISTERED') throw new ProfileStateError(`profile is ${profile.status}, not REGISTERED`);
+    // v2 reading: a refused registration is a closed account (final, data kept).
+    await transitionAccount(client, profileId, 'CLOSE', transitionActor(actor), reason);
     const updated = await setProfileColumns(client, profileId, {
       status: 'DENIED',
       denial_reason: reason,

@@ -66,6 +66,7 @@ describe('the last super admin', () => {
 describe('POST /api/v1/admin/users/:id/approve', () => {
   it('enqueues CREATE_USER with a valid Fabric user id, marks the profile APPROVED/PENDING, and audits', async () => {
     const user = await api.registerUser({ dateOfBirth: '1985-12-01', gender: 'male', nationalityCountryCode: 'SG' });
+    await api.passKyc(user);
     const response = await api.request('POST', `/api/v1/admin/users/${user.profileId}/approve`, {
       token: admin.accessToken,
       headers: { 'x-request-id': 'req-approve-1' },
@@ -109,6 +110,7 @@ describe('POST /api/v1/admin/users/:id/approve', () => {
 
   it('answers 409 when the profile is not REGISTERED and 404 when unknown', async () => {
     const user = await api.registerUser();
+    await api.passKyc(user);
     const url = `/api/v1/admin/users/${user.profileId}/approve`;
     expect((await api.request('POST', url, { token: admin.accessToken })).status).toBe(202);
     const again = await api.request('POST', url, { token: admin.accessToken });
@@ -124,6 +126,7 @@ describe('POST /api/v1/admin/users/:id/approve', () => {
 
   it('Idempotency-Key: the same key replays the first answer without a second command', async () => {
     const user = await api.registerUser();
+    await api.passKyc(user);
     const url = `/api/v1/admin/users/${user.profileId}/approve`;
     const headers = { 'idempotency-key': `approve-${user.profileId}` };
     const first = await api.request('POST', url, { token: admin.accessToken, headers });

@@ -23,8 +23,9 @@ import { ledgerHealth, projectorStatus } from '../../observability/health.js';
 import { outboxStatus } from '../../outbox/backlog.js';
 import { discardCommand, retryCommand } from '../../outbox/dead-letters.js';
 import { findCommand, listCommands } from '../../outbox/status.js';
-import { listProfiles } from '../identity/index.js';
+import { listProfiles, TransitionRefusedError } from '../identity/index.js';
 import type { CapabilityContext } from '../index.js';
+import { changeAccount, retryOnchainRegistration } from './account-actions.js';
 import {
   AlreadyBootstrappedError,
   actorOf,
@@ -46,6 +47,7 @@ import { DEFAULT_SYSTEM_PARAMS } from './default-system-params.js';
 function mapDomainError(error: unknown): never {
   if (error instanceof ProfileNotFoundError) throw httpErrors.notFound('Profile');
   if (error instanceof ProfileStateError) throw httpErrors.conflict(error.message, 'InvalidProfileState');
+  if (error instanceof TransitionRefusedError) throw httpErrors.conflict(error.message, 'InvalidProfileState');
   if (error instanceof AlreadyBootstrappedError) throw httpErrors.conflict(error.message, 'AlreadyBootstrapped');
   throw error;
 }
@@ -156,7 +158,9 @@ export async function adminRoutes(root: FastifyInstance, options: CapabilityCont
       ...write,
       schema: {
         tags: ['admin'],
-        summary: 'Approve a registration: generates the Fabric user id and enqueues CREATE_USER',
+        summary:
+          'Approve a registration: generates the Fabric user id and enqueues CREATE_USER; the profile must be ' +
+          'KYC_APPROVED (409 naming its status otherwise) unless GX_KYC_REQUIRED is off',
         headers: idempotencyHeader,
         params: profileIdParams,
         body: z.strictObject({ accountType: z.number().int().min(0).max(15).optional() }).nullish(),
@@ -173,6 +177,7 @@ export async function adminRoutes(root: FastifyInstance, options: CapabilityCont
         request.params.profileId,
         // An individual unless said otherwise: the account type that receives genesis (domain.md).
         request.body?.accountType ?? 0,
+        options.kycRequired,
       ).catch(mapDomainError);
       return reply
         .code(202)
@@ -267,6 +272,58 @@ export async function adminRoutes(root: FastifyInstance, options: CapabilityCont
       },
     );
   }
+
+  for (const action of ['suspend', 'reinstate', 'close'] as const) {
+    app.post(
+      `/api/v1/admin/users/:profileId/${action}`,
+      {
+        ...admin,
+        schema: {
+          tags: ['admin'],
+          summary: {
+            suspend: 'Suspend an account: login refused, every session revoked (409 naming the status if not allowed)',
+            reinstate: 'Reinstate a suspended account: back to the status it had before the suspension',
+            close: 'Close an account for good: the data is kept, login is impossible',
+          }[action],
+          params: profileIdParams,
+          body: z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).nullish(),
+          response: { 200: profileSchema, ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) => {
+        const profile = await changeAccount(
+          pool,
+          actorOf(request),
+          request.params.profileId,
+          action,
+          request.body?.reason ?? null,
+        ).catch(mapDomainError);
+        // The account's access tokens stop working at once on this replica (elsewhere within the cache TTL).
+        root.forgetAccountState(request.params.profileId);
+        return profile;
+      },
+    );
+  }
+
+  app.post(
+    '/api/v1/admin/users/:profileId/retry-onchain',
+    {
+      ...admin,
+      schema: {
+        tags: ['admin'],
+        summary: "Re-drive an ONCHAIN_FAILED profile's CREATE_USER (the same command: it registers at most once)",
+        params: profileIdParams,
+        body: z.strictObject({}).nullish(),
+        response: { 202: commandAcceptedSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { commandId } = await retryOnchainRegistration(pool, actorOf(request), request.params.profileId).catch(
+        mapDomainError,
+      );
+      return reply.code(202).send(accepted(commandId));
+    },
+  );
 
   app.post(
     '/api/v1/admin/users/:profileId/genesis',

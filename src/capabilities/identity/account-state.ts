@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import type { Role } from '../../http/auth.js';
+import { barredStatuses } from './account-status.js';
 
 export interface AccountState {
   role: Role;
@@ -18,8 +19,10 @@ export async function findAccountStates(
 ): Promise<Map<string, AccountState>> {
   const result = await db.query<{ profile_id: string; role: Role; is_locked: boolean }>({
     name: 'gx-account-states',
-    text: 'SELECT profile_id, role, is_locked FROM user_profile WHERE profile_id = ANY($1::uuid[])',
-    values: [profileIds],
+    // A suspended or closed account's access tokens stop working like a locked one's.
+    text: `SELECT profile_id, role, is_locked OR account_status = ANY($2::text[]) AS is_locked
+             FROM user_profile WHERE profile_id = ANY($1::uuid[])`,
+    values: [profileIds, barredStatuses],
   });
   return new Map(result.rows.map((row) => [row.profile_id, { role: row.role, isLocked: row.is_locked }]));
 }

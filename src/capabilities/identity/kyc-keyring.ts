@@ -90,10 +90,17 @@ export interface ReencryptionReport {
   stillNeeded: Record<string, number>;
 }
 
+/** The sealed columns a rotation re-seals: document numbers, and the data keys of document files (kyc-files.ts). */
+const SEALED_COLUMNS = [
+  { table: 'kyc_verification', column: 'document_number_encrypted' },
+  { table: 'kyc_file', column: 'wrapped_data_key' },
+] as const;
+
 /**
- * Re-seals every KYC document not sealed with the current key. A row it cannot open is reported and skipped,
- * never a reason to stop: the pass walks the rows once in id order, so it always ends, and the rows after a
- * bad one are still re-sealed (issue 29).
+ * Re-seals every KYC document number and file data key not sealed with the current key (a file's bytes stay as
+ * they are: only its data key is re-wrapped). A row it cannot open is reported and skipped, never a reason to
+ * stop: the pass walks each table once in id order, so it always ends, and the rows after a bad one are still
+ * re-sealed (issue 29).
  */
 export async function reencryptKycDocuments(
   pool: pg.Pool,
@@ -101,39 +108,36 @@ export async function reencryptKycDocuments(
   batchSize = 500,
 ): Promise<ReencryptionReport> {
   const report: ReencryptionReport = { resealed: 0, failed: [], stillNeeded: {} };
-  let after = '00000000-0000-0000-0000-000000000000';
-  for (;;) {
-    const rows = await pool.query<{
-      id: string;
-      profile_id: string;
-      document_number_encrypted: Buffer;
-      encryption_key_id: string;
-    }>(
-      `SELECT id, profile_id, document_number_encrypted, encryption_key_id FROM kyc_verification
-        WHERE encryption_key_id <> $1 AND id > $2 ORDER BY id LIMIT $3`,
-      [keyring.currentKeyId, after, batchSize],
-    );
-    if (rows.rows.length === 0) break;
-    for (const row of rows.rows) {
-      after = row.id;
-      let plaintext: string;
-      try {
-        plaintext = keyring.decrypt(row.document_number_encrypted, row.encryption_key_id, row.profile_id);
-      } catch (error) {
-        report.failed.push({ id: row.id, keyId: row.encryption_key_id, reason: (error as Error).message });
-        continue;
-      }
-      const { keyId, sealed } = keyring.encrypt(plaintext, row.profile_id);
-      const updated = await pool.query(
-        `UPDATE kyc_verification SET document_number_encrypted = $2, encryption_key_id = $3
-          WHERE id = $1 AND encryption_key_id = $4`,
-        [row.id, sealed, keyId, row.encryption_key_id],
+  for (const { table, column } of SEALED_COLUMNS) {
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const rows = await pool.query<{ id: string; profile_id: string; sealed: Buffer; encryption_key_id: string }>(
+        `SELECT id, profile_id, ${column} AS sealed, encryption_key_id FROM ${table}
+          WHERE encryption_key_id <> $1 AND id > $2 ORDER BY id LIMIT $3`,
+        [keyring.currentKeyId, after, batchSize],
       );
-      report.resealed += updated.rowCount ?? 0;
+      if (rows.rows.length === 0) break;
+      for (const row of rows.rows) {
+        after = row.id;
+        let plaintext: string;
+        try {
+          plaintext = keyring.decrypt(row.sealed, row.encryption_key_id, row.profile_id);
+        } catch (error) {
+          report.failed.push({ id: row.id, keyId: row.encryption_key_id, reason: (error as Error).message });
+          continue;
+        }
+        const { keyId, sealed } = keyring.encrypt(plaintext, row.profile_id);
+        const updated = await pool.query(
+          `UPDATE ${table} SET ${column} = $2, encryption_key_id = $3 WHERE id = $1 AND encryption_key_id = $4`,
+          [row.id, sealed, keyId, row.encryption_key_id],
+        );
+        report.resealed += updated.rowCount ?? 0;
+      }
     }
   }
   const left = await pool.query<{ encryption_key_id: string; rows: number }>(
-    `SELECT encryption_key_id, count(*)::int AS rows FROM kyc_verification
+    `SELECT encryption_key_id, count(*)::int AS rows FROM (
+       SELECT encryption_key_id FROM kyc_verification UNION ALL SELECT encryption_key_id FROM kyc_file) sealed
       WHERE encryption_key_id <> $1 GROUP BY encryption_key_id ORDER BY encryption_key_id`,
     [keyring.currentKeyId],
   );

@@ -1,9 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
 import { inTransaction } from '../../db/pool.js';
+import { samplePng } from '../../dev/sample-documents.js';
 import { submitKyc } from './kyc.js';
+import { openKycFile, sealKycFile } from './kyc-files.js';
 import { parseKycKeyring, reencryptKycDocuments } from './kyc-keyring.js';
+import { postgresKycStore } from './kyc-store.js';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -87,5 +90,56 @@ describe('KYC key rotation', () => {
       resealed: 0,
       stillNeeded: { k1: 1, lost: 1 },
     });
+  });
+
+  it("re-wraps document files' data keys, never their bytes: files stay readable before and after (envelope)", async () => {
+    const oldKey = randomBytes(32).toString('hex');
+    const newKey = randomBytes(32).toString('hex');
+    const before = parseKycKeyring(`f1:${oldKey}`);
+    await db.pool.query('DELETE FROM kyc_verification');
+    const row = await db.pool.query<{ profile_id: string }>(
+      `INSERT INTO user_profile (email, password_hash, first_name, last_name) VALUES ('files@gx.test', 'x', 'A', 'B') RETURNING profile_id`,
+    );
+    const profileId = row.rows[0]!.profile_id;
+    const plaintext = samplePng('rotation test document');
+    const chunks = (async function* () {
+      yield plaintext.subarray(0, 10);
+      yield plaintext.subarray(10);
+    })();
+    const sealed = await sealKycFile('idFront', chunks, before, profileId, randomUUID());
+    const store = postgresKycStore(db.pool);
+    await store.put(sealed.fileId, sealed.ciphertext);
+    await inTransaction(db.pool, (client) =>
+      submitKyc(
+        client,
+        before,
+        profileId,
+        { documentType: 'PASSPORT', documentNumber: 'F1234567', documentCountry: 'MY' },
+        [sealed],
+      ),
+    );
+    const read = async (ring: ReturnType<typeof parseKycKeyring>) => {
+      const file = await db.pool.query<{ wrapped_data_key: Buffer; encryption_key_id: string }>(
+        'SELECT wrapped_data_key, encryption_key_id FROM kyc_file WHERE id = $1',
+        [sealed.fileId],
+      );
+      const { wrapped_data_key, encryption_key_id } = file.rows[0]!;
+      const ciphertext = (await store.get(sealed.fileId))!;
+      return openKycFile(ring, {
+        profileId,
+        fileId: sealed.fileId,
+        wrappedDataKey: wrapped_data_key,
+        encryptionKeyId: encryption_key_id,
+        ciphertext,
+      });
+    };
+    const rotating = parseKycKeyring(`f2:${newKey},f1:${oldKey}`);
+    // Before the pass: the old key, still listed, opens the file.
+    expect((await read(rotating)).equals(plaintext)).toBe(true);
+    // One document number and one file key.
+    expect(await reencryptKycDocuments(db.pool, rotating)).toEqual({ resealed: 2, failed: [], stillNeeded: {} });
+    expect((await store.get(sealed.fileId))!.equals(sealed.ciphertext)).toBe(true);
+    const after = parseKycKeyring(`f2:${newKey}`);
+    expect((await read(after)).equals(plaintext)).toBe(true);
   });
 });

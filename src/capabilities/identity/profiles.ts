@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import { decodeCursor, keysetPage, type Page } from '../../db/cursor.js';
 import type { Role } from '../../http/auth.js';
+import { type AccountStatus, barredStatuses } from './account-status.js';
 
 export type { Role };
 export type ProfileStatus = 'REGISTERED' | 'APPROVED' | 'DENIED';
@@ -20,8 +21,10 @@ export interface Profile {
   dateOfBirth: string | null;
   gender: string | null;
   role: Role;
+  /** v1: REGISTERED, APPROVED or DENIED, kept for v1 clients; `accountStatus` is the v2 status. */
   status: ProfileStatus;
   onchainStatus: OnchainStatus;
+  accountStatus: AccountStatus;
   fabricUserId: string | null;
   isLocked: boolean;
   lockReason: string | null;
@@ -45,6 +48,7 @@ interface ProfileRow {
   role: Role;
   status: ProfileStatus;
   onchain_status: OnchainStatus;
+  account_status: AccountStatus;
   fabric_user_id: string | null;
   is_locked: boolean;
   lock_reason: string | null;
@@ -58,7 +62,7 @@ interface ProfileRow {
 
 // date_of_birth as text: node-postgres would turn a DATE into a local-time Date and shift the day.
 const COLUMNS = `profile_id, email, first_name, last_name, phone_num, nationality_country_code,
-  date_of_birth::text AS date_of_birth, gender, role, status, onchain_status, fabric_user_id, is_locked,
+  date_of_birth::text AS date_of_birth, gender, role, status, onchain_status, account_status, fabric_user_id, is_locked,
   lock_reason, locked_at, reviewed_at, denial_reason, created_at, updated_at, onchain_registered_at`;
 
 function toProfile(row: ProfileRow): Profile {
@@ -74,6 +78,7 @@ function toProfile(row: ProfileRow): Profile {
     role: row.role,
     status: row.status,
     onchainStatus: row.onchain_status,
+    accountStatus: row.account_status,
     fabricUserId: row.fabric_user_id,
     isLocked: row.is_locked,
     lockReason: row.lock_reason,
@@ -129,9 +134,11 @@ export async function findCredentials(db: Queryable, email: string): Promise<Cre
     failed_login_count: number;
     last_failed_login_at: Date | null;
   }>(
-    `SELECT profile_id, role, password_hash, is_locked, failed_login_count, last_failed_login_at
+    // A suspended or closed account is refused like a locked one (account-status.ts, barredStatuses).
+    `SELECT profile_id, role, password_hash, is_locked OR account_status = ANY($2::text[]) AS is_locked,
+            failed_login_count, last_failed_login_at
        FROM user_profile WHERE tenant_id = 'default' AND lower(email) = lower($1)`,
-    [email],
+    [email, barredStatuses],
   );
   const row = result.rows[0];
   return row === undefined

@@ -1,5 +1,5 @@
 /**
- * The identity service: registration, login, token refresh and logout, profiles and KYC.
+ * The identity service: registration, login, token refresh and logout, profiles; KYC in kyc-routes.ts.
  */
 import { genders } from '@gx/chaincode';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -7,14 +7,14 @@ import { z } from 'zod';
 import { type AuditEntry, auditedRead, recordAudit } from '../../db/audit.js';
 import { createBatchLoader } from '../../db/batch-loader.js';
 import { inTransaction } from '../../db/pool.js';
-import { assertSelf, assertSelfOr } from '../../http/auth.js';
+import { assertSelfOr } from '../../http/auth.js';
 import { clientKey } from '../../http/client-address.js';
 import { httpErrors } from '../../http/errors.js';
 import { errorResponses, profileIdParams, profileSchema } from '../../http/schemas.js';
 import type { ZodTypeProvider } from '../../http/zod-schemas.js';
 import type { CapabilityContext } from '../index.js';
 import { changePassword, checkCredentials, PasswordChangeRefusedError, registerUser } from './accounts.js';
-import { KycPendingError, latestKyc, submitKyc } from './kyc.js';
+import { kycRoutes } from './kyc-routes.js';
 import { LoginThrottle } from './login-throttle.js';
 import { passwordProblem, warmPasswordPolicy } from './passwords.js';
 import { EmailTakenError, findProfile, findProfiles, type Profile, updateProfile } from './profiles.js';
@@ -56,11 +56,6 @@ const passwordChangeBody = z.strictObject({
 const patchBody = z
   .strictObject({ firstName: name.optional(), lastName: name.optional(), phoneNum: phoneNum.nullable().optional() })
   .refine((body) => Object.keys(body).length > 0, 'give at least one of firstName, lastName, phoneNum');
-const kycBody = z.strictObject({
-  documentType: z.enum(['PASSPORT', 'NATIONAL_ID', 'DRIVING_LICENSE', 'RESIDENCE_PERMIT']),
-  documentNumber: z.string().trim().min(3).max(64),
-  documentCountry: countryCode,
-});
 
 const tokenPair = z.object({
   accessToken: z.string(),
@@ -69,14 +64,6 @@ const tokenPair = z.object({
   expiresIn: z.number().int(),
 });
 const session = tokenPair.extend({ user: profileSchema });
-const kycStatus = z.object({
-  kycId: z.uuid(),
-  status: z.enum(['SUBMITTED', 'APPROVED', 'REJECTED']),
-  documentType: z.string(),
-  documentCountry: z.string(),
-  submittedAt: z.date(),
-  reviewedAt: z.date().nullable(),
-});
 
 /** The audit entry of an admin's read of `profileId`'s personal data. */
 function adminRead(request: FastifyRequest, action: string, profileId: string): AuditEntry {
@@ -327,55 +314,5 @@ export async function identityRoutes(root: FastifyInstance, options: CapabilityC
     },
   );
 
-  app.post(
-    '/api/v1/users/:profileId/kyc',
-    {
-      config: { auth: 'user' },
-      schema: {
-        tags: ['kyc'],
-        summary: 'Submit KYC documents (owner only); the document number is encrypted at rest',
-        params: profileIdParams,
-        body: kycBody,
-        response: { 201: kycStatus, ...errorResponses(400, 401, 403, 404, 409, 503) },
-      },
-    },
-    async (request, reply) => {
-      assertSelf(request, request.params.profileId);
-      const keyring = options.kycKeyring;
-      if (!keyring) throw httpErrors.unavailable('KYC submissions are not configured (GX_KYC_ENCRYPTION_KEYS)');
-      try {
-        const status = await inTransaction(pool, (client) =>
-          submitKyc(client, keyring, request.params.profileId, request.body),
-        );
-        return reply.code(201).send(status);
-      } catch (error) {
-        if (error instanceof KycPendingError) throw httpErrors.conflict(error.message, 'KycAlreadySubmitted');
-        throw error;
-      }
-    },
-  );
-
-  app.get(
-    '/api/v1/users/:profileId/kyc',
-    {
-      config: { auth: 'user' },
-      schema: {
-        tags: ['kyc'],
-        summary: 'The latest KYC submission (owner or admin); 404 when none',
-        params: profileIdParams,
-        response: { 200: kycStatus, ...errorResponses(400, 401, 403, 404) },
-      },
-    },
-    async (request) => {
-      const { profileId } = request.params;
-      assertSelfOr(request, profileId, 'auditor');
-      const status = await auditedRead(
-        pool,
-        (db) => latestKyc(db, profileId),
-        request.user.sub === profileId ? undefined : (found) => found && adminRead(request, 'kyc.read', profileId),
-      );
-      if (!status) throw httpErrors.notFound('KYC submission');
-      return status;
-    },
-  );
+  await app.register(kycRoutes, options);
 }

@@ -77,6 +77,7 @@ describe.skipIf(externalLedger)(
         ['carol', 'SG'],
       ] as const) {
         const session = await api.registerUser({ nationalityCountryCode: country });
+        await api.passKyc(session);
         const approval = await api.request('POST', `/api/v1/admin/users/${session.profileId}/approve`, {
           token: admin.accessToken,
           body: { accountType: 0 },
