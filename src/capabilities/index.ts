@@ -1,5 +1,5 @@
 /**
- * The capability slices, listed once. Each slice (`identity/`, `admin/`, `tokens/`) owns its command
+ * The capability slices, listed once. Each slice (`identity/`, `admin/`, `tokens/`, `trust/`) owns its command
  * declarations, routes, service logic and SQL, projection handlers with their read models, and specs; the
  * engines below them (outbox, submitter, projector, HTTP kernel) take what they need from here and never
  * import a slice.
@@ -40,9 +40,18 @@ import {
   walletFreezeChanged,
   walletFreezes,
 } from './tokens/supply-projection.js';
+import { trustCommands } from './trust/commands.js';
+import {
+  relationshipConfirmed,
+  relationshipEnded,
+  relationshipRejected,
+  relationshipRequested,
+  relationships,
+  trustScores,
+} from './trust/projection.js';
 
 /** Every command type, by name (see `src/commands/catalogue.ts`). */
-export const commandCatalogue = { ...adminCommands, ...identityCommands, ...tokenCommands } as const;
+export const commandCatalogue = { ...adminCommands, ...identityCommands, ...tokenCommands, ...trustCommands } as const;
 
 /** The read-model projection: who handles each chaincode event, and the order tables are written in. */
 export const projection: Projection = {
@@ -58,6 +67,10 @@ export const projection: Projection = {
     AdminAppointed: [adminAppointed],
     AdminRevoked: [adminRevoked],
     ParameterChanged: [parameterChanged],
+    RelationshipRequested: [relationshipRequested],
+    RelationshipConfirmed: [relationshipConfirmed],
+    RelationshipRejected: [relationshipRejected],
+    RelationshipEnded: [relationshipEnded],
   },
   // Profiles are registered before the wallets that link to them and before locks and roles that find them by
   // Fabric user id or digest.
@@ -73,6 +86,8 @@ export const projection: Projection = {
     countries,
     countryPhases,
     walletFreezes,
+    relationships,
+    trustScores,
   ],
 };
 
@@ -107,6 +122,7 @@ export const capabilityRoutes = {
   identity: async (): Promise<CapabilityRoutes> => (await import('./identity/routes.js')).identityRoutes,
   admin: async (): Promise<CapabilityRoutes> => (await import('./admin/routes.js')).adminRoutes,
   tokens: async (): Promise<CapabilityRoutes> => (await import('./tokens/routes.js')).tokenRoutes,
+  trust: async (): Promise<CapabilityRoutes> => (await import('./trust/routes.js')).trustRoutes,
 } as const;
 
 export type CapabilityService = keyof typeof capabilityRoutes;
