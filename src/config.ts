@@ -181,6 +181,11 @@ const envSchema = z.object({
   GX_ADMIN_EMAIL: z.email().optional(),
   GX_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   GX_KYC_ENCRYPTION_KEYS: optionalText,
+  GX_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  GX_MAIL_FROM: z.string().min(3).default('GX Protocol <no-reply@gx.local>'),
 
   GX_FABRIC_PEER_ENDPOINT: z
     .string()
@@ -338,6 +343,8 @@ export interface Config {
     /** How long a four-eyes request waits for its decision before it reads as EXPIRED. */
     approvalTtlSeconds: number;
   };
+  /** Outgoing mail (src/mail/mail-setup.ts): SMTP when `smtpUrl` is set. */
+  mail: { smtpUrl: string | undefined; from: string };
   fabric: FabricSettings;
   submitter: { window: number; batchSize: number; maxAttempts: number };
   /** Above these every role's `/readyz` says `degraded` (still 200): see src/observability/readiness.ts. */
@@ -393,6 +400,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       kycEncryptionKeys: e.GX_KYC_ENCRYPTION_KEYS,
       approvalTtlSeconds: e.GX_APPROVAL_TTL_SECONDS,
     },
+    mail: { smtpUrl: e.GX_SMTP_URL, from: e.GX_MAIL_FROM },
     fabric: {
       peerEndpoint: e.GX_FABRIC_PEER_ENDPOINT,
       tls: e.GX_FABRIC_TLS,

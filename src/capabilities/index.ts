@@ -9,6 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
+import type { Mailer } from '../mail/mailer.js';
 import type { LedgerProbe } from '../observability/health.js';
 import type { OutboxBatcher } from '../outbox/group-commit.js';
 import type { Projection } from '../projector/projection.js';
@@ -112,6 +113,10 @@ export interface CapabilityContext {
   refreshReuseGraceSeconds: number;
   /** Failed logins allowed per (account, source) and per source before backoff. */
   loginFailures: { perAccountSource: number; perSource: number };
+  /** Absent: the password-reset routes are not served (src/mail/mail-setup.ts). */
+  mailer: Mailer | undefined;
+  /** The clock of expiries the API decides itself (password-reset tokens); injectable for tests. */
+  now: () => Date;
 }
 
 /** A slice's routes: a Fastify plugin over the shared context. */
@@ -119,7 +124,16 @@ export type CapabilityRoutes = (app: FastifyInstance, context: CapabilityContext
 
 /** The API services that are capability slices, each with its routes (`gx api --services`). */
 export const capabilityRoutes = {
-  identity: async (): Promise<CapabilityRoutes> => (await import('./identity/routes.js')).identityRoutes,
+  identity: async (): Promise<CapabilityRoutes> => {
+    const [{ identityRoutes }, { passwordResetRoutes }] = await Promise.all([
+      import('./identity/routes.js'),
+      import('./identity/index.js'),
+    ]);
+    return async (app, context) => {
+      await identityRoutes(app, context);
+      await passwordResetRoutes(app, context);
+    };
+  },
   admin: async (): Promise<CapabilityRoutes> => (await import('./admin/routes.js')).adminRoutes,
   tokens: async (): Promise<CapabilityRoutes> => (await import('./tokens/routes.js')).tokenRoutes,
   trust: async (): Promise<CapabilityRoutes> => (await import('./trust/routes.js')).trustRoutes,

@@ -4,5 +4,6 @@
  */
 export { ensureFirstAdmin } from './accounts.js';
 export { KeyringError, type KycKeyring, parseKycKeyring, reencryptKycDocuments } from './kyc-keyring.js';
+export { passwordResetRoutes } from './password-reset-routes.js';
 export { configurePasswordWork } from './passwords.js';
 export { findProfile, findProfiles, listProfiles, type Profile, setProfileColumns } from './profiles.js';

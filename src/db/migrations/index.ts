@@ -15,7 +15,7 @@ import { sql as projectorScannedBlock } from './0005_projector_scanned_block.js'
 import { sql as tokenomicsV2 } from './0006_tokenomics_v2.js';
 import { sql as databaseRoles } from './0007_database_roles.js';
 import { sql as outboxTraceContext } from './0008_outbox_trace_context.js';
-import { sql as relationshipsAndTrust } from './0010_relationships_and_trust.js';
+import { sql as relationshipsTrustPasswordReset } from './0010_relationships_trust_password_reset.js';
 
 /**
  * Expand/contract: can code released before a migration run on the schema it leaves?
@@ -56,6 +56,11 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: 'database_roles', sql: databaseRoles, previousReleaseCompatible: true },
   // A nullable column the previous release neither reads nor writes.
   { version: 8, name: 'outbox_trace_context', sql: outboxTraceContext, previousReleaseCompatible: true },
-  // New tables only (relationships and trust scores), with their grants.
-  { version: 10, name: 'relationships_and_trust', sql: relationshipsAndTrust, previousReleaseCompatible: true },
+  // New tables only (relationships, trust scores, password-reset tokens), with their grants.
+  {
+    version: 10,
+    name: 'relationships_trust_password_reset',
+    sql: relationshipsTrustPasswordReset,
+    previousReleaseCompatible: true,
+  },
 ];
