@@ -1,11 +1,12 @@
 /**
  * The GX Protocol story, told through the public HTTP API only: two users register, an admin approves
- * them, which gives them their genesis tokens, one pays the other (with the fee), and an overdraft fails with a
- * clear reason.
+ * them, which gives them their genesis tokens, one pays the other (with the fee), an overdraft fails with a
+ * clear reason, and a confirmed relationship raises both trust scores (demo-trust.ts).
  * `gx demo` prints it; the end-to-end test asserts on what it returns.
  */
 import { randomBytes } from 'node:crypto';
 import { ApiClient, type CommandOutcome } from './api-client.js';
+import { type DemoTrustResult, runTrustStory } from './demo-trust.js';
 
 interface AuthAnswer {
   accessToken: string;
@@ -46,6 +47,7 @@ export interface DemoResult {
   finalBalances: { alice: string; bob: string };
   aliceHistory: History['items'];
   overdraft: CommandOutcome;
+  trust: DemoTrustResult;
 }
 
 export interface DemoOptions {
@@ -140,5 +142,7 @@ export async function runDemoStory(options: DemoOptions): Promise<DemoResult> {
   const overdraft = await alice.client.waitForCommand(overdraftCommand.commandId);
   log(`alice tries to send ${tooMuch}: ${overdraft.outcome.toUpperCase()}: ${overdraft.command.error}`);
 
-  return { alice, bob, genesisBalances, transferAmount, finalBalances, aliceHistory, overdraft };
+  const trust = await runTrustStory(alice, bob, log);
+
+  return { alice, bob, genesisBalances, transferAmount, finalBalances, aliceHistory, overdraft, trust };
 }

@@ -100,7 +100,7 @@ const TRANSFERS = 40;
 describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
   let story: DemoResult;
 
-  it('runs the story through the public API: register, approve, genesis, transfer, overdraft refused', async () => {
+  it('runs the story through the public API: register, approve, genesis, transfer, overdraft refused, trust raised', async () => {
     const secrets = await loadOrCreateDevSecrets(dataDir);
     story = await runDemoStory({ baseUrl, adminEmail: secrets.adminEmail, adminPassword: secrets.adminPassword });
     expect(story.alice.fabricUserId).toMatch(/^MY [0-9A-F]{3} [A-Z]{3}[0-9]{3} [0-9A-F][A-Z]{4} [0-9]{4}$/);
@@ -113,6 +113,13 @@ describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
     expect(story.overdraft.outcome).toBe('failed');
     expect(story.overdraft.command).toMatchObject({ status: 'FAILED', retrying: false });
     expect(story.overdraft.command.error).toMatch(/GX_INSUFFICIENT_FUNDS/);
+    // A confirmed SIBLING relationship: both scores rise from the base 10 by 15 family points.
+    expect([story.trust.before.alice.score, story.trust.before.bob.score]).toEqual([10, 10]);
+    expect(story.trust.after.alice).toEqual({
+      score: 25,
+      breakdown: { base: 10, family: 15, business: 0, friends: 0 },
+    });
+    expect(story.trust.after.bob.score).toBe(25);
   });
 
   it('loses nothing and applies nothing twice when killed with SIGKILL mid-stream', async () => {
