@@ -183,6 +183,11 @@ const envSchema = z.object({
   GX_KYC_ENCRYPTION_KEYS: optionalText,
   // Admin approval of a user waits for KYC_APPROVED; off only for development (docs/domain.md).
   GX_KYC_REQUIRED: booleanFlag.default(true),
+  GX_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  GX_MAIL_FROM: z.string().min(3).default('GX Protocol <no-reply@gx.local>'),
 
   GX_FABRIC_PEER_ENDPOINT: z
     .string()
@@ -342,6 +347,8 @@ export interface Config {
     /** How long a four-eyes request waits for its decision before it reads as EXPIRED. */
     approvalTtlSeconds: number;
   };
+  /** Outgoing mail (src/mail/mail-setup.ts): SMTP when `smtpUrl` is set. */
+  mail: { smtpUrl: string | undefined; from: string };
   fabric: FabricSettings;
   submitter: { window: number; batchSize: number; maxAttempts: number };
   /** Above these every role's `/readyz` says `degraded` (still 200): see src/observability/readiness.ts. */
@@ -398,6 +405,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       kycRequired: e.GX_KYC_REQUIRED,
       approvalTtlSeconds: e.GX_APPROVAL_TTL_SECONDS,
     },
+    mail: { smtpUrl: e.GX_SMTP_URL, from: e.GX_MAIL_FROM },
     fabric: {
       peerEndpoint: e.GX_FABRIC_PEER_ENDPOINT,
       tls: e.GX_FABRIC_TLS,

@@ -44,6 +44,11 @@ export const functionRoles = {
   'AdminContract:SetParameter': 'super_admin',
   'IdentityContract:CreateUser': 'registrar',
   'IdentityContract:UpdateUserStatus': 'registrar',
+  // Relationships are identity data, requested and answered on a user's behalf (docs/trust.md).
+  'IdentityContract:RequestRelationship': 'registrar',
+  'IdentityContract:ConfirmRelationship': 'registrar',
+  'IdentityContract:RejectRelationship': 'registrar',
+  'IdentityContract:EndRelationship': 'registrar',
   'TokenomicsContract:DistributeGenesis': 'admin',
   'TokenomicsContract:ActivateTreasury': 'admin',
   'TokenomicsContract:FreezeWallet': 'admin',

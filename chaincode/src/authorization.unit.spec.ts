@@ -15,6 +15,7 @@ import { individual, type NewUserFixture, requestId, systemParams } from './test
 import { createIdentity, createTestIdentities, type TestIdentities, type TestIdentity } from './testing/identities';
 import { contextFor, MemoryWorld } from './testing/memory-world';
 import { TokenomicsContract } from './tokenomics-contract';
+import { relationshipIdOf } from './trust';
 import { keys } from './world-state';
 
 const admin = new AdminContract();
@@ -33,8 +34,14 @@ beforeAll(async () => {
 /** An appointment that exists in the prepared world, for RevokeAdmin to find. */
 const appointed = profileDigest('appointed admin');
 const appointer = profileDigest('appointing super admin');
+/** A relationship alice asked bob to confirm in the prepared world, for confirm, reject and end to find. */
+const pendingRequest = requestId();
+const pending = relationshipIdOf(pendingRequest);
 
-/** A bootstrapped world where alice holds her genesis (500 GX), bob exists and one admin is appointed. */
+/**
+ * A bootstrapped world where alice holds her genesis (500 GX), bob exists, one admin is appointed and alice
+ * has asked bob to confirm a friendship.
+ */
 async function preparedWorld(params: SystemParams = systemParams()): Promise<void> {
   world = new MemoryWorld();
   await world.invoke(ids.superAdmin, (ctx) => admin.BootstrapSystem(ctx, requestId(), JSON.stringify(params)));
@@ -47,6 +54,9 @@ async function preparedWorld(params: SystemParams = systemParams()): Promise<voi
     );
   }
   await world.invoke(ids.superAdmin, (ctx) => admin.AppointAdmin(ctx, requestId(), appointed, 'admin', appointer));
+  await world.invoke(ids.registrar, (ctx) =>
+    identity.RequestRelationship(ctx, pendingRequest, alice.fabricUserId, bob.fabricUserId, 'FRIEND'),
+  );
 }
 
 /** One call of a function: the transient map its proposal carries, and the call itself. */
@@ -78,6 +88,18 @@ const calls: Record<StateChangingFunction, () => Call> = {
   },
   'IdentityContract:UpdateUserStatus': () => ({
     run: (ctx, id) => identity.UpdateUserStatus(ctx, id, alice.fabricUserId, 'LOCKED', 'taken over'),
+  }),
+  'IdentityContract:RequestRelationship': () => ({
+    run: (ctx, id) => identity.RequestRelationship(ctx, id, alice.fabricUserId, bob.fabricUserId, 'SIBLING'),
+  }),
+  'IdentityContract:ConfirmRelationship': () => ({
+    run: (ctx, id) => identity.ConfirmRelationship(ctx, id, pending, bob.fabricUserId),
+  }),
+  'IdentityContract:RejectRelationship': () => ({
+    run: (ctx, id) => identity.RejectRelationship(ctx, id, pending, bob.fabricUserId),
+  }),
+  'IdentityContract:EndRelationship': () => ({
+    run: (ctx, id) => identity.EndRelationship(ctx, id, pending, alice.fabricUserId),
   }),
   'TokenomicsContract:DistributeGenesis': () => ({
     run: (ctx, id) => tokenomics.DistributeGenesis(ctx, id, bob.fabricUserId),

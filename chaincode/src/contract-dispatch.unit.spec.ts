@@ -99,6 +99,12 @@ describe('gxtv3 through the fabric-contract-api dispatcher', () => {
       CreateUser: { submit: true, params: ['requestId', 'fabricUserId'] },
       GetUser: { submit: false, params: ['fabricUserId'] },
       UpdateUserStatus: { submit: true, params: ['requestId', 'fabricUserId', 'status', 'reason'] },
+      RequestRelationship: { submit: true, params: ['requestId', 'fromFabricUserId', 'toFabricUserId', 'type'] },
+      ConfirmRelationship: { submit: true, params: ['requestId', 'relationshipId', 'byFabricUserId'] },
+      RejectRelationship: { submit: true, params: ['requestId', 'relationshipId', 'byFabricUserId'] },
+      EndRelationship: { submit: true, params: ['requestId', 'relationshipId', 'byFabricUserId'] },
+      GetRelationship: { submit: false, params: ['relationshipId'] },
+      GetTrustScore: { submit: false, params: ['fabricUserId'] },
     });
     expect(describe('TokenomicsContract')).toEqual({
       DistributeGenesis: { submit: true, params: ['requestId', 'fabricUserId'] },

@@ -23,6 +23,14 @@ export const errorCodes = [
   'GX_TREASURY_LOCKED',
   /** A mint past a pool's cap or the maximum supply. */
   'GX_CAP_EXCEEDED',
+  /** A relationship request naming the requester as the other party. */
+  'GX_RELATIONSHIP_WITH_SELF',
+  /** An active (pending or confirmed) relationship of the type already joins the pair. */
+  'GX_RELATIONSHIP_EXISTS',
+  /** The acting user is not the party the rule allows (confirm/reject: the other party; end: either). */
+  'GX_NOT_A_PARTY',
+  /** The relationship's status does not allow the function (confirming a confirmed one, ending an ended one). */
+  'GX_RELATIONSHIP_STATE',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

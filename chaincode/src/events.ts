@@ -18,6 +18,7 @@ import {
   transferTypes,
   treasuryIdPattern,
 } from './system-params';
+import { relationshipStatuses, relationshipTypes, trustScoreSchema } from './trust';
 
 /** Canonical ISO-8601 UTC timestamp, taken from the transaction's timestamp so all endorsers agree. */
 const timestampSchema = z.iso.datetime();
@@ -203,6 +204,31 @@ export const parameterChangedV1 = z.object({
   newValue: z.json(),
 });
 
+/** A relationship as the ledger stores it (docs/trust.md). */
+export const relationshipRecordSchema = z.object({
+  relationshipId: z.string().regex(/^[0-9a-f]{32}$/),
+  type: z.enum(relationshipTypes),
+  from: z.string().min(1),
+  to: z.string().min(1),
+  status: z.enum(relationshipStatuses),
+  requestedAt: timestampSchema,
+  updatedAt: timestampSchema,
+  /** The party that ended it; null unless ENDED. */
+  endedBy: z.string().nullable(),
+});
+export type RelationshipRecord = z.infer<typeof relationshipRecordSchema>;
+
+/**
+ * RelationshipRequested, -Confirmed, -Rejected and -Ended: the relationship after the change, who acted, and
+ * the trust scores the change recomputed (both parties' on a confirmation or the end of a confirmed one).
+ */
+export const relationshipChangedV1 = z.object({
+  ...eventHeader,
+  relationship: relationshipRecordSchema,
+  by: z.string().min(1),
+  trust: z.array(trustScoreSchema),
+});
+
 /** Event name → schema of its payload. */
 export const eventSchemas = {
   SystemBootstrapped: z.discriminatedUnion('version', [systemBootstrappedV1, systemBootstrappedV2]),
@@ -217,6 +243,10 @@ export const eventSchemas = {
   AdminAppointed: adminChangedV1,
   AdminRevoked: adminChangedV1,
   ParameterChanged: parameterChangedV1,
+  RelationshipRequested: relationshipChangedV1,
+  RelationshipConfirmed: relationshipChangedV1,
+  RelationshipRejected: relationshipChangedV1,
+  RelationshipEnded: relationshipChangedV1,
 } as const;
 
 export type EventName = keyof typeof eventSchemas;

@@ -8,6 +8,14 @@ import { decideGenesis } from './genesis';
 import { runIdempotent } from './idempotent-request';
 import { requireSystemParams, requireUser, requireUserIdFormat } from './lookups';
 import { profileDigest } from './profile-digest';
+import {
+  answerRelationship,
+  endRelationship,
+  type RelationshipChange,
+  relationshipOf,
+  requestRelationship,
+  trustScoreOfUser,
+} from './relationships';
 import type { CountryRecord } from './system-params';
 import { keys, readRecord, type UserRecord, type UserStatus, type WalletRecord, writeRecord } from './world-state';
 
@@ -17,7 +25,12 @@ const notRegistrable: readonly number[] = [accountTypes.GOVERNMENT_TREASURY, acc
 const statuses: readonly UserStatus[] = ['ACTIVE', 'LOCKED'];
 const maxReasonLength = 500;
 
-/** On-chain users: creation (with their wallet), lookup, and locking. */
+/** The event payload of a relationship function (docs/trust.md, Events). */
+function relationshipEvent(requestId: string, timestamp: string, change: RelationshipChange) {
+  return { version: 1 as const, requestId, timestamp, ...change };
+}
+
+/** On-chain users: creation (with their wallet), lookup, locking, and their relationships and trust scores. */
 @Info({ title: 'IdentityContract', description: 'GX users and their wallets' })
 export class IdentityContract extends Contract {
   constructor() {
@@ -156,6 +169,116 @@ export class IdentityContract extends Contract {
         return { version: 1, requestId, fabricUserId, status: status as UserStatus, reason, timestamp };
       },
     });
+  }
+
+  /**
+   * `from` asks `to` to confirm a relationship of `type` (docs/trust.md): both active users, not oneself, no
+   * active relationship of the type between the pair. The id derives from the request id. Emits
+   * RelationshipRequested.
+   */
+  @Transaction()
+  @Returns('string')
+  async RequestRelationship(
+    ctx: Context,
+    requestId: string,
+    fromFabricUserId: string,
+    toFabricUserId: string,
+    type: string,
+  ): Promise<string> {
+    return runIdempotent(ctx, {
+      fn: 'IdentityContract:RequestRelationship',
+      requestId,
+      args: [fromFabricUserId, toFabricUserId, type],
+      event: 'RelationshipRequested',
+      apply: async (timestamp) =>
+        relationshipEvent(
+          requestId,
+          timestamp,
+          await requestRelationship(ctx, requestId, fromFabricUserId, toFabricUserId, type, timestamp),
+        ),
+    });
+  }
+
+  /** The other party confirms a pending request; both trust scores are recomputed. Emits RelationshipConfirmed. */
+  @Transaction()
+  @Returns('string')
+  async ConfirmRelationship(
+    ctx: Context,
+    requestId: string,
+    relationshipId: string,
+    byFabricUserId: string,
+  ): Promise<string> {
+    return runIdempotent(ctx, {
+      fn: 'IdentityContract:ConfirmRelationship',
+      requestId,
+      args: [relationshipId, byFabricUserId],
+      event: 'RelationshipConfirmed',
+      apply: async (timestamp) =>
+        relationshipEvent(
+          requestId,
+          timestamp,
+          await answerRelationship(ctx, relationshipId, byFabricUserId, 'CONFIRMED', timestamp),
+        ),
+    });
+  }
+
+  /** The other party rejects a pending request. Emits RelationshipRejected. */
+  @Transaction()
+  @Returns('string')
+  async RejectRelationship(
+    ctx: Context,
+    requestId: string,
+    relationshipId: string,
+    byFabricUserId: string,
+  ): Promise<string> {
+    return runIdempotent(ctx, {
+      fn: 'IdentityContract:RejectRelationship',
+      requestId,
+      args: [relationshipId, byFabricUserId],
+      event: 'RelationshipRejected',
+      apply: async (timestamp) =>
+        relationshipEvent(
+          requestId,
+          timestamp,
+          await answerRelationship(ctx, relationshipId, byFabricUserId, 'REJECTED', timestamp),
+        ),
+    });
+  }
+
+  /**
+   * Either party ends a pending or confirmed relationship; ending a confirmed one recomputes both trust
+   * scores. Emits RelationshipEnded.
+   */
+  @Transaction()
+  @Returns('string')
+  async EndRelationship(
+    ctx: Context,
+    requestId: string,
+    relationshipId: string,
+    byFabricUserId: string,
+  ): Promise<string> {
+    return runIdempotent(ctx, {
+      fn: 'IdentityContract:EndRelationship',
+      requestId,
+      args: [relationshipId, byFabricUserId],
+      event: 'RelationshipEnded',
+      apply: async (timestamp) =>
+        relationshipEvent(requestId, timestamp, await endRelationship(ctx, relationshipId, byFabricUserId, timestamp)),
+    });
+  }
+
+  /** The relationship record as JSON. */
+  @Transaction(false)
+  @Returns('string')
+  async GetRelationship(ctx: Context, relationshipId: string): Promise<string> {
+    return canonicalJson(await relationshipOf(ctx, relationshipId));
+  }
+
+  /** A user's trust score, its capped breakdown and raw sums, as JSON. */
+  @Transaction(false)
+  @Returns('string')
+  async GetTrustScore(ctx: Context, fabricUserId: string): Promise<string> {
+    return canonicalJson(await trustScoreOfUser(ctx, fabricUserId));
   }
 }
 

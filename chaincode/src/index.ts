@@ -32,6 +32,7 @@ export * from './fee-schedule';
 export * from './profile-digest';
 export * from './query-results';
 export * from './system-params';
+export * from './trust';
 export { AdminContract, IdentityContract, TokenomicsContract };
 
 /**

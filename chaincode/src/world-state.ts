@@ -36,6 +36,16 @@ export const keys = {
   /** The genesis decision made when the user was created: exactly one per user. */
   genesis: (fabricUserId: string) => `gx/genesis/${fabricUserId}`,
   request: (requestId: string) => `gx/request/${requestId}`,
+  /** One relationship (RelationshipRecord): written only by the functions acting on it. */
+  relationship: (relationshipId: string) => `gx/relationship/${relationshipId}`,
+  /**
+   * The active relationship of a type between two users (ids in sorted order, so either direction finds it);
+   * deleted when that relationship becomes final.
+   */
+  relationshipPair: (a: string, b: string, type: string) =>
+    a < b ? `gx/relationship-pair/${a}/${b}/${type}` : `gx/relationship-pair/${b}/${a}/${type}`,
+  /** A user's raw trust sums (TrustSums): written only by confirmations and ends of that user's relationships. */
+  trust: (fabricUserId: string) => `gx/trust/${fabricUserId}`,
 } as const;
 
 /** A user as stored, which is also what `GetUser` returns. */
@@ -96,6 +106,11 @@ export async function readRecord<T>(ctx: Context, key: string): Promise<T | unde
   const bytes = await ctx.stub.getState(key);
   if (bytes === undefined || bytes === null || bytes.length === 0) return undefined;
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+}
+
+/** Deletes a key (a no-op when it is absent). */
+export async function deleteRecord(ctx: Context, key: string): Promise<void> {
+  await ctx.stub.deleteState(key);
 }
 
 /** Writes a record as canonical JSON (identical bytes on every endorser). */

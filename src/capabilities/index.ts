@@ -1,5 +1,5 @@
 /**
- * The capability slices, listed once. Each slice (`identity/`, `admin/`, `tokens/`) owns its command
+ * The capability slices, listed once. Each slice (`identity/`, `admin/`, `tokens/`, `trust/`) owns its command
  * declarations, routes, service logic and SQL, projection handlers with their read models, and specs; the
  * engines below them (outbox, submitter, projector, HTTP kernel) take what they need from here and never
  * import a slice.
@@ -9,6 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
+import type { Mailer } from '../mail/mailer.js';
 import type { LedgerProbe } from '../observability/health.js';
 import type { OutboxBatcher } from '../outbox/group-commit.js';
 import type { Projection } from '../projector/projection.js';
@@ -40,9 +41,18 @@ import {
   walletFreezeChanged,
   walletFreezes,
 } from './tokens/supply-projection.js';
+import { trustCommands } from './trust/commands.js';
+import {
+  relationshipConfirmed,
+  relationshipEnded,
+  relationshipRejected,
+  relationshipRequested,
+  relationships,
+  trustScores,
+} from './trust/projection.js';
 
 /** Every command type, by name (see `src/commands/catalogue.ts`). */
-export const commandCatalogue = { ...adminCommands, ...identityCommands, ...tokenCommands } as const;
+export const commandCatalogue = { ...adminCommands, ...identityCommands, ...tokenCommands, ...trustCommands } as const;
 
 /** The read-model projection: who handles each chaincode event, and the order tables are written in. */
 export const projection: Projection = {
@@ -58,6 +68,10 @@ export const projection: Projection = {
     AdminAppointed: [adminAppointed],
     AdminRevoked: [adminRevoked],
     ParameterChanged: [parameterChanged],
+    RelationshipRequested: [relationshipRequested],
+    RelationshipConfirmed: [relationshipConfirmed],
+    RelationshipRejected: [relationshipRejected],
+    RelationshipEnded: [relationshipEnded],
   },
   // Profiles are registered before the wallets that link to them and before locks and roles that find them by
   // Fabric user id or digest.
@@ -73,6 +87,8 @@ export const projection: Projection = {
     countries,
     countryPhases,
     walletFreezes,
+    relationships,
+    trustScores,
   ],
 };
 
@@ -99,6 +115,10 @@ export interface CapabilityContext {
   refreshReuseGraceSeconds: number;
   /** Failed logins allowed per (account, source) and per source before backoff. */
   loginFailures: { perAccountSource: number; perSource: number };
+  /** Absent: the password-reset routes are not served (src/mail/mail-setup.ts). */
+  mailer: Mailer | undefined;
+  /** The clock of expiries the API decides itself (password-reset tokens); injectable for tests. */
+  now: () => Date;
 }
 
 /** A slice's routes: a Fastify plugin over the shared context. */
@@ -106,9 +126,19 @@ export type CapabilityRoutes = (app: FastifyInstance, context: CapabilityContext
 
 /** The API services that are capability slices, each with its routes (`gx api --services`). */
 export const capabilityRoutes = {
-  identity: async (): Promise<CapabilityRoutes> => (await import('./identity/routes.js')).identityRoutes,
+  identity: async (): Promise<CapabilityRoutes> => {
+    const [{ identityRoutes }, { passwordResetRoutes }] = await Promise.all([
+      import('./identity/routes.js'),
+      import('./identity/index.js'),
+    ]);
+    return async (app, context) => {
+      await identityRoutes(app, context);
+      await passwordResetRoutes(app, context);
+    };
+  },
   admin: async (): Promise<CapabilityRoutes> => (await import('./admin/routes.js')).adminRoutes,
   tokens: async (): Promise<CapabilityRoutes> => (await import('./tokens/routes.js')).tokenRoutes,
+  trust: async (): Promise<CapabilityRoutes> => (await import('./trust/routes.js')).trustRoutes,
 } as const;
 
 export type CapabilityService = keyof typeof capabilityRoutes;

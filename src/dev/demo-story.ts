@@ -1,14 +1,15 @@
 /**
  * The GX Protocol story, told through the public HTTP API only: two users register, upload their KYC documents
  * (demo-kyc.ts), an admin approves the documents and then the users, which gives them their genesis tokens, one
- * pays the other (with the fee), and an overdraft fails with a clear reason. With a second super admin, the
- * tokenomics chapter follows (demo-tokenomics.ts).
+ * pays the other (with the fee), an overdraft fails with a clear reason, and a confirmed relationship raises both
+ * trust scores (demo-trust.ts). With a second super admin, the tokenomics chapter follows (demo-tokenomics.ts).
  * `gx demo` prints it; the end-to-end test asserts on what it returns.
  */
 import { randomBytes } from 'node:crypto';
 import { ApiClient, type CommandOutcome } from './api-client.js';
 import { passKyc } from './demo-kyc.js';
 import { runTokenomicsStory, type TokenomicsStory } from './demo-tokenomics.js';
+import { type DemoTrustResult, runTrustStory } from './demo-trust.js';
 
 interface AuthAnswer {
   accessToken: string;
@@ -51,6 +52,7 @@ export interface DemoResult {
   overdraft: CommandOutcome;
   /** With a second super admin only: four-eyes needs two. */
   tokenomics?: TokenomicsStory | undefined;
+  trust: DemoTrustResult;
 }
 
 export interface DemoOptions {
@@ -148,8 +150,10 @@ export async function runDemoStory(options: DemoOptions): Promise<DemoResult> {
   const overdraft = await alice.client.waitForCommand(overdraftCommand.commandId);
   log(`alice tries to send ${tooMuch}: ${overdraft.outcome.toUpperCase()}: ${overdraft.command.error}`);
 
+  const trust = await runTrustStory(alice, bob, log);
+
   const tokenomics =
     options.approver &&
     (await runTokenomicsStory({ anonymous, admin, approver: options.approver, register, approve, log }));
-  return { alice, bob, genesisBalances, transferAmount, finalBalances, aliceHistory, overdraft, tokenomics };
+  return { alice, bob, genesisBalances, transferAmount, finalBalances, aliceHistory, overdraft, trust, tokenomics };
 }

@@ -100,7 +100,7 @@ const TRANSFERS = 40;
 describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
   let story: DemoResult;
 
-  it('runs the story through the public API: register, approve, genesis, transfer, overdraft refused', async () => {
+  it('runs the story through the public API: register, approve, genesis, transfer, overdraft refused, trust raised', async () => {
     const secrets = await loadOrCreateDevSecrets(dataDir);
     story = await runDemoStory({
       baseUrl,
@@ -118,6 +118,13 @@ describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
     expect(story.overdraft.outcome).toBe('failed');
     expect(story.overdraft.command).toMatchObject({ status: 'FAILED', retrying: false });
     expect(story.overdraft.command.error).toMatch(/GX_INSUFFICIENT_FUNDS/);
+    // A confirmed SIBLING relationship: both scores rise from the base 10 by 15 family points.
+    expect([story.trust.before.alice.score, story.trust.before.bob.score]).toEqual([10, 10]);
+    expect(story.trust.after.alice).toEqual({
+      score: 25,
+      breakdown: { base: 10, family: 15, business: 0, friends: 0 },
+    });
+    expect(story.trust.after.bob.score).toBe(25);
   });
 
   it('tells the tokenomics chapter: genesis by country, the quoted fee charged, freeze and four-eyes pause refusing', () => {

@@ -19,6 +19,8 @@ import {
   type KycKeyring,
 } from '../capabilities/index.js';
 import { READINESS_DEFAULTS, type RequestLogSettings, type TrustProxy } from '../config.js';
+import type { DevMailbox } from '../mail/dev-mailbox.js';
+import type { Mailer } from '../mail/mailer.js';
 import type { LedgerProbe } from '../observability/health.js';
 import type { ReadinessThresholds } from '../observability/readiness.js';
 import { createOutboxBatcher, type OutboxBatcherOptions } from '../outbox/group-commit.js';
@@ -33,6 +35,7 @@ import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limits.js';
 import { AccessLogController, lazyChildLogger } from './request-logger.js';
 import { routePolicies } from './route-policies.js';
 import { commandRoutes, EVENT_STREAM_DEFAULTS, type EventStreamLimits } from './routes/command-routes.js';
+import { devMailRoutes } from './routes/dev-mail-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { helmetHeaders } from './security-headers.js';
 import { API_SERVICES, type ApiService } from './services.js';
@@ -91,6 +94,12 @@ export interface ApiDependencies {
   requestLog?: RequestLogSettings;
   /** Failed logins allowed per (account, source) and per source before backoff (default 5 and 50). */
   loginFailures?: { perAccountSource: number; perSource: number };
+  /** Outgoing mail (src/mail/mail-setup.ts). Absent: the password-reset routes are not served. */
+  mailer?: Mailer | undefined;
+  /** The dev mailbox, served at GET /dev/mail; never given in production (mail-setup.ts). */
+  devMailbox?: DevMailbox | undefined;
+  /** The clock of the API's own expiries (password-reset tokens); default the system clock. */
+  now?: () => Date;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -201,6 +210,8 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     refreshKey: deps.jwtSecret,
     refreshReuseGraceSeconds: deps.refreshReuseGraceSeconds ?? 10,
     loginFailures: deps.loginFailures ?? { perAccountSource: 5, perSource: 50 },
+    mailer: deps.mailer,
+    now: deps.now ?? (() => new Date()),
   };
 
   await app.register(healthRoutes, {
@@ -218,6 +229,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     app.addHook('onClose', () => hub.close());
     await app.register(commandRoutes, { pool: deps.pool, hub, limits: deps.eventStreams ?? EVENT_STREAM_DEFAULTS });
   }
+  if (deps.devMailbox) await app.register(devMailRoutes, { mailbox: deps.devMailbox });
   app.addHook('onClose', () => outbox.drain());
   app.setNotFoundHandler((request) => {
     throw httpErrors.notFound(`Route ${request.method} ${request.url.split('?')[0]}`);

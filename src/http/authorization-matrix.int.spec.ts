@@ -22,6 +22,8 @@ interface Fixtures {
   failedCommandId: string;
   /** A four-eyes request of the admin fixture, for a super admin to decide. */
   approvalId: string;
+  /** A pending relationship someone asked the owner to confirm (the owner is its other party). */
+  relationshipId: string;
 }
 
 interface RouteCase {
@@ -203,6 +205,23 @@ const routes: RouteCase[] = [
   { method: 'GET', path: (f) => `/api/v1/commands/${f.ownerCommandId}/events`, expect: selfOrStaffHidden },
   {
     method: 'POST',
+    path: () => '/api/v1/relationships',
+    body: () => ({ toFabricUserId: 'SG 1B2 CDE123 1WXYZ 9876', type: 'FRIEND' }),
+    // Nobody registered has that id (400); staff hold no ledger account, so no relationships (403).
+    expect: { ...signedIn, other: 400, owner: 400, auditor: 403, admin: 403, superAdmin: 403 },
+  },
+  ...(['confirm', 'reject', 'end'] as const).map(
+    (action): RouteCase => ({
+      method: 'POST',
+      path: (f) => `/api/v1/relationships/${f.relationshipId}/${action}`,
+      // Another user's relationship answers 404, as an unknown id does; staff hold no ledger account.
+      expect: { ...signedIn, other: 404, auditor: 403, admin: 403, superAdmin: 403 },
+    }),
+  ),
+  { method: 'GET', path: () => '/api/v1/relationships', expect: signedIn },
+  { method: 'GET', path: () => '/api/v1/users/me/trust', expect: signedIn },
+  {
+    method: 'POST',
     path: () => '/api/v1/auth/password',
     // A wrong current password: the change is refused (400) after authorization, and no fixture changes.
     body: () => ({ currentPassword: 'not the password at all', newPassword: 'Quiet harbour lanterns 97!' }),
@@ -262,8 +281,15 @@ beforeAll(async () => {
   api = await startTestApi();
   const [owner, other, subject] = [await api.registerUser(), await api.registerUser(), await api.registerUser()];
   const [auditor, admin, superAdmin] = [await api.staff('auditor'), await api.staff('admin'), await api.admin()];
-  await api.putOnLedger(owner);
+  const ownerId = await api.putOnLedger(owner);
   await api.putOnLedger(other);
+  const relationshipId = 'a'.repeat(32);
+  await api.db.pool.query(
+    `INSERT INTO relationship (relationship_id, type, from_user_id, to_user_id, status, requested_at, changed_at,
+                               last_block)
+     VALUES ($1, 'FRIEND', 'SG 1B2 CDE123 1WXYZ 9876', $2, 'PENDING', now(), now(), 1)`,
+    [relationshipId, ownerId],
+  );
   const transfer = await api.request('POST', '/api/v1/transfers', {
     token: owner.accessToken,
     body: { toFabricUserId: 'SG 1B2 CDE123 1WXYZ 9876', amount: '5' },
@@ -292,6 +318,7 @@ beforeAll(async () => {
     subject,
     ownerCommandId: transfer.body.commandId,
     failedCommandId: failed.rows[0].id,
+    relationshipId,
   };
 });
 afterAll(() => api?.close());
@@ -374,6 +401,12 @@ describe('authorization matrix', () => {
       'POST /api/v1/admin/users/:profileId/reinstate',
       'POST /api/v1/admin/users/:profileId/close',
       'POST /api/v1/admin/users/:profileId/retry-onchain',
+      'POST /api/v1/relationships',
+      'POST /api/v1/relationships/:id/confirm',
+      'POST /api/v1/relationships/:id/reject',
+      'POST /api/v1/relationships/:id/end',
+      'GET /api/v1/relationships',
+      'GET /api/v1/users/me/trust',
     ];
     const substitute = (pattern: string) =>
       pattern
@@ -384,7 +417,8 @@ describe('authorization matrix', () => {
         .replace(/admin\/commands\/:commandId/, `admin/commands/${fixtures.failedCommandId}`)
         .replace(':commandId', fixtures.ownerCommandId)
         .replace(':approvalId', fixtures.approvalId)
-        .replace(':code', 'MY');
+        .replace(':code', 'MY')
+        .replace('relationships/:id', `relationships/${fixtures.relationshipId}`);
     const missing = expected.map(substitute).filter((route) => !covered.has(route) && !route.includes('logout'));
     expect(missing).toEqual([]);
   });

@@ -16,6 +16,7 @@ import {
 import { ConfigError, loadConfig, requireSettings, type SecuritySettings } from '../config.js';
 import { createLedgerClient, type LedgerClient } from '../ledger/index.js';
 import { checkLedgerTarget } from '../ledger/target-check.js';
+import { mailSetup } from '../mail/mail-setup.js';
 import type { LedgerProbe } from '../observability/health.js';
 import { type RoleContext, startRole, untilSignal } from '../runtime.js';
 import { type ApiDependencies, buildApp } from './app.js';
@@ -139,6 +140,12 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
       ledger = client;
     }
   }
+  const mail = mailSetup(config);
+  if (!mail.mailer) {
+    logger.warn('GX_SMTP_URL is not set in production: password reset is off (its routes answer 404)');
+  } else if (mail.devMailbox) {
+    logger.info('GX_SMTP_URL is not set: mail is kept in the dev mailbox, GET /dev/mail');
+  }
   const app = await buildApp({
     pool: db.pool,
     listenConfig: db.clientConfig,
@@ -154,6 +161,8 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
     services: options.services,
     kycKeyring,
     ledger,
+    mailer: mail.mailer,
+    devMailbox: mail.devMailbox,
     readiness: config.readiness,
     ...securityDependencies(config.security, options.rateLimits),
     rateLimits: { ...config.security.rateLimits, ...options.rateLimits, redis },
@@ -167,6 +176,7 @@ export async function startApi(context: RoleContext, options: ApiOptions = {}): 
     async close() {
       stopPurge();
       await app.close();
+      mail.close();
       await redis?.quit().catch(() => undefined);
       await ledger?.close().catch(() => undefined);
     },

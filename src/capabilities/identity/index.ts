@@ -11,6 +11,7 @@ export {
 } from './account-status.js';
 export { ensureFirstAdmin } from './accounts.js';
 export { KeyringError, type KycKeyring, parseKycKeyring, reencryptKycDocuments } from './kyc-keyring.js';
+export { passwordResetRoutes } from './password-reset-routes.js';
 export { configurePasswordWork } from './passwords.js';
 export { findProfile, findProfiles, listProfiles, type Profile, setProfileColumns } from './profiles.js';
 export { revokeOtherSessions } from './refresh-tokens.js';

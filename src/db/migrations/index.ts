@@ -16,6 +16,7 @@ import { sql as tokenomicsV2 } from './0006_tokenomics_v2.js';
 import { sql as databaseRoles } from './0007_database_roles.js';
 import { sql as outboxTraceContext } from './0008_outbox_trace_context.js';
 import { sql as identityV2 } from './0009_identity_v2.js';
+import { sql as relationshipsTrustPasswordReset } from './0010_relationships_trust_password_reset.js';
 
 /**
  * Expand/contract: can code released before a migration run on the schema it leaves?
@@ -58,4 +59,11 @@ export const migrations: readonly Migration[] = [
   { version: 8, name: 'outbox_trace_context', sql: outboxTraceContext, previousReleaseCompatible: true },
   // New tables, defaulted and nullable columns, a trigger (see the file for what an old pod leaves behind).
   { version: 9, name: 'identity_v2', sql: identityV2, previousReleaseCompatible: true },
+  // New tables only (relationships, trust scores, password-reset tokens), with their grants.
+  {
+    version: 10,
+    name: 'relationships_trust_password_reset',
+    sql: relationshipsTrustPasswordReset,
+    previousReleaseCompatible: true,
+  },
 ];
