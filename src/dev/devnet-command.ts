@@ -18,6 +18,8 @@ interface DevnetCommandOptions {
   tls: boolean;
   channel: string;
   mspId: string;
+  orgs: number;
+  endorsementPolicy?: string;
   chaincode: Array<{ name: string; module: string }>;
   blockSize: number;
   blockTimeoutMs: number;
@@ -54,6 +56,18 @@ export function addDevnetCommand(program: Command): void {
     .option('--no-tls', 'serve without TLS')
     .option('--channel <name>', 'channel name', 'gxchannel')
     .option('--msp-id <id>', 'MSP id of the peer and its identities', 'GxMSP')
+    .addOption(
+      new Option(
+        '--orgs <n>',
+        'peer organizations, each with its CA, MSP, endorsing peer and port (<msp-id>, Org2MSP on port+1, …)',
+      )
+        .default(1)
+        .argParser(integer(1)),
+    )
+    .option(
+      '--endorsement-policy <policy>',
+      "MAJORITY (default), ANY, ALL, or e.g. \"AND('GxMSP.peer','Org2MSP.peer')\", OR(…), OutOf(n, …)",
+    )
     .addOption(
       new Option(
         '--chaincode <name=module>',
@@ -96,6 +110,8 @@ async function runDevnet(options: DevnetCommandOptions): Promise<void> {
     tls: options.tls,
     channel: options.channel,
     mspId: options.mspId,
+    orgs: options.orgs,
+    ...(options.endorsementPolicy === undefined ? {} : { endorsementPolicy: options.endorsementPolicy }),
     ...(options.chaincode.length > 0 ? { chaincodes: options.chaincode } : {}),
     blockSize: options.blockSize,
     blockTimeoutMs: options.blockTimeoutMs,
@@ -106,8 +122,10 @@ async function runDevnet(options: DevnetCommandOptions): Promise<void> {
   const envFile = await writeConnectionEnv(devnet, dataDir);
   const admin =
     options.adminPort === undefined ? undefined : await startDevnetAdminServer(devnet, options.host, options.adminPort);
+  const others = devnet.organizations.slice(1);
   process.stdout.write(
     `devnet listening on ${devnet.connection.peerEndpoint} (channel ${devnet.connection.channel}, MSP ${devnet.connection.mspId}, TLS ${options.tls ? 'on' : 'off'})\n` +
+      others.map((org) => `  ${org.mspId} peer on ${org.connection.peerEndpoint}\n`).join('') +
       (admin ? `admin interface: http://${options.host}:${admin.port}\n` : '') +
       `connection settings: ${envFile}\n`,
   );

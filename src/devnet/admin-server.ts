@@ -4,13 +4,15 @@
  *
  * | request | effect |
  * |---|---|
- * | `GET /status` | `{ endpoint, channel, mspId, height }` |
+ * | `GET /status` | `{ endpoint, channel, mspId, height, organizations: [{ mspId, endpoint, up }] }` |
  * | `GET /metrics` | the process's Prometheus metrics (devnet's `gx_devnet_*` among them) |
  * | `POST /faults/drop-streams` | {@link DevnetFaults.dropStreams} |
  * | `POST /faults/refuse-connections?ms=N` | {@link DevnetFaults.refuseConnections} (answers at once) |
  * | `POST /faults/delay-endorsement?ms=N` | {@link DevnetFaults.delayEndorsement} |
  * | `POST /faults/fail-endorsements?count=N` | {@link DevnetFaults.failEndorsements} |
  * | `POST /faults/force-mvcc-conflicts?count=N` | {@link DevnetFaults.forceMvccConflicts} |
+ * | `POST /faults/stop-peer?msp=ID` | {@link DevnetFaults.stopPeer} (answers once the port is closed) |
+ * | `POST /faults/start-peer?msp=ID` | {@link DevnetFaults.startPeer} (answers once it listens again) |
  * | `POST /faults/clear` | {@link DevnetFaults.clear} |
  * | `POST /commit-latency?ms=N` | {@link Devnet.setCommitLatency} |
  *
@@ -53,6 +55,11 @@ export async function startDevnetAdminServer(devnet: Devnet, host: string, port:
           channel: devnet.connection.channel,
           mspId: devnet.connection.mspId,
           height: devnet.height().toString(),
+          organizations: devnet.organizations.map((org) => ({
+            mspId: org.mspId,
+            endpoint: org.connection.peerEndpoint,
+            up: org.isUp(),
+          })),
         });
       case 'GET /metrics':
         registry.metrics().then(
@@ -71,6 +78,20 @@ export async function startDevnetAdminServer(devnet: Devnet, host: string, port:
         return needs('count', (count) => devnet.faults.failEndorsements(count));
       case 'POST /faults/force-mvcc-conflicts':
         return needs('count', (count) => devnet.faults.forceMvccConflicts(count));
+      case 'POST /faults/stop-peer':
+      case 'POST /faults/start-peer': {
+        const msp = url.searchParams.get('msp') ?? '';
+        if (!devnet.organizations.some((org) => org.mspId === msp)) {
+          const known = devnet.organizations.map((org) => org.mspId).join(', ');
+          return send(response, 400, { error: `msp must name a peer organization (${known})` });
+        }
+        const change = route === 'POST /faults/stop-peer' ? devnet.faults.stopPeer(msp) : devnet.faults.startPeer(msp);
+        change.then(
+          () => send(response, 200, { ok: true }),
+          (error: unknown) => send(response, 500, { error: String(error) }),
+        );
+        return;
+      }
       case 'POST /faults/clear':
         devnet.faults.clear();
         return send(response, 200, { ok: true });

@@ -13,10 +13,29 @@ export function connectionEnvPath(dataDir: string): string {
   return path.join(dataDir, 'devnet', 'connection.env');
 }
 
-/** Writes the settings atomically (readers never see half a file); returns the file's path. */
+/**
+ * Where the settings of one peer organization are written: the first organization's in `connection.env`,
+ * another's in `connection-<mspId>.env` beside it.
+ */
+export function organizationEnvPath(dataDir: string, mspId: string, first: boolean): string {
+  return first ? connectionEnvPath(dataDir) : path.join(dataDir, 'devnet', `connection-${mspId}.env`);
+}
+
+/**
+ * Writes each organization's settings atomically (readers never see half a file); returns the first
+ * organization's file (`connection.env`).
+ */
 export async function writeConnectionEnv(devnet: Devnet, dataDir: string): Promise<string> {
-  const crypto = path.join(dataDir, 'devnet', 'crypto');
-  const env = devnet.env();
+  const files: string[] = [];
+  for (const [index, organization] of devnet.organizations.entries()) {
+    const file = organizationEnvPath(dataDir, organization.mspId, index === 0);
+    await writeOne(organization.env(), organization.cryptoFolder, file);
+    files.push(file);
+  }
+  return files[0] ?? connectionEnvPath(dataDir);
+}
+
+async function writeOne(env: Record<string, string>, crypto: string, file: string): Promise<void> {
   const lines = {
     ...env,
     ...(env.GX_FABRIC_TLS_CA ? { GX_FABRIC_TLS_CA: path.join(crypto, 'ca-cert.pem') } : {}),
@@ -31,13 +50,11 @@ export async function writeConnectionEnv(devnet: Devnet, dataDir: string): Promi
       }),
     ),
   };
-  const file = connectionEnvPath(dataDir);
   const text = Object.entries(lines)
     .map(([name, value]) => `${name}=${value}\n`)
     .join('');
   await writeFile(`${file}.tmp`, text);
   await rename(`${file}.tmp`, file);
-  return file;
 }
 
 /** Reads a connection.env and the PEM files it names back into a {@link DevnetConnection}. */

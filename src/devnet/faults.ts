@@ -8,6 +8,8 @@ import type { DevnetFaults } from './index.js';
 export interface TransportFaultActions {
   dropStreams(): void;
   refuseConnections(ms: number): Promise<void>;
+  stopPeer(mspId: string): Promise<void>;
+  startPeer(mspId: string): Promise<void>;
 }
 
 /** The switches, and the {@link DevnetFaults} face tests use. */
@@ -26,6 +28,12 @@ export class FaultState implements DevnetFaults {
   }
   refuseConnections(ms: number): Promise<void> {
     return this.#transport.refuseConnections(ms);
+  }
+  stopPeer(mspId: string): Promise<void> {
+    return this.#transport.stopPeer(mspId);
+  }
+  startPeer(mspId: string): Promise<void> {
+    return this.#transport.startPeer(mspId);
   }
   delayEndorsement(ms: number): void {
     this.endorsementDelayMs = Math.max(0, ms);

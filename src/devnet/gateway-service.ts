@@ -11,8 +11,10 @@ import {
 } from '@grpc/grpc-js';
 import { common, gateway, peer } from '@hyperledger/fabric-protos';
 import gatewayGrpc, { type IGatewayServer } from '@hyperledger/fabric-protos/lib/gateway/gateway_grpc_pb.js';
+import type { Logger } from 'pino';
 import { type BlockFeed, firstBlock, type StartPosition, streamEvents } from './chaincode-events.js';
 import type { HostedChaincode, Simulation } from './chaincode-host.js';
+import { type EndorsementPolicy, isSatisfied } from './endorsement-policy.js';
 import type { FaultState } from './faults.js';
 import { GatewayStatusError } from './gateway-errors.js';
 import type { LedgerStore } from './ledger-store.js';
@@ -20,7 +22,9 @@ import { devnetRequests } from './metrics.js';
 import { accessDenied, IdentityError, Membership, type PeerSigner, type VerifiedCreator } from './msp.js';
 import { OpenStreams } from './open-streams.js';
 import type { Orderer } from './orderer.js';
+import type { PeerOrganization } from './peer-organization.js';
 import {
+  assembleTransaction,
   type DecodedProposal,
   type DecodedTransaction,
   decodeEndorseRequest,
@@ -28,11 +32,13 @@ import {
   decodeSubmitRequest,
   decodeTransactionEnvelope,
   type EndorseRequestView,
+  type EndorserSignature,
   encodeEndorseResponse,
-  endorse,
+  encodeProposalResponsePayload,
   MalformedMessageError,
   type SignedProposalBytes,
   type SubmitRequestView,
+  signEndorsement,
 } from './transaction-codec.js';
 
 /** What the service works with. */
@@ -46,9 +52,14 @@ export interface GatewayServiceContext {
   orderer: Orderer;
   membership: Membership;
   signer: PeerSigner;
-  chaincodes: Map<string, HostedChaincode>;
+  chaincodes: ReadonlyMap<string, HostedChaincode>;
+  /** Every peer organization of the network (this one among them): endorsers as the policy needs them. */
+  organizations: readonly PeerOrganization[];
+  policy: EndorsementPolicy;
   faults: FaultState;
   feed: BlockFeed;
+  /** Warns of endorsements that differ between organizations, naming the function. */
+  logger?: Logger | undefined;
 }
 
 /**
@@ -217,11 +228,62 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
     }
   }
 
-  /** Decodes and authenticates a proposal and finds its chaincode; `phase` shapes errors as a peer does. */
+  /**
+   * The other organizations' peers whose endorsements, with this peer's own, satisfy the policy: as a
+   * gateway plans, the local peer first, then others in order, leaving out peers it knows to be down. Throws
+   * a Fabric 2.5 gateway's FAILED_PRECONDITION when no such combination exists.
+   */
+  function planEndorsers(): PeerOrganization[] {
+    const chosen = new Set([mspId]);
+    const remotes: PeerOrganization[] = [];
+    if (isSatisfied(context.policy, chosen)) return remotes;
+    for (const org of context.organizations) {
+      if (org.mspId === mspId) continue;
+      // A peer that went down since the last plan is still in this one: the endorsement sent there fails.
+      if (!org.up && !org.takeUnnoticedOutage()) continue;
+      remotes.push(org);
+      chosen.add(org.mspId);
+      if (isSatisfied(context.policy, chosen)) return remotes;
+    }
+    throw new GatewayStatusError(
+      status.FAILED_PRECONDITION,
+      'no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy',
+    );
+  }
+
+  /** Runs `chaincode` for `proposal` as the peer of `peerMspId` would, over the committed state. */
+  function run(
+    chaincode: Pick<HostedChaincode, 'name' | 'simulate'>,
+    proposal: DecodedProposal,
+    creator: VerifiedCreator,
+    peerMspId: string,
+  ): Promise<Simulation> {
+    return chaincode.simulate(
+      {
+        channel,
+        namespace: chaincode.name,
+        txId: proposal.txId,
+        args: proposal.args,
+        creator: { mspid: creator.mspId, idBytes: Buffer.from(creator.certBytes) },
+        peerMspId,
+        transient: proposal.transient,
+        timestamp: proposal.timestamp,
+        nonce: proposal.nonce,
+        signedProposal: signedProposalView(proposal),
+      },
+      context.store.state,
+    );
+  }
+
+  /**
+   * Decodes and authenticates a proposal and finds its chaincode; `phase` shapes errors as a peer does. On
+   * endorse, `plan` decides which other organizations must endorse too, before the chaincode runs.
+   */
   async function simulate(
     signed: SignedProposalBytes | undefined,
     phase: 'evaluate' | 'endorse',
-  ): Promise<{ proposal: DecodedProposal; simulation: Simulation }> {
+    plan?: (chaincode: string) => void,
+  ): Promise<{ proposal: DecodedProposal; simulation: Simulation; creator: VerifiedCreator }> {
     if (!signed) throw new GatewayStatusError(status.INVALID_ARGUMENT, 'a signed proposal is required');
     const proposal = decodeSignedProposal(signed);
     checkChannel(proposal.channel, phase, proposal.chaincode);
@@ -234,6 +296,7 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
           : `no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode ${proposal.chaincode} in channel ${channel}`,
       );
     }
+    plan?.(proposal.chaincode);
     // A failure the endorser reports: a chaincode response (evaluate: UNKNOWN) or a refused proposal (evaluate:
     // FAILED_PRECONDITION); on endorse both are ABORTED with the endorser's message as the detail.
     const endorserFailure = (message: string, evaluateCode: status = status.UNKNOWN) =>
@@ -264,26 +327,49 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
         detail('endorser unavailable (devnet fault)'),
       );
     }
-    const simulation = await chaincode.simulate(
-      {
-        channel,
-        namespace: chaincode.name,
-        txId: proposal.txId,
-        args: proposal.args,
-        creator: { mspid: creator.mspId, idBytes: Buffer.from(creator.certBytes) },
-        peerMspId: mspId,
-        transient: proposal.transient,
-        timestamp: proposal.timestamp,
-        nonce: proposal.nonce,
-        signedProposal: signedProposalView(proposal),
-      },
-      context.store.state,
-    );
+    const simulation = await run(chaincode, proposal, creator, mspId);
     const { response } = simulation;
     if (response.status < 200 || response.status >= 400) {
       throw endorserFailure(`chaincode response ${response.status}, ${response.message}`);
     }
-    return { proposal, simulation };
+    return { proposal, simulation, creator };
+  }
+
+  /** A remote endorser's failure, as a gateway reports what it could not collect. */
+  const collectFailure = (org: PeerOrganization, message: string) =>
+    new GatewayStatusError(
+      status.ABORTED,
+      'failed to collect enough transaction endorsements, see attached details for more info',
+      [{ address: org.address, mspId: org.mspId, message }],
+    );
+
+  /**
+   * Has each of `remotes` simulate the proposal with its own chaincode instance; returns the first whose
+   * proposal response payload differs from `payload` (the local one), or undefined when all match.
+   */
+  async function endorseRemotely(
+    remotes: readonly PeerOrganization[],
+    proposal: DecodedProposal,
+    creator: VerifiedCreator,
+    payload: Uint8Array,
+  ): Promise<PeerOrganization | undefined> {
+    for (const org of remotes) {
+      const chaincode = org.chaincodes.get(proposal.chaincode);
+      if (!org.up || !chaincode) {
+        throw collectFailure(
+          org,
+          `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${org.address}: connect: connection refused"`,
+        );
+      }
+      const simulation = await run(chaincode, proposal, creator, org.mspId);
+      const { response } = simulation;
+      if (response.status < 200 || response.status >= 400) {
+        throw collectFailure(org, `chaincode response ${response.status}, ${response.message}`);
+      }
+      const remotePayload = encodeProposalResponsePayload({ proposal, ...simulation });
+      if (!Buffer.from(remotePayload).equals(payload)) return org;
+    }
+    return undefined;
   }
 
   const implementation: GatewayImplementation = {
@@ -312,16 +398,37 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
           request.proposal && decodeSignedProposal(request.proposal).chaincode,
         );
       }
-      const { proposal, simulation } = await simulate(request.proposal, 'endorse');
-      const endorsement = await endorse(
-        {
-          proposal,
-          response: simulation.response,
-          readWriteSet: simulation.readWriteSet,
-          event: simulation.event,
-        },
-        context.signer,
+      let remotes: PeerOrganization[] = [];
+      let proposal: DecodedProposal;
+      let simulation: Simulation;
+      let payload: Uint8Array;
+      for (let round = 1; ; round++) {
+        const heightBefore = context.store.height;
+        let creator: VerifiedCreator;
+        ({ proposal, simulation, creator } = await simulate(request.proposal, 'endorse', (chaincode) => {
+          // A system chaincode is endorsed by this peer alone.
+          remotes = context.chaincodes.has(chaincode) ? planEndorsers() : [];
+        }));
+        payload = encodeProposalResponsePayload({ proposal, ...simulation });
+        const differing = await endorseRemotely(remotes, proposal, creator, payload);
+        if (!differing) break;
+        // A block committed while the peers simulated: they may have read different versions, which is a race
+        // (real peers at different heights show it too), not nondeterminism. Simulated again at one height.
+        if (context.store.height !== heightBefore && round < 3) continue;
+        const fn = proposal.args[0] ? Buffer.from(proposal.args[0]).toString('utf8') : '';
+        context.logger?.warn(
+          { chaincode: proposal.chaincode, function: fn, txId: proposal.txId, endorser: differing.mspId },
+          `endorsements differ between organizations: ${proposal.chaincode} ${fn} is not deterministic`,
+        );
+        throw collectFailure(differing, 'ProposalResponsePayloads do not match');
+      }
+      const signatures: EndorserSignature[] = await Promise.all(
+        [context.signer, ...remotes.map((org) => org.signer)].map((signer) => signEndorsement(payload, signer)),
       );
+      const endorsement = {
+        proposalResponsePayload: payload,
+        transactionPayload: assembleTransaction(proposal, payload, signatures),
+      };
       if (endorsed.size >= ENDORSEMENT_CACHE_LIMIT) {
         const oldest = endorsed.keys().next().value;
         if (oldest !== undefined) endorsed.delete(oldest);
@@ -360,7 +467,7 @@ export function createGatewayService(context: GatewayServiceContext): GatewaySer
       } else {
         tx = decodeTransactionEnvelope(envelope);
         checkChannel(tx.channel);
-        endorsementChecked = endorsedByPeer(context.signer, tx);
+        endorsementChecked = satisfiesPolicy(context.organizations, context.policy, tx);
       }
       let creatorChecked = Promise.resolve(false);
       try {
@@ -534,15 +641,24 @@ async function authenticate(
   }
 }
 
-/** Whether an endorsement of `tx` was signed by devnet's peer (over proposal response payload ‖ endorser). */
-async function endorsedByPeer(signer: PeerSigner, tx: DecodedTransaction): Promise<boolean> {
-  const peerKey = { mspId: '', certPem: '', certBytes: new Uint8Array(), publicKey: signer.publicKey };
+/**
+ * Whether the valid endorsements of `tx` (each a peer's signature over proposal response payload ‖ endorser)
+ * come from organizations that satisfy `policy`, as a peer's validation checks the chaincode's policy.
+ */
+async function satisfiesPolicy(
+  organizations: readonly PeerOrganization[],
+  policy: EndorsementPolicy,
+  tx: DecodedTransaction,
+): Promise<boolean> {
+  const endorsers = new Set<string>();
   for (const endorsement of tx.endorsements) {
-    if (!Buffer.from(endorsement.endorser).equals(signer.serializedIdentity)) continue;
+    const org = organizations.find((o) => Buffer.from(endorsement.endorser).equals(o.signer.serializedIdentity));
+    if (!org || endorsers.has(org.mspId)) continue;
+    const peerKey = { mspId: org.mspId, certPem: '', certBytes: new Uint8Array(), publicKey: org.signer.publicKey };
     const message = Buffer.concat([tx.proposalResponsePayload, endorsement.endorser]);
-    if (await Membership.verifiesInBackground(peerKey, message, endorsement.signature)) return true;
+    if (await Membership.verifiesInBackground(peerKey, message, endorsement.signature)) endorsers.add(org.mspId);
   }
-  return false;
+  return isSatisfied(policy, endorsers);
 }
 
 function asStatusError(error: unknown): GatewayStatusError {

@@ -43,6 +43,20 @@ export interface DevnetOptions {
    * channel, and only the chaincode can refuse them. Mint them with {@link Devnet.issueIdentity}.
    */
   memberOrganizations?: string[];
+  /**
+   * Peer organizations, each with a CA and MSP of its own, one endorsing peer with its own chaincode
+   * instances, its own port and its own role identities; default 1. The first is `mspId` (port `port`), the
+   * others `Org2MSP`, `Org3MSP`, … (port `port + 1`, …, or any free one when `port` is 0), with their crypto in
+   * `<dataDir>/devnet/crypto/<mspId>/`.
+   */
+  orgs?: number;
+  /**
+   * The chaincodes' endorsement policy over the peer organizations, checked by the gateway when it collects
+   * endorsements and again at validation (ENDORSEMENT_POLICY_FAILURE): `MAJORITY` (the default, as a Fabric
+   * channel's), `ANY`, `ALL`, or Fabric's signature-policy syntax, e.g. `AND('GxMSP.peer','Org2MSP.peer')`,
+   * `OR(…)`, `OutOf(2, …)`.
+   */
+  endorsementPolicy?: string;
   /** Chaincodes served: a name and a module exporting `contracts`; default `[{name:'gxtv3', module:'@gx/chaincode'}]`. */
   chaincodes?: Array<{ name: string; module: string }>;
   /** Most transactions in one block; default 500. */
@@ -85,14 +99,36 @@ export interface DevnetFaults {
   failEndorsements(n: number): void;
   /** The next `n` transactions validated are marked MVCC_READ_CONFLICT regardless of their read set. */
   forceMvccConflicts(n: number): void;
-  /** Turns every fault off. */
+  /**
+   * Stops one organization's peer (its port closes; it endorses nothing) until {@link DevnetFaults.startPeer}.
+   * The other organizations' gateways answer as a Fabric 2.5 gateway does while a peer the policy needs is down.
+   */
+  stopPeer(mspId: string): Promise<void>;
+  /** Starts a stopped peer again on its port. */
+  startPeer(mspId: string): Promise<void>;
+  /** Turns every switch off (a stopped peer stays stopped). */
   clear(): void;
+}
+
+/** One peer organization of a devnet and how to connect to its peer. */
+export interface DevnetOrganization {
+  mspId: string;
+  connection: DevnetConnection;
+  /** Its PEM files: `ca-cert.pem`, `<role>-cert.pem`, `<role>-key.pem`, … */
+  cryptoFolder: string;
+  /** The GX_FABRIC_* variables that point a backend at this organization's peer, as this organization. */
+  env(): Record<string, string>;
+  /** False while its peer is stopped ({@link DevnetFaults.stopPeer}). */
+  isUp(): boolean;
 }
 
 /** A running devnet. */
 export interface Devnet {
+  /** How to connect to the first organization's peer. */
   connection: DevnetConnection;
-  /** The GX_FABRIC_* variables (src/config.ts) that point the backend at this devnet (PEM inline). */
+  /** Every peer organization, the first one first. */
+  organizations: DevnetOrganization[];
+  /** The GX_FABRIC_* variables (src/config.ts) that point the backend at the first organization's peer (PEM inline). */
   env(): Record<string, string>;
   faults: DevnetFaults;
   /** Holds every later transaction at least `ms` before its block commits. */

@@ -4,32 +4,60 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { ServerCredentials } from '@grpc/grpc-js';
 import { peer } from '@hyperledger/fabric-protos';
-import eventsGrpc from '@hyperledger/fabric-protos/lib/peer/events_grpc_pb.js';
 import { FABRIC_ROLES, fabricIdentityVariables } from '../config.js';
 import { BlockFeed } from './chaincode-events.js';
 import { HostedChaincode } from './chaincode-host.js';
 import { ChannelMembers } from './channel-members.js';
 import { createDeliverService } from './deliver-service.js';
+import { DEFAULT_ENDORSEMENT_POLICY, parseEndorsementPolicy } from './endorsement-policy.js';
 import { FaultState } from './faults.js';
-import { createGatewayService, gatewayServiceDefinition } from './gateway-service.js';
-import { issueIdentity, loadOrCreateIdentities, TLS_SERVER_NAME } from './identities.js';
-import type { Devnet, DevnetConnection, DevnetOptions } from './index.js';
+import { createGatewayService } from './gateway-service.js';
+import { type DevnetIdentities, issueIdentity, loadOrCreateIdentities, TLS_SERVER_NAME } from './identities.js';
+import type { Devnet, DevnetConnection, DevnetOptions, DevnetOrganization } from './index.js';
 import { LedgerStore } from './ledger-store.js';
 import { devnetBlockCommitSeconds, devnetBlocks, devnetHeight, devnetTransactions } from './metrics.js';
 import { PeerSigner } from './msp.js';
 import { Orderer } from './orderer.js';
-
-// A CommonJS module whose exports Node cannot name statically.
-const { DeliverService } = eventsGrpc;
+import { PeerOrganization } from './peer-organization.js';
 
 const validationCodeNames = new Map<number, string>(
   Object.entries(peer.TxValidationCode).map(([name, code]) => [code as number, name]),
 );
 
+/** gxtv3's setting of the organization allowed to bootstrap (chaincode/src/authorization.ts). */
+const BOOTSTRAP_MSP_VARIABLE = 'CHAINCODE_BOOTSTRAP_MSP_ID';
+
 /** Default chaincode: the project's own. */
 const DEFAULT_CHAINCODES = [{ name: 'gxtv3', module: '@gx/chaincode' }];
+
+/** The MSP id of the `index`-th peer organization (0-based): the first is `mspId`, then Org2MSP, Org3MSP, … */
+function peerOrganizationId(mspId: string, index: number): string {
+  return index === 0 ? mspId : `Org${index + 1}MSP`;
+}
+
+/** The GX_FABRIC_* variables (src/config.ts) pointing a backend at one organization's peer (PEM inline). */
+function connectionVariables(connection: DevnetConnection, tls: boolean, chaincode: string): Record<string, string> {
+  return {
+    GX_FABRIC_PEER_ENDPOINT: connection.peerEndpoint,
+    GX_FABRIC_TLS: String(tls),
+    ...(connection.tlsCaPem ? { GX_FABRIC_TLS_CA: connection.tlsCaPem } : {}),
+    ...(connection.tlsHostOverride ? { GX_FABRIC_TLS_HOST_OVERRIDE: connection.tlsHostOverride } : {}),
+    GX_FABRIC_MSP_ID: connection.mspId,
+    ...Object.fromEntries(
+      FABRIC_ROLES.flatMap((role) => {
+        const variables = fabricIdentityVariables(role);
+        return [
+          [variables.cert, connection.identities[role].certPem],
+          [variables.key, connection.identities[role].keyPem],
+        ];
+      }),
+    ),
+    GX_FABRIC_CHANNEL: connection.channel,
+    GX_FABRIC_CHAINCODE: chaincode,
+  };
+}
 
 /** Starts a devnet; see {@link DevnetOptions} for the defaults. */
 export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
@@ -37,55 +65,92 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   const mspId = options.mspId ?? 'GxMSP';
   const host = options.host ?? '127.0.0.1';
   const tls = options.tls ?? true;
+  const orgCount = options.orgs ?? 1;
+  if (!Number.isInteger(orgCount) || orgCount < 1)
+    throw new Error(`orgs must be a whole number of at least 1, not ${orgCount}`);
   const logger = options.logger;
   const folder = path.join(options.dataDir, 'devnet');
   await mkdir(folder, { recursive: true });
+  const chaincodeList = options.chaincodes ?? DEFAULT_CHAINCODES;
+  if (orgCount > 1) {
+    // The first organization's super admin bootstraps gxtv3. On a peer of another organization the chaincode
+    // would otherwise take that peer's own MSP as the bootstrap organization and refuse, so the endorsements
+    // would differ: a multi-organization deployment sets this variable on every chaincode server
+    // (deploy/README.md), and devnet's peers share this process's environment.
+    process.env[BOOTSTRAP_MSP_VARIABLE] ??= mspId;
+  }
 
-  const identities = await loadOrCreateIdentities(path.join(folder, 'crypto'), mspId);
-  const memberCas = new Map([[mspId, identities.ca]]);
+  const policy = parseEndorsementPolicy(
+    options.endorsementPolicy ?? DEFAULT_ENDORSEMENT_POLICY,
+    Array.from({ length: orgCount }, (_, index) => peerOrganizationId(mspId, index)),
+  );
+
+  // Organization 0 keeps its crypto where a one-organization devnet has it, so a data folder works either way.
+  const peerOrgs: PeerOrganization[] = [];
+  for (let index = 0; index < orgCount; index++) {
+    const orgMsp = peerOrganizationId(mspId, index);
+    const cryptoFolder = index === 0 ? path.join(folder, 'crypto') : path.join(folder, 'crypto', orgMsp);
+    const identities: DevnetIdentities = await loadOrCreateIdentities(cryptoFolder, orgMsp);
+    const chaincodes = new Map<string, HostedChaincode>();
+    for (const { name, module } of chaincodeList) {
+      if (chaincodes.has(name)) throw new Error(`chaincode '${name}' is given twice`);
+      // An instance per organization: each peer runs the chaincode on its own, as its own container would.
+      chaincodes.set(name, await HostedChaincode.load(name, module));
+    }
+    const port = options.port === undefined || options.port === 0 ? 0 : options.port + index;
+    peerOrgs.push(
+      new PeerOrganization({
+        mspId: orgMsp,
+        identities,
+        signer: new PeerSigner(orgMsp, identities.peer.certPem, identities.peer.keyPem),
+        chaincodes,
+        cryptoFolder,
+        host,
+        port,
+      }),
+    );
+  }
+  const [first] = peerOrgs as [PeerOrganization];
+
+  const memberCas = new Map(peerOrgs.map((org) => [org.mspId, org.identities.ca]));
   for (const member of options.memberOrganizations ?? []) {
     if (memberCas.has(member)) throw new Error(`organization '${member}' is given twice`);
     // A CA per organization, kept with devnet's crypto so that identities minted earlier stay valid.
     const caFolder = path.join(folder, 'crypto', member);
     memberCas.set(member, (await loadOrCreateIdentities(caFolder, member)).ca);
   }
-  const chaincodes = new Map<string, HostedChaincode>();
-  for (const { name, module } of options.chaincodes ?? DEFAULT_CHAINCODES) {
-    if (chaincodes.has(name)) throw new Error(`chaincode '${name}' is given twice`);
-    chaincodes.set(name, await HostedChaincode.load(name, module));
-  }
 
   const store = await LedgerStore.open(path.join(folder, 'ledger'), { sync: options.syncWrites ?? true });
   devnetHeight.set(store.height);
   const feed = new BlockFeed();
-  let server: Server | undefined;
-  let port = options.port ?? 0;
   let closed = false;
 
-  /** Serialises transport restarts, so overlapping faults cannot leave two servers or none. */
-  let transport: Promise<void> = Promise.resolve();
-  const restart = (pauseMs: number, reason: string): Promise<void> => {
-    // Takes effect at once: streams end and the port closes before this returns.
-    service.dropStreams(reason);
-    deliver.dropStreams(reason);
-    // grpc-js cannot close a server's connections and keep listening: close everything, listen anew.
-    server?.forceShutdown();
-    server = undefined;
-    transport = transport.then(async () => {
-      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
-      if (!closed && !server) server = await listen();
+  /** Fault switches of one organization's peer; stopping and starting any peer can be asked of each. */
+  const faultsOf = (org: PeerOrganization) =>
+    new FaultState({
+      dropStreams: () => {
+        org
+          .restart(0, 'devnet fault: streams dropped')
+          .catch((error: unknown) =>
+            logger?.error({ err: error }, 'devnet could not listen again after dropping connections'),
+          );
+      },
+      refuseConnections: (ms) => org.restart(ms, 'devnet fault: connections refused'),
+      stopPeer: (orgMsp) => organization(orgMsp).stop(),
+      startPeer: (orgMsp) => organization(orgMsp).start(),
     });
-    return transport;
-  };
+  // The faults a devnet offers act on the first organization's peer, the one `connection` points at.
+  const faults = faultsOf(first);
 
-  const faults = new FaultState({
-    dropStreams: () => {
-      restart(0, 'devnet fault: streams dropped').catch((error: unknown) =>
-        logger?.error({ err: error }, 'devnet could not listen again after dropping connections'),
+  function organization(orgMsp: string): PeerOrganization {
+    const found = peerOrgs.find((org) => org.mspId === orgMsp);
+    if (!found) {
+      throw new Error(
+        `'${orgMsp}' is not a peer organization of this devnet (${peerOrgs.map((o) => o.mspId).join(', ')})`,
       );
-    },
-    refuseConnections: (ms) => restart(ms, 'devnet fault: connections refused'),
-  });
+    }
+    return found;
+  }
 
   const orderer = new Orderer(
     store,
@@ -112,85 +177,84 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
 
   const membership = new ChannelMembers(
     mspId,
-    identities.ca.certPem,
+    first.identities.ca.certPem,
     new Map([...memberCas].filter(([id]) => id !== mspId).map(([id, ca]) => [id, ca.certPem])),
   );
-  const service = createGatewayService({
-    channel,
-    mspId,
-    get address() {
-      return `${host}:${port}`;
-    },
-    concurrencyLimit: options.concurrencyLimit ?? 500,
-    store,
-    orderer,
-    membership,
-    signer: new PeerSigner(mspId, identities.peer.certPem, identities.peer.keyPem),
-    chaincodes,
-    faults,
-    feed,
-  });
-  const deliver = createDeliverService({ channel, store, feed, membership });
-
-  const credentials = tls
-    ? ServerCredentials.createSsl(
-        null,
-        [{ private_key: Buffer.from(identities.tls.keyPem), cert_chain: Buffer.from(identities.tls.certPem) }],
-        false,
-      )
-    : ServerCredentials.createInsecure();
-
-  async function listen(): Promise<Server> {
-    // Not 'grpc.enable_channelz': 0 — grpc-js then stops tracking sessions and forceShutdown leaves
-    // connections open, which the transport faults rely on.
-    const next = new Server({ 'grpc.max_receive_message_length': 100 * 1024 * 1024 });
-    next.addService(gatewayServiceDefinition, service.implementation);
-    next.addService(DeliverService, deliver.implementation);
-    port = await new Promise<number>((resolve, reject) =>
-      next.bindAsync(`${host}:${port}`, credentials, (error, bound) => (error ? reject(error) : resolve(bound))),
-    );
-    return next;
-  }
-
   try {
-    server = await listen();
+    for (const org of peerOrgs) {
+      const gateway = createGatewayService({
+        channel,
+        mspId: org.mspId,
+        get address() {
+          return org.address;
+        },
+        concurrencyLimit: options.concurrencyLimit ?? 500,
+        store,
+        orderer,
+        membership,
+        signer: org.signer,
+        chaincodes: org.chaincodes,
+        organizations: peerOrgs,
+        policy,
+        faults: org === first ? faults : faultsOf(org),
+        feed,
+        logger,
+      });
+      const deliver = createDeliverService({ channel, store, feed, membership });
+      const credentials = tls
+        ? ServerCredentials.createSsl(
+            null,
+            [
+              {
+                private_key: Buffer.from(org.identities.tls.keyPem),
+                cert_chain: Buffer.from(org.identities.tls.certPem),
+              },
+            ],
+            false,
+          )
+        : ServerCredentials.createInsecure();
+      await org.serve({ gateway, deliver, credentials });
+    }
   } catch (error) {
+    for (const org of peerOrgs) await org.close('devnet failed to start');
     await store.close();
     throw error;
   }
 
-  const connection: DevnetConnection = {
-    peerEndpoint: `${host}:${port}`,
-    ...(tls ? { tlsCaPem: identities.ca.certPem, tlsHostOverride: TLS_SERVER_NAME } : {}),
-    mspId,
+  const chaincodeName = chaincodeList[0]?.name ?? 'gxtv3';
+  const connectionOf = (org: PeerOrganization): DevnetConnection => ({
+    peerEndpoint: org.address,
+    ...(tls ? { tlsCaPem: org.identities.ca.certPem, tlsHostOverride: TLS_SERVER_NAME } : {}),
+    mspId: org.mspId,
     channel,
-    identities: identities.roles,
-  };
+    identities: org.identities.roles,
+  });
+  const organizations: DevnetOrganization[] = peerOrgs.map((org) => {
+    const connection = connectionOf(org);
+    return {
+      mspId: org.mspId,
+      connection,
+      cryptoFolder: org.cryptoFolder,
+      env: () => connectionVariables(connection, tls, chaincodeName),
+      isUp: () => org.up,
+    };
+  });
+  const [firstOrganization] = organizations as [DevnetOrganization];
   logger?.info(
-    { endpoint: connection.peerEndpoint, channel, mspId, tls, chaincodes: [...chaincodes.keys()] },
+    {
+      endpoints: organizations.map((org) => `${org.mspId}@${org.connection.peerEndpoint}`),
+      channel,
+      tls,
+      chaincodes: [...first.chaincodes.keys()],
+      endorsementPolicy: options.endorsementPolicy ?? DEFAULT_ENDORSEMENT_POLICY,
+    },
     'devnet serving',
   );
 
   return {
-    connection,
-    env: () => ({
-      GX_FABRIC_PEER_ENDPOINT: connection.peerEndpoint,
-      GX_FABRIC_TLS: String(tls),
-      ...(connection.tlsCaPem ? { GX_FABRIC_TLS_CA: connection.tlsCaPem } : {}),
-      ...(connection.tlsHostOverride ? { GX_FABRIC_TLS_HOST_OVERRIDE: connection.tlsHostOverride } : {}),
-      GX_FABRIC_MSP_ID: mspId,
-      ...Object.fromEntries(
-        FABRIC_ROLES.flatMap((role) => {
-          const variables = fabricIdentityVariables(role);
-          return [
-            [variables.cert, connection.identities[role].certPem],
-            [variables.key, connection.identities[role].keyPem],
-          ];
-        }),
-      ),
-      GX_FABRIC_CHANNEL: channel,
-      GX_FABRIC_CHAINCODE: [...chaincodes.keys()][0] ?? 'gxtv3',
-    }),
+    connection: firstOrganization.connection,
+    organizations,
+    env: firstOrganization.env,
     faults,
     setCommitLatency: (ms) => orderer.setCommitLatency(ms),
     height: () => BigInt(store.height),
@@ -203,24 +267,8 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     async close() {
       if (closed) return;
       closed = true;
-      await transport.catch(() => {});
       await orderer.close();
-      service.dropStreams('devnet is shutting down');
-      deliver.dropStreams('devnet is shutting down');
-      const running = server;
-      server = undefined;
-      if (running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            running.forceShutdown();
-            resolve();
-          }, 2_000);
-          running.tryShutdown(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
+      for (const org of peerOrgs) await org.close('devnet is shutting down');
       await store.close();
     },
   };

@@ -152,6 +152,25 @@ export interface Endorsement {
  * bytes equal what the fabric-protos classes produce (transaction-codec.unit.spec.ts).
  */
 export async function endorse(input: EndorsementInput, signer: PeerSigner): Promise<Endorsement> {
+  const proposalResponsePayload = encodeProposalResponsePayload(input);
+  const endorsement = await signEndorsement(proposalResponsePayload, signer);
+  return {
+    proposalResponsePayload,
+    transactionPayload: assembleTransaction(input.proposal, proposalResponsePayload, [endorsement]),
+  };
+}
+
+/** One peer's signature over a proposal response payload, as it goes into the transaction. */
+export interface EndorserSignature {
+  endorser: Uint8Array;
+  signature: Uint8Array;
+}
+
+/**
+ * The `peer.ProposalResponsePayload` of a simulation: what every endorsing peer signs, and what must be the
+ * same bytes from each of them (a gateway refuses differing ones: "ProposalResponsePayloads do not match").
+ */
+export function encodeProposalResponsePayload(input: EndorsementInput): Uint8Array {
   const { proposal } = input;
   // peer.ChaincodeAction { results 1, events 2, response 3, chaincode_id 4 }
   const action = message(
@@ -180,13 +199,28 @@ export async function endorse(input: EndorsementInput, signer: PeerSigner): Prom
     // peer.ChaincodeID { path 1, name 2, version 3 }
     messageField(4, message(stringField(2, proposal.chaincode), stringField(3, '1.0'))),
   );
-
   const strippedPayload = proposalPayloadWithoutTransient(proposal);
   const proposalHash = createHash('sha256').update(proposal.headerBytes).update(strippedPayload).digest();
   // peer.ProposalResponsePayload { proposal_hash 1, extension 2 }
-  const proposalResponsePayload = encode(message(bytesField(1, proposalHash), embeddedField(2, action)));
-  const signature = await signer.signInBackground(Buffer.concat([proposalResponsePayload, signer.serializedIdentity]));
+  return encode(message(bytesField(1, proposalHash), embeddedField(2, action)));
+}
 
+/** `signer`'s endorsement of a proposal response payload (signature over payload ‖ endorser, as a peer signs). */
+export async function signEndorsement(
+  proposalResponsePayload: Uint8Array,
+  signer: PeerSigner,
+): Promise<EndorserSignature> {
+  const signature = await signer.signInBackground(Buffer.concat([proposalResponsePayload, signer.serializedIdentity]));
+  return { endorser: signer.serializedIdentity, signature };
+}
+
+/** The prepared transaction's payload carrying `endorsements` (in the order given), as protoutil assembles it. */
+export function assembleTransaction(
+  proposal: DecodedProposal,
+  proposalResponsePayload: Uint8Array,
+  endorsements: readonly EndorserSignature[],
+): Uint8Array {
+  const strippedPayload = proposalPayloadWithoutTransient(proposal);
   // peer.ChaincodeActionPayload { chaincode_proposal_payload 1, action 2: ChaincodeEndorsedAction {
   //   proposal_response_payload 1, endorsements 2: [Endorsement { endorser 1, signature 2 }] } }
   const actionPayload = message(
@@ -195,7 +229,7 @@ export async function endorse(input: EndorsementInput, signer: PeerSigner): Prom
       2,
       message(
         bytesField(1, proposalResponsePayload),
-        messageField(2, message(bytesField(1, signer.serializedIdentity), bytesField(2, signature))),
+        ...endorsements.map((e) => messageField(2, message(bytesField(1, e.endorser), bytesField(2, e.signature)))),
       ),
     ),
   );
@@ -205,7 +239,7 @@ export async function endorse(input: EndorsementInput, signer: PeerSigner): Prom
   );
   // common.Payload { header 1, data 2 }, the header being the proposal's (common.Header { channel_header 1,
   // signature_header 2 }), re-encoded from its two fields as the fabric-protos classes would.
-  const transactionPayload = encode(
+  return encode(
     message(
       messageField(
         1,
@@ -214,7 +248,6 @@ export async function endorse(input: EndorsementInput, signer: PeerSigner): Prom
       embeddedField(2, transaction),
     ),
   );
-  return { proposalResponsePayload, transactionPayload };
 }
 
 const strippedPayloads = new WeakMap<DecodedProposal, Uint8Array>();

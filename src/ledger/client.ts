@@ -47,6 +47,7 @@ import {
 import {
   fabricCircuitBreakerState,
   fabricCommitOutcomes,
+  fabricLedgerEndorsable,
   fabricLedgerReachable,
   fabricReconnectsTotal,
 } from './metrics.js';
@@ -526,18 +527,25 @@ class FabricLedgerClient implements LedgerClient {
     let channel: GatewayChannel | undefined;
     try {
       channel = this.#current();
-      // Not through the breaker: health must probe the peer even while the breaker holds calls back.
+      // Not through the breaker: health must probe the peer even while the breaker holds calls back. Endorsed,
+      // not evaluated: an evaluate runs on one peer and succeeds while another organization the policy needs
+      // is down (docs/fabric.md, two organizations); the endorsement is never submitted.
       await channel
         .contract(this.#reader, 'AdminContract')
         .newProposal('Ping')
-        .evaluate({ deadline: Date.now() + this.#deadlines.healthMs });
+        .endorse({ deadline: Date.now() + this.#deadlines.healthMs });
       this.#onSuccess(channel);
-      return { reachable: true, latencyMs: Math.round(performance.now() - started) };
+      fabricLedgerEndorsable.set({ client: this.#name }, 1);
+      return { reachable: true, endorsable: true, latencyMs: Math.round(performance.now() - started) };
     } catch (error) {
       if (channel) this.#onFailure(channel, error);
-      this.#reachable(false);
+      // The gateway answered that the policy cannot be satisfied now: the peer is there, the network is not.
+      const answered = error instanceof GatewayError && !isPeerFailure(error);
+      this.#reachable(answered);
+      fabricLedgerEndorsable.set({ client: this.#name }, 0);
       return {
-        reachable: false,
+        reachable: answered,
+        endorsable: false,
         latencyMs: Math.round(performance.now() - started),
         error: classifyError(error).message,
       };

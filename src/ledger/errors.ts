@@ -131,6 +131,43 @@ export function misconfigurationReason(error: unknown): string | undefined {
   return MISCONFIGURATION.find(({ pattern }) => texts.some((text) => pattern.test(text)))?.reason;
 }
 
+/**
+ * A gateway that could not collect the endorsements the policy needs because a peer is down (docs/fabric.md,
+ * two organizations): at once `9 FAILED_PRECONDITION … no peer combination can satisfy the endorsement policy`
+ * (also for a policy no live peers can satisfy), or, briefly, `10 ABORTED` with the peer's Unavailable detail.
+ */
+const POLICY_UNSATISFIABLE = /no peer combination can satisfy the endorsement policy/;
+const ENDORSER_UNREACHABLE = /code = Unavailable|connection refused|connection reset/i;
+/** The organizations' peers simulated the proposal and came to different results: nondeterministic chaincode. */
+const PAYLOADS_DIFFER = /ProposalResponsePayloads do not match/;
+
+/**
+ * Whether `error` says the ledger cannot endorse any write now, whatever the command: the peer is unreachable,
+ * the circuit breaker holds calls back, or the endorsement policy cannot be satisfied by the peers that are
+ * up. Commands that meet it are not the cause and should wait, not spend attempts (the submitter pauses).
+ */
+export function isEndorsementOutage(error: unknown): boolean {
+  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) return true;
+  if (!(error instanceof GatewayError)) return false;
+  if (misconfigurationReason(error) !== undefined || chaincodeMessage(error) !== undefined) return false;
+  return endorsersUnavailable(error) || error.code === GrpcStatus.UNAVAILABLE || isConnectionFailure(error);
+}
+
+/** The gateway answered, but the peers the policy needs are not all up (docs/fabric.md: code 9 at once, or briefly 10 with an Unavailable detail). */
+function endorsersUnavailable(error: GatewayError): boolean {
+  if (POLICY_UNSATISFIABLE.test(error.message)) return true;
+  return (
+    error.code === GrpcStatus.ABORTED &&
+    error.details.length > 0 &&
+    error.details.every((detail) => ENDORSER_UNREACHABLE.test(detail.message))
+  );
+}
+
+/** Whether the organizations' endorsements of a proposal differed (a permanent failure: nondeterminism). */
+export function isEndorsementMismatch(error: unknown): boolean {
+  return error instanceof GatewayError && error.details.some((detail) => PAYLOADS_DIFFER.test(detail.message));
+}
+
 const CHAINCODE_RESPONSE = /chaincode response (\d+), ?([\s\S]*)$/;
 const GX_CODE = /\b(GX_[A-Z0-9_]+)\b/;
 
@@ -148,7 +185,7 @@ export function chaincodeMessage(error: GatewayError): string | undefined {
   return undefined;
 }
 
-function classifyGatewayError(error: GatewayError): ErrorClassification {
+function classifyGatewayError(error: GatewayError, call: CallContext): ErrorClassification {
   const fromChaincode = chaincodeMessage(error);
   if (fromChaincode !== undefined) {
     const gxCode = GX_CODE.exec(fromChaincode)?.[1];
@@ -162,6 +199,16 @@ function classifyGatewayError(error: GatewayError): ErrorClassification {
   const message = detailText ? `${error.message} (${detailText})` : error.message;
   const misconfigured = misconfigurationReason(error);
   if (misconfigured !== undefined) return { kind: 'PERMANENT', reason: misconfigured, message };
+  if (isEndorsementMismatch(error)) {
+    // Asking again runs the same code on the same peers: it differs again. The chaincode must be fixed.
+    const subject = call.function ? `${call.function} is not deterministic` : 'the chaincode is not deterministic';
+    return {
+      kind: 'PERMANENT',
+      reason: 'ENDORSEMENT_MISMATCH',
+      message: `endorsements differ between organizations: ${subject} (it must depend on its inputs and the ledger only: no clock, randomness, map order or memory of its own): ${message}`,
+    };
+  }
+  if (endorsersUnavailable(error)) return { kind: 'TRANSIENT', reason: 'ENDORSEMENT_UNAVAILABLE', message };
   if (TRANSIENT_GRPC_CODES.has(error.code) || TRANSIENT_MESSAGE.test(message)) {
     const reason = /too many requests/i.test(message) ? 'GATEWAY_CONCURRENCY_LIMIT' : grpcName(error.code);
     return { kind: 'TRANSIENT', reason, message };
@@ -173,11 +220,16 @@ function classifyGatewayError(error: GatewayError): ErrorClassification {
   return { kind: 'PERMANENT', reason: grpcName(error.code), message };
 }
 
+/** What the caller knows of the failed call, for messages (e.g. `TokenomicsContract:Transfer`). */
+export interface CallContext {
+  function?: string;
+}
+
 /**
  * Decides whether `error` is worth retrying. The single source of that decision: the submitter, the API's
  * error mapping and the projector all ask here.
  */
-export function classifyError(error: unknown): ErrorClassification {
+export function classifyError(error: unknown, call: CallContext = {}): ErrorClassification {
   if (error instanceof InvalidRequestError) {
     return { kind: 'PERMANENT', reason: 'INVALID_PAYLOAD', message: error.message };
   }
@@ -189,7 +241,7 @@ export function classifyError(error: unknown): ErrorClassification {
     const kind: ErrorKind = TRANSIENT_VALIDATION_CODES.has(error.code) ? 'TRANSIENT' : 'PERMANENT';
     return { kind, reason: name, message: error.message };
   }
-  if (error instanceof GatewayError) return classifyGatewayError(error);
+  if (error instanceof GatewayError) return classifyGatewayError(error, call);
   if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
     return {
       kind: 'TRANSIENT',

@@ -8,6 +8,8 @@ import {
   EndorseError,
   GatewayError,
   isConnectionFailure,
+  isEndorsementMismatch,
+  isEndorsementOutage,
   isPeerFailure,
   validationCodeName,
 } from './errors.js';
@@ -51,7 +53,7 @@ describe('classifyError: a peer that is up but does not know the settings (docs/
       status.FAILED_PRECONDITION,
       '9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy',
     );
-    expect(classifyError(orgDown)).toMatchObject({ kind: 'TRANSIENT', reason: 'FAILED_PRECONDITION' });
+    expect(classifyError(orgDown)).toMatchObject({ kind: 'TRANSIENT', reason: 'ENDORSEMENT_UNAVAILABLE' });
   });
 
   it('makes a refused creator permanent on endorse, where the refusal is only in the details', () => {
@@ -150,5 +152,59 @@ describe('connection and peer failures', () => {
   it('names validation codes', () => {
     expect(validationCodeName(11)).toBe('MVCC_READ_CONFLICT');
     expect(validationCodeName(0)).toBe('VALID');
+  });
+});
+
+describe('two organizations (docs/fabric.md): outages and differing endorsements', () => {
+  const collectError = (address: string, message: string) =>
+    new EndorseError({
+      code: status.ABORTED,
+      message: '10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info',
+      details: [{ address, mspId: 'Org2MSP', message }],
+      cause: serviceError(status.ABORTED, 'failed to collect enough transaction endorsements'),
+      transactionId: 'tx1',
+    });
+
+  it('an organization whose peer is down: code 9, then an outage, transient, not a misconfiguration', () => {
+    const error = gatewayError(
+      status.FAILED_PRECONDITION,
+      '9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy',
+    );
+    expect(classifyError(error)).toMatchObject({ kind: 'TRANSIENT', reason: 'ENDORSEMENT_UNAVAILABLE' });
+    expect(isEndorsementOutage(error)).toBe(true);
+  });
+
+  it('the first endorsement after the peer stopped: ABORTED with its Unavailable detail, an outage too', () => {
+    const error = collectError(
+      'peer0.org2:9051',
+      'rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp 10.0.0.2:9051: connect: connection refused"',
+    );
+    expect(classifyError(error)).toMatchObject({ kind: 'TRANSIENT', reason: 'ENDORSEMENT_UNAVAILABLE' });
+    expect(isEndorsementOutage(error)).toBe(true);
+  });
+
+  it('a peer unreachable, an open circuit: outages; a chaincode refusal or an unknown chaincode: not', () => {
+    expect(isEndorsementOutage(gatewayError(status.UNAVAILABLE, '14 UNAVAILABLE: No connection established'))).toBe(
+      true,
+    );
+    expect(isEndorsementOutage(new BrokenCircuitError())).toBe(true);
+    expect(isEndorsementOutage(endorseError('GX_NOT_FOUND: no such user'))).toBe(false);
+    const unknownChaincode = gatewayError(
+      status.FAILED_PRECONDITION,
+      '9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode x in channel ch',
+    );
+    expect(isEndorsementOutage(unknownChaincode)).toBe(false);
+    expect(isEndorsementOutage(new Error('socket hang up'))).toBe(false);
+  });
+
+  it('endorsements that differ: permanent, naming nondeterminism and the function when known', () => {
+    const error = collectError('peer0.org2:9051', 'ProposalResponsePayloads do not match');
+    expect(isEndorsementMismatch(error)).toBe(true);
+    expect(isEndorsementOutage(error)).toBe(false);
+    const verdict = classifyError(error, { function: 'TokenomicsContract:Transfer' });
+    expect(verdict).toMatchObject({ kind: 'PERMANENT', reason: 'ENDORSEMENT_MISMATCH' });
+    expect(verdict.message).toContain('TokenomicsContract:Transfer is not deterministic');
+    expect(verdict.message).toContain('ProposalResponsePayloads do not match');
+    expect(classifyError(error).message).toContain('the chaincode is not deterministic');
   });
 });

@@ -19,6 +19,8 @@ export {
   type ErrorKind,
   GatewayError,
   InvalidRequestError,
+  isEndorsementMismatch,
+  isEndorsementOutage,
   LedgerClosedError,
   LedgerConfigurationError,
   newCommitError,

@@ -30,6 +30,18 @@ export const fabricLedgerReachable = new Gauge({
 });
 
 /**
+ * 1 when the last health probe had a write endorsed (every organization the endorsement policy needs
+ * answered), 0 when it could not be: `fabric_ledger_reachable` can be 1 meanwhile (the client's own peer
+ * answers evaluates while another organization's peer is down).
+ */
+export const fabricLedgerEndorsable = new Gauge({
+  name: 'fabric_ledger_endorsable',
+  help: 'Whether the last health probe could have a write endorsed under the endorsement policy (1) or not (0)',
+  labelNames: ['client'] as const,
+  registers: [registry],
+});
+
+/**
  * How the outcomes of submitted transactions were learned: from the one filtered-block stream, or by a
  * CommitStatus call (stream not yet positioned or degraded, resubmitted bytes, not seen in time).
  */

@@ -74,7 +74,13 @@ export interface LedgerEventsOptions {
 }
 
 export interface LedgerHealth {
+  /** The peer answered (even if only to say the endorsement policy cannot be satisfied now). */
   reachable: boolean;
+  /**
+   * A write can be endorsed now: the gateway collected the endorsements the chaincode's policy needs (of every
+   * organization it needs, not only the peer the client talks to).
+   */
+  endorsable: boolean;
   latencyMs: number;
   error?: string;
 }
@@ -122,7 +128,11 @@ export interface LedgerClient {
     blockNumber: bigint;
     events: number;
   }>;
-  /** Evaluates `AdminContract:Ping` with a short deadline. Never throws. */
+  /**
+   * Endorses `AdminContract:Ping` with a short deadline, without submitting it (nothing is written): the
+   * gateway collects the endorsements the policy needs, so this tells whether a write can be endorsed, not
+   * only whether one peer answers. Never throws.
+   */
   health(): Promise<LedgerHealth>;
   close(): Promise<void>;
 }

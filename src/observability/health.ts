@@ -33,21 +33,25 @@ export async function projectorStatus(db: pg.Pool): Promise<ProjectorStatus> {
   return { lastBlock: num(row.last_block), lagBlocks: num(row.lag_blocks), lagMs: num(row.lag_ms) };
 }
 
-/** Ledger reachability as probed by the ledger client (injected; absent means unknown). */
+/**
+ * Ledger health as probed by the ledger client (injected; absent means unknown): whether its peer answers,
+ * and whether a write can be endorsed (every organization the endorsement policy needs is up).
+ */
 export interface LedgerHealth {
   reachable: boolean;
+  endorsable: boolean;
   latencyMs: number | null;
   error?: string;
 }
 
-/** What the API needs of the ledger client: a cheap reachability probe. */
+/** What the API needs of the ledger client: a cheap probe that has a write endorsed (never submitted). */
 export interface LedgerProbe {
-  health(): Promise<{ reachable: boolean; latencyMs: number; error?: string }>;
+  health(): Promise<{ reachable: boolean; endorsable: boolean; latencyMs: number; error?: string }>;
 }
 
 /** Probes the ledger with a deadline; an absent probe or a failure reports unreachable, never throws. */
 export async function ledgerHealth(probe: LedgerProbe | undefined, timeoutMs = 2000): Promise<LedgerHealth> {
-  if (!probe) return { reachable: false, latencyMs: null, error: 'no ledger client configured' };
+  if (!probe) return { reachable: false, endorsable: false, latencyMs: null, error: 'no ledger client configured' };
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
@@ -56,11 +60,12 @@ export async function ledgerHealth(probe: LedgerProbe | undefined, timeoutMs = 2
     const health = await Promise.race([probe.health(), timeout]);
     return {
       reachable: health.reachable,
+      endorsable: health.endorsable,
       latencyMs: health.latencyMs,
       ...(health.error ? { error: health.error } : {}),
     };
   } catch (error) {
-    return { reachable: false, latencyMs: null, error: (error as Error).message };
+    return { reachable: false, endorsable: false, latencyMs: null, error: (error as Error).message };
   } finally {
     clearTimeout(timer);
   }

@@ -136,3 +136,33 @@ export async function releaseCommands(pool: pg.Pool, workerId: string, ids: read
   );
   return result.rowCount ?? 0;
 }
+
+/**
+ * Gives claimed rows back after an attempt the ledger could not serve at all (an outage: no endorsement
+ * possible): the attempt is not counted, the row is due again at once (the submitter pauses claiming until
+ * the ledger can endorse), and `error` tells why it waits. A row whose signed transaction is stored keeps it
+ * and is marked FAILED with a retry due, as any retry of stored bytes is (the claim resubmits them).
+ */
+export async function deferCommands(
+  pool: pg.Pool,
+  workerId: string,
+  deferred: ReadonlyArray<{ id: string; error: string }>,
+): Promise<Set<string>> {
+  const result = await pool.query<{ id: string }>(
+    `WITH input AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(id uuid, error text)),
+     updated AS (
+       UPDATE outbox_command o
+          SET locked_by = NULL, locked_at = NULL, next_attempt_at = now(),
+              attempts = greatest(o.attempts - 1, 0),
+              status = CASE WHEN o.signed_tx IS NULL THEN 'PENDING' ELSE 'FAILED' END,
+              error = i.error, error_kind = 'TRANSIENT', updated_at = now()
+         FROM input i
+        WHERE o.id = ANY($3::uuid[]) AND o.id = i.id AND o.locked_by = $1::text
+          AND o.status IN ('PENDING', 'SUBMITTED')
+       RETURNING o.id, o.status
+     )
+     SELECT id, CASE WHEN status = 'FAILED' THEN pg_notify('${COMMAND_STATUS_CHANNEL}', id::text) END FROM updated`,
+    [workerId, JSON.stringify(deferred), deferred.map((d) => d.id)],
+  );
+  return new Set(result.rows.map((row) => row.id));
+}

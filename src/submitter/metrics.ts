@@ -91,3 +91,27 @@ export const outboxDeadLetters = new Gauge({
   registers: [registry],
   collect: readGauges,
 });
+
+/**
+ * 1 while the submitter has paused claiming because the ledger cannot endorse any write (peers unreachable,
+ * endorsement policy unsatisfiable), 0 otherwise. Commands wait meanwhile; none spends an attempt.
+ */
+export const submitterLedgerUnavailable = new Gauge({
+  name: 'gx_submitter_ledger_unavailable',
+  help: 'Whether the submitter is paused because the ledger cannot endorse writes (1) or not (0)',
+  registers: [registry],
+});
+
+/** Times the submitter paused for a ledger outage (each pause lasts until a probe endorsement succeeds). */
+export const submitterOutagePauses = new Counter({
+  name: 'gx_submitter_outage_pauses_total',
+  help: 'Times the submitter paused claiming because the ledger could not endorse writes',
+  registers: [registry],
+});
+
+/** Commands given back, their attempt uncounted, because the ledger could not endorse them (an outage). */
+export const submitterCommandsDeferred = new Counter({
+  name: 'gx_submitter_commands_deferred_total',
+  help: 'Outbox commands given back without spending an attempt because the ledger could not endorse writes',
+  registers: [registry],
+});

@@ -5,8 +5,8 @@ import { ConfigError, loadConfig } from '../config.js';
 import { CredentialError, createLedgerClient, type LedgerClient } from '../ledger/index.js';
 import { checkLedgerTarget } from '../ledger/target-check.js';
 import { startProbeServer } from '../observability/probe-server.js';
-import { databaseChecks, readinessOf } from '../observability/readiness.js';
 import { startRole, untilSignal } from '../runtime.js';
+import { submitterReadiness } from './readiness.js';
 import { startSubmitter } from './submitter.js';
 
 /** Runs the submitter until SIGINT/SIGTERM, then shuts down gracefully. */
@@ -44,13 +44,7 @@ export async function runSubmitter(): Promise<void> {
   const probes = await startProbeServer({
     host: config.http.host,
     port: config.http.metricsPort,
-    readiness: async () => {
-      const [database, health] = await Promise.all([databaseChecks(db.pool), ledger.health()]);
-      return readinessOf(
-        { ...database, submitter: { ok: submitter.isRunning(), inFlight: submitter.inFlight() } },
-        { ledger: { ok: health.reachable, latencyMs: health.latencyMs, error: health.error } },
-      );
-    },
+    readiness: () => submitterReadiness(db.pool, ledger, submitter),
   });
   logger.info({ metricsPort: probes.port }, 'submitter serving /metrics, /livez, /readyz');
   await untilSignal(logger, async () => {

@@ -27,7 +27,13 @@ import {
 } from '../commands/catalogue.js';
 import { type ListenConnection, openListenConnection } from '../db/listen-connection.js';
 import { Batcher } from '../db/micro-batcher.js';
-import { classifyError, type LedgerClient, newCommitError, type SubmittedTransaction } from '../ledger/index.js';
+import {
+  classifyError,
+  isEndorsementOutage,
+  type LedgerClient,
+  newCommitError,
+  type SubmittedTransaction,
+} from '../ledger/index.js';
 import type { Logger } from '../observability/logger.js';
 import { contextOf, inSpan } from '../observability/tracing.js';
 import { readOutboxGauges } from '../outbox/backlog.js';
@@ -35,6 +41,7 @@ import { OUTBOX_CHANNEL } from '../outbox/channels.js';
 import { type ClaimedCommand, claimCommands } from '../outbox/claim.js';
 import {
   type AttemptOutcome,
+  deferCommands,
   type RecordedOutcome,
   type RetryPolicy,
   recordOutcomes,
@@ -49,6 +56,9 @@ import {
   outboxInsertToSubmit,
   outboxProcessingDuration,
   setOutboxGaugeSource,
+  submitterCommandsDeferred,
+  submitterLedgerUnavailable,
+  submitterOutagePauses,
 } from './metrics.js';
 
 export interface SubmitterOptions {
@@ -76,6 +86,11 @@ export interface SubmitterOptions {
   pollIntervalMs?: number;
   /** How often to look for rows orphaned by dead submitters (default 2 s). */
   maintenanceIntervalMs?: number;
+  /**
+   * While the ledger cannot endorse writes (an outage), how often to probe it: from `initialMs` (default
+   * 250 ms) doubling to `maxMs` (default 2 s), so claiming resumes within about `maxMs` of recovery.
+   */
+  outageProbe?: { initialMs: number; maxMs: number };
   /** How long stop() lets in-flight commands finish (default 30 s). */
   drainTimeoutMs?: number;
   /** Unique per process; default `<host>:<pid>:<uuid>`. */
@@ -95,6 +110,8 @@ export interface Submitter {
   inFlight(): number;
   /** True while claiming (false once stopping). */
   isRunning(): boolean;
+  /** True while paused because the ledger cannot endorse writes; claiming resumes once a probe succeeds. */
+  ledgerUnavailable(): boolean;
   /** Stops claiming, lets in-flight commands finish (up to the drain timeout), gives back the rest, exits. */
   stop(): Promise<void>;
 }
@@ -153,6 +170,9 @@ class OutboxSubmitter implements Submitter {
   readonly #gate = new ConflictGate();
   readonly #store: Batcher<SignedTransactionRecord, boolean>;
   readonly #outcomes: Batcher<AttemptOutcome, RecordedOutcome | undefined>;
+  readonly #deferrals: Batcher<{ id: string; error: string }, boolean>;
+  /** Set while the ledger cannot endorse writes: the claim loop waits and a probe loop runs. */
+  #outage: { since: number; probing: Promise<void> } | undefined;
   #listen: ListenConnection | undefined;
   readonly #sendLimit: BulkheadPolicy;
   /**
@@ -187,6 +207,7 @@ class OutboxSubmitter implements Submitter {
       backoffMaxMs: 300_000,
       pollIntervalMs: 5_000,
       maintenanceIntervalMs: 2_000,
+      outageProbe: { initialMs: 250, maxMs: 2_000 },
       drainTimeoutMs: 30_000,
       endorseConcurrency: 64,
       ...options,
@@ -226,6 +247,14 @@ class OutboxSubmitter implements Submitter {
       },
       { maxConcurrent: 1 },
     );
+    this.#deferrals = new Batcher(
+      async (items) => {
+        const deferred = await deferCommands(relaxedPool, this.workerId, items);
+        return items.map((item) => deferred.has(item.id));
+      },
+      { maxConcurrent: 1 },
+    );
+    submitterLedgerUnavailable.set(0);
   }
 
   async start(): Promise<void> {
@@ -266,6 +295,48 @@ class OutboxSubmitter implements Submitter {
     return !this.#stopping;
   }
 
+  ledgerUnavailable(): boolean {
+    return this.#outage !== undefined;
+  }
+
+  /**
+   * The ledger cannot endorse writes (every command would fail the same way): stop claiming and probe with an
+   * endorsement until one succeeds, then claim again at once. Commands met by the outage were given back with
+   * their attempt uncounted, so an outage of any length dead-letters nothing.
+   */
+  #pauseForOutage(error: unknown, reason: string): void {
+    if (this.#outage || this.#stopping) return;
+    submitterLedgerUnavailable.set(1);
+    submitterOutagePauses.inc();
+    this.#logger.warn(
+      { err: error, reason },
+      'the ledger cannot endorse writes; claiming paused, probing until it can (commands wait, no attempt is spent)',
+    );
+    const since = performance.now();
+    const probing = (async () => {
+      const delays = createBackoff(this.#o.outageProbe);
+      let last: string | undefined;
+      while (!this.#stopping) {
+        await sleep(delays.next());
+        if (this.#stopping) break;
+        const health = await this.#o.ledger.health();
+        if (health.endorsable) break;
+        if (health.error !== last) this.#logger.warn({ error: health.error }, 'ledger still cannot endorse writes');
+        last = health.error;
+      }
+      if (!this.#stopping) {
+        this.#logger.info(
+          { pausedMs: Math.round(performance.now() - since) },
+          'the ledger endorses writes again; claiming resumed',
+        );
+      }
+      this.#outage = undefined;
+      submitterLedgerUnavailable.set(0);
+      this.#wakeup.fire();
+    })();
+    this.#outage = { since, probing };
+  }
+
   async #runClaimLoop(): Promise<void> {
     const failures = createBackoff({ initialMs: 200, maxMs: 10_000 });
     /** The last claim came back full: more rows are due than this replica takes at once (a backlog). */
@@ -279,6 +350,12 @@ class OutboxSubmitter implements Submitter {
       // sent command would cost a statement per command). The window itself is always filled to the last
       // place, and without a backlog any room is claimed at once (a new command starts within milliseconds).
       const minimum = backlog ? Math.min(this.#o.batchSize, CLAIM_BATCH_UNDER_BACKLOG) : 1;
+      if (this.#outage) {
+        // Nothing claimed while no write can be endorsed: commands wait in the outbox, spending no attempt.
+        // The probe loop wakes this loop when the ledger endorses again.
+        await this.#wakeup.wait(this.#o.pollIntervalMs);
+        continue;
+      }
       if (windowRoom <= 0 || sendRoom < minimum) {
         this.#windowFull = true;
         await this.#wakeup.wait(this.#o.pollIntervalMs);
@@ -435,7 +512,16 @@ class OutboxSubmitter implements Submitter {
         };
       }
     } catch (error) {
-      const verdict = classifyError(error);
+      const verdict = classifyError(error, { function: call && `${call.contract}:${call.fn}` });
+      if (isEndorsementOutage(error)) {
+        // Not this command's fault: it waits for the ledger, without spending an attempt.
+        this.#pauseForOutage(error, verdict.reason);
+        if (await this.#defer(command.id, verdict.message)) {
+          submitterCommandsDeferred.inc();
+          outboxProcessingDuration.observe((performance.now() - started) / 1000);
+          return;
+        }
+      }
       outcome = {
         id: command.id,
         outcome: 'FAILED',
@@ -456,6 +542,16 @@ class OutboxSubmitter implements Submitter {
     if (traced) trace.getSpan(traced)?.setAttribute('gx.command.outcome', label);
     if (label === 'FAILED')
       log().warn({ error: outcome.outcome === 'FAILED' ? outcome.error : undefined }, 'command dead-lettered');
+  }
+
+  /** Gives a row back after an outage met it; false when it could not be (then its outcome is recorded). */
+  async #defer(id: string, error: string): Promise<boolean> {
+    try {
+      return await this.#deferrals.add({ id, error: `waiting for the ledger to endorse again: ${error}` });
+    } catch (failure) {
+      this.#logger.error({ err: failure, commandId: id }, 'giving a command back failed; recording the attempt');
+      return false;
+    }
   }
 
   /** Wakes the claim loop when a retry this worker scheduled falls due (no NOTIFY announces it). */
@@ -494,7 +590,8 @@ class OutboxSubmitter implements Submitter {
   }
 
   async #maintain(): Promise<void> {
-    if (this.#stopping) return;
+    // Orphans are adopted once the ledger can take them: adopting now would only give them back.
+    if (this.#stopping || this.#outage) return;
     try {
       const room = Math.max(0, this.#o.window - this.#held.size);
       if (room > 0) {
@@ -542,8 +639,10 @@ class OutboxSubmitter implements Submitter {
         'drain timeout: gave back unsubmitted commands; submitted ones will be resolved by the next submitter',
       );
     }
+    await this.#outage?.probing;
     await this.#store.drained();
     await this.#outcomes.drained();
+    await this.#deferrals.drained();
     await this.#listen?.close();
     await unregisterWorker(this.#o.pool, this.workerId).catch(() => undefined);
     await this.#relaxedPool.end();

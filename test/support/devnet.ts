@@ -116,3 +116,6 @@ export async function startCliDevnet(dataDir: string, args: string[]): Promise<C
     },
   };
 }
+
+/** The fixture chaincode with nondeterministic functions (randomness, the clock, per-instance memory). */
+export const NONDETERMINISTIC_CHAINCODE = path.resolve(import.meta.dirname, '../fixtures/nondeterministic-chaincode');

@@ -55,7 +55,8 @@ export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOp
       projectorStatus(pool).catch(() => undefined),
     ]);
     return readinessOf(database, {
-      ledger: { ok: ledger.reachable, ...ledger },
+      // A write endorsed, not only a peer answering: evaluate works while another organization is down.
+      ledger: { ok: ledger.endorsable, ...ledger },
       projector: { ok: projector !== undefined && lagWithin(projector, thresholds), ...projector },
       outbox: {
         ok: outbox !== undefined && (outbox.oldestPendingAgeMs ?? 0) <= thresholds.maxPendingAgeMs,
