@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, startTestApi, type TestApi } from '../../../test/support/api-server.js';
 import {
-  devnetOnly,
   externalLedger,
   projectFromCurrentBlock,
   startTestLedger,
@@ -115,7 +114,7 @@ afterAll(async () => {
   await devnet?.stop();
 });
 
-describe(`relationships and trust over the whole system ${externalLedger ? devnetOnly('fresh users') : ''}`, () => {
+describe('relationships and trust over the whole system', () => {
   it('starts every registered user at the base score; 404 before on-chain registration', async () => {
     expect(await trustOf(alice)).toEqual({ score: 10, breakdown: { base: 10, family: 0, business: 0, friends: 0 } });
     const fresh = await api.registerUser();
