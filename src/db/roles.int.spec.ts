@@ -11,10 +11,12 @@ import {
   poolIds,
   poolNames,
   profileDigest,
+  relationshipIdOf,
   treasuryIdOf,
+  trustScoreOf,
 } from '@gx/chaincode';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApi, type TestApi } from '../../test/support/api-server.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import {
@@ -26,6 +28,7 @@ import {
 } from '../../test/support/event-fixtures.js';
 import { insertProfile, issueCreateUser, project } from '../../test/support/projection.js';
 import { DEFAULT_SYSTEM_PARAMS } from '../capabilities/admin/default-system-params.js';
+import { DevMailbox } from '../mail/dev-mailbox.js';
 import { createLogger } from '../observability/logger.js';
 import { readOutboxGauges } from '../outbox/backlog.js';
 import { claimCommands } from '../outbox/claim.js';
@@ -120,9 +123,44 @@ describe('gx_api', () => {
     expect((await api.request('GET', '/readyz')).status).toBe(200);
   });
 
+  it('serves relationships, trust scores and password reset through the real routes', async () => {
+    const mailbox = new DevMailbox();
+    const withMail = await startTestApi({ mailer: mailbox, devMailbox: mailbox }, { databaseRole: 'gx_api' });
+    try {
+      const [alice, bob] = [await withMail.registerUser(), await withMail.registerUser()];
+      await withMail.putOnLedger(alice);
+      const bobId = await withMail.putOnLedger(bob);
+      const requested = await withMail.request('POST', '/api/v1/relationships', {
+        token: alice.accessToken,
+        body: { toFabricUserId: bobId, type: 'FRIEND' },
+      });
+      expect(requested.status, requested.text).toBe(202);
+      for (const path of ['/api/v1/relationships', '/api/v1/users/me/trust']) {
+        expect((await withMail.request('GET', path, { token: alice.accessToken })).status).toBe(200);
+      }
+      expect(
+        (await withMail.request('POST', '/api/v1/auth/password-reset', { body: { email: alice.email } })).status,
+      ).toBe(202);
+      const mail = await vi.waitFor(() => {
+        const [first] = mailbox.messages(alice.email);
+        if (!first) throw new Error('no mail yet');
+        return first;
+      });
+      const token = /^([A-Za-z0-9_-]{43})$/m.exec(mail.text)?.[1];
+      const confirmed = await withMail.request('POST', '/api/v1/auth/password-reset/confirm', {
+        body: { token, newPassword: 'Quiet harbour lanterns 94!' },
+      });
+      expect(confirmed.status, confirmed.text).toBe(204);
+    } finally {
+      await withMail.close();
+    }
+  });
+
   it('cannot write the read models, take commands from the submitter or read its registry', async () => {
     const pool = api.db.poolAs('gx_api');
     expect(await refused(pool, `INSERT INTO wallet (fabric_user_id, balance) VALUES ('X', 1)`)).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, `UPDATE trust_score SET score = 100`)).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, `DELETE FROM relationship`)).toBe(PERMISSION_DENIED);
     expect(await refused(pool, `UPDATE projector_state SET last_block = 0`)).toBe(PERMISSION_DENIED);
     expect(await refused(pool, 'DELETE FROM outbox_command')).toBe(PERMISSION_DENIED);
     expect(await refused(pool, 'SELECT * FROM submitter_worker')).toBe(PERMISSION_DENIED);
@@ -312,9 +350,66 @@ describe('gx_projector', () => {
     expect(fund).toEqual({ balance: '1000' });
   });
 
+  it('applies relationship events: the relationship and both trust scores', async () => {
+    const pool = as('gx_projector');
+    const ledger = new EventLedger(70_000n);
+    const timestamp = '2026-03-02T00:00:00.000Z';
+    const [from, to] = ['MY AAA AAA111 0AAAA 7001', 'SG BBB BBB222 0BBBB 7002'];
+    const requestId = randomUUID();
+    const relationship = {
+      relationshipId: relationshipIdOf(requestId),
+      type: 'SPOUSE' as const,
+      from,
+      to,
+      requestedAt: timestamp,
+      updatedAt: timestamp,
+      endedBy: null,
+    };
+    const sums = { family: 25, business: 0, friends: 0 };
+    const event = <N extends EventName>(name: N, payload: EventPayload<N>) => ({
+      eventName: name,
+      payload: Buffer.from(JSON.stringify(payload)),
+    });
+    await db.pool.query(`INSERT INTO projector_state (name) VALUES ('main') ON CONFLICT DO NOTHING`);
+    const outcome = await applyAs(pool, [
+      ...ledger.block(
+        event('RelationshipRequested', {
+          version: 1,
+          requestId,
+          timestamp,
+          relationship: { ...relationship, status: 'PENDING' },
+          by: from,
+          trust: [],
+        }),
+        event('RelationshipConfirmed', {
+          version: 1,
+          requestId: randomUUID(),
+          timestamp,
+          relationship: { ...relationship, status: 'CONFIRMED' },
+          by: to,
+          trust: [trustScoreOf(from, sums), trustScoreOf(to, sums)],
+        }),
+      ),
+    ]);
+    expect(outcome).toMatchObject({ applied: 2, rejected: 0, refused: 0 });
+    const stored = await db.pool.query('SELECT status FROM relationship WHERE relationship_id = $1', [
+      relationship.relationshipId,
+    ]);
+    expect(stored.rows).toEqual([{ status: 'CONFIRMED' }]);
+    const scores = await db.pool.query(
+      'SELECT fabric_user_id, score, family FROM trust_score WHERE fabric_user_id = ANY($1) ORDER BY fabric_user_id',
+      [[from, to]],
+    );
+    expect(scores.rows).toEqual([
+      { fabric_user_id: from, score: 35, family: 25 },
+      { fabric_user_id: to, score: 35, family: 25 },
+    ]);
+  });
+
   it('cannot read credentials or personal data, approve a profile, enqueue or audit', async () => {
     const pool = as('gx_projector');
     expect(await refused(pool, 'SELECT token_hash FROM refresh_token')).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, 'SELECT token_hash FROM password_reset_token')).toBe(PERMISSION_DENIED);
     expect(await refused(pool, 'SELECT password_hash FROM user_profile')).toBe(PERMISSION_DENIED);
     expect(await refused(pool, 'SELECT email FROM user_profile')).toBe(PERMISSION_DENIED);
     expect(await refused(pool, 'SELECT * FROM kyc_verification')).toBe(PERMISSION_DENIED);

@@ -2,14 +2,15 @@
  * No hot keys (docs/tokenomics.md): with fees on, transfers between disjoint pairs, and registrations with
  * genesis in different countries, endorsed against the same state and ordered into one block, are all VALID:
  * nothing they write is read or written by another (the fee goes to the sender's own shard, genesis counts
- * per country). The controls show the check bites: two transfers from one sender, or two registrations in one
- * country, in one block, and the second fails MVCC_READ_CONFLICT.
+ * per country), and relationship confirmations between disjoint pairs (docs/trust.md: per-user trust keys). The
+ * controls show the check bites: two transfers from one sender, two registrations in one country, or two
+ * confirmations of one user's relationships, in one block, and the second fails MVCC_READ_CONFLICT.
  *
  * Real devnet over gRPC with the backend's ledger client (the real @hyperledger/fabric-gateway client) and the
  * command catalogue's calls. Devnet cuts a block when it is full or `blockTimeoutMs` after its first
  * transaction: 500 ms lets every transaction of a round, sent together, share one block.
  */
-import { individual, type NewUserFixture, requestId } from '@gx/chaincode/testing';
+import { individual, type NewUserFixture, newUser, requestId } from '@gx/chaincode/testing';
 import { StatusCode } from '@hyperledger/fabric-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -116,5 +117,43 @@ describe.skipIf(externalLedger)(`no hot keys ${devnetOnly('needs the block cutti
 
     const sameCountry = await inOneRound([createUser(individual()), createUser(individual())]);
     expect(summary(sameCountry)).toEqual({ codes: [StatusCode.VALID, StatusCode.MVCC_READ_CONFLICT], blocks: 1 });
+  });
+
+  it('commits relationship confirmations between disjoint pairs in one block; one user twice conflicts', async () => {
+    // Businesses: registered without genesis, so one round registers them all.
+    const users = Array.from({ length: 2 * pairs + 1 }, () => newUser());
+    expect(summary(await inOneRound(users.map(createUser))).codes).toEqual(users.map(() => StatusCode.VALID));
+    const ids = users.map((user) => user.fabricUserId);
+    const request = (from: string, to: string): [CommandType, CommandPayload<'REQUEST_RELATIONSHIP'>] => [
+      'REQUEST_RELATIONSHIP',
+      { fromFabricUserId: from, toFabricUserId: to, type: 'FRIEND' },
+    ];
+    const relationshipIdOf = (outcome: CommitOutcome): string =>
+      JSON.parse(Buffer.from(outcome.result).toString('utf8')).relationship.relationshipId;
+    const confirm = (
+      relationshipId: string,
+      by: string,
+      other: string,
+    ): [CommandType, CommandPayload<'CONFIRM_RELATIONSHIP'>] => [
+      'CONFIRM_RELATIONSHIP',
+      { relationshipId, byFabricUserId: by, otherFabricUserId: other },
+    ];
+
+    const disjoint = Array.from({ length: pairs }, (_, i) => [ids[2 * i]!, ids[2 * i + 1]!] as const);
+    const requested = await inOneRound(disjoint.map(([from, to]) => request(from, to)));
+    expect(summary(requested)).toEqual({ codes: disjoint.map(() => StatusCode.VALID), blocks: 1 });
+    const confirmed = await inOneRound(
+      disjoint.map(([from, to], i) => confirm(relationshipIdOf(requested[i]!), to, from)),
+    );
+    expect(summary(confirmed)).toEqual({ codes: disjoint.map(() => StatusCode.VALID), blocks: 1 });
+
+    // Control: the last user asked by two others; both confirmations write its trust key.
+    const popular = ids[2 * pairs]!;
+    const asks = await inOneRound([request(ids[0]!, popular), request(ids[1]!, popular)]);
+    const both = await inOneRound([
+      confirm(relationshipIdOf(asks[0]!), popular, ids[0]!),
+      confirm(relationshipIdOf(asks[1]!), popular, ids[1]!),
+    ]);
+    expect(summary(both)).toEqual({ codes: [StatusCode.VALID, StatusCode.MVCC_READ_CONFLICT], blocks: 1 });
   });
 });
