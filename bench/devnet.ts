@@ -53,6 +53,8 @@ export interface DevnetBenchOptions {
    * `contract.submitTransaction` does; `block-stream`: from one DeliverFiltered stream for all of them.
    */
   commits?: 'commit-status' | 'block-stream';
+  /** Peer organizations of the devnet (MAJORITY endorsement: every one endorses when there are two); default 1. */
+  orgs?: number;
 }
 
 export interface DevnetBenchResult {
@@ -91,6 +93,7 @@ async function inProcessDevnet(
     tls: options.tls ?? true,
     chaincodes: [{ name: 'kv', module: chaincode }],
     syncWrites: options.syncWrites ?? true,
+    orgs: options.orgs ?? 1,
   });
   return { connection: devnet.connection, cpuSeconds: async () => undefined, close: () => devnet.close() };
 }
@@ -114,6 +117,7 @@ async function childProcessDevnet(
   ];
   if (options.tls === false) args.push('--no-tls');
   if (options.syncWrites === false) args.push('--no-sync');
+  if ((options.orgs ?? 1) > 1) args.push('--orgs', String(options.orgs));
   const { child } = await startNodeProcess(
     'gx devnet',
     args,

@@ -16,6 +16,7 @@ import { devnetScenarios } from './devnet.js';
 import { type BenchOptions, type BenchResult, formatTable, machineInfo, round, writeResults } from './harness.js';
 import { runHttpBench } from './http.js';
 import { benchMemory } from './memory.js';
+import { organizationScenarios } from './organizations.js';
 import { benchProjector, benchProjectorOnDevnet } from './projector.js';
 import { protocolFloorScenarios } from './protocol-floor.js';
 import { submitterScenarios } from './submitter.js';
@@ -26,6 +27,7 @@ type Scenario = (options: BenchOptions) => Promise<BenchResult[]>;
 const scenarios: Record<string, Scenario> = {
   protocol: (options) => protocolFloorScenarios(options),
   devnet: (options) => devnetScenarios(options),
+  organizations: (options) => organizationScenarios(options),
   submitter: (options) => submitterScenarios(options),
   async projector(options) {
     return [

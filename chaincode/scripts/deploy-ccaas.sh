@@ -13,6 +13,14 @@
 #   SEQUENCE            default: the committed sequence + 1 (1 on first deployment)
 #   COMMIT_PEERS        for --commit: "host:port=tls-ca-file host:port=tls-ca-file" (one per org the
 #                       endorsement policy needs; without TLS just "host:port")
+#   ENDORSEMENT_POLICY  a signature policy, e.g. "AND('Org1MSP.peer','Org2MSP.peer')" or
+#                       "OutOf(2,'Org1MSP.peer','Org2MSP.peer','Org3MSP.peer')"; default: none, i.e. the
+#                       channel's /Channel/Application/Endorsement (MAJORITY of the orgs). Part of the definition:
+#                       every org must run this script with the same value, and the commit uses it too.
+#
+# Several organisations: each runs its own chaincode server (its peers dial it), so each packages its own
+# CHAINCODE_ADDRESS and gets its own PACKAGE_ID (package ids are per org; the approved definition is not), and
+# every server sets the same CHAINCODE_BOOTSTRAP_MSP_ID (../README.md, Authorization).
 #   CHAINCODE_TLS_ROOT_CERT  CA file of the chaincode server's TLS certificate: the peers dial it with TLS
 #                       (required unless PACKAGE_ARGS holds --insecure-plaintext, for a local test network)
 #   PACKAGE_ARGS        extra arguments for package-ccaas.mjs (e.g. "--client-cert c.pem --client-key k.pem")
@@ -71,10 +79,17 @@ if [ -z "${SEQUENCE:-}" ]; then
 fi
 echo "deploy-ccaas: sequence $SEQUENCE" >&2
 
+# The policy is part of the definition each org approves and the commit names: the same value everywhere.
+if [ -n "${ENDORSEMENT_POLICY:-}" ]; then
+  set -- "$@" --signature-policy "$ENDORSEMENT_POLICY"
+  echo "deploy-ccaas: endorsement policy $ENDORSEMENT_POLICY" >&2
+fi
+
 peer lifecycle chaincode approveformyorg "$@" --channelID "$channel" --name "$name" --version "$version" \
   --package-id "$package_id" --sequence "$SEQUENCE" >&2
+# shellcheck disable=SC2086 # an empty policy adds no words.
 peer lifecycle chaincode checkcommitreadiness --channelID "$channel" --name "$name" --version "$version" \
-  --sequence "$SEQUENCE" --output json >&2
+  --sequence "$SEQUENCE" ${ENDORSEMENT_POLICY:+--signature-policy "$ENDORSEMENT_POLICY"} --output json >&2
 
 if [ "$commit" = 1 ]; then
   for entry in $COMMIT_PEERS; do

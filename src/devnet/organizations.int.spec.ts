@@ -15,10 +15,12 @@ import {
   connectTestGateway,
   KV_CHAINCODE,
   NONDETERMINISTIC_CHAINCODE,
+  startCliDevnet,
   startTestDevnet,
   type TestGateway,
 } from '../../test/support/devnet.js';
 import { DEVNET_SUITE, externalLedger } from '../../test/support/ledger.js';
+import { freePort } from '../../test/support/ports.js';
 import { classifyError } from '../ledger/errors.js';
 import { organizationEnvPath, readConnectionEnv, writeConnectionEnv } from './connection-env.js';
 
@@ -245,5 +247,54 @@ describe.skipIf(externalLedger)(`endorsement policies ${DEVNET_SUITE}`, () => {
     await expect(startTestDevnet({ orgs: 2, endorsementPolicy: "AND('GxMSP.peer','Org9MSP.peer')" })).rejects.toThrow(
       /'Org9MSP' is not an organization of this network/,
     );
+  });
+});
+
+describe.skipIf(externalLedger)(`gx devnet --orgs 2 ${DEVNET_SUITE}`, () => {
+  it('serves both organizations, writes their connection settings, and stops and starts a peer on request', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'gx-orgs-cli-'));
+    const adminPort = await freePort();
+    const cli = await startCliDevnet(dataDir, [
+      '--orgs',
+      '2',
+      '--port',
+      '0',
+      '--admin-port',
+      String(adminPort),
+      '--chaincode',
+      `kv=${KV_CHAINCODE}`,
+      '--no-sync',
+    ]);
+    try {
+      const second = await readConnectionEnv(organizationEnvPath(dataDir, 'Org2MSP', false));
+      expect(second.mspId).toBe('Org2MSP');
+      expect(cli.output()).toContain(`Org2MSP peer on ${second.peerEndpoint}`);
+      const admin = `http://127.0.0.1:${adminPort}`;
+      const status = (await (await fetch(`${admin}/status`)).json()) as { organizations: unknown[] };
+      expect(status.organizations).toEqual([
+        { mspId: 'GxMSP', endpoint: cli.connection.peerEndpoint, up: true },
+        { mspId: 'Org2MSP', endpoint: second.peerEndpoint, up: true },
+      ]);
+      const unknown = await fetch(`${admin}/faults/stop-peer?msp=Org9MSP`, { method: 'POST' });
+      expect(unknown.status).toBe(400);
+      expect(((await unknown.json()) as { error: string }).error).toMatch(/^msp must name a peer organization/);
+
+      const client = connectTestGateway(cli.connection);
+      try {
+        const kv = client.gateway.getNetwork('gxchannel').getContract('kv');
+        await kv.submitTransaction('put', 'cli', 'both');
+        expect((await fetch(`${admin}/faults/stop-peer?msp=Org2MSP`, { method: 'POST' })).status).toBe(200);
+        const down = await endorseError(kv.submitTransaction('put', 'cli', 'down'));
+        expect(down.details[0]?.mspId).toBe('Org2MSP');
+        expect((await fetch(`${admin}/faults/start-peer?msp=Org2MSP`, { method: 'POST' })).status).toBe(200);
+        await kv.submitTransaction('put', 'cli', 'again');
+        expect(text(await kv.evaluateTransaction('get', 'cli'))).toBe('again');
+      } finally {
+        client.close();
+      }
+    } finally {
+      await cli.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

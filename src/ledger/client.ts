@@ -193,6 +193,15 @@ class GatewayChannel {
   }
 }
 
+/** grpc-js's answer for a call on a channel closed before the call went out: nothing reached the peer. */
+function isUnstartedCall(error: unknown): boolean {
+  return (
+    error instanceof GatewayError &&
+    error.code === grpc.status.UNAVAILABLE &&
+    /Channel closed before call started/.test(error.message)
+  );
+}
+
 class FabricLedgerClient implements LedgerClient {
   readonly #logger: Logger;
   readonly #name: string;
@@ -312,6 +321,9 @@ class FabricLedgerClient implements LedgerClient {
       this.#onSuccess(channel);
       return result;
     } catch (error) {
+      // The channel was rebuilt (another call or stream saw it break) between taking it and starting the call:
+      // nothing was sent, so the call is made once more on the new channel rather than failed.
+      if (channel !== this.#channel && isUnstartedCall(error)) return this.#call(work);
       this.#onFailure(channel, error);
       throw error;
     }

@@ -37,6 +37,22 @@ function readMode(value: string | undefined): TestLedgerMode {
   throw new Error(`GX_TEST_LEDGER must be "devnet" (the default) or "external", not "${value}"`);
 }
 
+/**
+ * Organizations of the devnets ledger-facing specs start (`GX_TEST_DEVNET_ORGS`, default 2, MAJORITY policy):
+ * each runs gxtv3 on its own peer, so a chaincode function that is not deterministic fails the suite with
+ * "ProposalResponsePayloads do not match" instead of passing on a single peer.
+ */
+export const TEST_DEVNET_ORGS = readOrgs(process.env.GX_TEST_DEVNET_ORGS);
+
+function readOrgs(value: string | undefined): number {
+  if (value === undefined || value === '') return 2;
+  const orgs = Number(value);
+  if (!Number.isInteger(orgs) || orgs < 1) {
+    throw new Error(`GX_TEST_DEVNET_ORGS must be a whole number of at least 1, not "${value}"`);
+  }
+  return orgs;
+}
+
 /** The run's ledger mode. */
 export const TEST_LEDGER_MODE: TestLedgerMode = readMode(process.env.GX_TEST_LEDGER);
 
@@ -84,7 +100,10 @@ export async function startTestLedger(options: { devnet?: Partial<DevnetOptions>
     // Loaded on demand: devnet brings the chaincode (and its start-up chatter) into the process, which the
     // run's global setup, importing this module, does not need.
     const { startTestDevnet } = await import('./devnet.js');
-    const devnet: Devnet & { stop(): Promise<void> } = await startTestDevnet(options.devnet);
+    const devnet: Devnet & { stop(): Promise<void> } = await startTestDevnet({
+      orgs: TEST_DEVNET_ORGS,
+      ...options.devnet,
+    });
     return {
       mode: 'devnet',
       connection: devnet.connection,
