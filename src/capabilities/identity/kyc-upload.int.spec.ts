@@ -314,6 +314,16 @@ describe('review and the status machine', () => {
       body: { email: user.email, password: user.password },
     });
     expect(closedLogin.status).toBe(403);
+    const closedList = await api.request('GET', '/api/v1/admin/users?accountStatus=CLOSED&limit=100', {
+      token: admin.accessToken,
+    });
+    expect(closedList.body.items.map((profile: { profileId: string }) => profile.profileId)).toContain(user.profileId);
+    expect(
+      closedList.body.items.every((profile: { accountStatus: string }) => profile.accountStatus === 'CLOSED'),
+    ).toBe(true);
+    const badFilter = await api.request('GET', '/api/v1/admin/users?accountStatus=GONE', { token: admin.accessToken });
+    expect(badFilter.status).toBe(400);
+    expect(badFilter.body.details[0].field).toBe('accountStatus');
     expect((await approveUser(user)).status).toBe(409);
 
     const self = await adminPost(`/api/v1/admin/users/${admin.profileId}/suspend`);
