@@ -9,19 +9,9 @@
  */
 import type pg from 'pg';
 import { recordAudit } from '../../db/audit.js';
+import { ACCOUNT_STATUSES } from '../../http/schemas.js';
 
-export const accountStatuses = [
-  'REGISTERED',
-  'KYC_SUBMITTED',
-  'KYC_APPROVED',
-  'KYC_REJECTED',
-  'PENDING_ONCHAIN',
-  'ACTIVE',
-  'FROZEN',
-  'SUSPENDED',
-  'CLOSED',
-  'ONCHAIN_FAILED',
-] as const;
+export const accountStatuses = ACCOUNT_STATUSES;
 export type AccountStatus = (typeof accountStatuses)[number];
 
 const allBut = (...excluded: AccountStatus[]): readonly AccountStatus[] =>
