@@ -306,43 +306,53 @@ export async function kycRoutes(root: FastifyInstance, options: CapabilityContex
     },
   );
 
-  for (const decision of ['approve', 'reject'] as const) {
-    app.post(
-      `/api/v1/admin/kyc/:profileId/${decision}`,
-      {
-        config: { auth: 'admin' },
-        schema: {
-          tags: ['kyc'],
-          summary:
-            decision === 'approve'
-              ? 'Approve the KYC submission under review: the profile becomes KYC_APPROVED'
-              : 'Reject the KYC submission under review: the profile becomes KYC_REJECTED and may resubmit',
-          params: profileIdParams,
-          body:
-            decision === 'approve'
-              ? z.strictObject({}).nullish()
-              : z.strictObject({ reason: z.string().trim().min(1).max(500) }),
-          response: { 200: kycStatus, ...errorResponses(400, 401, 403, 404, 409) },
-        },
+  /** Records the decision on the submission under review with its audit entry, in one transaction. */
+  const decide = async (
+    request: FastifyRequest,
+    profileId: string,
+    decision: { approved: true } | { approved: false; reason: string },
+  ) => {
+    const action = decision.approved ? 'kyc.approve' : 'kyc.reject';
+    const reviewed = await inTransaction(pool, async (client) => {
+      const status = await reviewKyc(client, profileId, decision, {
+        actorId: request.user.sub,
+        actorRole: request.user.role,
+        requestId: request.id,
+      });
+      if (status) await recordAudit(client, adminEntry(request, action, profileId, { kycId: status.kycId }));
+      return status;
+    }).catch(mapKycError);
+    if (!reviewed) throw httpErrors.notFound('Profile');
+    return reviewed;
+  };
+
+  app.post(
+    '/api/v1/admin/kyc/:profileId/approve',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags: ['kyc'],
+        summary: 'Approve the KYC submission under review: the profile becomes KYC_APPROVED',
+        params: profileIdParams,
+        body: z.strictObject({}).nullish(),
+        response: { 200: kycStatus, ...errorResponses(400, 401, 403, 404, 409) },
       },
-      async (request) => {
-        const { profileId } = request.params;
-        const body = request.body as { reason?: string } | null | undefined;
-        const reviewed = await inTransaction(pool, async (client) => {
-          const status = await reviewKyc(
-            client,
-            profileId,
-            decision === 'approve' ? { approved: true } : { approved: false, reason: body?.reason ?? '' },
-            { actorId: request.user.sub, actorRole: request.user.role, requestId: request.id },
-          );
-          if (status) {
-            await recordAudit(client, adminEntry(request, `kyc.${decision}`, profileId, { kycId: status.kycId }));
-          }
-          return status;
-        }).catch(mapKycError);
-        if (!reviewed) throw httpErrors.notFound('Profile');
-        return reviewed;
+    },
+    (request) => decide(request, request.params.profileId, { approved: true }),
+  );
+
+  app.post(
+    '/api/v1/admin/kyc/:profileId/reject',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags: ['kyc'],
+        summary: 'Reject the KYC submission under review: the profile becomes KYC_REJECTED and may resubmit',
+        params: profileIdParams,
+        body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
+        response: { 200: kycStatus, ...errorResponses(400, 401, 403, 404, 409) },
       },
-    );
-  }
+    },
+    (request) => decide(request, request.params.profileId, { approved: false, reason: request.body.reason }),
+  );
 }
