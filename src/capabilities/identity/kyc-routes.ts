@@ -141,7 +141,13 @@ async function readUpload(
         details: [{ field, message: `must be at most ${KYC_FILE_MAX_BYTES} bytes` }],
       });
     }
-    throw error;
+    // The parser's own refusals (limits) carry their 4xx; anything else it raises (a body cut short, a broken
+    // boundary) is the client's malformed body, not a server fault.
+    if (error instanceof HttpError || typeof (error as { statusCode?: unknown }).statusCode === 'number') throw error;
+    request.log.warn({ err: error }, 'malformed multipart KYC upload');
+    throw httpErrors.invalidInput([
+      { field: reading ?? '(body)', message: `is not well-formed multipart/form-data (${(error as Error).message})` },
+    ]);
   }
   const checked = kycBody.safeParse(fields);
   const problems = checked.success ? [] : issuesToDetails(checked.error.issues);

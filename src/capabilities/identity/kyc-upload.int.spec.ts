@@ -193,6 +193,22 @@ describe('POST /api/v1/users/:profileId/kyc (multipart)', () => {
     expect(await stored(user.profileId)).toMatchObject({ submissions: 0, files: 0 });
   });
 
+  it('refuses a malformed multipart body (400), storing nothing', async () => {
+    const user = await api.registerUser();
+    for (const rawBody of [
+      'not a multipart body at all',
+      '--x\r\nContent-Disposition: form-data; name="idFront"; filename="a.png"\r\n\r\nabc',
+    ]) {
+      const answer = await api.request('POST', `/api/v1/users/${user.profileId}/kyc`, {
+        token: user.accessToken,
+        rawBody,
+        contentType: 'multipart/form-data; boundary=x',
+      });
+      expect(answer.status, answer.text).toBe(400);
+    }
+    expect(await stored(user.profileId)).toMatchObject({ submissions: 0, files: 0 });
+  });
+
   it('keeps the v1 JSON form', async () => {
     const user = await api.registerUser();
     const answer = await api.request('POST', `/api/v1/users/${user.profileId}/kyc`, {
