@@ -109,7 +109,7 @@ async function readUpload(
 ): Promise<{ submission: KycSubmission; files: SealedKycFile[] }> {
   const fields: Record<string, string> = {};
   const files = new Map<KycFileField, SealedKycFile>();
-  // The file being read, named by a refusal raised from the part iterator.
+  // The file being read, named by a refusal raised while it streams.
   let reading: string | undefined;
   try {
     for await (const part of request.parts()) {
@@ -130,6 +130,7 @@ async function readUpload(
       // Past the limit the parser ends the stream early (truncated) and raises its error only at the next part.
       if (file.file.truncated) throw Object.assign(new Error('file too large'), { code: 'FST_REQ_FILE_TOO_LARGE' });
       files.set(field, sealed);
+      reading = undefined;
     }
   } catch (error) {
     if (error instanceof KycFileRefusedError) {
