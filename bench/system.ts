@@ -179,6 +179,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           GX_JWT_SECRET: randomBytes(32).toString('hex'),
           GX_ADMIN_EMAIL: admin.email,
           GX_ADMIN_PASSWORD: admin.password,
+          // Users are approved after KYC (GX_KYC_REQUIRED), whose documents the API seals with this ring.
+          GX_KYC_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
         },
         options.nodeArgs,
       ),

@@ -28,6 +28,7 @@ import {
 } from '../../test/support/event-fixtures.js';
 import { insertProfile, issueCreateUser, project } from '../../test/support/projection.js';
 import { DEFAULT_SYSTEM_PARAMS } from '../capabilities/admin/default-system-params.js';
+import { samplePng } from '../dev/sample-documents.js';
 import { DevMailbox } from '../mail/dev-mailbox.js';
 import { createLogger } from '../observability/logger.js';
 import { readOutboxGauges } from '../outbox/backlog.js';
@@ -109,6 +110,41 @@ describe('gx_api', () => {
     expect(
       (await api.request('POST', `/api/v1/admin/users/${user.profileId}/unlock`, { token: admin.accessToken })).status,
     ).toBe(200);
+
+    // Identity v2: a document upload (kyc_file, kyc_blob), a file read, a rejection, suspend and close.
+    const uploader = await api.registerUser();
+    const form = new FormData();
+    for (const [field, value] of Object.entries({
+      documentType: 'PASSPORT',
+      documentNumber: 'X7654321',
+      documentCountry: 'MY',
+    })) {
+      form.append(field, value);
+    }
+    form.append('idFront', new Blob([samplePng('front')], { type: 'image/png' }), 'f.png');
+    form.append('idBack', new Blob([samplePng('back')], { type: 'image/png' }), 'b.png');
+    const uploaded = await fetch(`${api.url}/api/v1/users/${uploader.profileId}/kyc`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${uploader.accessToken}` },
+      body: form,
+    });
+    expect(uploaded.status).toBe(201);
+    const { files } = (await uploaded.json()) as { files: Array<{ fileId: string }> };
+    const file = await fetch(`${api.url}/api/v1/admin/kyc/${uploader.profileId}/files/${files[0]!.fileId}`, {
+      headers: { authorization: `Bearer ${admin.accessToken}` },
+    });
+    expect(file.status).toBe(200);
+    const rejected = await api.request('POST', `/api/v1/admin/kyc/${uploader.profileId}/reject`, {
+      token: admin.accessToken,
+      body: { reason: 'unreadable' },
+    });
+    expect(rejected.status).toBe(200);
+    for (const action of ['suspend', 'reinstate', 'close']) {
+      const changed = await api.request('POST', `/api/v1/admin/users/${uploader.profileId}/${action}`, {
+        token: admin.accessToken,
+      });
+      expect(changed.status).toBe(200);
+    }
 
     const sender = await api.registerUser();
     await api.putOnLedger(sender);
@@ -201,6 +237,38 @@ describe('gx_submitter', () => {
     await unregisterWorker(pool, workerId);
   });
 
+  it('dead-letters a CREATE_USER: its profile becomes ONCHAIN_FAILED (migration 0009 trigger, as the owner)', async () => {
+    const pool = as('gx_submitter');
+    const profileId = await insertProfile(db.pool);
+    await issueCreateUser(db.pool, profileId, 'MY A3F HBF934 0ABCD 9002');
+    const workerId = `spec-${randomUUID()}`;
+    const connection = await pool.connect();
+    try {
+      await registerWorker(connection, workerId);
+      const claimed = await claimCommands(pool, workerId, 100);
+      const ours = claimed.filter((command) => JSON.stringify(command.payload).includes(profileId));
+      expect(ours).toHaveLength(1);
+      await recordOutcomes(
+        pool,
+        workerId,
+        [{ id: ours[0]!.id, outcome: 'FAILED', errorKind: 'PERMANENT', error: 'GX_SPEC refused', keepSignedTx: false }],
+        { maxAttempts: 3, backoffBaseMs: 10, backoffMaxMs: 100 },
+      );
+      await releaseCommands(
+        pool,
+        workerId,
+        claimed.filter((command) => command.id !== ours[0]!.id).map((command) => command.id),
+      );
+    } finally {
+      connection.release();
+    }
+    await unregisterWorker(pool, workerId);
+    const [profile] = (
+      await db.pool.query('SELECT account_status, onchain_status FROM user_profile WHERE profile_id = $1', [profileId])
+    ).rows;
+    expect(profile).toEqual({ account_status: 'ONCHAIN_FAILED', onchain_status: 'FAILED' });
+  });
+
   it('cannot enqueue commands or read profiles, credentials or the read models', async () => {
     const pool = as('gx_submitter');
     expect(
@@ -238,9 +306,10 @@ describe('gx_projector', () => {
 
     expect(outcome).toMatchObject({ applied: 4, rejected: 0, refused: 1 });
     const [profile] = (
-      await db.pool.query('SELECT fabric_user_id FROM user_profile WHERE profile_id = $1', [profileId])
+      await db.pool.query('SELECT fabric_user_id, account_status FROM user_profile WHERE profile_id = $1', [profileId])
     ).rows;
-    expect(profile).toEqual({ fabric_user_id: alice });
+    // PENDING_ONCHAIN → ACTIVE and its audit entry: migration 0009's trigger, acting as the owner.
+    expect(profile).toEqual({ fabric_user_id: alice, account_status: 'ACTIVE' });
     const [command] = (
       await db.pool.query('SELECT projected_at IS NOT NULL AS projected FROM outbox_command WHERE request_id = $1', [
         requestId,
@@ -344,6 +413,10 @@ describe('gx_projector', () => {
     ]);
 
     expect(outcome).toMatchObject({ applied: 8, rejected: 0, refused: 0 });
+    const [frozen] = (
+      await db.pool.query('SELECT account_status FROM user_profile WHERE profile_id = $1', [registrant])
+    ).rows;
+    expect(frozen).toEqual({ account_status: 'FROZEN' });
     const [appointed] = (await db.pool.query('SELECT role FROM user_profile WHERE profile_id = $1', [appointee])).rows;
     expect(appointed).toEqual({ role: 'admin' });
     const [fund] = (await db.pool.query(`SELECT balance::text FROM system_pool WHERE pool = 'OPERATIONS'`)).rows;

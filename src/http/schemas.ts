@@ -3,7 +3,6 @@
  * with their routes.
  */
 import { z } from 'zod';
-import { accountStatuses } from '../capabilities/identity/account-status.js';
 import { ROLES } from './auth.js';
 
 export const errorSchema = z.object({
@@ -15,6 +14,24 @@ export const errorSchema = z.object({
 
 /** Dates leave as ISO-8601 UTC strings (JSON.stringify); documented as `date-time`. */
 const timestamp = z.date();
+
+/**
+ * The v2 profile statuses (docs/domain.md, "Profile statuses"). Listed here, beside the profile they describe,
+ * as ROLES is beside authentication: the identity slice's status machine (account-status.ts) takes them from
+ * here, since the HTTP kernel imports no slice.
+ */
+export const ACCOUNT_STATUSES = [
+  'REGISTERED',
+  'KYC_SUBMITTED',
+  'KYC_APPROVED',
+  'KYC_REJECTED',
+  'PENDING_ONCHAIN',
+  'ACTIVE',
+  'FROZEN',
+  'SUSPENDED',
+  'CLOSED',
+  'ONCHAIN_FAILED',
+] as const;
 
 export const profileSchema = z.object({
   profileId: z.uuid(),
@@ -29,7 +46,7 @@ export const profileSchema = z.object({
   status: z.enum(['REGISTERED', 'APPROVED', 'DENIED']),
   onchainStatus: z.enum(['NOT_REGISTERED', 'PENDING', 'REGISTERED', 'FAILED']),
   /** The v2 status (docs/domain.md, "Profile statuses"); `status` and `onchainStatus` are its v1 reading. */
-  accountStatus: z.enum(accountStatuses),
+  accountStatus: z.enum(ACCOUNT_STATUSES),
   fabricUserId: z.string().nullable(),
   isLocked: z.boolean(),
   lockReason: z.string().nullable(),

@@ -16,8 +16,9 @@ const silent = createLogger({ level: 'silent', role: 'projector-spec' });
 export async function insertProfile(pool: pg.Pool, fields: { email?: string } = {}): Promise<string> {
   const profileId = randomUUID();
   await pool.query(
-    `INSERT INTO user_profile (profile_id, email, password_hash, first_name, last_name, status, onchain_status)
-     VALUES ($1, $2, 'x', 'Ada', 'Lovelace', 'APPROVED', 'PENDING')`,
+    `INSERT INTO user_profile (profile_id, email, password_hash, first_name, last_name, status, onchain_status,
+       account_status)
+     VALUES ($1, $2, 'x', 'Ada', 'Lovelace', 'APPROVED', 'PENDING', 'PENDING_ONCHAIN')`,
     [profileId, fields.email ?? `${profileId}@example.com`],
   );
   return profileId;

@@ -8,13 +8,7 @@ import { recordAudit } from '../../db/audit.js';
 import { inTransaction } from '../../db/pool.js';
 import { retryCommand } from '../../outbox/dead-letters.js';
 import { findProfile, type Profile, revokeOtherSessions, transitionAccount } from '../identity/index.js';
-import { type Actor, ProfileNotFoundError, ProfileStateError } from './actions.js';
-
-const asTransitionActor = (actor: Actor) => ({
-  actorId: actor.profileId,
-  actorRole: actor.role,
-  requestId: actor.requestId,
-});
+import { type Actor, ProfileNotFoundError, ProfileStateError, transitionActor } from './actions.js';
 
 /** The off-chain account actions; each answers the profile as it is afterwards. */
 export type AccountAction = 'suspend' | 'reinstate' | 'close';
@@ -36,7 +30,7 @@ export async function changeAccount(
     if (action !== 'reinstate' && profileId === actor.profileId) {
       throw new ProfileStateError(`an admin cannot ${action} their own account`);
     }
-    const moved = await transitionAccount(client, profileId, EVENTS[action], asTransitionActor(actor), reason);
+    const moved = await transitionAccount(client, profileId, EVENTS[action], transitionActor(actor), reason);
     if (!moved) throw new ProfileNotFoundError();
     // Sessions end with the suspension or closure; access tokens stop at the next request (account state).
     if (action !== 'reinstate') await revokeOtherSessions(client, profileId, undefined);

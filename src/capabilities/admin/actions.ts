@@ -40,7 +40,7 @@ export class ProfileStateError extends Error {
 }
 
 /** The audit trail's view of an actor, for the status machine. */
-const transitionActor = (actor: Actor): TransitionActor => ({
+export const transitionActor = (actor: Actor): TransitionActor => ({
   actorId: actor.profileId,
   actorRole: actor.role,
   requestId: actor.requestId,

@@ -23,7 +23,7 @@ import { ledgerHealth, projectorStatus } from '../../observability/health.js';
 import { outboxStatus } from '../../outbox/backlog.js';
 import { discardCommand, retryCommand } from '../../outbox/dead-letters.js';
 import { findCommand, listCommands } from '../../outbox/status.js';
-import { listProfiles, TransitionRefusedError } from '../identity/index.js';
+import { accountStatuses, listProfiles, TransitionRefusedError } from '../identity/index.js';
 import type { CapabilityContext } from '../index.js';
 import { changeAccount, retryOnchainRegistration } from './account-actions.js';
 import {
@@ -128,8 +128,12 @@ export async function adminRoutes(root: FastifyInstance, options: CapabilityCont
       ...read,
       schema: {
         tags: ['admin'],
-        summary: 'Profiles, oldest first, by status',
-        querystring: z.strictObject({ status: z.enum(['REGISTERED', 'APPROVED', 'DENIED']).optional(), ...pageQuery }),
+        summary: 'Profiles, oldest first, by v1 status and/or v2 accountStatus',
+        querystring: z.strictObject({
+          status: z.enum(['REGISTERED', 'APPROVED', 'DENIED']).optional(),
+          accountStatus: z.enum(accountStatuses).optional(),
+          ...pageQuery,
+        }),
         response: {
           200: z.object({ items: z.array(profileSchema), nextCursor: z.string().nullable() }),
           ...errorResponses(400, 401, 403),

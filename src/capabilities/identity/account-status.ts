@@ -9,19 +9,9 @@
  */
 import type pg from 'pg';
 import { recordAudit } from '../../db/audit.js';
+import { ACCOUNT_STATUSES } from '../../http/schemas.js';
 
-export const accountStatuses = [
-  'REGISTERED',
-  'KYC_SUBMITTED',
-  'KYC_APPROVED',
-  'KYC_REJECTED',
-  'PENDING_ONCHAIN',
-  'ACTIVE',
-  'FROZEN',
-  'SUSPENDED',
-  'CLOSED',
-  'ONCHAIN_FAILED',
-] as const;
+export const accountStatuses = ACCOUNT_STATUSES;
 export type AccountStatus = (typeof accountStatuses)[number];
 
 const allBut = (...excluded: AccountStatus[]): readonly AccountStatus[] =>
@@ -46,7 +36,8 @@ export const transitions = {
     to: 'PENDING_ONCHAIN',
     by: 'admin',
   },
-  REGISTERED_ONCHAIN: { from: ['PENDING_ONCHAIN'], to: 'ACTIVE', by: 'ledger' },
+  /** From ONCHAIN_FAILED too: a command recorded as failed whose transaction landed after all (unknown fate). */
+  REGISTERED_ONCHAIN: { from: ['PENDING_ONCHAIN', 'ONCHAIN_FAILED'], to: 'ACTIVE', by: 'ledger' },
   CREATE_USER_FAILED: { from: ['PENDING_ONCHAIN'], to: 'ONCHAIN_FAILED', by: 'ledger' },
   /** An admin re-drives the failed CREATE_USER; applied when the command is queued again. */
   RETRY_ONCHAIN: { from: ['ONCHAIN_FAILED'], to: 'PENDING_ONCHAIN', by: 'ledger' },

@@ -4,6 +4,7 @@
  */
 export {
   type AccountStatus,
+  accountStatuses,
   barredStatuses,
   type TransitionActor,
   TransitionRefusedError,

@@ -109,7 +109,7 @@ async function readUpload(
 ): Promise<{ submission: KycSubmission; files: SealedKycFile[] }> {
   const fields: Record<string, string> = {};
   const files = new Map<KycFileField, SealedKycFile>();
-  // The file being read, named by a refusal raised from the part iterator.
+  // The file being read, named by a refusal raised while it streams.
   let reading: string | undefined;
   try {
     for await (const part of request.parts()) {
@@ -130,6 +130,7 @@ async function readUpload(
       // Past the limit the parser ends the stream early (truncated) and raises its error only at the next part.
       if (file.file.truncated) throw Object.assign(new Error('file too large'), { code: 'FST_REQ_FILE_TOO_LARGE' });
       files.set(field, sealed);
+      reading = undefined;
     }
   } catch (error) {
     if (error instanceof KycFileRefusedError) {
@@ -141,7 +142,13 @@ async function readUpload(
         details: [{ field, message: `must be at most ${KYC_FILE_MAX_BYTES} bytes` }],
       });
     }
-    throw error;
+    // The parser's own refusals (limits) carry their 4xx; anything else it raises (a body cut short, a broken
+    // boundary) is the client's malformed body, not a server fault.
+    if (error instanceof HttpError || typeof (error as { statusCode?: unknown }).statusCode === 'number') throw error;
+    request.log.warn({ err: error }, 'malformed multipart KYC upload');
+    throw httpErrors.invalidInput([
+      { field: reading ?? '(body)', message: `is not well-formed multipart/form-data (${(error as Error).message})` },
+    ]);
   }
   const checked = kycBody.safeParse(fields);
   const problems = checked.success ? [] : issuesToDetails(checked.error.issues);
@@ -306,43 +313,53 @@ export async function kycRoutes(root: FastifyInstance, options: CapabilityContex
     },
   );
 
-  for (const decision of ['approve', 'reject'] as const) {
-    app.post(
-      `/api/v1/admin/kyc/:profileId/${decision}`,
-      {
-        config: { auth: 'admin' },
-        schema: {
-          tags: ['kyc'],
-          summary:
-            decision === 'approve'
-              ? 'Approve the KYC submission under review: the profile becomes KYC_APPROVED'
-              : 'Reject the KYC submission under review: the profile becomes KYC_REJECTED and may resubmit',
-          params: profileIdParams,
-          body:
-            decision === 'approve'
-              ? z.strictObject({}).nullish()
-              : z.strictObject({ reason: z.string().trim().min(1).max(500) }),
-          response: { 200: kycStatus, ...errorResponses(400, 401, 403, 404, 409) },
-        },
+  /** Records the decision on the submission under review with its audit entry, in one transaction. */
+  const decide = async (
+    request: FastifyRequest,
+    profileId: string,
+    decision: { approved: true } | { approved: false; reason: string },
+  ) => {
+    const action = decision.approved ? 'kyc.approve' : 'kyc.reject';
+    const reviewed = await inTransaction(pool, async (client) => {
+      const status = await reviewKyc(client, profileId, decision, {
+        actorId: request.user.sub,
+        actorRole: request.user.role,
+        requestId: request.id,
+      });
+      if (status) await recordAudit(client, adminEntry(request, action, profileId, { kycId: status.kycId }));
+      return status;
+    }).catch(mapKycError);
+    if (!reviewed) throw httpErrors.notFound('Profile');
+    return reviewed;
+  };
+
+  app.post(
+    '/api/v1/admin/kyc/:profileId/approve',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags: ['kyc'],
+        summary: 'Approve the KYC submission under review: the profile becomes KYC_APPROVED',
+        params: profileIdParams,
+        body: z.strictObject({}).nullish(),
+        response: { 200: kycStatus, ...errorResponses(400, 401, 403, 404, 409) },
       },
-      async (request) => {
-        const { profileId } = request.params;
-        const body = request.body as { reason?: string } | null | undefined;
-        const reviewed = await inTransaction(pool, async (client) => {
-          const status = await reviewKyc(
-            client,
-            profileId,
-            decision === 'approve' ? { approved: true } : { approved: false, reason: body?.reason ?? '' },
-            { actorId: request.user.sub, actorRole: request.user.role, requestId: request.id },
-          );
-          if (status) {
-            await recordAudit(client, adminEntry(request, `kyc.${decision}`, profileId, { kycId: status.kycId }));
-          }
-          return status;
-        }).catch(mapKycError);
-        if (!reviewed) throw httpErrors.notFound('Profile');
-        return reviewed;
+    },
+    (request) => decide(request, request.params.profileId, { approved: true }),
+  );
+
+  app.post(
+    '/api/v1/admin/kyc/:profileId/reject',
+    {
+      config: { auth: 'admin' },
+      schema: {
+        tags: ['kyc'],
+        summary: 'Reject the KYC submission under review: the profile becomes KYC_REJECTED and may resubmit',
+        params: profileIdParams,
+        body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
+        response: { 200: kycStatus, ...errorResponses(400, 401, 403, 404, 409) },
       },
-    );
-  }
+    },
+    (request) => decide(request, request.params.profileId, { approved: false, reason: request.body.reason }),
+  );
 }

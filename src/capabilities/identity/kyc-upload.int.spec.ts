@@ -193,6 +193,22 @@ describe('POST /api/v1/users/:profileId/kyc (multipart)', () => {
     expect(await stored(user.profileId)).toMatchObject({ submissions: 0, files: 0 });
   });
 
+  it('refuses a malformed multipart body (400), storing nothing', async () => {
+    const user = await api.registerUser();
+    for (const rawBody of [
+      'not a multipart body at all',
+      '--x\r\nContent-Disposition: form-data; name="idFront"; filename="a.png"\r\n\r\nabc',
+    ]) {
+      const answer = await api.request('POST', `/api/v1/users/${user.profileId}/kyc`, {
+        token: user.accessToken,
+        rawBody,
+        contentType: 'multipart/form-data; boundary=x',
+      });
+      expect(answer.status, answer.text).toBe(400);
+    }
+    expect(await stored(user.profileId)).toMatchObject({ submissions: 0, files: 0 });
+  });
+
   it('keeps the v1 JSON form', async () => {
     const user = await api.registerUser();
     const answer = await api.request('POST', `/api/v1/users/${user.profileId}/kyc`, {
@@ -314,6 +330,16 @@ describe('review and the status machine', () => {
       body: { email: user.email, password: user.password },
     });
     expect(closedLogin.status).toBe(403);
+    const closedList = await api.request('GET', '/api/v1/admin/users?accountStatus=CLOSED&limit=100', {
+      token: admin.accessToken,
+    });
+    expect(closedList.body.items.map((profile: { profileId: string }) => profile.profileId)).toContain(user.profileId);
+    expect(
+      closedList.body.items.every((profile: { accountStatus: string }) => profile.accountStatus === 'CLOSED'),
+    ).toBe(true);
+    const badFilter = await api.request('GET', '/api/v1/admin/users?accountStatus=GONE', { token: admin.accessToken });
+    expect(badFilter.status).toBe(400);
+    expect(badFilter.body.details[0].field).toBe('accountStatus');
     expect((await approveUser(user)).status).toBe(409);
 
     const self = await adminPost(`/api/v1/admin/users/${admin.profileId}/suspend`);

@@ -241,19 +241,25 @@ export async function setProfileColumns(
   return toProfile(result.rows[0]!);
 }
 
-/** Profiles, oldest first, optionally by status; keyset-paginated on (created_at, profile_id). */
+/** Profiles, oldest first, optionally by v1 and v2 status; keyset-paginated on (created_at, profile_id). */
 export async function listProfiles(
   db: Queryable,
-  options: { status?: ProfileStatus | undefined; cursor?: string | undefined; limit: number },
+  options: {
+    status?: ProfileStatus | undefined;
+    accountStatus?: AccountStatus | undefined;
+    cursor?: string | undefined;
+    limit: number;
+  },
 ): Promise<Page<Profile>> {
   const after = decodeCursor(options.cursor, 2);
   const result = await db.query<ProfileRow & { created_at_text: string }>(
     `SELECT ${COLUMNS}, created_at::text AS created_at_text FROM user_profile
       WHERE ($1::text IS NULL OR status = $1)
+        AND ($5::text IS NULL OR account_status = $5)
         AND ($2::timestamptz IS NULL OR (created_at, profile_id) > ($2::timestamptz, $3::uuid))
       ORDER BY created_at, profile_id
       LIMIT $4`,
-    [options.status ?? null, after?.[0] ?? null, after?.[1] ?? null, options.limit + 1],
+    [options.status ?? null, after?.[0] ?? null, after?.[1] ?? null, options.limit + 1, options.accountStatus ?? null],
   );
   return keysetPage(result.rows, options.limit, toProfile, (row) => [row.created_at_text, row.profile_id]);
 }

@@ -96,6 +96,10 @@ BEGIN
       jsonb_build_object('commandId', NEW.id, 'reason',
         CASE WHEN failed THEN COALESCE(NEW.error, 'CREATE_USER failed for good') ELSE 'CREATE_USER queued again' END));
   END IF;
+  -- A suspended profile's remembered status follows, so reinstating returns to the present state.
+  UPDATE user_profile SET status_before_suspend = to_status
+   WHERE profile_id::text = NEW.payload->>'profileId' AND account_status = 'SUSPENDED'
+     AND status_before_suspend = from_status;
   RETURN NULL;
 END
 $fn$;
@@ -106,14 +110,18 @@ CREATE TRIGGER outbox_create_user_fate AFTER UPDATE OF status, next_attempt_at O
         AND NEW.status IN ('FAILED', 'PENDING', 'SUBMITTED'))
   EXECUTE FUNCTION gx_create_user_fate();
 
--- PENDING_ONCHAIN → ACTIVE: the projector records the user's registration on the ledger.
+-- PENDING_ONCHAIN → ACTIVE: the projector records the user's registration on the ledger. Also from
+-- ONCHAIN_FAILED: a command recorded as failed whose transaction landed after all (its fate was unknown) is
+-- registered, and the ledger is the truth.
 CREATE FUNCTION gx_profile_registered() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
 BEGIN
-  IF NEW.account_status = 'PENDING_ONCHAIN' THEN
-    NEW.account_status := 'ACTIVE';
-    PERFORM gx_account_transition(NEW.profile_id, 'PENDING_ONCHAIN', 'ACTIVE', NULL,
+  IF NEW.account_status IN ('PENDING_ONCHAIN', 'ONCHAIN_FAILED') THEN
+    PERFORM gx_account_transition(NEW.profile_id, NEW.account_status, 'ACTIVE', NULL,
       jsonb_build_object('fabricUserId', NEW.fabric_user_id, 'reason', 'registered on the ledger'));
+    NEW.account_status := 'ACTIVE';
+  ELSIF NEW.account_status = 'SUSPENDED' AND NEW.status_before_suspend IN ('PENDING_ONCHAIN', 'ONCHAIN_FAILED') THEN
+    NEW.status_before_suspend := 'ACTIVE';
   END IF;
   RETURN NEW;
 END
