@@ -21,7 +21,7 @@ export async function benchRegistrations({ quick, serverUrl }: BenchOptions): Pr
     await ledger.register(users / 4, COUNTRIES);
     const registered = await ledger.register(users, COUNTRIES);
     await ledger.setFees(zeroFeeCell);
-    await ledger.transfer(registered.ids, 1, AMOUNT);
+    await ledger.transfer(registered.ids, perPair, AMOUNT);
     const plain = await ledger.transfer(registered.ids, perPair, AMOUNT);
     const share = Math.round((registered.rate.perSecond / plain.perSecond) * 1000) / 10;
     return [
