@@ -23,7 +23,17 @@ it('produces a number for every scenario', { timeout: 600_000 }, async () => {
     results: Array<{ scenario: string; metric: string; value: number }>;
   };
   const scenarios = new Set(document.results.map((result) => result.scenario.split(/[ (,:]/)[0]));
-  for (const family of ['protocol', 'devnet', 'submitter', 'projector', 'time-to-queryable', 'http', 'memory']) {
+  for (const family of [
+    'protocol',
+    'devnet',
+    'submitter',
+    'projector',
+    'time-to-queryable',
+    'http',
+    'memory',
+    'fee-transfers',
+    'registrations',
+  ]) {
     expect(scenarios, `scenario family ${family}`).toContain(family);
   }
   for (const result of document.results) {

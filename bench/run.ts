@@ -13,12 +13,14 @@ import { parseArgs } from 'node:util';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { freePort } from '../test/support/ports.js';
 import { devnetScenarios } from './devnet.js';
+import { benchFeeTransfers } from './fee-transfers.js';
 import { type BenchOptions, type BenchResult, formatTable, machineInfo, round, writeResults } from './harness.js';
 import { runHttpBench } from './http.js';
 import { benchMemory } from './memory.js';
 import { organizationScenarios } from './organizations.js';
 import { benchProjector, benchProjectorOnDevnet } from './projector.js';
 import { protocolFloorScenarios } from './protocol-floor.js';
+import { benchRegistrations } from './registrations.js';
 import { submitterScenarios } from './submitter.js';
 import { benchTimeToQueryable } from './time-to-queryable.js';
 
@@ -37,6 +39,8 @@ const scenarios: Record<string, Scenario> = {
   },
   'time-to-queryable': (options) => benchTimeToQueryable(options),
   memory: (options) => benchMemory(options),
+  'fee-transfers': (options) => benchFeeTransfers(options),
+  registrations: (options) => benchRegistrations(options),
   // The tuned figure (the API's own cost) beside what production defaults give (sampled logs, rate limits).
   async http(options) {
     const durationSeconds = options.quick ? 3 : 10;

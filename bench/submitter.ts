@@ -113,7 +113,7 @@ async function insertBacklog(pool: pg.Pool, count: number): Promise<void> {
  * 100 ms it added ~0.1 ms to the PostgreSQL CPU per command being measured. Throughput comes from the rows'
  * commit times, so when the drain is noticed does not matter.
  */
-async function waitUntilSettled(pool: pg.Pool, expected: number, timeoutMs: number): Promise<void> {
+export async function waitUntilSettled(pool: pg.Pool, expected: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const result = await pool.query<{ n: number }>(
@@ -354,7 +354,7 @@ export async function submitterScenarios(options: BenchOptions): Promise<BenchRe
 }
 
 /** The devnet a bench runs against: its settings, its CPU seconds so far (when measurable), how to stop it. */
-interface BenchDevnet {
+export interface BenchDevnet {
   env(): Record<string, string>;
   cpuSeconds(): Promise<number | undefined>;
   close(): Promise<void>;
@@ -372,7 +372,7 @@ async function committedTransactions(pool: pg.Pool, database: string): Promise<n
 }
 
 /** Starts devnet in a child process (see submitter-devnet-process.ts); `close()` ends it. */
-async function devnetProcess(options: DevnetOptions): Promise<BenchDevnet> {
+export async function devnetProcess(options: DevnetOptions): Promise<BenchDevnet> {
   const script = new URL('./submitter-devnet-process.js', import.meta.url);
   const { child, ready: env } = await startNodeProcess(
     'devnet process',

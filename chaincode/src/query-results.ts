@@ -48,10 +48,17 @@ export const walletResultSchema = z.object({
 });
 
 /**
- * `TokenomicsContract:GetWalletTotal`: Σ of every wallet's balance (users and treasuries) and how many there are,
- * for the supply invariant: wallets + what the pools hold = minted.
+ * `TokenomicsContract:AuditSupply`: the supply invariant's terms from one snapshot: Σ of every wallet's balance
+ * (users and treasuries) and how many there are, what the pools hold, what was minted. Consistent when
+ * walletTotal + held = minted.
  */
-export const walletTotalResultSchema = z.object({ wallets: z.number().int().nonnegative(), total: amountSchema });
+export const auditSupplyResultSchema = z.object({
+  wallets: z.number().int().nonnegative(),
+  walletTotal: amountSchema,
+  held: amountSchema,
+  minted: amountSchema,
+});
+export type AuditSupplyResult = z.infer<typeof auditSupplyResultSchema>;
 
 /**
  * `TokenomicsContract:GetSupply`. `minted` = Σ pools' minted; `circulating` = minted − what the pools hold.
@@ -120,7 +127,7 @@ export const queryResultSchemas = {
   'TokenomicsContract:GetBalance': balanceResultSchema,
   'TokenomicsContract:GetSupply': supplyResultSchema,
   'TokenomicsContract:GetWallet': walletResultSchema,
-  'TokenomicsContract:GetWalletTotal': walletTotalResultSchema,
+  'TokenomicsContract:AuditSupply': auditSupplyResultSchema,
   'TokenomicsContract:GetCountry': countryResultSchema,
   'TokenomicsContract:ListCountries': countryListResultSchema,
   'TokenomicsContract:QuoteFee': feeQuoteResultSchema,

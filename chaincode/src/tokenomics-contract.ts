@@ -240,19 +240,33 @@ export class TokenomicsContract extends Contract {
   }
 
   /**
-   * Σ of every wallet's balance (users and treasuries) and their count: with GetSupply, the supply invariant
-   * (wallets + what the pools hold = minted) is checked on the ledger's own state. A range read over every
-   * wallet, so a query for audits, never part of a transaction.
+   * The supply invariant's terms from one snapshot of the world state: Σ of every wallet's balance (users and
+   * treasuries) and their count, what the pools hold, and what was minted; wallets + held = minted when the
+   * ledger is consistent. One query, so no transfer or registration committing in between can skew it. A
+   * range read over every wallet: a query for audits, never part of a transaction.
    */
   @Transaction(false)
   @Returns('string')
-  async GetWalletTotal(ctx: Context): Promise<string> {
+  async AuditSupply(ctx: Context): Promise<string> {
+    const params = await requireSystemParams(ctx);
     let wallets = 0;
-    const total = await sumRange(ctx, keys.walletPrefix, (_key, value) => {
+    const walletTotal = await sumRange(ctx, keys.walletPrefix, (_key, value) => {
       wallets += 1;
       return BigInt((value as WalletRecord).balance);
     });
-    return canonicalJson({ wallets, total: total.toString() });
+    let minted = 0n;
+    let held = 0n;
+    for (const pool of poolNames) {
+      const state = await poolState(ctx, params, pool);
+      minted += state.minted;
+      held += state.balance;
+    }
+    return canonicalJson({
+      wallets,
+      walletTotal: walletTotal.toString(),
+      held: held.toString(),
+      minted: minted.toString(),
+    });
   }
 
   /** Maximum supply, minted, circulating (minted − what pools hold) and every pool's cap, minted and balance. */

@@ -4,7 +4,7 @@
  * countries with their phases, the fees in history) against the ledger. Reads are evaluations, never
  * transactions.
  */
-import type { SupplyResult } from '@gx/chaincode';
+import type { AuditSupplyResult, SupplyResult } from '@gx/chaincode';
 import type pg from 'pg';
 import type { LedgerClient } from '../ledger/index.js';
 
@@ -43,18 +43,18 @@ export function ledgerJson<T>(bytes: Uint8Array): T {
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
 }
 
-/** The invariant on the ledger alone: wallets + pool balances = minted; each pool within its cap. */
+/**
+ * The invariant on the ledger alone: wallets + what the pools hold = minted (its terms from one AuditSupply
+ * query, one snapshot, so writes committing meanwhile cannot fake a violation); each pool within its cap.
+ */
 export async function supplyViolations(ledger: LedgerClient, supply: SupplyResult): Promise<Violation[]> {
-  const wallets = ledgerJson<{ wallets: number; total: string }>(
-    await ledger.evaluate('TokenomicsContract', 'GetWalletTotal', []),
-  );
-  const held = supply.pools.reduce((sum, pool) => sum + BigInt(pool.balance), 0n);
+  const audit = ledgerJson<AuditSupplyResult>(await ledger.evaluate('TokenomicsContract', 'AuditSupply', []));
   const violations: Violation[] = [];
-  if (BigInt(wallets.total) + held !== BigInt(supply.minted)) {
+  if (BigInt(audit.walletTotal) + BigInt(audit.held) !== BigInt(audit.minted)) {
     violations.push({
       rule: 'supply',
       subject: 'wallets + pools',
-      detail: `${wallets.wallets} wallets hold ${wallets.total} and the pools ${held}, but ${supply.minted} was minted`,
+      detail: `${audit.wallets} wallets hold ${audit.walletTotal} and the pools ${audit.held}, but ${audit.minted} was minted`,
     });
   }
   for (const pool of supply.pools) {

@@ -99,6 +99,17 @@ export async function approveRegistration(
       dateOfBirth: profile.dateOfBirth,
       countryCode: profile.nationalityCountryCode,
     };
+    // Once the country table is projected, a country outside it is refused here: the ledger would refuse the
+    // registration (GX_NOT_FOUND) and leave the profile APPROVED with nothing on-chain.
+    const table = await client.query<{ known: boolean; bootstrapped: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM country WHERE code = $1) AS known, EXISTS (SELECT 1 FROM country) AS bootstrapped',
+      [facts.countryCode],
+    );
+    if (table.rows[0]?.bootstrapped && !table.rows[0].known) {
+      throw new ProfileStateError(
+        `nationalityCountryCode ${facts.countryCode} is not in the bootstrapped country table, so the ledger cannot register it`,
+      );
+    }
     const gender = profile.gender as Gender;
     const fabricUserId = generateFabricUserId({ ...facts, gender, accountType });
     const command = await enqueueCommand(client, {

@@ -319,7 +319,7 @@ describe.skipIf(externalLedger)(
       expect(await snapshot()).toEqual(before);
     });
 
-    it('bad input is a 400 naming the field, with nothing enqueued or changed', async () => {
+    it('bad input is a 4xx naming the field (unknown country, amounts, memo, freeze reason), with nothing enqueued or changed', async () => {
       const { alice, bob } = people;
       const before = await snapshot();
       const token = alice.session.accessToken;
@@ -345,6 +345,18 @@ describe.skipIf(externalLedger)(
         body: { action: 'ACTIVATE_TREASURY', payload: { countryCode: 'FR' } },
       });
       expect(activation.status).toBe(404);
+      // A user of a country outside the bootstrapped table: refused before anything is enqueued.
+      const stranger = await api.registerUser({ nationalityCountryCode: 'FR' });
+      const approval = await api.request('POST', `/api/v1/admin/users/${stranger.profileId}/approve`, {
+        token: admin.accessToken,
+        body: { accountType: 0 },
+      });
+      expect(approval.status).toBe(409);
+      expect(approval.body.message).toContain('nationalityCountryCode FR');
+      const profile = await api.db.pool.query('SELECT status, onchain_status FROM user_profile WHERE profile_id = $1', [
+        stranger.profileId,
+      ]);
+      expect(profile.rows[0]).toEqual({ status: 'REGISTERED', onchain_status: 'NOT_REGISTERED' });
       expect(await snapshot()).toEqual(before);
     });
 
