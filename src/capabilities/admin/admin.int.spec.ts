@@ -407,7 +407,7 @@ describe('GET /api/v1/admin/system', () => {
     );
     const response = await api.request('GET', '/api/v1/admin/system', { token: admin.accessToken });
     expect(response.status).toBe(200);
-    expect(response.body.ledger).toMatchObject({ reachable: false, latencyMs: null });
+    expect(response.body.ledger).toMatchObject({ reachable: false, endorsable: false, latencyMs: null });
     expect(response.body.outbox).toEqual({
       pending: expect.any(Number),
       failed: expect.any(Number),

@@ -411,11 +411,13 @@ export async function adminRoutes(root: FastifyInstance, options: CapabilityCont
       ...read,
       schema: {
         tags: ['admin'],
-        summary: 'Ledger reachability, outbox backlog, projection lag, schema level',
+        summary: 'Ledger reachability and endorsability, outbox backlog, projection lag, schema level',
         response: {
           200: z.object({
             ledger: z.object({
               reachable: z.boolean(),
+              // A peer can answer while no write can be endorsed (another organization's peer down).
+              endorsable: z.boolean(),
               latencyMs: z.number().nullable(),
               error: z.string().optional(),
             }),
