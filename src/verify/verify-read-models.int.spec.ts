@@ -39,6 +39,7 @@ beforeAll(async () => {
     ['sam', 'SG'],
   ] as const) {
     sessions[name] = await api.registerUser({ nationalityCountryCode: country });
+    await api.passKyc(sessions[name]);
     const approval = await api.request('POST', `/api/v1/admin/users/${sessions[name].profileId}/approve`, {
       token: admin.accessToken,
       body: { accountType: 0 },

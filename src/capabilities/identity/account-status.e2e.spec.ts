@@ -106,7 +106,9 @@ describe('status arrows driven by the ledger', () => {
     async () => {
       const user = await api.registerUser({ nationalityCountryCode: 'MY' });
       await api.passKyc(user);
-      devnet.faults.failEndorsements(1_000);
+      // A failure of the command itself (it loses every MVCC race): an unreachable endorser would be an outage,
+      // which the submitter waits out without spending attempts.
+      devnet.faults.forceMvccConflicts(1_000);
       const approval = await api.request('POST', `/api/v1/admin/users/${user.profileId}/approve`, {
         token: admin.accessToken,
       });

@@ -57,6 +57,7 @@ interface Account {
 /** Registers a user and approves it (CREATE_USER with genesis), followed to its end on the ledger. */
 async function register(overrides: Record<string, unknown>, accountType = 0) {
   const session = await api.registerUser(overrides);
+  await api.passKyc(session);
   const approval = await api.request('POST', `/api/v1/admin/users/${session.profileId}/approve`, {
     token: admin.accessToken,
     body: { accountType },
@@ -347,6 +348,7 @@ describe.skipIf(externalLedger)(
       expect(activation.status).toBe(404);
       // A user of a country outside the bootstrapped table: refused before anything is enqueued.
       const stranger = await api.registerUser({ nationalityCountryCode: 'FR' });
+      await api.passKyc(stranger);
       const approval = await api.request('POST', `/api/v1/admin/users/${stranger.profileId}/approve`, {
         token: admin.accessToken,
         body: { accountType: 0 },

@@ -65,6 +65,7 @@ const trustOf = async (user: Session) =>
 
 /** Approves a registered user as an individual and waits for its on-chain registration; returns its id. */
 async function onLedger(user: Session): Promise<string> {
+  await api.passKyc(user);
   const approval = await api.request('POST', `/api/v1/admin/users/${user.profileId}/approve`, {
     token: admin.accessToken,
     body: { accountType: 0 },
