@@ -28,6 +28,18 @@ import {
 import { identityCommands } from './identity/commands.js';
 import type { KycKeyring } from './identity/index.js';
 import { profileLocks, profileRegistrations, userCreated, userStatusChanged } from './identity/projection.js';
+import {
+  approvalRulesSet,
+  organizationEndorsed,
+  organizationPaymentApprovals,
+  organizationPayments,
+  organizationProposed,
+  organizationStakeholders,
+  organizations,
+  paymentApproved,
+  paymentInitiated,
+  paymentRejected,
+} from './organizations/projection.js';
 import { tokenCommands } from './tokens/commands.js';
 import { genesisDistributed, history, transferCompleted, walletOpened, wallets } from './tokens/projection.js';
 import {
@@ -72,6 +84,12 @@ export const projection: Projection = {
     RelationshipConfirmed: [relationshipConfirmed],
     RelationshipRejected: [relationshipRejected],
     RelationshipEnded: [relationshipEnded],
+    OrganizationProposed: [organizationProposed],
+    OrganizationEndorsed: [organizationEndorsed],
+    ApprovalRulesSet: [approvalRulesSet],
+    PaymentInitiated: [paymentInitiated],
+    PaymentApproved: [paymentApproved],
+    PaymentRejected: [paymentRejected],
   },
   // Profiles are registered before the wallets that link to them and before locks and roles that find them by
   // Fabric user id or digest.
@@ -89,6 +107,10 @@ export const projection: Projection = {
     walletFreezes,
     relationships,
     trustScores,
+    organizations,
+    organizationStakeholders,
+    organizationPayments,
+    organizationPaymentApprovals,
   ],
 };
 
