@@ -28,6 +28,7 @@ import {
 import { identityCommands } from './identity/commands.js';
 import type { KycKeyring } from './identity/index.js';
 import { profileLocks, profileRegistrations, userCreated, userStatusChanged } from './identity/projection.js';
+import { organizationCommands } from './organizations/commands.js';
 import {
   approvalRulesSet,
   organizationEndorsed,
@@ -64,7 +65,13 @@ import {
 } from './trust/projection.js';
 
 /** Every command type, by name (see `src/commands/catalogue.ts`). */
-export const commandCatalogue = { ...adminCommands, ...identityCommands, ...tokenCommands, ...trustCommands } as const;
+export const commandCatalogue = {
+  ...adminCommands,
+  ...identityCommands,
+  ...tokenCommands,
+  ...trustCommands,
+  ...organizationCommands,
+} as const;
 
 /** The read-model projection: who handles each chaincode event, and the order tables are written in. */
 export const projection: Projection = {
@@ -161,6 +168,7 @@ export const capabilityRoutes = {
   admin: async (): Promise<CapabilityRoutes> => (await import('./admin/routes.js')).adminRoutes,
   tokens: async (): Promise<CapabilityRoutes> => (await import('./tokens/routes.js')).tokenRoutes,
   trust: async (): Promise<CapabilityRoutes> => (await import('./trust/routes.js')).trustRoutes,
+  organizations: async (): Promise<CapabilityRoutes> => (await import('./organizations/routes.js')).organizationRoutes,
 } as const;
 
 export type CapabilityService = keyof typeof capabilityRoutes;
