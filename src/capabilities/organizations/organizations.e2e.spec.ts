@@ -256,6 +256,26 @@ describe.skipIf(externalLedger)(
       expect(await balanceOf(account)).toBe(100n * GX - 10n * GX - (10n * GX * 15n) / 10_000n);
     });
 
+    it('lets an admin propose a GOVERNMENT organization on behalf of its first stakeholder: a government body', async () => {
+      const proposal = {
+        name: 'Works Department',
+        type: 'GOVERNMENT',
+        countryCode: 'MY',
+        stakeholders: [alice.id, bob.id],
+      };
+      expect((await send(alice, 'POST', '/api/v1/organizations', proposal)).status).toBe(403);
+      const response = await api.request('POST', '/api/v1/organizations', { token: admin.accessToken, body: proposal });
+      expect((await settleCommand(api, response, admin.accessToken)).event).toBe('projected');
+      const { orgId } = response.body;
+      expect(await organization(bob, orgId)).toMatchObject({
+        type: 'GOVERNMENT',
+        proposer: alice.id,
+        status: 'PENDING',
+      });
+      await projected(bob, 'POST', `/api/v1/organizations/${orgId}/endorse`);
+      expect((await organization(alice, orgId)).fabricUserId).toMatch(/^MY [0-9A-F]{3} AAA000 7[A-Z]{4} [0-9]{4}$/);
+    });
+
     it('refuses bad input with a 400 naming the field, enqueuing nothing', async () => {
       const before = await api.db.pool.query('SELECT count(*)::int AS n FROM outbox_command');
       const propose = (body: Record<string, unknown>) => send(alice, 'POST', '/api/v1/organizations', body);

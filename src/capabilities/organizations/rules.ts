@@ -83,16 +83,26 @@ export interface Proposal {
   stakeholders: string[];
 }
 
-/** Enqueues PROPOSE_(GOVERNMENT_)ORGANIZATION; the organization's id is known now, derived from the request id. */
+/**
+ * Enqueues PROPOSE_(GOVERNMENT_)ORGANIZATION; the organization's id is known now, derived from the request id.
+ * A user proposes as itself, among the stakeholders. A GOVERNMENT organization is an admin's to propose, on
+ * behalf of its first stakeholder (staff hold no ledger account): the proposal is that stakeholder's
+ * endorsement (docs/organizations.md).
+ */
 export async function proposeOrganization(
   pool: pg.Pool,
   outbox: OutboxBatcher,
   caller: { profileId: string; isAdmin: boolean },
   proposal: Proposal,
 ): Promise<EnqueuedCommand & { orgId: string }> {
-  const proposer = await participant(pool, caller.profileId);
-  if (proposal.type === 'GOVERNMENT' && !caller.isAdmin) {
-    throw new OrganizationRefusedError('NOT_ADMIN', 'Only an admin proposes a GOVERNMENT organization');
+  let proposer: string;
+  if (proposal.type === 'GOVERNMENT') {
+    if (!caller.isAdmin) {
+      throw new OrganizationRefusedError('NOT_ADMIN', 'Only an admin proposes a GOVERNMENT organization');
+    }
+    proposer = proposal.stakeholders[0] ?? '';
+  } else {
+    proposer = await participant(pool, caller.profileId);
   }
   if (!proposal.stakeholders.includes(proposer)) {
     throw new OrganizationRefusedError('INVALID_FIELD', 'must include your own account', 'stakeholders');
