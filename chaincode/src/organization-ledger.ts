@@ -277,7 +277,7 @@ async function requirePendingPayment(ctx: Context, paymentId: string, by: string
   return payment;
 }
 
-/** Whether the request has expired at this transaction's time (ISO strings of one format compare in order). */
+/** Whether the request has expired at this transaction's time (the tx timestamp: the same on every endorser). */
 function expired(payment: PaymentRequestRecord, timestamp: string): boolean {
   return Date.parse(timestamp) >= Date.parse(payment.expiresAt);
 }
