@@ -24,14 +24,26 @@ export async function requireTreasuryCountry(ctx: Context, field: string, treasu
 /**
  * The wallet of a party to a transfer, after the party checks: a user must exist and not be locked
  * (GX_ACCOUNT_LOCKED), a treasury must exist and, to send, be active (GX_TREASURY_LOCKED); neither may be
- * frozen (GX_ACCOUNT_FROZEN). Pools are no party to ordinary transfers (GX_INVALID_ARGUMENT).
+ * frozen (GX_ACCOUNT_FROZEN). Pools are no party to ordinary transfers (GX_INVALID_ARGUMENT). An
+ * organization's account receives like any account but sends only through an executed payment request
+ * (`organizationMaySend`), never by TransferTokens (GX_FORBIDDEN; docs/organizations.md).
  */
-export async function requireTransferParty(ctx: Context, field: 'from' | 'to', account: string): Promise<WalletRecord> {
+export async function requireTransferParty(
+  ctx: Context,
+  field: 'from' | 'to',
+  account: string,
+  organizationMaySend = false,
+): Promise<WalletRecord> {
   requireUserIdFormat(field, account);
   if (poolOfId(account) !== undefined) {
     throw gxError('GX_INVALID_ARGUMENT', `${field}: system pool "${account}" moves only by the protocol`);
   }
-  if (treasuryIdPattern.test(account)) {
+  const organization = await readRecord<string>(ctx, keys.organizationAccount(account));
+  if (organization !== undefined) {
+    if (field === 'from' && !organizationMaySend) {
+      throw gxError('GX_FORBIDDEN', `from: organization "${organization}" pays only through payment requests`);
+    }
+  } else if (treasuryIdPattern.test(account)) {
     const country = await requireTreasuryCountry(ctx, field, account);
     if (field === 'from' && country.treasuryStatus !== 'ACTIVE') {
       throw gxError('GX_TREASURY_LOCKED', `treasury "${account}" is not activated yet`);

@@ -1,9 +1,9 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import type { z } from 'zod';
 import { type AuthorizationPolicy, bootstrapOrganization } from './authorization';
 import { canonicalJson } from './canonical-json';
 import { gxError } from './errors';
 import { runIdempotent } from './idempotent-request';
+import { parseJson } from './json-argument';
 import { requireSystemParams } from './lookups';
 import {
   type AdminRole,
@@ -246,22 +246,6 @@ function requestsOuFallback(paramsJson: string): boolean {
 
 function parseParams(paramsJson: string): SystemParams {
   return parseJson('paramsJson', paramsJson, systemParamsSchema);
-}
-
-/** Parses a JSON argument against its schema; GX_INVALID_ARGUMENT naming the argument and every bad field. */
-function parseJson<T>(field: string, text: string, schema: z.ZodType<T>): T {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw gxError('GX_INVALID_ARGUMENT', `${field} is not JSON`);
-  }
-  const result = schema.safeParse(json);
-  if (!result.success) {
-    const issues = result.error.issues.map((issue) => `${[field, ...issue.path].join('.')}: ${issue.message}`);
-    throw gxError('GX_INVALID_ARGUMENT', `invalid ${field}: ${issues.join('; ')}`);
-  }
-  return result.data;
 }
 
 const maxPauseReasonLength = 500;

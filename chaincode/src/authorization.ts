@@ -54,6 +54,15 @@ export const functionRoles = {
   'TokenomicsContract:FreezeWallet': 'admin',
   'TokenomicsContract:UnfreezeWallet': 'admin',
   'TokenomicsContract:TransferTokens': 'transfer',
+  // Organization data is identity data (docs/organizations.md); GOVERNMENT ones only through the admin key.
+  'OrganizationContract:ProposeOrganization': 'registrar',
+  'OrganizationContract:ProposeGovernmentOrganization': 'admin',
+  'OrganizationContract:EndorseOrganization': 'registrar',
+  'OrganizationContract:SetApprovalRules': 'registrar',
+  // Payment requests move an organization's value.
+  'OrganizationContract:InitiatePayment': 'transfer',
+  'OrganizationContract:ApprovePayment': 'transfer',
+  'OrganizationContract:RejectPayment': 'transfer',
 } as const satisfies Record<string, Exclude<Role, 'reader'>>;
 
 export type StateChangingFunction = keyof typeof functionRoles;

@@ -9,6 +9,8 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AdminContract } from './admin-contract';
 import { functionRoles, type StateChangingFunction, subjectOrganizationalUnits } from './authorization';
 import { IdentityContract } from './identity-contract';
+import { OrganizationContract } from './organization-contract';
+import { organizationIdOf, paymentIdOf } from './organizations';
 import { profileDigest } from './profile-digest';
 import type { SystemParams } from './system-params';
 import { individual, type NewUserFixture, requestId, systemParams } from './testing/fixtures';
@@ -21,6 +23,7 @@ import { keys } from './world-state';
 const admin = new AdminContract();
 const identity = new IdentityContract();
 const tokenomics = new TokenomicsContract();
+const organizations = new OrganizationContract();
 
 let ids: TestIdentities;
 let world: MemoryWorld;
@@ -37,6 +40,14 @@ const appointer = profileDigest('appointing super admin');
 /** A relationship alice asked bob to confirm in the prepared world, for confirm, reject and end to find. */
 const pendingRequest = requestId();
 const pending = relationshipIdOf(pendingRequest);
+/** An organization alice proposed with bob (bob has not endorsed) and one both endorsed, in the prepared world. */
+const proposedOrgRequest = requestId();
+const proposedOrg = organizationIdOf(proposedOrgRequest);
+const verifiedOrgRequest = requestId();
+const verifiedOrg = organizationIdOf(verifiedOrgRequest);
+/** A payment of the verified organization alice initiated, waiting for bob's approval (2 of 2). */
+const pendingPaymentRequest = requestId();
+const pendingPayment = paymentIdOf(pendingPaymentRequest);
 
 /**
  * A bootstrapped world where alice holds her genesis (500 GX), bob exists, one admin is appointed and alice
@@ -56,6 +67,37 @@ async function preparedWorld(params: SystemParams = systemParams()): Promise<voi
   await world.invoke(ids.superAdmin, (ctx) => admin.AppointAdmin(ctx, requestId(), appointed, 'admin', appointer));
   await world.invoke(ids.registrar, (ctx) =>
     identity.RequestRelationship(ctx, pendingRequest, alice.fabricUserId, bob.fabricUserId, 'FRIEND'),
+  );
+  const pair = JSON.stringify([alice.fabricUserId, bob.fabricUserId]);
+  for (const orgRequest of [proposedOrgRequest, verifiedOrgRequest]) {
+    await world.invoke(ids.registrar, (ctx) =>
+      organizations.ProposeOrganization(ctx, orgRequest, alice.fabricUserId, 'Acme', 'BUSINESS', 'MY', pair),
+    );
+  }
+  const endorsed = JSON.parse(
+    await world.invoke(ids.registrar, (ctx) =>
+      organizations.EndorseOrganization(ctx, requestId(), verifiedOrg, bob.fabricUserId),
+    ),
+  ) as { organization: { fabricUserId: string } };
+  const rules = JSON.stringify([
+    { minAmount: '1', requiredApprovals: 2, approvers: [alice.fabricUserId, bob.fabricUserId] },
+  ]);
+  await world.invoke(ids.registrar, (ctx) =>
+    organizations.SetApprovalRules(ctx, requestId(), verifiedOrg, alice.fabricUserId, rules),
+  );
+  await world.invoke(ids.transfer, (ctx) =>
+    tokenomics.TransferTokens(ctx, requestId(), alice.fabricUserId, endorsed.organization.fabricUserId, '10000', ''),
+  );
+  await world.invoke(ids.transfer, (ctx) =>
+    organizations.InitiatePayment(
+      ctx,
+      pendingPaymentRequest,
+      verifiedOrg,
+      alice.fabricUserId,
+      bob.fabricUserId,
+      '900',
+      '',
+    ),
   );
 }
 
@@ -114,7 +156,43 @@ const calls: Record<StateChangingFunction, () => Call> = {
   'TokenomicsContract:TransferTokens': () => ({
     run: (ctx, id) => tokenomics.TransferTokens(ctx, id, alice.fabricUserId, bob.fabricUserId, '990', ''),
   }),
+  'OrganizationContract:ProposeOrganization': () => ({
+    run: (ctx, id) =>
+      organizations.ProposeOrganization(ctx, id, alice.fabricUserId, 'Shop', 'BUSINESS', 'MY', stakeholders()),
+  }),
+  'OrganizationContract:ProposeGovernmentOrganization': () => ({
+    run: (ctx, id) =>
+      organizations.ProposeGovernmentOrganization(
+        ctx,
+        id,
+        alice.fabricUserId,
+        'Works',
+        'GOVERNMENT',
+        'MY',
+        stakeholders(),
+      ),
+  }),
+  'OrganizationContract:EndorseOrganization': () => ({
+    run: (ctx, id) => organizations.EndorseOrganization(ctx, id, proposedOrg, bob.fabricUserId),
+  }),
+  'OrganizationContract:SetApprovalRules': () => ({
+    run: (ctx, id) => organizations.SetApprovalRules(ctx, id, verifiedOrg, bob.fabricUserId, '[]'),
+  }),
+  'OrganizationContract:InitiatePayment': () => ({
+    run: (ctx, id) =>
+      organizations.InitiatePayment(ctx, id, verifiedOrg, alice.fabricUserId, bob.fabricUserId, '5', ''),
+  }),
+  'OrganizationContract:ApprovePayment': () => ({
+    run: (ctx, id) => organizations.ApprovePayment(ctx, id, pendingPayment, bob.fabricUserId),
+  }),
+  'OrganizationContract:RejectPayment': () => ({
+    run: (ctx, id) => organizations.RejectPayment(ctx, id, pendingPayment, bob.fabricUserId),
+  }),
 };
+
+function stakeholders(): string {
+  return JSON.stringify([alice.fabricUserId, bob.fabricUserId]);
+}
 
 /**
  * What a function called by its own role gives in the prepared world: success, except DistributeGenesis,

@@ -73,6 +73,7 @@ describe('gxtv3 through the fabric-contract-api dispatcher', () => {
     expect(Object.keys(metadata.contracts).sort()).toEqual([
       'AdminContract',
       'IdentityContract',
+      'OrganizationContract',
       'TokenomicsContract',
       'org.hyperledger.fabric',
     ]);
@@ -119,6 +120,21 @@ describe('gxtv3 through the fabric-contract-api dispatcher', () => {
       GetCountry: { submit: false, params: ['code'] },
       ListCountries: { submit: false, params: [] },
       QuoteFee: { submit: false, params: ['from', 'to', 'amount'] },
+    });
+    const proposal = ['requestId', 'proposerFabricUserId', 'name', 'type', 'countryCode', 'stakeholdersJson'];
+    expect(describe('OrganizationContract')).toEqual({
+      ProposeOrganization: { submit: true, params: proposal },
+      ProposeGovernmentOrganization: { submit: true, params: proposal },
+      EndorseOrganization: { submit: true, params: ['requestId', 'orgId', 'byFabricUserId'] },
+      SetApprovalRules: { submit: true, params: ['requestId', 'orgId', 'byFabricUserId', 'rulesJson'] },
+      InitiatePayment: {
+        submit: true,
+        params: ['requestId', 'orgId', 'byFabricUserId', 'toFabricUserId', 'amount', 'memo'],
+      },
+      ApprovePayment: { submit: true, params: ['requestId', 'paymentId', 'byFabricUserId'] },
+      RejectPayment: { submit: true, params: ['requestId', 'paymentId', 'byFabricUserId'] },
+      GetOrganization: { submit: false, params: ['orgId'] },
+      GetPaymentRequest: { submit: false, params: ['paymentId'] },
     });
   });
 

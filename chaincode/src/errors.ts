@@ -31,6 +31,18 @@ export const errorCodes = [
   'GX_NOT_A_PARTY',
   /** The relationship's status does not allow the function (confirming a confirmed one, ending an ended one). */
   'GX_RELATIONSHIP_STATE',
+  /** The acting user is not a stakeholder of the organization (docs/organizations.md). */
+  'GX_NOT_A_STAKEHOLDER',
+  /** The stakeholder has already endorsed the organization (the proposer by proposing). */
+  'GX_ALREADY_ENDORSED',
+  /** The organization's status does not allow the function (rules or payments before it is VERIFIED). */
+  'GX_ORGANIZATION_STATE',
+  /** Approving or rejecting a payment request by a user who is not an approver of its rule. */
+  'GX_NOT_AN_APPROVER',
+  /** The approver has already approved the payment request. */
+  'GX_ALREADY_APPROVED',
+  /** The payment request is no longer PENDING. */
+  'GX_PAYMENT_STATE',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

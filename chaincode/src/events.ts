@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { amountSchema } from './arguments';
+import { organizationRecordSchema, paymentRequestRecordSchema } from './organizations';
 import {
   adminRoles,
   freezeReasons,
@@ -229,6 +230,24 @@ export const relationshipChangedV1 = z.object({
   trust: z.array(trustScoreSchema),
 });
 
+/** OrganizationProposed, -Endorsed and ApprovalRulesSet: the organization after the change and who acted. */
+export const organizationChangedV1 = z.object({
+  ...eventHeader,
+  organization: organizationRecordSchema,
+  by: z.string().min(1),
+});
+
+/**
+ * PaymentInitiated, -Approved and -Rejected: the request after the change (its status says what the transaction
+ * did), who acted and, when it executed, the transfer as TransferCompleted v2 reports one.
+ */
+export const paymentRequestChangedV1 = z.object({
+  ...eventHeader,
+  payment: paymentRequestRecordSchema,
+  by: z.string().min(1),
+  transfer: transferCompletedV2.omit({ version: true, requestId: true, timestamp: true }).nullable(),
+});
+
 /** Event name → schema of its payload. */
 export const eventSchemas = {
   SystemBootstrapped: z.discriminatedUnion('version', [systemBootstrappedV1, systemBootstrappedV2]),
@@ -247,6 +266,12 @@ export const eventSchemas = {
   RelationshipConfirmed: relationshipChangedV1,
   RelationshipRejected: relationshipChangedV1,
   RelationshipEnded: relationshipChangedV1,
+  OrganizationProposed: organizationChangedV1,
+  OrganizationEndorsed: organizationChangedV1,
+  ApprovalRulesSet: organizationChangedV1,
+  PaymentInitiated: paymentRequestChangedV1,
+  PaymentApproved: paymentRequestChangedV1,
+  PaymentRejected: paymentRequestChangedV1,
 } as const;
 
 export type EventName = keyof typeof eventSchemas;

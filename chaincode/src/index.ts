@@ -11,6 +11,7 @@
 import type { Contract } from 'fabric-contract-api';
 import { AdminContract } from './admin-contract';
 import { IdentityContract } from './identity-contract';
+import { OrganizationContract } from './organization-contract';
 import { TokenomicsContract } from './tokenomics-contract';
 
 export * from './arguments';
@@ -29,15 +30,21 @@ export * from './errors';
 export * from './events';
 export * from './fabric-user-id';
 export * from './fee-schedule';
+export * from './organizations';
 export * from './profile-digest';
 export * from './query-results';
 export * from './system-params';
 export * from './trust';
-export { AdminContract, IdentityContract, TokenomicsContract };
+export { AdminContract, IdentityContract, OrganizationContract, TokenomicsContract };
 
 /**
  * The contracts this chaincode serves; the first (AdminContract) is the default for un-prefixed function
  * names. fabric-shim's `ChaincodeFromContract` appends its system contract to the array it is given, so
  * hosts should pass a copy (`[...contracts]`).
  */
-export const contracts: Array<new () => Contract> = [AdminContract, IdentityContract, TokenomicsContract];
+export const contracts: Array<new () => Contract> = [
+  AdminContract,
+  IdentityContract,
+  TokenomicsContract,
+  OrganizationContract,
+];

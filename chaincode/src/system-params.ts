@@ -163,6 +163,8 @@ const ledgerParamsShape = {
     phases: z.array(genesisPhaseSchema).min(1).max(16),
   }),
   fees: feeScheduleSchema,
+  /** Hours a multi-signature payment request stays open (docs/organizations.md); 72 when absent. */
+  multisigExpiryHours: z.number().int().min(1).max(168).optional(),
   /**
    * Who may act besides the bootstrapping organization (chaincode/README.md, "Authorization"). Absent: the
    * bootstrapper's organization alone, attributes required.

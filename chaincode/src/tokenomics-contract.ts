@@ -1,13 +1,6 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import {
-  balanceOfAccount,
-  poolState,
-  requireNotPaused,
-  requireTransferParty,
-  requireTreasuryCountry,
-} from './accounts';
+import { balanceOfAccount, poolState, requireTreasuryCountry } from './accounts';
 import { parsePositiveAmount } from './amounts';
-import { maxMemoLength } from './arguments';
 import { canonicalJson } from './canonical-json';
 import { gxError } from './errors';
 import { quoteFee } from './fee-schedule';
@@ -20,10 +13,10 @@ import {
   type LedgerParams,
   poolIds,
   poolNames,
-  poolOfId,
   slotsOf,
   treasuryIdPattern,
 } from './system-params';
+import { applyTransfer, planTransfer } from './transfers';
 import {
   type GenesisRecord,
   keys,
@@ -104,57 +97,9 @@ export class TokenomicsContract extends Contract {
       event: 'TransferCompleted',
       apply: async (timestamp) => {
         const value = parsePositiveAmount('amount', amount);
-        if (typeof memo !== 'string' || memo.length > maxMemoLength) {
-          throw gxError('GX_INVALID_ARGUMENT', `memo must be at most ${maxMemoLength} characters`);
-        }
-        if (from === to) throw gxError('GX_INVALID_ARGUMENT', 'to: cannot transfer to the sending account');
-        const params = await requireSystemParams(ctx);
-        await requireNotPaused(ctx);
-        const sender = await requireTransferParty(ctx, 'from', from);
-        // The fee depends on the recipient's id alone (its type and country digits), not on its state.
-        requireUserIdFormat('to', to);
-        if (poolOfId(to) !== undefined) {
-          throw gxError('GX_INVALID_ARGUMENT', `to: system pool "${to}" moves only by the protocol`);
-        }
-        const quote = quoteFee(params.fees, from, to, value);
-        const debit = value + quote.fee;
-        const available = BigInt(sender.balance);
-        if (available < debit) {
-          throw gxError(
-            'GX_INSUFFICIENT_FUNDS',
-            `"${from}" holds ${available}, cannot send ${value} plus a fee of ${quote.fee}`,
-          );
-        }
-        const recipient = await requireTransferParty(ctx, 'to', to);
-        const fromBalance = available - debit;
-        const toBalance = BigInt(recipient.balance) + value;
-        await writeRecord(ctx, keys.wallet(from), {
-          ...sender,
-          balance: fromBalance.toString(),
-        } satisfies WalletRecord);
-        await writeRecord(ctx, keys.wallet(to), { ...recipient, balance: toBalance.toString() } satisfies WalletRecord);
-        if (quote.fee > 0n) {
-          // The sender's own shard: only this sender's transfers write it, and they already conflict on its
-          // wallet, so the fee adds no contention (chaincode/README.md, "Contention").
-          const shard = BigInt((await readRecord<string>(ctx, keys.feeShard(from))) ?? '0');
-          await writeRecord(ctx, keys.feeShard(from), (shard + quote.fee).toString());
-        }
-        return {
-          version: 2,
-          requestId,
-          from,
-          to,
-          amount: value.toString(),
-          fee: quote.fee.toString(),
-          feeBps: quote.feeBps,
-          type: quote.type,
-          scope: quote.scope,
-          feePool: 'OPERATIONS',
-          memo,
-          fromBalance: fromBalance.toString(),
-          toBalance: toBalance.toString(),
-          timestamp,
-        };
+        const plan = await planTransfer(ctx, { from, to, value, memo });
+        await applyTransfer(ctx, plan);
+        return { version: 2, requestId, ...plan.outcome, timestamp };
       },
     });
   }
@@ -182,7 +127,7 @@ export class TokenomicsContract extends Contract {
     });
   }
 
-  /** Freezes a user's or treasury's wallet with a reason: it can then neither send nor receive. */
+  /** Freezes a user's, treasury's or organization's wallet with a reason: it can then neither send nor receive. */
   @Transaction()
   @Returns('string')
   async FreezeWallet(
@@ -378,7 +323,8 @@ async function setFrozen(
       requireUserIdFormat('fabricUserId', fabricUserId);
       if (treasuryIdPattern.test(fabricUserId)) {
         await requireTreasuryCountry(ctx, 'fabricUserId', fabricUserId);
-      } else {
+      } else if ((await readRecord<string>(ctx, keys.organizationAccount(fabricUserId))) === undefined) {
+        // An organization's account has a wallet but no user record; anything else must be a user.
         await requireUser(ctx, 'fabricUserId', fabricUserId);
       }
       const wallet = await readRecord<WalletRecord>(ctx, keys.wallet(fabricUserId));

@@ -46,6 +46,12 @@ export const keys = {
     a < b ? `gx/relationship-pair/${a}/${b}/${type}` : `gx/relationship-pair/${b}/${a}/${type}`,
   /** A user's raw trust sums (TrustSums): written only by confirmations and ends of that user's relationships. */
   trust: (fabricUserId: string) => `gx/trust/${fabricUserId}`,
+  /** One organization (OrganizationRecord, docs/organizations.md): its endorsements and rules ride inside. */
+  organization: (orgId: string) => `gx/org/${orgId}`,
+  /** An organization account's Fabric id → the orgId owning it; written once, when the organization verifies. */
+  organizationAccount: (fabricUserId: string) => `gx/org-account/${fabricUserId}`,
+  /** One payment request (PaymentRequestRecord) with its approvals: concurrent approvals conflict here. */
+  paymentRequest: (paymentId: string) => `gx/org-payment/${paymentId}`,
 } as const;
 
 /** A user as stored, which is also what `GetUser` returns. */

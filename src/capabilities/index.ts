@@ -28,6 +28,19 @@ import {
 import { identityCommands } from './identity/commands.js';
 import type { KycKeyring } from './identity/index.js';
 import { profileLocks, profileRegistrations, userCreated, userStatusChanged } from './identity/projection.js';
+import { organizationCommands } from './organizations/commands.js';
+import {
+  approvalRulesSet,
+  organizationEndorsed,
+  organizationPaymentApprovals,
+  organizationPayments,
+  organizationProposed,
+  organizationStakeholders,
+  organizations,
+  paymentApproved,
+  paymentInitiated,
+  paymentRejected,
+} from './organizations/projection.js';
 import { tokenCommands } from './tokens/commands.js';
 import { genesisDistributed, history, transferCompleted, walletOpened, wallets } from './tokens/projection.js';
 import {
@@ -52,7 +65,13 @@ import {
 } from './trust/projection.js';
 
 /** Every command type, by name (see `src/commands/catalogue.ts`). */
-export const commandCatalogue = { ...adminCommands, ...identityCommands, ...tokenCommands, ...trustCommands } as const;
+export const commandCatalogue = {
+  ...adminCommands,
+  ...identityCommands,
+  ...tokenCommands,
+  ...trustCommands,
+  ...organizationCommands,
+} as const;
 
 /** The read-model projection: who handles each chaincode event, and the order tables are written in. */
 export const projection: Projection = {
@@ -72,6 +91,12 @@ export const projection: Projection = {
     RelationshipConfirmed: [relationshipConfirmed],
     RelationshipRejected: [relationshipRejected],
     RelationshipEnded: [relationshipEnded],
+    OrganizationProposed: [organizationProposed],
+    OrganizationEndorsed: [organizationEndorsed],
+    ApprovalRulesSet: [approvalRulesSet],
+    PaymentInitiated: [paymentInitiated],
+    PaymentApproved: [paymentApproved],
+    PaymentRejected: [paymentRejected],
   },
   // Profiles are registered before the wallets that link to them and before locks and roles that find them by
   // Fabric user id or digest.
@@ -89,6 +114,10 @@ export const projection: Projection = {
     walletFreezes,
     relationships,
     trustScores,
+    organizations,
+    organizationStakeholders,
+    organizationPayments,
+    organizationPaymentApprovals,
   ],
 };
 
@@ -139,6 +168,7 @@ export const capabilityRoutes = {
   admin: async (): Promise<CapabilityRoutes> => (await import('./admin/routes.js')).adminRoutes,
   tokens: async (): Promise<CapabilityRoutes> => (await import('./tokens/routes.js')).tokenRoutes,
   trust: async (): Promise<CapabilityRoutes> => (await import('./trust/routes.js')).trustRoutes,
+  organizations: async (): Promise<CapabilityRoutes> => (await import('./organizations/routes.js')).organizationRoutes,
 } as const;
 
 export type CapabilityService = keyof typeof capabilityRoutes;

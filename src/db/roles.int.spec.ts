@@ -8,6 +8,9 @@ import {
   type EventName,
   type EventPayload,
   ledgerParamsSchema,
+  organizationAccountIdOf,
+  organizationIdOf,
+  paymentIdOf,
   poolIds,
   poolNames,
   profileDigest,
@@ -197,6 +200,9 @@ describe('gx_api', () => {
     expect(await refused(pool, `INSERT INTO wallet (fabric_user_id, balance) VALUES ('X', 1)`)).toBe(PERMISSION_DENIED);
     expect(await refused(pool, `UPDATE trust_score SET score = 100`)).toBe(PERMISSION_DENIED);
     expect(await refused(pool, `DELETE FROM relationship`)).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, `UPDATE organization SET status = 'VERIFIED'`)).toBe(PERMISSION_DENIED);
+    expect(await refused(pool, `DELETE FROM organization_payment_approval`)).toBe(PERMISSION_DENIED);
+    expect(await pool.query('SELECT count(*) FROM organization_payment')).toBeDefined();
     expect(await refused(pool, `UPDATE projector_state SET last_block = 0`)).toBe(PERMISSION_DENIED);
     expect(await refused(pool, 'DELETE FROM outbox_command')).toBe(PERMISSION_DENIED);
     expect(await refused(pool, 'SELECT * FROM submitter_worker')).toBe(PERMISSION_DENIED);
@@ -477,6 +483,117 @@ describe('gx_projector', () => {
       { fabric_user_id: from, score: 35, family: 25 },
       { fabric_user_id: to, score: 35, family: 25 },
     ]);
+  });
+
+  it('applies organization events: organization, stakeholders, the wallet, a 2-of-2 payment and its transfer', async () => {
+    const pool = as('gx_projector');
+    const ledger = new EventLedger(80_000n);
+    const [alice, bob] = ['MY AAA AAA111 0AAAA 8001', 'MY BBB BBB222 0BBBB 8002'];
+    const [proposal, first, second] = [randomUUID(), '2026-03-03T00:00:00.000Z', '2026-03-03T00:01:00.000Z'];
+    const orgId = organizationIdOf(proposal);
+    const account = organizationAccountIdOf(orgId, 'BUSINESS', 'MY');
+    const rule = { minAmount: '1', requiredApprovals: 2, approvers: [alice, bob] };
+    const organization = {
+      orgId,
+      name: 'Acme',
+      type: 'BUSINESS' as const,
+      countryCode: 'MY',
+      proposer: alice,
+      stakeholders: [alice, bob],
+      endorsements: [{ by: alice, at: first }],
+      status: 'PENDING' as const,
+      fabricUserId: null,
+      rules: [],
+      createdAt: first,
+      updatedAt: first,
+    };
+    const verified = {
+      ...organization,
+      endorsements: [...organization.endorsements, { by: bob, at: second }],
+      status: 'VERIFIED' as const,
+      fabricUserId: account,
+      rules: [rule],
+      updatedAt: second,
+    };
+    const payment = {
+      paymentId: paymentIdOf(randomUUID()),
+      orgId,
+      from: account,
+      to: bob,
+      amount: '1000',
+      memo: 'rent',
+      initiator: alice,
+      rule,
+      approvals: [{ by: alice, at: second }],
+      status: 'PENDING' as const,
+      failure: null,
+      createdAt: second,
+      expiresAt: '2026-03-06T00:01:00.000Z',
+      updatedAt: second,
+    };
+    const event = <N extends EventName>(name: N, payload: EventPayload<N>) => ({
+      eventName: name,
+      payload: Buffer.from(JSON.stringify(payload)),
+    });
+    const header = (timestamp: string) => ({ version: 1 as const, requestId: randomUUID(), timestamp });
+    await db.pool.query(`INSERT INTO projector_state (name) VALUES ('main') ON CONFLICT DO NOTHING`);
+    const outcome = await applyAs(pool, [
+      ...ledger.block(
+        event('OrganizationProposed', { ...header(first), organization, by: alice }),
+        event('OrganizationEndorsed', { ...header(second), organization: { ...verified, rules: [] }, by: bob }),
+        event('ApprovalRulesSet', { ...header(second), organization: verified, by: alice }),
+        event('PaymentInitiated', { ...header(second), payment, by: alice, transfer: null }),
+      ),
+      ...ledger.block(
+        event('PaymentApproved', {
+          ...header(second),
+          payment: { ...payment, status: 'EXECUTED', approvals: [...payment.approvals, { by: bob, at: second }] },
+          by: bob,
+          transfer: {
+            from: account,
+            to: bob,
+            amount: '1000',
+            fee: '1',
+            feeBps: 15,
+            type: 'MERCHANT',
+            scope: 'LOCAL',
+            feePool: 'OPERATIONS',
+            memo: 'rent',
+            fromBalance: '4999',
+            toBalance: '7000',
+          },
+        }),
+      ),
+    ]);
+    expect(outcome).toMatchObject({ applied: 5, rejected: 0, refused: 0 });
+    const rows = async (sql: string) => (await db.pool.query(sql, [orgId])).rows;
+    expect(await rows('SELECT status, fabric_user_id, rules FROM organization WHERE org_id = $1')).toEqual([
+      { status: 'VERIFIED', fabric_user_id: account, rules: [rule] },
+    ]);
+    expect(
+      await rows(
+        `SELECT fabric_user_id, endorsed_at IS NOT NULL AS endorsed FROM organization_stakeholder
+          WHERE org_id = $1 ORDER BY fabric_user_id`,
+      ),
+    ).toEqual([
+      { fabric_user_id: alice, endorsed: true },
+      { fabric_user_id: bob, endorsed: true },
+    ]);
+    expect(
+      await rows('SELECT status, amount::text, required_approvals FROM organization_payment WHERE org_id = $1'),
+    ).toEqual([{ status: 'EXECUTED', amount: '1000', required_approvals: 2 }]);
+    const approvals = await db.pool.query(
+      'SELECT approver FROM organization_payment_approval WHERE payment_id = $1 ORDER BY approver',
+      [payment.paymentId],
+    );
+    expect(approvals.rows).toEqual([{ approver: alice }, { approver: bob }]);
+    const wallet = await db.pool.query('SELECT balance::text FROM wallet WHERE fabric_user_id = $1', [account]);
+    expect(wallet.rows).toEqual([{ balance: '4999' }]);
+    const history = await db.pool.query(
+      'SELECT type, amount::text, fee::text FROM transaction_history WHERE fabric_user_id = $1',
+      [account],
+    );
+    expect(history.rows).toEqual([{ type: 'TRANSFER_OUT', amount: '1000', fee: '1' }]);
   });
 
   it('cannot read credentials or personal data, approve a profile, enqueue or audit', async () => {

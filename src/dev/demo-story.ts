@@ -2,12 +2,14 @@
  * The GX Protocol story, told through the public HTTP API only: two users register, upload their KYC documents
  * (demo-kyc.ts), an admin approves the documents and then the users, which gives them their genesis tokens, one
  * pays the other (with the fee), an overdraft fails with a clear reason, and a confirmed relationship raises both
- * trust scores (demo-trust.ts). With a second super admin, the tokenomics chapter follows (demo-tokenomics.ts).
+ * trust scores (demo-trust.ts); with carol, they run an organization whose 2-of-3 payment executes on the second
+ * approval (demo-organizations.ts). With a second super admin, the tokenomics chapter follows (demo-tokenomics.ts).
  * `gx demo` prints it; the end-to-end test asserts on what it returns.
  */
 import { randomBytes } from 'node:crypto';
 import { ApiClient, type CommandOutcome } from './api-client.js';
 import { passKyc } from './demo-kyc.js';
+import { type DemoOrganizationResult, runOrganizationStory } from './demo-organizations.js';
 import { runTokenomicsStory, type TokenomicsStory } from './demo-tokenomics.js';
 import { type DemoTrustResult, runTrustStory } from './demo-trust.js';
 
@@ -53,6 +55,7 @@ export interface DemoResult {
   /** With a second super admin only: four-eyes needs two. */
   tokenomics?: TokenomicsStory | undefined;
   trust: DemoTrustResult;
+  organization: DemoOrganizationResult;
 }
 
 export interface DemoOptions {
@@ -152,8 +155,23 @@ export async function runDemoStory(options: DemoOptions): Promise<DemoResult> {
 
   const trust = await runTrustStory(alice, bob, log);
 
+  const carolAccount = await register('carol', 'MY', '1992-08-15', 'female');
+  const carol: DemoUser = { ...carolAccount, fabricUserId: await approve(carolAccount) };
+  const organization = await runOrganizationStory({ alice, bob, carol }, BigInt(finalBalances.alice) / 10n, log);
+
   const tokenomics =
     options.approver &&
     (await runTokenomicsStory({ anonymous, admin, approver: options.approver, register, approve, log }));
-  return { alice, bob, genesisBalances, transferAmount, finalBalances, aliceHistory, overdraft, trust, tokenomics };
+  return {
+    alice,
+    bob,
+    genesisBalances,
+    transferAmount,
+    finalBalances,
+    aliceHistory,
+    overdraft,
+    trust,
+    organization,
+    tokenomics,
+  };
 }

@@ -100,7 +100,7 @@ const TRANSFERS = 40;
 describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
   let story: DemoResult;
 
-  it('runs the story through the public API: register, approve, genesis, transfer, overdraft refused, trust raised', async () => {
+  it('runs the story through the public API: register, approve, genesis, transfer, overdraft refused, trust raised, a 2-of-3 payment', async () => {
     const secrets = await loadOrCreateDevSecrets(dataDir);
     story = await runDemoStory({
       baseUrl,
@@ -125,6 +125,16 @@ describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
       breakdown: { base: 10, family: 15, business: 0, friends: 0 },
     });
     expect(story.trust.after.bob.score).toBe(25);
+    // A 2-of-3 organization of alice, bob and carol, funded with a tenth of alice's balance: alice's request
+    // waits for a second approval, bob's executes it; MERCHANT LOCAL, 15 bps on top (28,101 Qirat).
+    expect(story.organization).toMatchObject({
+      funded: '37468750',
+      amount: '18734375',
+      statuses: { initiated: 'PENDING', approved: 'EXECUTED' },
+      approvals: 2,
+      organizationBalance: '18706274',
+    });
+    expect(story.organization.account).toMatch(/^MY [0-9A-F]{3} AAA000 1[A-Z]{4} [0-9]{4}$/);
   });
 
   it('tells the tokenomics chapter: genesis by country, the quoted fee charged, freeze and four-eyes pause refusing', () => {
@@ -195,8 +205,9 @@ describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
     const ledger = await ledgerClient();
     try {
       const aliceOnLedger = await balanceOnLedger(ledger, story.alice.fabricUserId);
-      // Each 1-Qirat cross-border transfer's 15 bps fee rounds down to 0.
-      expect(aliceOnLedger).toBe(String(374_687_500 - committed));
+      // Each 1-Qirat cross-border transfer's 15 bps fee rounds down to 0. Before them alice funded the
+      // organization: 37,468,750 plus the MERCHANT LOCAL fee (15 bps: 56,203).
+      expect(aliceOnLedger).toBe(String(337_162_547 - committed));
       expect(await balanceOnLedger(ledger, story.bob.fabricUserId)).toBe(String(625_000_000 + committed));
       await until('the read model to catch up', async () => {
         const wallet = await story.alice.client.get<{ balance: string }>('/api/v1/wallets/me');
@@ -208,11 +219,12 @@ describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
       const own = [
         story.alice.fabricUserId,
         story.bob.fabricUserId,
+        story.organization.account,
         ...(story.tokenomics?.users ?? []).map((user) => user.fabricUserId),
       ];
       expect(externalLedger ? report.drift.filter((drift) => own.includes(drift.subject)) : report.drift).toEqual([]);
-      // alice and bob, and the tokenomics chapter's two.
-      expect(report.users).toBe(4);
+      // alice, bob and carol, and the tokenomics chapter's two.
+      expect(report.users).toBe(5);
       expect(externalLedger ? [] : report.violations).toEqual([]);
     } finally {
       await ledger.close();
@@ -221,7 +233,8 @@ describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
       `SELECT count(*)::int AS n FROM transaction_history WHERE fabric_user_id = $1`,
       [story.alice.fabricUserId],
     );
-    expect(history.rows[0]?.n).toBe(2 + committed);
+    // Genesis, the payment to bob, the organization's funding, then the crash test's transfers.
+    expect(history.rows[0]?.n).toBe(3 + committed);
   });
 
   it('stops cleanly on Ctrl-C and resumes with all data', async () => {

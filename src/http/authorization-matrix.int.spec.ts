@@ -24,6 +24,9 @@ interface Fixtures {
   approvalId: string;
   /** A pending relationship someone asked the owner to confirm (the owner is its other party). */
   relationshipId: string;
+  /** A verified organization the owner is a stakeholder of, with a pending payment the owner may approve. */
+  orgId: string;
+  paymentId: string;
 }
 
 interface RouteCase {
@@ -220,6 +223,58 @@ const routes: RouteCase[] = [
   ),
   { method: 'GET', path: () => '/api/v1/relationships', expect: signedIn },
   { method: 'GET', path: () => '/api/v1/users/me/trust', expect: signedIn },
+  // Organizations: staff hold no ledger account (403 on every action); to a user who is no stakeholder the
+  // organization does not exist (404). Reads: stakeholders and staff.
+  {
+    method: 'POST',
+    path: () => '/api/v1/organizations',
+    body: () => ({
+      name: 'Matrix Ltd',
+      type: 'BUSINESS',
+      countryCode: 'MY',
+      stakeholders: ['SG 1B2 CDE123 1WXYZ 9876', 'MY A3F HBF934 0ABCD 1234'],
+    }),
+    // The caller is not among the stakeholders (400).
+    expect: { ...signedIn, other: 400, owner: 400, auditor: 403, admin: 403, superAdmin: 403 },
+  },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/organizations/${f.orgId}/endorse`,
+    // Verified already: a 409 for the owner, past authorization.
+    expect: { ...signedIn, other: 404, auditor: 403, admin: 403, superAdmin: 403 },
+  },
+  {
+    method: 'PUT',
+    path: (f) => `/api/v1/organizations/${f.orgId}/rules`,
+    body: () => [],
+    expect: { ...signedIn, other: 404, auditor: 403, admin: 403, superAdmin: 403 },
+  },
+  {
+    method: 'POST',
+    path: (f) => `/api/v1/organizations/${f.orgId}/payments`,
+    body: () => ({ toFabricUserId: 'SG 1B2 CDE123 1WXYZ 9876', amount: '1' }),
+    // No wallet has that id (400 for the owner).
+    expect: { ...signedIn, other: 404, owner: 400, auditor: 403, admin: 403, superAdmin: 403 },
+  },
+  ...(['approve', 'reject'] as const).map(
+    (action): RouteCase => ({
+      method: 'POST',
+      path: (f) => `/api/v1/organizations/${f.orgId}/payments/${f.paymentId}/${action}`,
+      expect: { ...signedIn, other: 404, auditor: 403, admin: 403, superAdmin: 403 },
+    }),
+  ),
+  { method: 'GET', path: () => '/api/v1/organizations', expect: signedIn },
+  { method: 'GET', path: (f) => `/api/v1/organizations/${f.orgId}`, expect: { ...signedIn, other: 404 } },
+  {
+    method: 'GET',
+    path: (f) => `/api/v1/organizations/${f.orgId}/payments?status=PENDING`,
+    expect: { ...signedIn, other: 404 },
+  },
+  {
+    method: 'GET',
+    path: (f) => `/api/v1/organizations/${f.orgId}/transactions`,
+    expect: { ...signedIn, other: 404 },
+  },
   {
     method: 'POST',
     path: () => '/api/v1/auth/password',
@@ -290,6 +345,30 @@ beforeAll(async () => {
      VALUES ($1, 'FRIEND', 'SG 1B2 CDE123 1WXYZ 9876', $2, 'PENDING', now(), now(), 1)`,
     [relationshipId, ownerId],
   );
+  const [orgId, paymentId, partner] = ['b'.repeat(32), 'c'.repeat(32), 'SG 1B2 CDE123 1WXYZ 9876'];
+  const rule = { minAmount: '1', requiredApprovals: 2, approvers: [ownerId, partner] };
+  await api.db.pool.query(
+    `INSERT INTO organization (org_id, name, type, country_code, proposer, status, fabric_user_id, rules, created_at,
+                               changed_at, last_block)
+     VALUES ($1, 'Matrix Org', 'BUSINESS', 'MY', $2, 'VERIFIED', 'MY 111 AAA000 1ABCD 0001', $3, now(), now(), 1)`,
+    [orgId, ownerId, JSON.stringify([rule])],
+  );
+  await api.db.pool.query(
+    `INSERT INTO organization_stakeholder (org_id, fabric_user_id, endorsed_at, last_block)
+     VALUES ($1, $2, now(), 1), ($1, $3, now(), 1)`,
+    [orgId, ownerId, partner],
+  );
+  await api.db.pool.query(
+    `INSERT INTO organization_payment (payment_id, org_id, from_account, to_user_id, amount, memo, initiator, rule,
+                                       required_approvals, status, created_at, expires_at, changed_at, last_block)
+     VALUES ($1, $2, 'MY 111 AAA000 1ABCD 0001', $3, 10, '', $3, $4, 2, 'PENDING', now(), now() + interval '3 days',
+             now(), 1)`,
+    [paymentId, orgId, partner, JSON.stringify(rule)],
+  );
+  await api.db.pool.query(
+    `INSERT INTO organization_payment_approval (payment_id, approver, approved_at, last_block) VALUES ($1, $2, now(), 1)`,
+    [paymentId, partner],
+  );
   const transfer = await api.request('POST', '/api/v1/transfers', {
     token: owner.accessToken,
     body: { toFabricUserId: 'SG 1B2 CDE123 1WXYZ 9876', amount: '5' },
@@ -319,6 +398,8 @@ beforeAll(async () => {
     ownerCommandId: transfer.body.commandId,
     failedCommandId: failed.rows[0].id,
     relationshipId,
+    orgId,
+    paymentId,
   };
 });
 afterAll(() => api?.close());
@@ -407,6 +488,16 @@ describe('authorization matrix', () => {
       'POST /api/v1/relationships/:id/end',
       'GET /api/v1/relationships',
       'GET /api/v1/users/me/trust',
+      'POST /api/v1/organizations',
+      'POST /api/v1/organizations/:orgId/endorse',
+      'PUT /api/v1/organizations/:orgId/rules',
+      'POST /api/v1/organizations/:orgId/payments',
+      'POST /api/v1/organizations/:orgId/payments/:paymentId/approve',
+      'POST /api/v1/organizations/:orgId/payments/:paymentId/reject',
+      'GET /api/v1/organizations',
+      'GET /api/v1/organizations/:orgId',
+      'GET /api/v1/organizations/:orgId/payments',
+      'GET /api/v1/organizations/:orgId/transactions',
     ];
     const substitute = (pattern: string) =>
       pattern
@@ -418,7 +509,9 @@ describe('authorization matrix', () => {
         .replace(':commandId', fixtures.ownerCommandId)
         .replace(':approvalId', fixtures.approvalId)
         .replace(':code', 'MY')
-        .replace('relationships/:id', `relationships/${fixtures.relationshipId}`);
+        .replace('relationships/:id', `relationships/${fixtures.relationshipId}`)
+        .replace(':orgId', fixtures.orgId)
+        .replace(':paymentId', fixtures.paymentId);
     const missing = expected.map(substitute).filter((route) => !covered.has(route) && !route.includes('logout'));
     expect(missing).toEqual([]);
   });

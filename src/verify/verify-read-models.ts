@@ -1,12 +1,15 @@
 /**
  * `gx verify`: compares the read models with the ledger — every user's status, every wallet's balance and
- * freeze, the total supply, and the tokenomics v2 read models (verify-tokenomics.ts) — and checks the supply
+ * freeze (users, treasuries and organizations), the total supply, the tokenomics v2 read models
+ * (verify-tokenomics.ts), organizations and payment requests (verify-organizations.ts) — and checks the supply
  * invariant on the ledger itself. Reports each drift and violation. Reads are evaluations (queries), never
  * transactions.
  */
 import type { SupplyResult } from '@gx/chaincode';
 import type pg from 'pg';
 import type { LedgerClient } from '../ledger/index.js';
+import { mapLimited } from './map-limited.js';
+import { organizationDrift } from './verify-organizations.js';
 import {
   countryDrift,
   type Drift,
@@ -29,19 +32,6 @@ export interface VerifyReport {
   drift: Drift[];
   /** Rules the ledger's own state breaks (the supply invariant, pool caps). */
   violations: Violation[];
-}
-
-/** Queries in flight at once: enough to hide round trips, far below a peer's gateway concurrency limit. */
-const CONCURRENCY = 32;
-
-async function mapLimited<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
-  return results;
 }
 
 function notFound(error: unknown): boolean {
@@ -133,13 +123,14 @@ export async function verifyReadModels(pool: pg.Pool, ledger: LedgerClient): Pro
   if (readModelSupply !== ledgerSupply) {
     drift.push({ kind: 'total-supply', subject: 'all wallets', readModel: readModelSupply, ledger: ledgerSupply });
   }
-  const [pools, countries, fees, violations] = await Promise.all([
+  const [pools, countries, fees, organizations, violations] = await Promise.all([
     poolDrift(pool, supply),
     countryDrift(pool, ledger),
     feeDrift(pool, supply),
+    organizationDrift(pool, ledger),
     supplyViolations(ledger, supply),
   ]);
-  drift.push(...pools, ...countries, ...fees);
+  drift.push(...pools, ...countries, ...fees, ...organizations);
   drift.sort((a, b) => a.kind.localeCompare(b.kind) || a.subject.localeCompare(b.subject));
   return {
     users: users.rowCount ?? 0,

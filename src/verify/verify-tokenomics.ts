@@ -19,7 +19,9 @@ export interface Drift {
     | 'total-supply'
     | 'pool'
     | 'country'
-    | 'fees';
+    | 'fees'
+    | 'organization'
+    | 'payment';
   subject: string;
   readModel: string;
   ledger: string;

@@ -129,6 +129,11 @@ export class MemoryWorld {
     return new MemoryStub(this.state, identity, `tx${this.txCount}`, this.seconds, args, this.peerMspId, transient);
   }
 
+  /** Moves the transaction clock forward (an expiry that the next transaction must see). */
+  advanceClock(seconds: number): void {
+    this.seconds += seconds;
+  }
+
   /** Applies a successful transaction's writes and event. */
   commit(stub: MemoryStub): void {
     if (stub.eventCalls > 1) throw new Error(`${stub.txId} called setEvent ${stub.eventCalls} times; Fabric keeps one`);

@@ -29,7 +29,7 @@ const transferBody = z.strictObject({
   memo: memoSchema.optional(),
 });
 
-const transaction = z.object({
+export const transaction = z.object({
   txId: z.string(),
   type: z.string(),
   from: z.string().nullable(),

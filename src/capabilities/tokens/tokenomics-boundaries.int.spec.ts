@@ -57,6 +57,7 @@ interface Account {
 /** Registers a user and approves it (CREATE_USER with genesis), followed to its end on the ledger. */
 async function register(overrides: Record<string, unknown>, accountType = 0) {
   const session = await api.registerUser(overrides);
+  // Approval needs KYC_APPROVED (identity v2).
   await api.passKyc(session);
   const approval = await api.request('POST', `/api/v1/admin/users/${session.profileId}/approve`, {
     token: admin.accessToken,

@@ -17,6 +17,7 @@ import { sql as databaseRoles } from './0007_database_roles.js';
 import { sql as outboxTraceContext } from './0008_outbox_trace_context.js';
 import { sql as identityV2 } from './0009_identity_v2.js';
 import { sql as relationshipsTrustPasswordReset } from './0010_relationships_trust_password_reset.js';
+import { sql as organizations } from './0011_organizations.js';
 
 /**
  * Expand/contract: can code released before a migration run on the schema it leaves?
@@ -66,4 +67,6 @@ export const migrations: readonly Migration[] = [
     sql: relationshipsTrustPasswordReset,
     previousReleaseCompatible: true,
   },
+  // New tables only (organizations, stakeholders, payment requests and approvals), with their grants.
+  { version: 11, name: 'organizations', sql: organizations, previousReleaseCompatible: true },
 ];
