@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
 import { type DevProcess, startDevProcess } from '../../test/support/dev-process.js';
-import { externalLedger, externalLedgerEnv, projectFromCurrentBlock } from '../../test/support/ledger.js';
+import { devnetOnly, externalLedger, externalLedgerEnv, projectFromCurrentBlock } from '../../test/support/ledger.js';
 import { ledgerWaitMs } from '../../test/support/ledger-wait.js';
 import { freePort } from '../../test/support/ports.js';
 import { loadConfig } from '../config.js';
@@ -106,7 +106,8 @@ describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
       baseUrl,
       adminEmail: secrets.adminEmail,
       adminPassword: secrets.adminPassword,
-      approver: { email: secrets.approverEmail, password: secrets.approverPassword },
+      // The tokenomics chapter pauses the ledger and uses the default country table: not on a shared external one.
+      approver: externalLedger ? undefined : { email: secrets.approverEmail, password: secrets.approverPassword },
     });
     expect(story.alice.fabricUserId).toMatch(/^MY [0-9A-F]{3} [A-Z]{3}[0-9]{3} [0-9A-F][A-Z]{4} [0-9]{4}$/);
     expect(story.bob.fabricUserId).toMatch(/^SG /);
@@ -137,30 +138,33 @@ describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
     expect(story.organization.account).toMatch(/^MY [0-9A-F]{3} AAA000 1[A-Z]{4} [0-9]{4}$/);
   });
 
-  it('tells the tokenomics chapter: genesis by country, the quoted fee charged, freeze and four-eyes pause refusing', () => {
-    const tokenomics = story.tokenomics;
-    expect(tokenomics).toBeDefined();
-    if (!tokenomics) return;
-    expect(tokenomics.users.map(({ country, genesis }) => [country, genesis])).toEqual([
-      ['ID', '500000000'],
-      ['KE', '500000000'],
-    ]);
-    expect(tokenomics.users[0]?.fabricUserId).toMatch(/^ID /);
-    // ID → KE, 40 GX: cross-border P2P up to 100 GX pays 15 bps.
-    expect(tokenomics.quote).toEqual({
-      type: 'P2P',
-      scope: 'CROSS_BORDER',
-      feeBps: 15,
-      fee: '60000',
-      total: '40060000',
-    });
-    expect(tokenomics.transfer).toEqual({ amount: '40000000', charged: '40060000', fee: '60000' });
-    expect(tokenomics.frozenRefusal.outcome).toBe('failed');
-    expect(tokenomics.frozenRefusal.command.error).toMatch(/GX_ACCOUNT_FROZEN/);
-    expect(tokenomics.pausedRefusal.outcome).toBe('failed');
-    expect(tokenomics.pausedRefusal.command.error).toMatch(/GX_SYSTEM_PAUSED/);
-    expect(tokenomics.afterResume.outcome).toBe('projected');
-  });
+  it.skipIf(externalLedger)(
+    `tells the tokenomics chapter: genesis by country, the quoted fee charged, freeze and four-eyes pause refusing ${devnetOnly('pauses the ledger; needs the default country table')}`,
+    () => {
+      const tokenomics = story.tokenomics;
+      expect(tokenomics).toBeDefined();
+      if (!tokenomics) return;
+      expect(tokenomics.users.map(({ country, genesis }) => [country, genesis])).toEqual([
+        ['ID', '500000000'],
+        ['KE', '500000000'],
+      ]);
+      expect(tokenomics.users[0]?.fabricUserId).toMatch(/^ID /);
+      // ID → KE, 40 GX: cross-border P2P up to 100 GX pays 15 bps.
+      expect(tokenomics.quote).toEqual({
+        type: 'P2P',
+        scope: 'CROSS_BORDER',
+        feeBps: 15,
+        fee: '60000',
+        total: '40060000',
+      });
+      expect(tokenomics.transfer).toEqual({ amount: '40000000', charged: '40060000', fee: '60000' });
+      expect(tokenomics.frozenRefusal.outcome).toBe('failed');
+      expect(tokenomics.frozenRefusal.command.error).toMatch(/GX_ACCOUNT_FROZEN/);
+      expect(tokenomics.pausedRefusal.outcome).toBe('failed');
+      expect(tokenomics.pausedRefusal.command.error).toMatch(/GX_SYSTEM_PAUSED/);
+      expect(tokenomics.afterResume.outcome).toBe('projected');
+    },
+  );
 
   it('loses nothing and applies nothing twice when killed with SIGKILL mid-stream', async () => {
     const transfers = TRANSFERS;
@@ -223,8 +227,8 @@ describe('gx dev', { timeout: ledgerWaitMs(180_000, 2 * TRANSFERS) }, () => {
         ...(story.tokenomics?.users ?? []).map((user) => user.fabricUserId),
       ];
       expect(externalLedger ? report.drift.filter((drift) => own.includes(drift.subject)) : report.drift).toEqual([]);
-      // alice, bob and carol, and the tokenomics chapter's two.
-      expect(report.users).toBe(5);
+      // alice, bob and carol, and the tokenomics chapter's two (told on devnet only).
+      expect(report.users).toBe(story.tokenomics ? 5 : 3);
       expect(externalLedger ? [] : report.violations).toEqual([]);
     } finally {
       await ledger.close();

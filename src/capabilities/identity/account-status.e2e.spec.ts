@@ -64,7 +64,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  devnet?.faults.clear();
+  if (!externalLedger) devnet?.faults.clear();
   stopProjector.abort();
   await projecting;
   await submitter?.stop();
