@@ -63,6 +63,8 @@ export const functionRoles = {
   'OrganizationContract:InitiatePayment': 'transfer',
   'OrganizationContract:ApprovePayment': 'transfer',
   'OrganizationContract:RejectPayment': 'transfer',
+  // The scheduler's expiry of a request: it moves nothing, but it ends a payment, so the payments key signs it.
+  'OrganizationContract:ExpirePaymentRequest': 'transfer',
 } as const satisfies Record<string, Exclude<Role, 'reader'>>;
 
 export type StateChangingFunction = keyof typeof functionRoles;

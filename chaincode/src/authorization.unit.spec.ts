@@ -188,6 +188,9 @@ const calls: Record<StateChangingFunction, () => Call> = {
   'OrganizationContract:RejectPayment': () => ({
     run: (ctx, id) => organizations.RejectPayment(ctx, id, pendingPayment, bob.fabricUserId),
   }),
+  'OrganizationContract:ExpirePaymentRequest': () => ({
+    run: (ctx, id) => organizations.ExpirePaymentRequest(ctx, id, pendingPayment),
+  }),
 };
 
 function stakeholders(): string {
@@ -196,10 +199,12 @@ function stakeholders(): string {
 
 /**
  * What a function called by its own role gives in the prepared world: success, except DistributeGenesis,
- * whose genesis was decided when the user was created (a refusal past the caller check all the same).
+ * whose genesis was decided when the user was created, and ExpirePaymentRequest, whose request has not expired
+ * (refusals past the caller check all the same).
  */
 function outcomeForItsRole(fn: StateChangingFunction): RegExp | undefined {
-  return fn === 'TokenomicsContract:DistributeGenesis' ? /^GX_ALREADY_EXISTS: / : undefined;
+  if (fn === 'TokenomicsContract:DistributeGenesis') return /^GX_ALREADY_EXISTS: /;
+  return fn === 'OrganizationContract:ExpirePaymentRequest' ? /^GX_PAYMENT_NOT_EXPIRED: / : undefined;
 }
 
 const functions = Object.keys(calls) as StateChangingFunction[];

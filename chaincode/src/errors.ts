@@ -43,6 +43,8 @@ export const errorCodes = [
   'GX_ALREADY_APPROVED',
   /** The payment request is no longer PENDING. */
   'GX_PAYMENT_STATE',
+  /** Expiring a payment request before its expiresAt (the scheduler acted on a clock ahead of the ledger's). */
+  'GX_PAYMENT_NOT_EXPIRED',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -238,8 +238,8 @@ export const organizationChangedV1 = z.object({
 });
 
 /**
- * PaymentInitiated, -Approved and -Rejected: the request after the change (its status says what the transaction
- * did), who acted and, when it executed, the transfer as TransferCompleted v2 reports one.
+ * PaymentInitiated, -Approved, -Rejected and -Expired: the request after the change (its status says what the
+ * transaction did), who acted (PaymentExpired: {@link expiryActor}) and, when it executed, the transfer as TransferCompleted v2 reports one.
  */
 export const paymentRequestChangedV1 = z.object({
   ...eventHeader,
@@ -272,6 +272,7 @@ export const eventSchemas = {
   PaymentInitiated: paymentRequestChangedV1,
   PaymentApproved: paymentRequestChangedV1,
   PaymentRejected: paymentRequestChangedV1,
+  PaymentExpired: paymentRequestChangedV1,
 } as const;
 
 export type EventName = keyof typeof eventSchemas;

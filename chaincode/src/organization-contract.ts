@@ -4,6 +4,7 @@ import { runIdempotent } from './idempotent-request';
 import {
   approvePayment,
   endorseOrganization,
+  expirePaymentRequest,
   initiatePayment,
   organizationOf,
   type PaymentChange,
@@ -185,6 +186,23 @@ export class OrganizationContract extends Contract {
       event: 'PaymentRejected',
       apply: async (timestamp) =>
         paymentEvent(requestId, timestamp, await rejectPayment(ctx, paymentId, byFabricUserId, timestamp)),
+    });
+  }
+
+  /**
+   * The scheduler expires a PENDING request at or past its expiresAt; a request no longer PENDING is answered
+   * unchanged; one not yet expired is GX_PAYMENT_NOT_EXPIRED. Emits PaymentExpired.
+   */
+  @Transaction()
+  @Returns('string')
+  async ExpirePaymentRequest(ctx: Context, requestId: string, paymentId: string): Promise<string> {
+    return runIdempotent(ctx, {
+      fn: 'OrganizationContract:ExpirePaymentRequest',
+      requestId,
+      args: [paymentId],
+      event: 'PaymentExpired',
+      apply: async (timestamp) =>
+        paymentEvent(requestId, timestamp, await expirePaymentRequest(ctx, paymentId, timestamp)),
     });
   }
 

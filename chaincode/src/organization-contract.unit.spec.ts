@@ -58,6 +58,8 @@ const approve = async (paymentId: string, by: string) =>
   parse<PaymentChange>(await asTransfer((ctx) => contract.ApprovePayment(ctx, requestId(), paymentId, by)));
 const reject = async (paymentId: string, by: string) =>
   parse<PaymentChange>(await asTransfer((ctx) => contract.RejectPayment(ctx, requestId(), paymentId, by)));
+const expire = async (paymentId: string, id = requestId()) =>
+  parse<PaymentChange>(await asTransfer((ctx) => contract.ExpirePaymentRequest(ctx, id, paymentId)));
 const stored = <T>(key: string): T => JSON.parse(ledger.world.read(key) ?? 'null') as T;
 
 /** A verified BUSINESS organization of alice, bob and carol, holding `funds` sent by alice. */
@@ -275,6 +277,32 @@ describe('organizations: payment requests', () => {
     ledger.world.advanceClock(3600 - 2);
     expect((await reject(second.paymentId, bob)).payment.status).toBe('REJECTED');
     expect((await reject(first.paymentId, bob)).payment.status).toBe('EXPIRED');
+  });
+
+  it('ExpirePaymentRequest commits EXPIRED at expiresAt, refuses before it and answers a decided request unchanged', async () => {
+    const { orgId, fabricUserId } = await verifiedOrganization();
+    await setRules(orgId, alice, twoOfThree());
+    const { payment } = await initiate(orgId, alice, carol, 20n * GX);
+    const decided = (await initiate(orgId, alice, carol, 20n * GX)).payment;
+    await reject(decided.paymentId, bob);
+    // One second before expiresAt (the next transaction is one second after the last): refused, nothing written.
+    ledger.world.advanceClock(72 * 3600 - 4);
+    const retried = requestId();
+    await expect(expire(payment.paymentId, retried)).rejects.toThrow(/^GX_PAYMENT_NOT_EXPIRED: /);
+    expect(stored<PaymentRequestRecord>(keys.paymentRequest(payment.paymentId)).status).toBe('PENDING');
+    // The refusal recorded nothing under the request id: the same id expires it once it is due.
+    const before = ledger.heldEverywhere();
+    const expired = await expire(payment.paymentId, retried);
+    expect(expired).toMatchObject({ by: 'gx-scheduler', transfer: null, payment: { status: 'EXPIRED' } });
+    expect(stored<PaymentRequestRecord>(keys.paymentRequest(payment.paymentId)).status).toBe('EXPIRED');
+    expect(await ledger.balance(fabricUserId ?? '')).toBe(100n * GX);
+    expect(ledger.heldEverywhere()).toBe(before);
+    // Enqueued twice, or after someone else decided: the current status, unchanged.
+    expect((await expire(payment.paymentId)).payment.status).toBe('EXPIRED');
+    expect((await expire(decided.paymentId)).payment.status).toBe('REJECTED');
+    expect(stored<PaymentRequestRecord>(keys.paymentRequest(decided.paymentId)).status).toBe('REJECTED');
+    await expect(expire('not-an-id')).rejects.toThrow(/^GX_INVALID_ARGUMENT: paymentId/);
+    await expect(expire('0'.repeat(32))).rejects.toThrow(/^GX_NOT_FOUND: /);
   });
 
   it('records FAILED, nothing moved, when the balance no longer covers amount + fee', async () => {

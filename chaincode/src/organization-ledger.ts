@@ -319,6 +319,29 @@ export async function rejectPayment(
   return { payment, by, transfer: null };
 }
 
+/** The `by` of PaymentExpired: no user acts, the backend's scheduler does. */
+export const expiryActor = 'gx-scheduler';
+
+/**
+ * The scheduler's expiry: a PENDING request at or past expiresAt commits EXPIRED. A request that is no longer
+ * PENDING is answered unchanged (a no-op: whoever acted first decided it, and an expiry enqueued twice must not
+ * fail twice); one not yet expired is refused (GX_PAYMENT_NOT_EXPIRED), writing nothing, so the same request id
+ * can expire it later.
+ */
+export async function expirePaymentRequest(ctx: Context, paymentId: string, timestamp: string): Promise<PaymentChange> {
+  const record = await paymentRequestOf(ctx, paymentId);
+  if (record.status !== 'PENDING') return { payment: record, by: expiryActor, transfer: null };
+  if (!expired(record, timestamp)) {
+    throw gxError(
+      'GX_PAYMENT_NOT_EXPIRED',
+      `payment request "${paymentId}" expires at ${record.expiresAt}, after this transaction (${timestamp})`,
+    );
+  }
+  const payment: PaymentRequestRecord = { ...record, status: 'EXPIRED', updatedAt: timestamp };
+  await writeRecord(ctx, keys.paymentRequest(paymentId), payment);
+  return { payment, by: expiryActor, transfer: null };
+}
+
 export async function organizationOf(ctx: Context, orgId: string): Promise<OrganizationRecord> {
   return requireOrganization(ctx, orgId);
 }

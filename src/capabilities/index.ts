@@ -38,6 +38,7 @@ import {
   organizationStakeholders,
   organizations,
   paymentApproved,
+  paymentExpired,
   paymentInitiated,
   paymentRejected,
 } from './organizations/projection.js';
@@ -97,6 +98,7 @@ export const projection: Projection = {
     PaymentInitiated: [paymentInitiated],
     PaymentApproved: [paymentApproved],
     PaymentRejected: [paymentRejected],
+    PaymentExpired: [paymentExpired],
   },
   // Profiles are registered before the wallets that link to them and before locks and roles that find them by
   // Fabric user id or digest.

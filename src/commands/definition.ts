@@ -11,7 +11,7 @@ import type { SigningRole } from '../ledger/types.js';
 export type { SigningRole };
 
 /** The API services (see `gx api --services`) that may enqueue commands. */
-export type Service = 'identity' | 'admin' | 'tokenomics' | 'trust' | 'organizations';
+export type Service = 'identity' | 'admin' | 'tokenomics' | 'trust' | 'organizations' | 'scheduler';
 
 export interface CommandDefinition<Payload> {
   payload: z.ZodType<Payload>;

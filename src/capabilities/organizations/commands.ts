@@ -142,4 +142,14 @@ export const organizationCommands = {
     enqueuedBy: ['organizations'],
     conflictKeys: (payload) => [`org-payment:${payload.paymentId}`],
   }),
+  /** Enqueued by the scheduler (src/scheduler/), once per expired PENDING request; it moves nothing. */
+  EXPIRE_PAYMENT_REQUEST: defineCommand({
+    payload: z.object({ paymentId: hexIdSchema }).strict(),
+    contract: 'OrganizationContract',
+    fn: 'ExpirePaymentRequest',
+    args: (requestId, payload) => [requestId, payload.paymentId],
+    signer: 'transfer',
+    enqueuedBy: ['scheduler'],
+    conflictKeys: (payload) => [`org-payment:${payload.paymentId}`],
+  }),
 } as const;

@@ -161,7 +161,7 @@ export const organizationPaymentApprovals = defineReadModel<ApprovalChange>({
 });
 
 type OrganizationEvent = 'OrganizationProposed' | 'OrganizationEndorsed' | 'ApprovalRulesSet';
-type PaymentEvent = 'PaymentInitiated' | 'PaymentApproved' | 'PaymentRejected';
+type PaymentEvent = 'PaymentInitiated' | 'PaymentApproved' | 'PaymentRejected' | 'PaymentExpired';
 
 /**
  * The three organization events share one payload: the organization after the change. `verifies`: an
@@ -190,7 +190,7 @@ function organizationChanged<N extends OrganizationEvent>(verifies: boolean): Ev
   };
 }
 
-/** The three payment events share one payload: the request after the change and, if it executed, the transfer. */
+/** The four payment events share one payload: the request after the change and, if it executed, the transfer. */
 function paymentChanged<N extends PaymentEvent>(): EventHandler<N> {
   return {
     project(payload: EventPayload<N>, context, changes) {
@@ -225,3 +225,4 @@ export const approvalRulesSet = organizationChanged<'ApprovalRulesSet'>(false);
 export const paymentInitiated = paymentChanged<'PaymentInitiated'>();
 export const paymentApproved = paymentChanged<'PaymentApproved'>();
 export const paymentRejected = paymentChanged<'PaymentRejected'>();
+export const paymentExpired = paymentChanged<'PaymentExpired'>();
