@@ -45,6 +45,7 @@ describe('gx migrate', () => {
 describe('no silent embedded database (issue 29)', () => {
   it.each([
     [['submitter'], {}, 'DATABASE_URL: is required for gx submitter'],
+    [['scheduler'], {}, 'DATABASE_URL: is required for gx scheduler'],
     [['migrate'], { NODE_ENV: 'production' }, 'DATABASE_URL: is required with NODE_ENV=production'],
   ])('gx %s without database settings exits 2 naming them', async (args, env, message) => {
     const folder = await mkdtemp(path.join(tmpdir(), 'gx-cli-nodb-'));
@@ -90,7 +91,7 @@ describe('configuration errors', () => {
 });
 
 describe('help', () => {
-  it.each(['migrate', 'api', 'submitter', 'projector', 'devnet', 'dev', 'demo', 'verify'])(
+  it.each(['migrate', 'api', 'submitter', 'projector', 'scheduler', 'devnet', 'dev', 'demo', 'verify'])(
     'describes `gx %s`',
     async (role) => {
       const result = await runCli([role, '--help']);
@@ -101,7 +102,7 @@ describe('help', () => {
 
   it('lists the roles', async () => {
     const result = await runCli(['--help']);
-    for (const role of ['migrate', 'api', 'submitter', 'projector', 'devnet', 'dev', 'demo', 'verify']) {
+    for (const role of ['migrate', 'api', 'submitter', 'projector', 'scheduler', 'devnet', 'dev', 'demo', 'verify']) {
       expect(result.stdout).toMatch(new RegExp(`^  ${role} `, 'm'));
     }
   });

@@ -12,6 +12,7 @@ import { addDevnetCommand } from './dev/devnet-command.js';
 import { addApiCommand } from './http/api-command.js';
 import { createLogger } from './observability/logger.js';
 import { addProjectorCommand } from './projector/command.js';
+import { addSchedulerCommand } from './scheduler/command.js';
 
 /** Exit codes a supervisor (Kubernetes, a shell script) can tell apart. */
 export const ExitCode = { failure: 1, badConfiguration: 2, schemaMismatch: 3 } as const;
@@ -64,6 +65,7 @@ program
 
 addApiCommand(program);
 addProjectorCommand(program);
+addSchedulerCommand(program);
 addDevnetCommand(program);
 
 program

@@ -221,6 +221,7 @@ const envSchema = z.object({
   GX_SUBMITTER_WINDOW: positiveInt.default(1024),
   GX_SUBMITTER_BATCH_SIZE: positiveInt.default(256),
   GX_SUBMITTER_MAX_ATTEMPTS: positiveInt.default(8),
+  GX_SCHEDULER_INTERVAL_MS: positiveInt.default(10_000),
 
   GX_READY_MAX_LAG_BLOCKS: positiveInt.default(READINESS_DEFAULTS.maxLagBlocks),
   GX_READY_MAX_LAG_MS: positiveInt.default(READINESS_DEFAULTS.maxLagMs),
@@ -351,6 +352,8 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string };
   fabric: FabricSettings;
   submitter: { window: number; batchSize: number; maxAttempts: number };
+  /** Pause between two runs of each scheduler job. */
+  scheduler: { intervalMs: number };
   /** Above these every role's `/readyz` says `degraded` (still 200): see src/observability/readiness.ts. */
   readiness: { maxLagBlocks: number; maxLagMs: number; maxPendingAgeMs: number };
   security: SecuritySettings;
@@ -426,6 +429,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       batchSize: e.GX_SUBMITTER_BATCH_SIZE,
       maxAttempts: e.GX_SUBMITTER_MAX_ATTEMPTS,
     },
+    scheduler: { intervalMs: e.GX_SCHEDULER_INTERVAL_MS },
     readiness: {
       maxLagBlocks: e.GX_READY_MAX_LAG_BLOCKS,
       maxLagMs: e.GX_READY_MAX_LAG_MS,

@@ -1,5 +1,5 @@
 /**
- * `gx dev`: the whole system in one process — devnet, submitter, projector and API — on the embedded
+ * `gx dev`: the whole system in one process — devnet, submitter, projector, scheduler and API — on the embedded
  * PostgreSQL server (data in GX_DATA_DIR, default ./.gx) unless DATABASE_URL is set. Migrations are applied,
  * devnet identities and dev secrets are made once, the admin account is created and the system is
  * bootstrapped on first start. A second start resumes with all data. Ctrl-C stops everything cleanly.
@@ -29,6 +29,7 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { startTracing } from '../observability/tracing.js';
 import { startProjectorRole } from '../projector/run.js';
 import { type RoleContext, untilSignal } from '../runtime.js';
+import { schedulerJobs, startSchedulerRole } from '../scheduler/run.js';
 import { startSubmitter } from '../submitter/submitter.js';
 import { bootstrapDevSystem } from './bootstrap.js';
 import { devEnvironment, loadOrCreateDevSecrets, rememberDevAdmin } from './dev-secrets.js';
@@ -122,6 +123,10 @@ export async function startDev(options: DevOptions, env: NodeJS.ProcessEnv = pro
 
     const projector = startProjectorRole({ ...context, logger: logger.child({ role: 'projector' }) });
     stops.push(() => projector.stop());
+
+    const schedulerContext = { ...context, logger: logger.child({ role: 'scheduler' }) };
+    const scheduler = startSchedulerRole(schedulerContext, schedulerJobs(schedulerContext));
+    stops.push(() => scheduler.stop());
 
     const api = await startApi({ ...context, logger: logger.child({ role: 'api' }) }, { host: config.http.host });
     stops.push(() => api.close());

@@ -1,5 +1,5 @@
 /**
- * One active projector per projection, elected with a PostgreSQL session advisory lock held on a dedicated
+ * One active projector per projection (and one active scheduler, under its own lock name), elected with a PostgreSQL session advisory lock held on a dedicated
  * connection. Standbys block in `pg_advisory_lock`; when the active replica dies its connection closes, the
  * server releases the lock and one standby's call returns at once (no lease to expire, no polling delay).
  *
@@ -17,16 +17,16 @@ export interface Leadership {
   release(): Promise<void>;
 }
 
-export interface LeadershipOptions {
+/** Whose lock: a projection's (`gx-projector:<projection>`), or another role's by its full name (the scheduler's). */
+export type LeadershipOptions = {
   clientConfig: pg.ClientConfig;
-  projection: string;
   logger: Logger;
   /** How often the held connection is probed, so a silently dead one is noticed; default 2 s. */
   probeIntervalMs?: number;
-}
+} & ({ projection: string } | { lockName: string });
 
-function lockName(projection: string): string {
-  return `gx-projector:${projection}`;
+function lockName(options: LeadershipOptions): string {
+  return 'lockName' in options ? options.lockName : `gx-projector:${options.projection}`;
 }
 
 /**
@@ -39,7 +39,7 @@ export async function acquireLeadership(
 ): Promise<Leadership | undefined> {
   const client = new pg.Client({
     ...options.clientConfig,
-    application_name: 'gx-projector-lock',
+    application_name: 'lockName' in options ? `${options.lockName}-lock` : 'gx-projector-lock',
     // Both ends must notice a vanished peer within seconds, not after the OS's two-hour keepalive default:
     // the server to release the lock to a standby, this replica to stop applying.
     keepAlive: true,
@@ -62,7 +62,7 @@ export async function acquireLeadership(
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     if (signal.aborted) return undefined;
-    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockName(options.projection)]);
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockName(options)]);
   } catch (error) {
     await client.end().catch(() => undefined);
     if (signal.aborted) return undefined;
