@@ -32,6 +32,7 @@ const DATABASE_ROLE_OF_WORKLOAD: Readonly<Record<string, string>> = {
   'gx-api': 'gx_api',
   'gx-submitter': 'gx_submitter',
   'gx-projector': 'gx_projector',
+  'gx-scheduler': 'gx_api',
 };
 
 interface ManagedRole {

@@ -12,8 +12,8 @@
 import { describe, type KubeObject } from './manifests.js';
 import { configMapsOf, gxRoleOf, workloadsOf } from './workloads.js';
 
-/** The gx roles that must hold no signing key. */
-const readOnlyRoles: ReadonlySet<string> = new Set(['api', 'projector']);
+/** The gx roles that must hold no signing key (the scheduler only enqueues: the submitter signs its commands). */
+const readOnlyRoles: ReadonlySet<string> = new Set(['api', 'projector', 'scheduler']);
 
 /** The Secret holding the read-only identity, the one identity the read-only roles may mount. */
 export const readerSecret = 'gx-fabric-identity-reader';

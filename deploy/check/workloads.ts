@@ -112,7 +112,15 @@ export function selects(selector: Record<string, string>, labels: Record<string,
 }
 
 /** The `gx` roles a container of the backend image runs (its first argument). */
-const gxRoles: ReadonlySet<string> = new Set(['api', 'submitter', 'projector', 'migrate', 'devnet', 'dev']);
+const gxRoles: ReadonlySet<string> = new Set([
+  'api',
+  'submitter',
+  'projector',
+  'scheduler',
+  'migrate',
+  'devnet',
+  'dev',
+]);
 
 /** The `gx` role `container` runs, or undefined for containers of other images (the chaincode server). */
 export function gxRoleOf(container: Container): string | undefined {

@@ -46,7 +46,7 @@ done
 
 echo "== 3/3 roles"
 kubectl apply -f "$rendered"
-for deployment in gxtv3-chaincode gx-api gx-submitter gx-projector; do
+for deployment in gxtv3-chaincode gx-api gx-submitter gx-projector gx-scheduler; do
   kubectl -n "$namespace" rollout status "deployment/$deployment" --timeout=10m
 done
 echo "deployed $environment"
