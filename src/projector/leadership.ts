@@ -1,7 +1,8 @@
 /**
  * One active projector per projection (and one active scheduler, under its own lock name), elected with a
- * PostgreSQL session advisory lock held on a dedicated connection. Standbys block in `pg_advisory_lock`; when the active replica dies its connection closes, the
- * server releases the lock and one standby's call returns at once (no lease to expire, no polling delay).
+ * PostgreSQL session advisory lock held on a dedicated connection. Standbys block in `pg_advisory_lock`; when
+ * the active replica dies its connection closes, the server releases the lock and one standby's call returns
+ * at once (no lease to expire, no polling delay).
  *
  * The lock alone cannot stop a replica that lost its connection from finishing the batch it is writing; the
  * checkpoint row lock and position check in every batch (apply-batch.ts) make that harmless.
