@@ -100,6 +100,35 @@ function attacks(): Attack[] {
     ['TokenomicsContract:FreezeWallet', [requestId(), alice.fabricUserId, 'ADMIN_ACTION', 'taken over']],
     ['TokenomicsContract:UnfreezeWallet', [requestId(), alice.fabricUserId, 'ADMIN_ACTION', '']],
     ['TokenomicsContract:TransferTokens', [requestId(), alice.fabricUserId, bob.fabricUserId, '990', 'mine now']],
+    ...(['ProposeOrganization', 'ProposeGovernmentOrganization'] as const).map(
+      (fn): Attack => [
+        `OrganizationContract:${fn}`,
+        [
+          requestId(),
+          alice.fabricUserId,
+          'Shell Co',
+          fn === 'ProposeOrganization' ? 'BUSINESS' : 'GOVERNMENT',
+          'MY',
+        ].concat(JSON.stringify([alice.fabricUserId, bob.fabricUserId])),
+      ],
+    ),
+    ['OrganizationContract:EndorseOrganization', [requestId(), 'f'.repeat(32), bob.fabricUserId]],
+    [
+      'OrganizationContract:SetApprovalRules',
+      [
+        requestId(),
+        'f'.repeat(32),
+        alice.fabricUserId,
+        JSON.stringify([{ minAmount: '0', requiredApprovals: 1, approvers: [alice.fabricUserId] }]),
+      ],
+    ],
+    [
+      'OrganizationContract:InitiatePayment',
+      [requestId(), 'f'.repeat(32), alice.fabricUserId, bob.fabricUserId, '990', ''],
+    ],
+    ['OrganizationContract:ApprovePayment', [requestId(), 'f'.repeat(32), alice.fabricUserId]],
+    ['OrganizationContract:RejectPayment', [requestId(), 'f'.repeat(32), alice.fabricUserId]],
+    ['OrganizationContract:ExpirePaymentRequest', [requestId(), 'f'.repeat(32)]],
   ];
   return list;
 }
