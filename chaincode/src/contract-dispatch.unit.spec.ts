@@ -133,6 +133,7 @@ describe('gxtv3 through the fabric-contract-api dispatcher', () => {
       },
       ApprovePayment: { submit: true, params: ['requestId', 'paymentId', 'byFabricUserId'] },
       RejectPayment: { submit: true, params: ['requestId', 'paymentId', 'byFabricUserId'] },
+      ExpirePaymentRequest: { submit: true, params: ['requestId', 'paymentId'] },
       GetOrganization: { submit: false, params: ['orgId'] },
       GetPaymentRequest: { submit: false, params: ['paymentId'] },
     });
