@@ -186,10 +186,15 @@ export async function listPayments(
   return keysetPage(result.rows, options.limit, toPayment, (row) => [row.created_at.toISOString(), row.payment_id]);
 }
 
-/** Whether a country of that code was bootstrapped (the countries read model). */
-export async function countryExists(db: pg.Pool, code: string): Promise<boolean> {
-  const result = await db.query('SELECT 1 FROM country WHERE code = $1', [code]);
-  return (result.rowCount ?? 0) > 0;
+/** Whether the projected country table lacks that code (false while no table is projected). */
+export async function countryUnknown(db: pg.Pool, code: string): Promise<boolean> {
+  // Only once the country table is projected: a projection started past the ledger's bootstrap has none, and
+  // then the ledger is the one to refuse an unknown country (as for a user's approval, admin/actions.ts).
+  const result = await db.query<{ unknown: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM country) AND NOT EXISTS (SELECT 1 FROM country WHERE code = $1) AS unknown`,
+    [code],
+  );
+  return result.rows[0]?.unknown ?? false;
 }
 
 /** Whether an account has a wallet on the ledger (a user, a treasury or an organization). */

@@ -10,7 +10,7 @@ import type { EnqueuedCommand } from '../../outbox/enqueue.js';
 import type { OutboxBatcher } from '../../outbox/group-commit.js';
 import { findProfile } from '../identity/index.js';
 import { isActiveRegisteredUser } from '../trust/relationships.js';
-import { countryExists, findOrganization, findPayment, type OrganizationView, walletExists } from './read-models.js';
+import { countryUnknown, findOrganization, findPayment, type OrganizationView, walletExists } from './read-models.js';
 
 export type OrganizationRefusal =
   /** The caller's profile no longer exists. */
@@ -116,7 +116,7 @@ export async function proposeOrganization(
       );
     }
   }
-  if (!(await countryExists(pool, proposal.countryCode))) {
+  if (await countryUnknown(pool, proposal.countryCode)) {
     throw new OrganizationRefusedError('INVALID_FIELD', 'no country of this code was bootstrapped', 'countryCode');
   }
   const requestId = randomUUID();
